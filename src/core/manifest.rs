@@ -1,0 +1,296 @@
+//! The release manifest: which releases exist, their files, what they need.
+//!
+//! [`Manifest::parse`] reads a JSON value of the shape documented in
+//! `docs/manifest.md`. A release with a broken declaration is left out with
+//! `manifest.invalid` problems naming the path; the others stay usable.
+
+use super::config::{as_integer, Contract};
+use super::problem::{describe, Code, Problem};
+use super::value::Value;
+
+/// The manifest format this loader reads.
+pub const FORMAT: i64 = 1;
+
+/// Most releases read from one manifest; the rest are ignored with a problem.
+pub const MAX_RELEASES: usize = 50;
+
+/// Most assets in one release.
+pub const MAX_ASSETS: usize = 20;
+
+/// A parsed manifest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Manifest {
+    /// Usable releases, newest first, as listed.
+    pub releases: Vec<Release>,
+    /// A release the operator pinned: only it may start.
+    pub pin: Option<String>,
+    /// Releases the operator withdrew: they never start, not even as a fallback.
+    pub withdrawn: Vec<String>,
+}
+
+/// One release of the panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Release {
+    /// Its id, such as `2024.06.2`.
+    pub id: String,
+    /// Its files, loaded in order.
+    pub assets: Vec<Asset>,
+    /// The backend schema versions it works with; `None` means any.
+    pub backend: Option<Range>,
+    /// What it needs from the runtime configuration.
+    pub contract: Contract,
+}
+
+/// A file of a release.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Asset {
+    /// Script or style.
+    pub kind: AssetKind,
+    /// Where it is, relative to the manifest's URL or absolute.
+    pub url: String,
+    /// Its Subresource Integrity metadata, such as `sha384-…`.
+    pub integrity: String,
+}
+
+/// What kind of file an asset is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssetKind {
+    /// A classic `<script>`.
+    Script,
+    /// A `<script type="module">`.
+    Module,
+    /// A stylesheet `<link rel="stylesheet">`.
+    Style,
+}
+
+impl AssetKind {
+    /// `script`, `module` or `style`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::Script => "script",
+            AssetKind::Module => "module",
+            AssetKind::Style => "style",
+        }
+    }
+}
+
+/// A range of backend schema versions, such as `>=42, <44`: every comparator must hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    /// The comparators.
+    pub comparators: Vec<(Op, i64)>,
+    /// The text it was read from.
+    pub text: String,
+}
+
+/// A comparison operator in a [`Range`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `=`
+    Eq,
+}
+
+impl Range {
+    /// Reads `>=42, <44`, `=43` or `43`.
+    pub fn parse(text: &str) -> Option<Range> {
+        let mut comparators = Vec::new();
+        for part in text.split(',') {
+            let part = part.trim();
+            let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
+                .iter()
+                .find_map(|(s, op)| part.strip_prefix(s).map(|r| (*op, r)))
+                .unwrap_or((Op::Eq, part));
+            comparators.push((op, rest.trim().parse::<i64>().ok()?));
+        }
+        Some(Range { comparators, text: text.to_owned() })
+    }
+
+    /// Whether `version` is in the range.
+    pub fn contains(&self, version: i64) -> bool {
+        self.comparators.iter().all(|&(op, n)| match op {
+            Op::Ge => version >= n,
+            Op::Gt => version > n,
+            Op::Le => version <= n,
+            Op::Lt => version < n,
+            Op::Eq => version == n,
+        })
+    }
+}
+
+impl Manifest {
+    /// Reads a manifest. Returns what is usable and every problem found.
+    pub fn parse(doc: &Value) -> (Manifest, Vec<Problem>) {
+        let mut m = Manifest::default();
+        let mut problems = Vec::new();
+        let err = |problems: &mut Vec<Problem>, path: String, what: String| {
+            problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
+        };
+        let Some(members) = doc.as_object() else {
+            err(&mut problems, "manifest".into(), format!("expected a JSON object, found {}", describe(doc, false)));
+            return (m, problems);
+        };
+        let mut releases = None;
+        for (key, value) in members {
+            match (key.as_str(), value) {
+                ("format", v) if as_integer(v) == Some(FORMAT) => {}
+                ("format", v) => err(&mut problems, "format".into(), format!("expected {FORMAT}, found {}", describe(v, false))),
+                ("releases", Value::Array(items)) => releases = Some(items),
+                ("pin", Value::String(s)) => m.pin = Some(s.clone()),
+                ("pin", Value::Null) => {}
+                ("withdrawn", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+                    m.withdrawn = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
+                }
+                ("releases", v) => err(&mut problems, "releases".into(), format!("expected an array, found {}", describe(v, false))),
+                ("pin", v) => err(&mut problems, "pin".into(), format!("expected a release id, found {}", describe(v, false))),
+                ("withdrawn", v) => err(&mut problems, "withdrawn".into(), format!("expected an array of release ids, found {}", describe(v, false))),
+                ("$schema" | "description", _) => {}
+                (other, _) => err(&mut problems, other.to_owned(), "unknown key".into()),
+            }
+        }
+        let Some(releases) = releases else {
+            err(&mut problems, "releases".into(), "missing; expected an array of releases, newest first".into());
+            return (m, problems);
+        };
+        if releases.len() > MAX_RELEASES {
+            err(&mut problems, "releases".into(), format!("{} releases listed; only the first {MAX_RELEASES} are read", releases.len()));
+        }
+        for (i, r) in releases.iter().take(MAX_RELEASES).enumerate() {
+            let before = problems.len();
+            let release = parse_release(r, &format!("releases[{i}]"), &mut problems);
+            if let Some(release) = release.filter(|_| problems.len() == before) {
+                if m.releases.iter().any(|o: &Release| o.id == release.id) {
+                    err(&mut problems, format!("releases[{i}].id"), format!("the id {:?} is listed twice; the first is used", release.id));
+                } else {
+                    m.releases.push(release);
+                }
+            }
+        }
+        (m, problems)
+    }
+
+    /// The release with this id.
+    pub fn release(&self, id: &str) -> Option<&Release> {
+        self.releases.iter().find(|r| r.id == id)
+    }
+}
+
+fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Release> {
+    let err = |problems: &mut Vec<Problem>, at: &str, what: String| {
+        let p = format!("{path}{at}");
+        problems.push(Problem::error(Code::ManifestInvalid, format!("{p}: {what}")).with_path(p));
+    };
+    let Some(members) = v.as_object() else {
+        err(problems, "", format!("expected an object, found {}", describe(v, false)));
+        return None;
+    };
+    let mut id = None;
+    let mut assets = Vec::new();
+    let mut backend = None;
+    let mut contract_doc = None;
+    for (key, value) in members {
+        let at = format!(".{key}");
+        match (key.as_str(), value) {
+            ("id", Value::String(s)) if valid_id(s) => id = Some(s.clone()),
+            ("id", v) => err(problems, &at, format!("expected 1 to 64 of A-Z, a-z, 0-9, _, . or -, found {}", describe(v, false))),
+            ("assets", Value::Array(items)) => {
+                if items.is_empty() || items.len() > MAX_ASSETS {
+                    err(problems, &at, format!("expected 1 to {MAX_ASSETS} assets, found {}", items.len()));
+                }
+                for (j, a) in items.iter().take(MAX_ASSETS).enumerate() {
+                    if let Some(a) = parse_asset(a, &format!("{path}.assets[{j}]"), problems) {
+                        assets.push(a);
+                    }
+                }
+            }
+            ("assets", v) => err(problems, &at, format!("expected an array, found {}", describe(v, false))),
+            ("backend", Value::String(s)) => match Range::parse(s) {
+                Some(r) => backend = Some(r),
+                None => err(problems, &at, format!("expected a range such as \">=42, <44\", found {s:?}")),
+            },
+            ("backend", v) => err(problems, &at, format!("expected a range string, found {}", describe(v, false))),
+            ("config", v) => contract_doc = Some(v),
+            ("description" | "released", _) => {}
+            _ => err(problems, &at, "unknown key".into()),
+        }
+    }
+    let (contract, contract_problems) = Contract::parse(contract_doc, &format!("{path}.config"));
+    problems.extend(contract_problems);
+    if !assets.iter().any(|a| a.kind != AssetKind::Style) {
+        err(problems, ".assets", "expected at least one script or module".into());
+    }
+    let Some(id) = id else {
+        err(problems, ".id", "missing".into());
+        return None;
+    };
+    Some(Release { id, assets, backend, contract })
+}
+
+fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Asset> {
+    let mut err = |at: &str, what: String| {
+        let p = format!("{path}{at}");
+        problems.push(Problem::error(Code::ManifestInvalid, format!("{p}: {what}")).with_path(p));
+    };
+    let Some(members) = v.as_object() else {
+        err("", format!("expected an object, found {}", describe(v, false)));
+        return None;
+    };
+    let (mut kind, mut url, mut integrity) = (None, None, None);
+    for (key, value) in members {
+        let at = format!(".{key}");
+        match (key.as_str(), value) {
+            ("type", Value::String(s)) => match s.as_str() {
+                "script" => kind = Some(AssetKind::Script),
+                "module" => kind = Some(AssetKind::Module),
+                "style" => kind = Some(AssetKind::Style),
+                other => err(&at, format!("expected script, module or style, found {other:?}")),
+            },
+            ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.clone()),
+            ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.clone()),
+            ("integrity", v) => err(&at, format!("expected sha256-, sha384- or sha512- followed by base64, found {}", describe(v, false))),
+            ("type" | "url", v) => err(&at, format!("expected a string, found {}", describe(v, false))),
+            _ => err(&at, "unknown key".into()),
+        }
+    }
+    match (kind, url, integrity) {
+        (Some(kind), Some(url), Some(integrity)) => Some(Asset { kind, url, integrity }),
+        (k, u, i) => {
+            for (missing, name) in [(k.is_none(), "type"), (u.is_none(), "url"), (i.is_none(), "integrity")] {
+                if missing && !members.iter().any(|(key, _)| key == name) {
+                    err(&format!(".{name}"), "missing".into());
+                }
+            }
+            None
+        }
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Whether `s` is one or more SRI hashes (`sha256|384|512-<base64>`), space separated.
+pub fn valid_integrity(s: &str) -> bool {
+    let mut any = false;
+    for token in s.split_ascii_whitespace() {
+        let Some((alg, hash)) = token.split_once('-') else { return false };
+        let len = match alg {
+            "sha256" => 44,
+            "sha384" => 64,
+            "sha512" => 88,
+            _ => return false,
+        };
+        if hash.len() != len || !hash.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_')) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}

@@ -1,0 +1,10 @@
+//! The functional core: plain Rust, no web-sys, no js-sys, no clock, no randomness.
+//!
+//! Everything the loader decides is decided here and tested natively. The web
+//! shell (`crate::web`) and the CLI only carry out what the core returns.
+
+pub mod boot;
+pub mod config;
+pub mod manifest;
+pub mod problem;
+pub mod value;

@@ -1,0 +1,242 @@
+//! Problems: what the loader found wrong, named so a person can act on it.
+//!
+//! Every check in the core returns all of its problems, never only the first.
+//! A [`Problem`] carries a stable [`Code`] (documented in `docs/problems.md`),
+//! the variable, feature or manifest path at fault, and a message that starts
+//! with the thing at fault. Values of secret variables never enter a problem.
+
+use super::value::{object, Value};
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The release cannot boot as configured.
+    Error,
+    /// The release boots, with something degraded or suspicious.
+    Warning,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A stable problem code. The strings never change meaning once released;
+/// `docs/problems.md` lists each with what to do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Code {
+    /// The manifest could not be fetched or read.
+    ManifestUnreadable,
+    /// The manifest is not JSON.
+    ManifestMalformed,
+    /// The manifest is JSON but not of the documented shape.
+    ManifestInvalid,
+    /// The manifest lists no release that may be started.
+    ManifestNoRelease,
+    /// The runtime configuration could not be fetched or read.
+    ConfigUnreadable,
+    /// The runtime configuration is not JSON.
+    ConfigMalformed,
+    /// The runtime configuration is JSON but not of the documented shape.
+    ConfigInvalid,
+    /// A required variable is not set.
+    ConfigMissing,
+    /// A variable has the wrong type.
+    ConfigType,
+    /// A variable breaks a declared constraint.
+    ConfigConstraint,
+    /// The configuration sets a variable the release does not declare.
+    ConfigUnknown,
+    /// The configuration names a feature the release does not declare.
+    FeatureUnknown,
+    /// A feature was switched off because its configuration is not valid.
+    FeatureDisabled,
+    /// The release's declared backend range excludes the live backend.
+    BackendIncompatible,
+    /// The release was withdrawn by the manifest.
+    ReleaseWithdrawn,
+    /// A script or style of the release failed to load or failed its integrity check.
+    BundleLoadFailed,
+    /// The bundle loaded but never registered with the loader.
+    PanelNotRegistered,
+    /// The panel threw or rejected during its boot.
+    PanelThrew,
+    /// The panel called `fail(reason)`.
+    PanelFailed,
+    /// The panel did not call `ready()` before the deadline.
+    PanelTimeout,
+}
+
+impl Code {
+    /// The stable code string, such as `config.missing`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::ManifestUnreadable => "manifest.unreadable",
+            Code::ManifestMalformed => "manifest.malformed",
+            Code::ManifestInvalid => "manifest.invalid",
+            Code::ManifestNoRelease => "manifest.no_release",
+            Code::ConfigUnreadable => "config.unreadable",
+            Code::ConfigMalformed => "config.malformed",
+            Code::ConfigInvalid => "config.invalid",
+            Code::ConfigMissing => "config.missing",
+            Code::ConfigType => "config.type",
+            Code::ConfigConstraint => "config.constraint",
+            Code::ConfigUnknown => "config.unknown",
+            Code::FeatureUnknown => "feature.unknown",
+            Code::FeatureDisabled => "feature.disabled",
+            Code::BackendIncompatible => "backend.incompatible",
+            Code::ReleaseWithdrawn => "release.withdrawn",
+            Code::BundleLoadFailed => "bundle.load_failed",
+            Code::PanelNotRegistered => "panel.not_registered",
+            Code::PanelThrew => "panel.threw",
+            Code::PanelFailed => "panel.failed",
+            Code::PanelTimeout => "panel.timeout",
+        }
+    }
+
+    /// Every code, in documentation order.
+    pub const ALL: &'static [Code] = &[
+        Code::ManifestUnreadable,
+        Code::ManifestMalformed,
+        Code::ManifestInvalid,
+        Code::ManifestNoRelease,
+        Code::ConfigUnreadable,
+        Code::ConfigMalformed,
+        Code::ConfigInvalid,
+        Code::ConfigMissing,
+        Code::ConfigType,
+        Code::ConfigConstraint,
+        Code::ConfigUnknown,
+        Code::FeatureUnknown,
+        Code::FeatureDisabled,
+        Code::BackendIncompatible,
+        Code::ReleaseWithdrawn,
+        Code::BundleLoadFailed,
+        Code::PanelNotRegistered,
+        Code::PanelThrew,
+        Code::PanelFailed,
+        Code::PanelTimeout,
+    ];
+}
+
+/// One thing found wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// The stable code.
+    pub code: Code,
+    /// Whether it stops the release from booting.
+    pub severity: Severity,
+    /// The configuration variable at fault, if any.
+    pub variable: Option<String>,
+    /// The feature that needs the variable, or the feature affected.
+    pub feature: Option<String>,
+    /// The release the problem was found in, when the boot considered several.
+    pub release: Option<String>,
+    /// A path into the manifest or configuration, such as `releases[0].assets[1].url`.
+    pub path: Option<String>,
+    /// What the rule expected, in words.
+    pub expected: Option<String>,
+    /// What was found, in words; for secrets only its kind, never its value.
+    pub found: Option<String>,
+    /// One line for a person, starting with the thing at fault; no trailing period.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with only a code, severity and message; fill the rest with the `with_*` methods.
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Problem {
+        Problem {
+            code,
+            severity,
+            variable: None,
+            feature: None,
+            release: None,
+            path: None,
+            expected: None,
+            found: None,
+            message: message.into(),
+        }
+    }
+
+    /// An error.
+    pub fn error(code: Code, message: impl Into<String>) -> Problem {
+        Problem::new(code, Severity::Error, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: Code, message: impl Into<String>) -> Problem {
+        Problem::new(code, Severity::Warning, message)
+    }
+
+    /// Names the variable at fault.
+    pub fn with_variable(mut self, name: &str) -> Problem {
+        self.variable = Some(name.to_owned());
+        self
+    }
+
+    /// Names the feature involved.
+    pub fn with_feature(mut self, name: Option<&str>) -> Problem {
+        self.feature = name.map(str::to_owned);
+        self
+    }
+
+    /// Names the path at fault.
+    pub fn with_path(mut self, path: impl Into<String>) -> Problem {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Says what was expected and what was found.
+    pub fn with_expected_found(mut self, expected: impl Into<String>, found: impl Into<String>) -> Problem {
+        self.expected = Some(expected.into());
+        self.found = Some(found.into());
+        self
+    }
+
+    /// Whether this problem stops the release.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The problem as a JSON object, as in the CLI's `--format json` and in reports.
+    pub fn to_value(&self) -> Value {
+        object([
+            ("code", self.code.as_str().into()),
+            ("severity", self.severity.as_str().into()),
+            ("variable", self.variable.clone().into()),
+            ("feature", self.feature.clone().into()),
+            ("release", self.release.clone().into()),
+            ("path", self.path.clone().into()),
+            ("expected", self.expected.clone().into()),
+            ("found", self.found.clone().into()),
+            ("message", self.message.clone().into()),
+        ])
+    }
+}
+
+/// Describes a value for a problem's `found` field: its kind and, unless
+/// `secret`, a short quoted excerpt.
+pub fn describe(value: &Value, secret: bool) -> String {
+    if secret {
+        return format!("a {} (secret, value not shown)", value.kind());
+    }
+    match value {
+        Value::String(s) => {
+            let mut excerpt: String = s.chars().take(60).collect();
+            if excerpt.len() < s.len() {
+                excerpt.push('…');
+            }
+            format!("the string {excerpt:?}")
+        }
+        Value::Number(n) => format!("the number {}", Value::Number(*n).to_json()),
+        Value::Bool(b) => format!("{b}"),
+        Value::Null => "null".to_owned(),
+        other => format!("an {}", other.kind()),
+    }
+}

@@ -1,0 +1,21 @@
+//! desk-loader: the bootstrap module between a desk page and its panel.
+//!
+//! It reads a release manifest and the runtime configuration, validates the
+//! configuration against what the release declares it needs, loads the
+//! release's files with Subresource Integrity, waits for the panel to say it
+//! is ready, falls back to another release in the same page load when that
+//! fails, and shows an accessible error (never a blank screen) when nothing
+//! can run.
+//!
+//! The crate has three parts (see `ARCHITECTURE.md`):
+//!
+//! - [`core`]: every decision, as plain Rust that compiles and is tested natively;
+//! - `web` (only on `wasm32`): the browser shell that carries out the core's actions;
+//! - the `desk-loader` binary: the same validator as a preflight CLI.
+
+#![deny(unsafe_code)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

@@ -1,0 +1,146 @@
+//! Reading the host page's options and loading the manifest and configuration.
+
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Element;
+
+use crate::core::boot::{Doc, Event, LoadError, DEFAULT_READY_DEADLINE_MS};
+use crate::core::value::Value;
+
+/// Where a document comes from.
+#[derive(Clone, Debug)]
+pub(crate) enum Source {
+    /// Fetched from this URL.
+    Url(String),
+    /// The text of the `<script type="application/json">` with this id.
+    Inline(String),
+    /// An object the host page passed in.
+    Object(JsValue),
+}
+
+/// The host page's options, read once at start.
+#[derive(Clone, Debug)]
+pub(crate) struct HostOptions {
+    pub mount: Element,
+    pub manifest: Source,
+    pub config: Source,
+    pub ready_deadline_ms: f64,
+    pub report_url: Option<String>,
+}
+
+impl HostOptions {
+    /// Reads the options object documented in `docs/embed.md`.
+    pub(crate) fn read(options: &JsValue) -> Result<HostOptions, String> {
+        let get = |k: &str| Reflect::get(options, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
+        let mount = match get("mount") {
+            Some(v) if v.is_instance_of::<Element>() => v.unchecked_into(),
+            Some(v) => {
+                let sel = v.as_string().ok_or("desk-loader: `mount` must be a CSS selector or an element")?;
+                document
+                    .query_selector(&sel)
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| format!("desk-loader: no element matches the mount selector {sel:?}"))?
+            }
+            None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
+        };
+        let source = |k: &str, default_id: &str| match get(k) {
+            Some(v) => match v.as_string() {
+                Some(s) if s.starts_with('#') => Source::Inline(s[1..].to_owned()),
+                Some(s) => Source::Url(s),
+                None => Source::Object(v),
+            },
+            None => Source::Inline(default_id.to_owned()),
+        };
+        Ok(HostOptions {
+            manifest: source("manifest", "desk-manifest"),
+            config: source("config", "desk-config"),
+            ready_deadline_ms: get("readyDeadlineMs").and_then(|v| v.as_f64()).filter(|n| *n > 0.0).unwrap_or(DEFAULT_READY_DEADLINE_MS),
+            report_url: get("reportUrl").and_then(|v| v.as_string()),
+            mount,
+        })
+    }
+
+    fn source(&self, doc: Doc) -> &Source {
+        match doc {
+            Doc::Manifest => &self.manifest,
+            Doc::Config => &self.config,
+        }
+    }
+}
+
+/// Loads a document in the background and feeds the result to the core.
+pub(crate) fn spawn(doc: Doc, host: &HostOptions) {
+    let source = host.source(doc).clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = load(source).await;
+        super::feed(Event::Loaded(doc, result));
+    });
+}
+
+async fn load(source: Source) -> Result<Value, LoadError> {
+    match source {
+        Source::Object(v) => from_js(v),
+        Source::Inline(id) => {
+            let el = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .ok_or_else(|| LoadError::Unreadable(format!("no element with id {id:?} in the page")))?;
+            parse(&el.text_content().unwrap_or_default())
+        }
+        Source::Url(url) => {
+            let response = gloo_net::http::Request::get(&url)
+                .send()
+                .await
+                .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
+            if !response.ok() {
+                return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
+            }
+            let text = response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
+            parse(&text)
+        }
+    }
+}
+
+fn parse(text: &str) -> Result<Value, LoadError> {
+    let js = js_sys::JSON::parse(text).map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
+    from_js(js)
+}
+
+fn from_js(js: JsValue) -> Result<Value, LoadError> {
+    serde_wasm_bindgen::from_value(js).map_err(|e| LoadError::Malformed(e.to_string()))
+}
+
+/// The message of a thrown value, which need not be an `Error`.
+pub(crate) fn js_error_text(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    string(e).unwrap_or_else(|_| "(a value that cannot be shown as text)".to_owned())
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// JavaScript's `String(value)`, which never throws for primitives and objects.
+    #[wasm_bindgen(js_name = String, catch)]
+    fn string(v: &JsValue) -> Result<String, JsValue>;
+}
+
+/// Converts a core value to a JavaScript value.
+pub(crate) fn to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Value::Object(members) => {
+            let o = js_sys::Object::new();
+            for (k, v) in members {
+                let _ = Reflect::set(&o, &k.into(), &to_js(v));
+            }
+            o.into()
+        }
+    }
+}
