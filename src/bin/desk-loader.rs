@@ -1,1 +1,3 @@
+//! `desk-loader`: the preflight CLI. See `docs/cli.md`.
+
 fn main() {}

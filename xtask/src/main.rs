@@ -1,1 +1,69 @@
-fn main() {}
+//! `cargo xtask`: the project's build, demo and test commands, in Rust instead
+//! of shell scripts (the rust-analyzer pattern).
+//!
+//! - `cargo xtask demo [--port N]`: install what is missing, build the
+//!   packages declared in `wasm-pack.toml`, serve `www/` on 127.0.0.1.
+//! - `cargo xtask test`: install what is missing, then fmt, clippy (native and
+//!   wasm32), native tests, browser tests (wasm-bindgen-test) and the
+//!   end-to-end suite (Playwright on Debian Chromium). Fails if any part fails
+//!   or runs zero tests.
+//! - `cargo xtask build`: build the packages only.
+//! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
+
+mod packages;
+mod serve;
+mod sri;
+mod test;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test::run(),
+        Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all().map(drop)),
+        Some("sri") => sri::run(),
+        _ => Err("usage: cargo xtask demo [--port N] | test | build | sri".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo(args: &[String]) -> Result<(), String> {
+    let mut port = 8080u16;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => {
+                port = it.next().and_then(|p| p.parse().ok()).ok_or("--port needs a number from 0 to 65535")?;
+            }
+            other => return Err(format!("unknown argument {other:?}; usage: cargo xtask demo [--port N]")),
+        }
+    }
+    tools::ensure_build_tools()?;
+    packages::build_all()?;
+    let server = serve::Server::start(port, true)?;
+    println!("\ndesk-loader demo: http://{}/  (Ctrl-C to stop; default port 8080, change with --port N)", server.addr);
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })
+    .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
+    let _ = rx.recv();
+    println!("\nstopping the demo server");
+    server.stop();
+    Ok(())
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}

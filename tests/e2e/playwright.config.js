@@ -1,0 +1,21 @@
+// desk-loader's end-to-end suite. `cargo xtask test` starts the server and
+// sets BASE_URL; the browser is always Debian's Chromium, never a download.
+const { defineConfig } = require("@playwright/test");
+
+module.exports = defineConfig({
+  testDir: ".",
+  testMatch: "*.spec.js",
+  outputDir: "../../target/e2e/results",
+  reporter: [["list"]],
+  workers: 2,
+  timeout: 30_000,
+  forbidOnly: !!process.env.CI,
+  use: {
+    baseURL: process.env.BASE_URL || "http://127.0.0.1:8080",
+    browserName: "chromium",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+});

@@ -1,0 +1,115 @@
+//! The web shell in a real browser: it injects a release's script with
+//! integrity, hands the panel its boot context, and hears `ready()`.
+#![cfg(target_arch = "wasm32")]
+
+use base64::Engine;
+use sha2::{Digest, Sha384};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A `data:` URL for a classic script, and its SRI.
+fn script(source: &str) -> (String, String) {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let url = format!("data:text/javascript;base64,{}", b64.encode(source));
+    (url, format!("sha384-{}", b64.encode(Sha384::digest(source.as_bytes()))))
+}
+
+fn mount(id: &str) -> web_sys::Element {
+    let el = document().create_element("div").unwrap();
+    el.set_id(id);
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn options(mount: &web_sys::Element, manifest: &str, config: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"mount".into(), mount).unwrap();
+    js_sys::Reflect::set(&o, &"manifest".into(), &js_sys::JSON::parse(manifest).unwrap()).unwrap();
+    js_sys::Reflect::set(&o, &"config".into(), &js_sys::JSON::parse(config).unwrap()).unwrap();
+    o.into()
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// Waits until the mount point's `data-desk-state` is one of the final states.
+async fn settled(mount: &web_sys::Element) -> String {
+    for _ in 0..200 {
+        match mount.get_attribute("data-desk-state").as_deref() {
+            Some(s @ ("ready" | "failed")) => return s.to_owned(),
+            _ => sleep(25).await,
+        }
+    }
+    panic!("the boot did not settle in 5 s: state {:?}", mount.get_attribute("data-desk-state"));
+}
+
+const PANEL: &str = r#"deskLoader.register(function (ctx) {
+  var p = document.createElement("p");
+  p.className = "fake-panel";
+  p.textContent = "panel " + ctx.releaseId + " attempt " + ctx.attemptId + " api " + ctx.config.API_URL;
+  ctx.mount.replaceChildren(p);
+  ctx.ready();
+});"#;
+
+#[wasm_bindgen_test]
+async fn injects_the_bundle_with_integrity_and_hears_ready() {
+    let (url, integrity) = script(PANEL);
+    let manifest = format!(
+        r#"{{"format":1,"releases":[{{"id":"web-1","assets":[{{"type":"script","url":"{url}","integrity":"{integrity}"}}],
+        "config":{{"variables":{{"API_URL":{{"type":"url","required":true}}}}}}}}]}}"#
+    );
+    let el = mount("desk-web-ready");
+    desk_loader::start(options(&el, &manifest, r#"{"values":{"API_URL":"https://api.test"}}"#)).unwrap();
+    assert_eq!(settled(&el).await, "ready");
+    assert_eq!(el.text_content().unwrap(), "panel web-1 attempt 1 api https://api.test");
+    let script = document().query_selector("script[data-desk-attempt='1']").unwrap().expect("the injected script");
+    assert_eq!(script.get_attribute("integrity").as_deref(), Some(integrity.as_str()));
+    let record = web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item("desk-loader:known-good").unwrap().unwrap();
+    assert!(record.contains(r#""release":"web-1""#), "{record}");
+}
+
+#[wasm_bindgen_test]
+async fn an_integrity_mismatch_falls_back_to_the_next_release() {
+    let (url, _) = script(PANEL);
+    let (_, other_integrity) = script("/* not the panel */");
+    let (good_url, good_integrity) = script(PANEL);
+    let manifest = format!(
+        r#"{{"format":1,"releases":[
+          {{"id":"tampered","assets":[{{"type":"script","url":"{url}","integrity":"{other_integrity}"}}]}},
+          {{"id":"previous","assets":[{{"type":"script","url":"{good_url}","integrity":"{good_integrity}"}}]}}]}}"#
+    );
+    let el = mount("desk-web-fallback");
+    desk_loader::start(options(&el, &manifest, r#"{"values":{}}"#)).unwrap();
+    assert_eq!(settled(&el).await, "ready");
+    assert!(el.text_content().unwrap().starts_with("panel previous attempt 2"), "{:?}", el.text_content());
+    // The tampered attempt's script is gone from the page.
+    assert!(document().query_selector("script[data-desk-attempt='1']").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn nothing_runnable_shows_an_accessible_error_screen() {
+    let (url, integrity) = script(PANEL);
+    let manifest = format!(
+        r#"{{"format":1,"releases":[{{"id":"needs-api","assets":[{{"type":"script","url":"{url}","integrity":"{integrity}"}}],
+        "config":{{"variables":{{"API_URL":{{"type":"url","required":true}}}}}}}}]}}"#
+    );
+    let el = mount("desk-web-error");
+    desk_loader::start(options(&el, &manifest, r#"{"values":{}}"#)).unwrap();
+    assert_eq!(settled(&el).await, "failed");
+    let screen = el.query_selector("[role=alert]").unwrap().expect("an alert");
+    assert_eq!(screen.get_attribute("data-desk-error").as_deref(), Some("config.missing"));
+    assert!(screen.text_content().unwrap().contains("API_URL: required by the core panel, but not set"));
+    let active = document().active_element().unwrap();
+    assert!(active.dyn_ref::<web_sys::Node>().unwrap().is_same_node(Some(&screen)), "focus is on the alert");
+}

@@ -1,0 +1,127 @@
+//! The demo and test server: `www/` on 127.0.0.1, with the right MIME types,
+//! `Cache-Control: no-cache` for documents the loader must always re-read,
+//! and `POST /__report` to receive the loader's reports.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tiny_http::{Header, Method, Request, Response};
+
+/// Reports kept for `GET /__reports`, newest last.
+const KEEP_REPORTS: usize = 200;
+/// Largest report body read.
+const MAX_REPORT: u64 = 64 * 1024;
+
+/// A running server.
+pub struct Server {
+    /// Where it listens.
+    pub addr: String,
+    inner: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Listens on 127.0.0.1:`port` (0 picks a free port) and serves `www/`.
+    /// With `print_reports`, each report received is printed.
+    pub fn start(port: u16, print_reports: bool) -> Result<Server, String> {
+        let inner = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?);
+        let addr = inner.server_addr().to_ip().map(|a| a.to_string()).ok_or("the server has no IP address")?;
+        let www = crate::root().join("www");
+        let reports = Arc::new(Mutex::new(Vec::<String>::new()));
+        let workers = (0..4)
+            .map(|_| {
+                let (inner, www, reports) = (inner.clone(), www.clone(), reports.clone());
+                std::thread::spawn(move || {
+                    while let Ok(req) = inner.recv() {
+                        handle(req, &www, &reports, print_reports);
+                    }
+                })
+            })
+            .collect();
+        Ok(Server { addr, inner, workers })
+    }
+
+    /// Stops listening and waits for the workers.
+    pub fn stop(self) {
+        for _ in &self.workers {
+            self.inner.unblock();
+        }
+        for w in self.workers {
+            let _ = w.join();
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
+}
+
+fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) {
+    let url = req.url().to_owned();
+    let path = url.split(['?', '#']).next().unwrap_or("/").to_owned();
+    let result = match (req.method(), path.as_str()) {
+        (Method::Post, "/__report") => {
+            let mut body = String::new();
+            let _ = req.as_reader().take(MAX_REPORT).read_to_string(&mut body);
+            if print {
+                println!("report received: {body}");
+            }
+            let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
+            if r.len() >= KEEP_REPORTS {
+                r.remove(0);
+            }
+            r.push(body);
+            req.respond(Response::empty(204))
+        }
+        (Method::Get, "/__reports") => {
+            let r = reports.lock().unwrap_or_else(|e| e.into_inner());
+            let body = format!("[{}]", r.join(","));
+            req.respond(Response::from_string(body).with_header(header("Content-Type", "application/json")).with_header(header("Cache-Control", "no-store")))
+        }
+        (Method::Get | Method::Head, _) => match resolve(www, &path) {
+            Some(file) => match std::fs::read(&file) {
+                Ok(bytes) => {
+                    let mut res = Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));
+                    if matches!(file.extension().and_then(|e| e.to_str()), Some("json" | "html")) {
+                        res = res.with_header(header("Cache-Control", "no-cache"));
+                    }
+                    req.respond(res)
+                }
+                Err(_) => req.respond(Response::from_string("not found\n").with_status_code(404)),
+            },
+            None => req.respond(Response::from_string("not found\n").with_status_code(404)),
+        },
+        _ => req.respond(Response::from_string("method not allowed\n").with_status_code(405)),
+    };
+    if let Err(e) = result {
+        eprintln!("serve: {url}: {e}");
+    }
+}
+
+/// Maps a URL path to a file under `www`, refusing anything that leaves it.
+fn resolve(www: &Path, url_path: &str) -> Option<PathBuf> {
+    let rel = Path::new(url_path.trim_start_matches('/'));
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return None;
+    }
+    let mut file = www.join(rel);
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn mime(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}

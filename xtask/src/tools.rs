@@ -1,0 +1,91 @@
+//! Installing what a fresh machine lacks: the wasm32 target, wasm-pack,
+//! Debian packages and the end-to-end suite's npm packages.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs a command, failing with its name if it cannot start or exits non-zero.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    println!("$ {shown}");
+    let status = cmd.status().map_err(|e| format!("{shown}: could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown}: {status}"))
+    }
+}
+
+fn has(program: &str) -> bool {
+    Command::new("sh").arg("-c").arg(format!("command -v {program} >/dev/null 2>&1")).status().is_ok_and(|s| s.success())
+}
+
+fn cargo_bin_on_path() {
+    if let Some(home) = std::env::var_os("CARGO_HOME").or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into())) {
+        let bin = Path::new(&home).join("bin");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        if !std::env::split_paths(&path).any(|p| p == bin) {
+            let mut paths: Vec<_> = std::env::split_paths(&path).collect();
+            paths.push(bin);
+            if let Ok(joined) = std::env::join_paths(paths) {
+                std::env::set_var("PATH", joined);
+            }
+        }
+    }
+}
+
+fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
+    let missing: Vec<&str> = packages.iter().filter(|(_, program)| !has(program)).map(|(pkg, _)| *pkg).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("installing Debian packages: {}", missing.join(" "));
+    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+    let apt = |args: &[&str]| {
+        let mut all: Vec<&str> = sudo.to_vec();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut c)
+    };
+    apt(&["update", "-q"])?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend(missing);
+    apt(&args)
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
+}
+
+/// The wasm32 target, wasm-pack and binaryen's wasm-opt.
+pub fn ensure_build_tools() -> Result<(), String> {
+    cargo_bin_on_path();
+    let targets = Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
+    if !String::from_utf8_lossy(&targets.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if !has("wasm-pack") {
+        run(Command::new("cargo").args(["install", "--locked", "wasm-pack"]))?;
+    }
+    apt_install(&[("binaryen", "wasm-opt"), ("gzip", "gzip")])
+}
+
+/// Everything `cargo xtask test` needs on top of the build tools.
+pub fn ensure_test_tools() -> Result<(), String> {
+    ensure_build_tools()?;
+    apt_install(&[("chromium", "chromium"), ("chromium-driver", "chromedriver"), ("nodejs", "node"), ("npm", "npm")])?;
+    let rustup_has = |component: &str, probe: &str| {
+        has(probe) || run(Command::new("rustup").args(["component", "add", component])).is_ok()
+    };
+    if !rustup_has("rustfmt", "rustfmt") || !rustup_has("clippy", "cargo-clippy") {
+        return Err("rustfmt and clippy are needed: rustup component add rustfmt clippy".to_owned());
+    }
+    let e2e = super::root().join("tests/e2e");
+    if !e2e.join("node_modules/@playwright/test").exists() {
+        // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: the suite runs Debian's Chromium; a download would fail here.
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
+    }
+    Ok(())
+}
