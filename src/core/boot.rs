@@ -30,7 +30,9 @@ pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 
 impl Default for Options {
     fn default() -> Options {
-        Options { ready_deadline_ms: DEFAULT_READY_DEADLINE_MS }
+        Options {
+            ready_deadline_ms: DEFAULT_READY_DEADLINE_MS,
+        }
     }
 }
 
@@ -235,12 +237,19 @@ impl Boot {
                 }
             }
             Event::PanelReady { attempt } if self.is_current(attempt) => self.ready(now_ms),
-            Event::AttemptFailed { attempt, code, detail } if self.is_current(attempt) => {
+            Event::AttemptFailed {
+                attempt,
+                code,
+                detail,
+            } if self.is_current(attempt) => {
                 self.attempt_failed(Problem::error(code, detail), now_ms);
             }
             Event::TimerFired { attempt } if self.is_current(attempt) => {
                 let secs = self.options.ready_deadline_ms / 1000.0;
-                let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
+                let p = Problem::error(
+                    Code::PanelTimeout,
+                    format!("the panel did not call ready() within {secs} s"),
+                );
                 self.attempt_failed(p, now_ms);
             }
             _ => {}
@@ -294,11 +303,17 @@ impl Boot {
             if bootable {
                 self.candidates.push_back(Candidate { release, validated });
             } else {
-                self.path.push(object([("release", release.id.as_str().into()), ("outcome", "invalid-config".into())]));
+                self.path.push(object([
+                    ("release", release.id.as_str().into()),
+                    ("outcome", "invalid-config".into()),
+                ]));
             }
         }
         if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
-            self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
+            self.problems.push(Problem::error(
+                Code::ManifestNoRelease,
+                "manifest: no release may be started",
+            ));
         }
         self.try_next(now_ms);
     }
@@ -319,43 +334,80 @@ impl Boot {
         self.state = State::Booting;
         self.actions.push_back(Action::SetState(State::Booting));
         self.actions.push_back(Action::Inject(attempt.clone()));
-        self.actions.push_back(Action::StartTimer { attempt: attempt.id, at_ms: now_ms + self.options.ready_deadline_ms });
+        self.actions.push_back(Action::StartTimer {
+            attempt: attempt.id,
+            at_ms: now_ms + self.options.ready_deadline_ms,
+        });
         self.current = Some(attempt);
     }
 
     fn ready(&mut self, now_ms: f64) {
-        let Some(attempt) = self.current.take() else { return };
+        let Some(attempt) = self.current.take() else {
+            return;
+        };
         self.state = State::Ready;
-        self.path.push(object([("release", attempt.release_id.as_str().into()), ("outcome", "ready".into())]));
+        self.path.push(object([
+            ("release", attempt.release_id.as_str().into()),
+            ("outcome", "ready".into()),
+        ]));
         let record = object([
             ("format", 1.0.into()),
             ("release", attempt.release_id.as_str().into()),
-            ("assets", Value::Array(attempt.assets.iter().map(asset_value).collect())),
+            (
+                "assets",
+                Value::Array(attempt.assets.iter().map(asset_value).collect()),
+            ),
         ]);
         self.actions.push_back(Action::StoreRecord(record));
         self.actions.push_back(Action::SetState(State::Ready));
-        self.actions.push_back(Action::Report(self.report("ready", Some(&attempt.release_id), now_ms)));
+        self.actions.push_back(Action::Report(self.report(
+            "ready",
+            Some(&attempt.release_id),
+            now_ms,
+        )));
     }
 
     fn attempt_failed(&mut self, problem: Problem, now_ms: f64) {
-        let Some(attempt) = self.current.take() else { return };
-        self.path.push(object([("release", attempt.release_id.as_str().into()), ("outcome", problem.code.as_str().into())]));
-        self.problems.push(tag_release(problem, &attempt.release_id));
-        self.actions.push_back(Action::Remove { attempt: attempt.id });
+        let Some(attempt) = self.current.take() else {
+            return;
+        };
+        self.path.push(object([
+            ("release", attempt.release_id.as_str().into()),
+            ("outcome", problem.code.as_str().into()),
+        ]));
+        self.problems
+            .push(tag_release(problem, &attempt.release_id));
+        self.actions.push_back(Action::Remove {
+            attempt: attempt.id,
+        });
         self.try_next(now_ms);
     }
 
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let decisive = self.problems.iter().rev().find(|p| p.is_error()).map_or(Code::ManifestNoRelease, |p| p.code);
-        let release = self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned);
+        let decisive = self
+            .problems
+            .iter()
+            .rev()
+            .find(|p| p.is_error())
+            .map_or(Code::ManifestNoRelease, |p| p.code);
+        let release = self
+            .path
+            .last()
+            .and_then(|p| p.get("release"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         self.actions.push_back(Action::SetState(State::Failed));
         self.actions.push_back(Action::ShowError(Failure {
             code: decisive,
             release: release.clone(),
             problems: self.problems.clone(),
         }));
-        self.actions.push_back(Action::Report(self.report("failed", release.as_deref(), now_ms)));
+        self.actions.push_back(Action::Report(self.report(
+            "failed",
+            release.as_deref(),
+            now_ms,
+        )));
     }
 
     fn report(&self, outcome: &str, release: Option<&str>, now_ms: f64) -> Value {
@@ -365,7 +417,10 @@ impl Boot {
             ("release", release.into()),
             ("elapsedMs", (now_ms - self.started_ms).round().into()),
             ("path", Value::Array(self.path.clone())),
-            ("problems", Value::Array(self.problems.iter().map(Problem::to_value).collect())),
+            (
+                "problems",
+                Value::Array(self.problems.iter().map(Problem::to_value).collect()),
+            ),
         ])
     }
 }
@@ -377,15 +432,31 @@ fn tag_release(mut p: Problem, release: &str) -> Problem {
 
 fn load_problem(doc: Doc, e: LoadError) -> Problem {
     let (name, unreadable, malformed) = match doc {
-        Doc::Manifest => ("manifest", Code::ManifestUnreadable, Code::ManifestMalformed),
-        Doc::Config => ("configuration", Code::ConfigUnreadable, Code::ConfigMalformed),
+        Doc::Manifest => (
+            "manifest",
+            Code::ManifestUnreadable,
+            Code::ManifestMalformed,
+        ),
+        Doc::Config => (
+            "configuration",
+            Code::ConfigUnreadable,
+            Code::ConfigMalformed,
+        ),
     };
     match e {
-        LoadError::Unreadable(why) => Problem::error(unreadable, format!("{name}: could not be read: {why}")),
-        LoadError::Malformed(why) => Problem::error(malformed, format!("{name}: not valid JSON: {why}")),
+        LoadError::Unreadable(why) => {
+            Problem::error(unreadable, format!("{name}: could not be read: {why}"))
+        }
+        LoadError::Malformed(why) => {
+            Problem::error(malformed, format!("{name}: not valid JSON: {why}"))
+        }
     }
 }
 
 fn asset_value(a: &Asset) -> Value {
-    object([("type", a.kind.as_str().into()), ("url", a.url.as_str().into()), ("integrity", a.integrity.as_str().into())])
+    object([
+        ("type", a.kind.as_str().into()),
+        ("url", a.url.as_str().into()),
+        ("integrity", a.integrity.as_str().into()),
+    ])
 }

@@ -119,7 +119,12 @@ impl Validated {
 
     /// The features as a JSON object of booleans.
     pub fn features_object(&self) -> Value {
-        Value::Object(self.features.iter().map(|(k, on)| (k.clone(), Value::Bool(*on))).collect())
+        Value::Object(
+            self.features
+                .iter()
+                .map(|(k, on)| (k.clone(), Value::Bool(*on)))
+                .collect(),
+        )
     }
 }
 
@@ -162,8 +167,11 @@ impl RuntimeConfig {
                 ("locale", v) => problems.push(shape_error(key, "a string", v)),
                 ("$schema", _) => {}
                 _ => problems.push(
-                    Problem::warning(Code::ConfigInvalid, format!("{key}: not a configuration key, ignored"))
-                        .with_path(key.clone()),
+                    Problem::warning(
+                        Code::ConfigInvalid,
+                        format!("{key}: not a configuration key, ignored"),
+                    )
+                    .with_path(key.clone()),
                 ),
             }
         }
@@ -172,9 +180,15 @@ impl RuntimeConfig {
 }
 
 fn shape_error(key: &str, expected: &str, found: &Value) -> Problem {
-    Problem::error(Code::ConfigInvalid, format!("{key}: expected {expected}, found {}", describe(found, false)))
-        .with_path(key.to_owned())
-        .with_expected_found(expected, describe(found, false))
+    Problem::error(
+        Code::ConfigInvalid,
+        format!(
+            "{key}: expected {expected}, found {}",
+            describe(found, false)
+        ),
+    )
+    .with_path(key.to_owned())
+    .with_expected_found(expected, describe(found, false))
 }
 
 impl Contract {
@@ -184,9 +198,16 @@ impl Contract {
     pub fn parse(doc: Option<&Value>, path: &str) -> (Contract, Vec<Problem>) {
         let mut contract = Contract::default();
         let mut problems = Vec::new();
-        let Some(doc) = doc else { return (contract, problems) };
-        let mut p = Parser { path, problems: &mut problems };
-        let Some(members) = p.object(doc, "") else { return (contract, problems) };
+        let Some(doc) = doc else {
+            return (contract, problems);
+        };
+        let mut p = Parser {
+            path,
+            problems: &mut problems,
+        };
+        let Some(members) = p.object(doc, "") else {
+            return (contract, problems);
+        };
         for (key, value) in members {
             match key.as_str() {
                 "variables" => {
@@ -207,14 +228,20 @@ impl Contract {
                         }
                     }
                 }
-                other => p.error(&format!(".{other}"), "unknown key; expected `variables` or `features`"),
+                other => p.error(
+                    &format!(".{other}"),
+                    "unknown key; expected `variables` or `features`",
+                ),
             }
         }
         for v in &contract.variables {
             if let Some(f) = &v.feature {
                 if !contract.features.iter().any(|d| &d.name == f) {
                     let at = format!(".variables.{}.feature", v.name);
-                    p.error(&at, &format!("names the feature {f:?}, which is not declared"));
+                    p.error(
+                        &at,
+                        &format!("names the feature {f:?}, which is not declared"),
+                    );
                 }
             }
         }
@@ -262,13 +289,18 @@ impl Contract {
         for (k, _) in &cfg.features {
             if !self.features.iter().any(|f| &f.name == k) {
                 problems.push(
-                    Problem::warning(Code::FeatureUnknown, format!("features.{k}: this release declares no such feature"))
-                        .with_feature(Some(k))
-                        .with_path(format!("features.{k}")),
+                    Problem::warning(
+                        Code::FeatureUnknown,
+                        format!("features.{k}: this release declares no such feature"),
+                    )
+                    .with_feature(Some(k))
+                    .with_path(format!("features.{k}")),
                 );
             }
         }
-        let is_on = |name: &str, features: &[(String, bool)]| features.iter().any(|(k, on)| k == name && *on);
+        let is_on = |name: &str, features: &[(String, bool)]| {
+            features.iter().any(|(k, on)| k == name && *on)
+        };
 
         // Variables: check each one in force.
         let mut values = Vec::new();
@@ -279,15 +311,23 @@ impl Contract {
                     continue;
                 }
             }
-            let raw = cfg.values.iter().find(|(k, _)| k == &var.name).map(|(_, v)| v).filter(|v| **v != Value::Null);
+            let raw = cfg
+                .values
+                .iter()
+                .find(|(k, _)| k == &var.name)
+                .map(|(_, v)| v)
+                .filter(|v| **v != Value::Null);
             let mut found = Vec::new();
             let value = match (raw, &var.default) {
                 (Some(raw), _) => var.check(raw, &mut found),
                 (None, Some(default)) => Some(default.clone()),
                 (None, None) if var.required => {
                     found.push(
-                        Problem::error(Code::ConfigMissing, format!("{}: required {}, but not set", var.name, var.needed_by()))
-                            .with_expected_found(format!("a {}", var.ty.name()), "nothing"),
+                        Problem::error(
+                            Code::ConfigMissing,
+                            format!("{}: required {}, but not set", var.name, var.needed_by()),
+                        )
+                        .with_expected_found(format!("a {}", var.ty.name()), "nothing"),
                     );
                     None
                 }
@@ -299,7 +339,10 @@ impl Contract {
                 }
             }
             for pr in found {
-                let pr = pr.with_variable(&var.name).with_feature(var.feature.as_deref()).with_path(format!("values.{}", var.name));
+                let pr = pr
+                    .with_variable(&var.name)
+                    .with_feature(var.feature.as_deref())
+                    .with_path(format!("values.{}", var.name));
                 match &var.feature {
                     Some(f) => feature_errors.push((f.clone(), pr)),
                     None => problems.push(pr),
@@ -309,7 +352,11 @@ impl Contract {
 
         // A feature whose variables fail is switched off, unless it is essential.
         for f in &self.features {
-            let mine: Vec<Problem> = feature_errors.iter().filter(|(n, _)| n == &f.name).map(|(_, p)| p.clone()).collect();
+            let mine: Vec<Problem> = feature_errors
+                .iter()
+                .filter(|(n, _)| n == &f.name)
+                .map(|(_, p)| p.clone())
+                .collect();
             if mine.is_empty() {
                 continue;
             }
@@ -325,7 +372,11 @@ impl Contract {
             problems.push(
                 Problem::warning(
                     Code::FeatureDisabled,
-                    format!("{}: feature switched off because of {}", f.name, names.join(", ")),
+                    format!(
+                        "{}: feature switched off because of {}",
+                        f.name,
+                        names.join(", ")
+                    ),
                 )
                 .with_feature(Some(&f.name)),
             );
@@ -333,27 +384,42 @@ impl Contract {
                 slot.1 = false;
             }
             values.retain(|(name, _)| {
-                self.variables.iter().find(|v| &v.name == name).and_then(|v| v.feature.as_deref()) != Some(f.name.as_str())
+                self.variables
+                    .iter()
+                    .find(|v| &v.name == name)
+                    .and_then(|v| v.feature.as_deref())
+                    != Some(f.name.as_str())
             });
         }
 
         for (k, _) in &cfg.values {
             if !self.variables.iter().any(|v| &v.name == k) {
                 problems.push(
-                    Problem::warning(Code::ConfigUnknown, format!("{k}: set, but this release declares no such variable"))
-                        .with_variable(k)
-                        .with_path(format!("values.{k}")),
+                    Problem::warning(
+                        Code::ConfigUnknown,
+                        format!("{k}: set, but this release declares no such variable"),
+                    )
+                    .with_variable(k)
+                    .with_path(format!("values.{k}")),
                 );
             }
         }
 
-        Validated { values, features, problems }
+        Validated {
+            values,
+            features,
+            problems,
+        }
     }
 
     /// A JSON Schema (draft 2020-12) of the runtime configuration document for
     /// this contract.
     pub fn json_schema(&self, title: &str) -> Value {
-        let props = self.variables.iter().map(|v| (v.name.clone(), v.schema())).collect();
+        let props = self
+            .variables
+            .iter()
+            .map(|v| (v.name.clone(), v.schema()))
+            .collect();
         let core_required: Vec<Value> = self
             .variables
             .iter()
@@ -364,7 +430,10 @@ impl Contract {
             .features
             .iter()
             .map(|f| {
-                let mut s = vec![("type".to_owned(), "boolean".into()), ("default".to_owned(), f.default.into())];
+                let mut s = vec![
+                    ("type".to_owned(), "boolean".into()),
+                    ("default".to_owned(), f.default.into()),
+                ];
                 if let Some(d) = &f.description {
                     s.push(("description".to_owned(), d.as_str().into()));
                 }
@@ -376,7 +445,9 @@ impl Contract {
             let needed: Vec<Value> = self
                 .variables
                 .iter()
-                .filter(|v| v.required && v.default.is_none() && v.feature.as_deref() == Some(&f.name))
+                .filter(|v| {
+                    v.required && v.default.is_none() && v.feature.as_deref() == Some(&f.name)
+                })
                 .map(|v| Value::from(v.name.as_str()))
                 .collect();
             if needed.is_empty() {
@@ -393,24 +464,36 @@ impl Contract {
                     )]),
                 )])
             } else {
-                object([(
-                    "properties",
-                    object([(
-                        "features",
-                        object([
-                            ("properties", Value::Object(vec![(f.name.clone(), on)])),
-                            ("required", Value::Array(vec![f.name.as_str().into()])),
-                        ]),
-                    )]),
-                ), ("required", Value::Array(vec!["features".into()]))])
+                object([
+                    (
+                        "properties",
+                        object([(
+                            "features",
+                            object([
+                                ("properties", Value::Object(vec![(f.name.clone(), on)])),
+                                ("required", Value::Array(vec![f.name.as_str().into()])),
+                            ]),
+                        )]),
+                    ),
+                    ("required", Value::Array(vec!["features".into()])),
+                ])
             };
             all_of.push(object([
                 ("if", cond),
-                ("then", object([("properties", object([("values", object([("required", Value::Array(needed))]))]))])),
+                (
+                    "then",
+                    object([(
+                        "properties",
+                        object([("values", object([("required", Value::Array(needed))]))]),
+                    )]),
+                ),
             ]));
         }
         let mut schema = vec![
-            ("$schema".to_owned(), "https://json-schema.org/draft/2020-12/schema".into()),
+            (
+                "$schema".to_owned(),
+                "https://json-schema.org/draft/2020-12/schema".into(),
+            ),
             ("title".to_owned(), title.into()),
             ("type".to_owned(), "object".into()),
             ("required".to_owned(), Value::Array(vec!["values".into()])),
@@ -465,8 +548,11 @@ impl Variable {
                 other => format!("a {}", other.name()),
             };
             problems.push(
-                Problem::error(Code::ConfigType, format!("{}: expected {expected}, found {found}", self.name))
-                    .with_expected_found(expected, found.clone()),
+                Problem::error(
+                    Code::ConfigType,
+                    format!("{}: expected {expected}, found {found}", self.name),
+                )
+                .with_expected_found(expected, found.clone()),
             );
             None
         };
@@ -482,16 +568,23 @@ impl Variable {
                 _ => return type_error(problems),
             },
             (VarType::Boolean, Value::Bool(b)) => Value::Bool(*b),
-            (VarType::Boolean, Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
-            (VarType::Enum(values), Value::String(s)) if values.contains(s) => Value::String(s.clone()),
+            (VarType::Boolean, Value::String(s)) if s == "true" || s == "false" => {
+                Value::Bool(s == "true")
+            }
+            (VarType::Enum(values), Value::String(s)) if values.contains(s) => {
+                Value::String(s.clone())
+            }
             (VarType::Json, v @ (Value::Object(_) | Value::Array(_))) => v.clone(),
             _ => return type_error(problems),
         };
         let before = problems.len();
         let mut constraint = |rule: &str, expected: String| {
             problems.push(
-                Problem::error(Code::ConfigConstraint, format!("{}: {rule}, found {found}", self.name))
-                    .with_expected_found(expected, found.clone()),
+                Problem::error(
+                    Code::ConfigConstraint,
+                    format!("{}: {rule}, found {found}", self.name),
+                )
+                .with_expected_found(expected, found.clone()),
             );
         };
         if let Value::String(s) = &typed {
@@ -501,13 +594,22 @@ impl Variable {
             let chars = s.chars().count();
             if let Some(max) = self.max_length {
                 if chars > max {
-                    constraint(&format!("longer than {max} characters ({chars})"), format!("at most {max} characters"));
+                    constraint(
+                        &format!("longer than {max} characters ({chars})"),
+                        format!("at most {max} characters"),
+                    );
                 }
             }
             if self.ty == VarType::Url && !s.is_empty() {
                 match url_scheme(s) {
-                    None => constraint("not an absolute URL", "an absolute URL such as https://host/path".to_owned()),
-                    Some(scheme) if !self.schemes.is_empty() && !self.schemes.iter().any(|a| a.eq_ignore_ascii_case(scheme)) => {
+                    None => constraint(
+                        "not an absolute URL",
+                        "an absolute URL such as https://host/path".to_owned(),
+                    ),
+                    Some(scheme)
+                        if !self.schemes.is_empty()
+                            && !self.schemes.iter().any(|a| a.eq_ignore_ascii_case(scheme)) =>
+                    {
                         constraint(
                             &format!("scheme {scheme:?} is not allowed"),
                             format!("a URL with scheme {}", self.schemes.join(" or ")),
@@ -520,12 +622,18 @@ impl Variable {
         if let Value::Number(n) = typed {
             if let Some(min) = self.min {
                 if n < min {
-                    constraint(&format!("below the minimum {}", Value::Number(min).to_json()), format!(">= {}", Value::Number(min).to_json()));
+                    constraint(
+                        &format!("below the minimum {}", Value::Number(min).to_json()),
+                        format!(">= {}", Value::Number(min).to_json()),
+                    );
                 }
             }
             if let Some(max) = self.max {
                 if n > max {
-                    constraint(&format!("above the maximum {}", Value::Number(max).to_json()), format!("<= {}", Value::Number(max).to_json()));
+                    constraint(
+                        &format!("above the maximum {}", Value::Number(max).to_json()),
+                        format!("<= {}", Value::Number(max).to_json()),
+                    );
                 }
             }
         }
@@ -541,14 +649,28 @@ impl Variable {
                 put("type", "string".into());
                 put("format", "uri".into());
                 if !self.schemes.is_empty() {
-                    let alts = self.schemes.iter().map(|x| x.to_ascii_lowercase()).collect::<Vec<_>>().join("|");
+                    let alts = self
+                        .schemes
+                        .iter()
+                        .map(|x| x.to_ascii_lowercase())
+                        .collect::<Vec<_>>()
+                        .join("|");
                     put("pattern", format!("^(?i:{alts}):").into());
                 }
             }
-            VarType::Integer => put("type", Value::Array(vec!["integer".into(), "string".into()])),
+            VarType::Integer => put(
+                "type",
+                Value::Array(vec!["integer".into(), "string".into()]),
+            ),
             VarType::Number => put("type", Value::Array(vec!["number".into(), "string".into()])),
-            VarType::Boolean => put("type", Value::Array(vec!["boolean".into(), "string".into()])),
-            VarType::Enum(values) => put("enum", Value::Array(values.iter().map(|v| v.as_str().into()).collect())),
+            VarType::Boolean => put(
+                "type",
+                Value::Array(vec!["boolean".into(), "string".into()]),
+            ),
+            VarType::Enum(values) => put(
+                "enum",
+                Value::Array(values.iter().map(|v| v.as_str().into()).collect()),
+            ),
             VarType::Json => put("type", Value::Array(vec!["object".into(), "array".into()])),
         }
         if self.non_empty {
@@ -585,7 +707,9 @@ fn url_scheme(s: &str) -> Option<&str> {
     let (scheme, rest) = s.split_once(':')?;
     let ok = !rest.is_empty()
         && scheme.chars().next()?.is_ascii_alphabetic()
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     let hierarchical = rest.starts_with("//");
     (ok && (hierarchical || matches!(scheme, "mailto" | "data" | "urn"))).then_some(scheme)
 }
@@ -609,14 +733,18 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn error(&mut self, at: &str, what: &str) {
         let path = format!("{}{at}", self.path);
-        self.problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
+        self.problems
+            .push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
     }
 
     fn object<'v>(&mut self, v: &'v Value, at: &str) -> Option<&'v [(String, Value)]> {
         match v {
             Value::Object(m) => Some(m),
             other => {
-                self.error(at, &format!("expected an object, found {}", describe(other, false)));
+                self.error(
+                    at,
+                    &format!("expected an object, found {}", describe(other, false)),
+                );
                 None
             }
         }
@@ -625,7 +753,10 @@ impl Parser<'_> {
     fn variable(&mut self, name: &str, spec: &Value) -> Option<Variable> {
         let at = format!(".variables.{name}");
         if !valid_name(name) {
-            self.error(&at, "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
+            self.error(
+                &at,
+                "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -",
+            );
             return None;
         }
         let members = self.object(spec, &at)?;
@@ -649,7 +780,10 @@ impl Parser<'_> {
         for (key, value) in members {
             let at = format!("{at}.{key}");
             let bad = |p: &mut Self, expected: &str| {
-                p.error(&at, &format!("expected {expected}, found {}", describe(value, false)));
+                p.error(
+                    &at,
+                    &format!("expected {expected}, found {}", describe(value, false)),
+                );
             };
             match (key.as_str(), value) {
                 ("type", Value::String(s)) => ty_name = Some(s.clone()),
@@ -659,12 +793,24 @@ impl Parser<'_> {
                 ("nonEmpty", Value::Bool(b)) => v.non_empty = *b,
                 ("min", Value::Number(n)) => v.min = Some(*n),
                 ("max", Value::Number(n)) => v.max = Some(*n),
-                ("maxLength", n) if as_integer(n).is_some_and(|n| n >= 0) => v.max_length = as_integer(n).map(|n| n as usize),
-                ("schemes", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
-                    v.schemes = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
+                ("maxLength", n) if as_integer(n).is_some_and(|n| n >= 0) => {
+                    v.max_length = as_integer(n).map(|n| n as usize)
                 }
-                ("values", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) && !items.is_empty() => {
-                    values = Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect());
+                ("schemes", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+                    v.schemes = items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect();
+                }
+                ("values", Value::Array(items))
+                    if items.iter().all(|i| i.as_str().is_some()) && !items.is_empty() =>
+                {
+                    values = Some(
+                        items
+                            .iter()
+                            .filter_map(|i| i.as_str().map(str::to_owned))
+                            .collect(),
+                    );
                 }
                 ("secret", Value::Bool(b)) => v.secret = *b,
                 ("description", Value::String(s)) => v.description = Some(s.clone()),
@@ -702,7 +848,10 @@ impl Parser<'_> {
             let mut found = Vec::new();
             if v.check(&d, &mut found).is_none() {
                 for p in found {
-                    self.error(&format!("{at}.default"), &format!("the default does not fit the declaration: {}", p.message));
+                    self.error(
+                        &format!("{at}.default"),
+                        &format!("the default does not fit the declaration: {}", p.message),
+                    );
                 }
             }
         }
@@ -712,11 +861,19 @@ impl Parser<'_> {
     fn feature(&mut self, name: &str, spec: &Value) -> Option<Feature> {
         let at = format!(".features.{name}");
         if !valid_name(name) {
-            self.error(&at, "a feature name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
+            self.error(
+                &at,
+                "a feature name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -",
+            );
             return None;
         }
         let members = self.object(spec, &at)?;
-        let mut f = Feature { name: name.to_owned(), default: false, essential: false, description: None };
+        let mut f = Feature {
+            name: name.to_owned(),
+            default: false,
+            essential: false,
+            description: None,
+        };
         let before = self.problems.len();
         for (key, value) in members {
             let at = format!("{at}.{key}");
@@ -724,8 +881,14 @@ impl Parser<'_> {
                 ("default", Value::Bool(b)) => f.default = *b,
                 ("essential", Value::Bool(b)) => f.essential = *b,
                 ("description", Value::String(s)) => f.description = Some(s.clone()),
-                ("default" | "essential", v) => self.error(&at, &format!("expected true or false, found {}", describe(v, false))),
-                ("description", v) => self.error(&at, &format!("expected a string, found {}", describe(v, false))),
+                ("default" | "essential", v) => self.error(
+                    &at,
+                    &format!("expected true or false, found {}", describe(v, false)),
+                ),
+                ("description", v) => self.error(
+                    &at,
+                    &format!("expected a string, found {}", describe(v, false)),
+                ),
                 _ => self.error(&at, "unknown key"),
             }
         }
@@ -734,5 +897,8 @@ impl Parser<'_> {
 }
 
 fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }

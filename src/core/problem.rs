@@ -193,7 +193,11 @@ impl Problem {
     }
 
     /// Says what was expected and what was found.
-    pub fn with_expected_found(mut self, expected: impl Into<String>, found: impl Into<String>) -> Problem {
+    pub fn with_expected_found(
+        mut self,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Problem {
         self.expected = Some(expected.into());
         self.found = Some(found.into());
         self

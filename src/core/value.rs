@@ -195,9 +195,13 @@ impl<'de> de::DeserializeSeed<'de> for ValueVisitor {
 impl ValueVisitor {
     fn nested<E: de::Error>(&self) -> Result<ValueVisitor, E> {
         if self.depth >= MAX_DEPTH {
-            return Err(E::custom(format_args!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(E::custom(format_args!(
+                "nesting deeper than {MAX_DEPTH} levels"
+            )));
         }
-        Ok(ValueVisitor { depth: self.depth + 1 })
+        Ok(ValueVisitor {
+            depth: self.depth + 1,
+        })
     }
 }
 

@@ -23,22 +23,41 @@ pub(crate) fn set_state(mount: &Element, state: State) {
 
 /// Puts the loading state back in the mount point.
 pub(crate) fn show_loading(mount: &Element) {
-    let Some(doc) = mount.owner_document() else { return };
-    let Some(status) = el(&doc, "div", "desk-loader-loading", Some("Loading the desk…")) else { return };
+    let Some(doc) = mount.owner_document() else {
+        return;
+    };
+    let Some(status) = el(
+        &doc,
+        "div",
+        "desk-loader-loading",
+        Some("Loading the desk…"),
+    ) else {
+        return;
+    };
     let _ = status.set_attribute("role", "status");
     mount.replace_children_with_node_1(&status);
 }
 
 /// Replaces the mount point's content with the error screen.
 pub(crate) fn show_error(mount: &Element, failure: &Failure) {
-    let Some(doc) = mount.owner_document() else { return };
-    let Some(screen) = el(&doc, "section", "desk-loader-error", None) else { return };
+    let Some(doc) = mount.owner_document() else {
+        return;
+    };
+    let Some(screen) = el(&doc, "section", "desk-loader-error", None) else {
+        return;
+    };
     let _ = screen.set_attribute("role", "alert");
     let _ = screen.set_attribute("tabindex", "-1");
     let _ = screen.set_attribute("data-desk-error", failure.code.as_str());
     append(&doc, &screen, "h1", "", "The desk could not start");
     append(&doc, &screen, "p", "", "Your conversations are safe. Try again in a moment; if this goes on, tell your support team.");
-    append(&doc, &screen, "p", "desk-loader-code", &format!("Support code: {}", failure.code.as_str()));
+    append(
+        &doc,
+        &screen,
+        "p",
+        "desk-loader-code",
+        &format!("Support code: {}", failure.code.as_str()),
+    );
     if let Some(details) = el(&doc, "details", "", None) {
         append(&doc, &details, "summary", "", "Technical details");
         if let Some(list) = el(&doc, "ul", "", None) {

@@ -31,19 +31,31 @@ pub(crate) struct HostOptions {
 impl HostOptions {
     /// Reads the options object documented in `docs/embed.md`.
     pub(crate) fn read(options: &JsValue) -> Result<HostOptions, String> {
-        let get = |k: &str| Reflect::get(options, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
-        let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
+        let get = |k: &str| {
+            Reflect::get(options, &k.into())
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("desk-loader: no document")?;
         let mount = match get("mount") {
             Some(v) if v.is_instance_of::<Element>() => v.unchecked_into(),
             Some(v) => {
-                let sel = v.as_string().ok_or("desk-loader: `mount` must be a CSS selector or an element")?;
+                let sel = v
+                    .as_string()
+                    .ok_or("desk-loader: `mount` must be a CSS selector or an element")?;
                 document
                     .query_selector(&sel)
                     .ok()
                     .flatten()
-                    .ok_or_else(|| format!("desk-loader: no element matches the mount selector {sel:?}"))?
+                    .ok_or_else(|| {
+                        format!("desk-loader: no element matches the mount selector {sel:?}")
+                    })?
             }
-            None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
+            None => document
+                .get_element_by_id("desk")
+                .ok_or("desk-loader: no `mount` given and no #desk element")?,
         };
         let source = |k: &str, default_id: &str| match get(k) {
             Some(v) => match v.as_string() {
@@ -56,7 +68,10 @@ impl HostOptions {
         Ok(HostOptions {
             manifest: source("manifest", "desk-manifest"),
             config: source("config", "desk-config"),
-            ready_deadline_ms: get("readyDeadlineMs").and_then(|v| v.as_f64()).filter(|n| *n > 0.0).unwrap_or(DEFAULT_READY_DEADLINE_MS),
+            ready_deadline_ms: get("readyDeadlineMs")
+                .and_then(|v| v.as_f64())
+                .filter(|n| *n > 0.0)
+                .unwrap_or(DEFAULT_READY_DEADLINE_MS),
             report_url: get("reportUrl").and_then(|v| v.as_string()),
             mount,
         })
@@ -86,7 +101,9 @@ async fn load(source: Source) -> Result<Value, LoadError> {
             let el = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id(&id))
-                .ok_or_else(|| LoadError::Unreadable(format!("no element with id {id:?} in the page")))?;
+                .ok_or_else(|| {
+                    LoadError::Unreadable(format!("no element with id {id:?} in the page"))
+                })?;
             parse(&el.text_content().unwrap_or_default())
         }
         Source::Url(url) => {
@@ -95,9 +112,15 @@ async fn load(source: Source) -> Result<Value, LoadError> {
                 .await
                 .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
             if !response.ok() {
-                return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
+                return Err(LoadError::Unreadable(format!(
+                    "{url}: HTTP {}",
+                    response.status()
+                )));
             }
-            let text = response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
+            let text = response
+                .text()
+                .await
+                .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
             parse(&text)
         }
     }

@@ -26,8 +26,15 @@ impl Server {
     /// Listens on 127.0.0.1:`port` (0 picks a free port) and serves `www/`.
     /// With `print_reports`, each report received is printed.
     pub fn start(port: u16, print_reports: bool) -> Result<Server, String> {
-        let inner = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?);
-        let addr = inner.server_addr().to_ip().map(|a| a.to_string()).ok_or("the server has no IP address")?;
+        let inner = Arc::new(
+            tiny_http::Server::http(("127.0.0.1", port))
+                .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?,
+        );
+        let addr = inner
+            .server_addr()
+            .to_ip()
+            .map(|a| a.to_string())
+            .ok_or("the server has no IP address")?;
         let www = crate::root().join("www");
         let reports = Arc::new(Mutex::new(Vec::<String>::new()));
         let workers = (0..4)
@@ -40,7 +47,11 @@ impl Server {
                 })
             })
             .collect();
-        Ok(Server { addr, inner, workers })
+        Ok(Server {
+            addr,
+            inner,
+            workers,
+        })
     }
 
     /// Stops listening and waits for the workers.
@@ -78,13 +89,21 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
         (Method::Get, "/__reports") => {
             let r = reports.lock().unwrap_or_else(|e| e.into_inner());
             let body = format!("[{}]", r.join(","));
-            req.respond(Response::from_string(body).with_header(header("Content-Type", "application/json")).with_header(header("Cache-Control", "no-store")))
+            req.respond(
+                Response::from_string(body)
+                    .with_header(header("Content-Type", "application/json"))
+                    .with_header(header("Cache-Control", "no-store")),
+            )
         }
         (Method::Get | Method::Head, _) => match resolve(www, &path) {
             Some(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
-                    let mut res = Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));
-                    if matches!(file.extension().and_then(|e| e.to_str()), Some("json" | "html")) {
+                    let mut res =
+                        Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));
+                    if matches!(
+                        file.extension().and_then(|e| e.to_str()),
+                        Some("json" | "html")
+                    ) {
                         res = res.with_header(header("Cache-Control", "no-cache"));
                     }
                     req.respond(res)

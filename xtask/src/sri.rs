@@ -13,14 +13,17 @@ pub fn run() -> Result<(), String> {
     let mut manifests = Vec::new();
     collect(&www, &mut manifests);
     for path in manifests {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut changed = text.clone();
         let mut rest = text.as_str();
         // Each asset is written on one line as {"type": …, "url": "…", "integrity": "…"}.
         while let Some(at) = rest.find("\"url\": \"") {
             rest = &rest[at + 8..];
             let url = &rest[..rest.find('"').unwrap_or(0)];
-            let Some(i) = rest.find("\"integrity\": \"") else { break };
+            let Some(i) = rest.find("\"integrity\": \"") else {
+                break;
+            };
             let old = &rest[i + 14..][..rest[i + 14..].find('"').unwrap_or(0)];
             let file = path.parent().unwrap_or(&www).join(url);
             let file = if file.is_file() { file } else { www.join(url) };
@@ -41,11 +44,16 @@ pub fn run() -> Result<(), String> {
 
 /// `sha384-<base64>` of `bytes`.
 pub fn integrity(bytes: &[u8]) -> String {
-    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
+    )
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         let name = e.file_name().to_string_lossy().into_owned();

@@ -8,7 +8,9 @@ use std::process::Command;
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     println!("$ {shown}");
-    let status = cmd.status().map_err(|e| format!("{shown}: could not start: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{shown}: could not start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -17,11 +19,17 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 }
 
 fn has(program: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {program} >/dev/null 2>&1")).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program} >/dev/null 2>&1"))
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn cargo_bin_on_path() {
-    if let Some(home) = std::env::var_os("CARGO_HOME").or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into())) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into()))
+    {
         let bin = Path::new(&home).join("bin");
         let path = std::env::var_os("PATH").unwrap_or_default();
         if !std::env::split_paths(&path).any(|p| p == bin) {
@@ -35,7 +43,11 @@ fn cargo_bin_on_path() {
 }
 
 fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
-    let missing: Vec<&str> = packages.iter().filter(|(_, program)| !has(program)).map(|(pkg, _)| *pkg).collect();
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, program)| !has(program))
+        .map(|(pkg, _)| *pkg)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -56,36 +68,67 @@ fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
-/// The wasm32 target, wasm-pack and binaryen's wasm-opt.
+/// The wasm32 target, wasm-pack, and binaryen's wasm-opt from npm.
+///
+/// Debian's binaryen (108) is not used: it rewrites wasm-bindgen's externref
+/// table so that the module fails to instantiate (`Table.set(): Argument 1 is
+/// invalid for table`). binaryen 132 from the npm registry does not.
 pub fn ensure_build_tools() -> Result<(), String> {
     cargo_bin_on_path();
-    let targets = Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
-    if !String::from_utf8_lossy(&targets.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e}"))?;
+    if !String::from_utf8_lossy(&targets.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     if !has("wasm-pack") {
         run(Command::new("cargo").args(["install", "--locked", "wasm-pack"]))?;
     }
-    apt_install(&[("binaryen", "wasm-opt"), ("gzip", "gzip")])
+    apt_install(&[("gzip", "gzip"), ("nodejs", "node"), ("npm", "npm")])?;
+    npm_ci(&super::root().join("xtask/js"), "binaryen")
+}
+
+/// Path of the wasm-opt that `ensure_build_tools` installs.
+pub fn wasm_opt() -> std::path::PathBuf {
+    super::root().join("xtask/js/node_modules/.bin/wasm-opt")
+}
+
+/// `npm ci` in `dir` unless `marker` is already installed there.
+fn npm_ci(dir: &Path, marker: &str) -> Result<(), String> {
+    if dir.join("node_modules").join(marker).exists() {
+        return Ok(());
+    }
+    // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: tests run Debian's Chromium; a download would fail here.
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
 }
 
 /// Everything `cargo xtask test` needs on top of the build tools.
 pub fn ensure_test_tools() -> Result<(), String> {
     ensure_build_tools()?;
-    apt_install(&[("chromium", "chromium"), ("chromium-driver", "chromedriver"), ("nodejs", "node"), ("npm", "npm")])?;
+    apt_install(&[
+        ("chromium", "chromium"),
+        ("chromium-driver", "chromedriver"),
+    ])?;
     let rustup_has = |component: &str, probe: &str| {
         has(probe) || run(Command::new("rustup").args(["component", "add", component])).is_ok()
     };
     if !rustup_has("rustfmt", "rustfmt") || !rustup_has("clippy", "cargo-clippy") {
-        return Err("rustfmt and clippy are needed: rustup component add rustfmt clippy".to_owned());
+        return Err(
+            "rustfmt and clippy are needed: rustup component add rustfmt clippy".to_owned(),
+        );
     }
-    let e2e = super::root().join("tests/e2e");
-    if !e2e.join("node_modules/@playwright/test").exists() {
-        // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: the suite runs Debian's Chromium; a download would fail here.
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&e2e).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
-    }
-    Ok(())
+    npm_ci(&super::root().join("tests/e2e"), "@playwright/test")
 }
