@@ -31,88 +31,43 @@ fn started(manifest: &str, config: &str) -> (Boot, Vec<Action>) {
     let first = drain(&mut boot);
     assert_eq!(
         first,
-        vec![
-            Action::SetState(State::Loading),
-            Action::Load(Doc::Manifest),
-            Action::Load(Doc::Config)
-        ]
+        vec![Action::SetState(State::Loading), Action::Load(Doc::Manifest), Action::Load(Doc::Config(0))]
     );
     boot.handle(Event::Loaded(Doc::Manifest, Ok(json(manifest))), 10.0);
-    assert!(
-        drain(&mut boot).is_empty(),
-        "nothing happens before both documents are in"
-    );
-    boot.handle(Event::Loaded(Doc::Config, Ok(json(config))), 20.0);
+    assert!(drain(&mut boot).is_empty(), "nothing happens before both documents are in");
+    boot.handle(Event::Loaded(Doc::Config(0), Ok(json(config))), 20.0);
     let actions = drain(&mut boot);
     (boot, actions)
 }
 
 fn injected(actions: &[Action]) -> &desk_loader::core::boot::Attempt {
-    actions
-        .iter()
-        .find_map(|a| {
-            if let Action::Inject(a) = a {
-                Some(a)
-            } else {
-                None
-            }
-        })
-        .expect("an Inject action")
+    actions.iter().find_map(|a| if let Action::Inject(a) = a { Some(a) } else { None }).expect("an Inject action")
 }
 
 #[test]
 fn loads_the_newest_release_and_records_it_after_ready() {
-    let (mut boot, actions) = started(
-        MANIFEST,
-        r#"{"values": {"API_URL": "https://api.example"}}"#,
-    );
+    let (mut boot, actions) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
     let attempt = injected(&actions);
     assert_eq!(attempt.release_id, "r2");
     assert_eq!(attempt.assets.len(), 2);
-    assert_eq!(
-        attempt.config,
-        json(r#"{"API_URL": "https://api.example"}"#)
-    );
-    assert!(actions.contains(&Action::StartTimer {
-        attempt: 1,
-        at_ms: 20.0 + 10_000.0
-    }));
+    assert_eq!(attempt.config, json(r#"{"API_URL": "https://api.example"}"#));
+    assert!(actions.contains(&Action::StartTimer { attempt: 1, at_ms: 20.0 + 10_000.0 }));
     assert_eq!(boot.state(), State::Booting);
 
     boot.handle(Event::PanelReady { attempt: 1 }, 250.0);
     let actions = drain(&mut boot);
     assert_eq!(boot.state(), State::Ready);
-    let record = actions
-        .iter()
-        .find_map(|a| {
-            if let Action::StoreRecord(r) = a {
-                Some(r)
-            } else {
-                None
-            }
-        })
-        .expect("a record");
+    let record =
+        actions.iter().find_map(|a| if let Action::StoreRecord(r) = a { Some(r) } else { None }).expect("a record");
     assert_eq!(record.get("release"), Some(&Value::from("r2")));
-    let report = actions
-        .iter()
-        .find_map(|a| {
-            if let Action::Report(r) = a {
-                Some(r)
-            } else {
-                None
-            }
-        })
-        .expect("a report");
+    let report = actions.iter().find_map(|a| if let Action::Report(r) = a { Some(r) } else { None }).expect("a report");
     assert_eq!(report.get("outcome"), Some(&Value::from("ready")));
     assert_eq!(report.get("elapsedMs"), Some(&Value::Number(250.0)));
 }
 
 #[test]
 fn a_ready_from_another_attempt_is_ignored() {
-    let (mut boot, _) = started(
-        MANIFEST,
-        r#"{"values": {"API_URL": "https://api.example"}}"#,
-    );
+    let (mut boot, _) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
     boot.handle(Event::PanelReady { attempt: 7 }, 100.0);
     assert!(drain(&mut boot).is_empty());
     assert_eq!(boot.state(), State::Booting);
@@ -120,18 +75,8 @@ fn a_ready_from_another_attempt_is_ignored() {
 
 #[test]
 fn a_failed_attempt_is_removed_and_the_next_release_starts() {
-    let (mut boot, _) = started(
-        MANIFEST,
-        r#"{"values": {"API_URL": "https://api.example"}}"#,
-    );
-    boot.handle(
-        Event::AttemptFailed {
-            attempt: 1,
-            code: Code::PanelThrew,
-            detail: "boom".into(),
-        },
-        300.0,
-    );
+    let (mut boot, _) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
+    boot.handle(Event::AttemptFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() }, 300.0);
     let actions = drain(&mut boot);
     assert_eq!(actions[0], Action::Remove { attempt: 1 });
     assert_eq!(injected(&actions).release_id, "r1");
@@ -145,15 +90,9 @@ fn a_failed_attempt_is_removed_and_the_next_release_starts() {
 
 #[test]
 fn the_deadline_fails_the_attempt() {
-    let (mut boot, _) = started(
-        MANIFEST,
-        r#"{"values": {"API_URL": "https://api.example"}}"#,
-    );
+    let (mut boot, _) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
     boot.handle(Event::TimerFired { attempt: 1 }, 10_020.0);
-    assert!(boot
-        .problems()
-        .iter()
-        .any(|p| p.code == Code::PanelTimeout && p.release.as_deref() == Some("r2")));
+    assert!(boot.problems().iter().any(|p| p.code == Code::PanelTimeout && p.release.as_deref() == Some("r2")));
 }
 
 #[test]
@@ -165,22 +104,11 @@ fn nothing_runnable_shows_the_error_screen_and_reports() {
     assert_eq!(boot.state(), State::Failed);
     let failure = actions
         .iter()
-        .find_map(|a| {
-            if let Action::ShowError(f) = a {
-                Some(f)
-            } else {
-                None
-            }
-        })
+        .find_map(|a| if let Action::ShowError(f) = a { Some(f) } else { None })
         .expect("an error screen");
     assert_eq!(failure.code, Code::ConfigMissing);
-    assert!(failure
-        .problems
-        .iter()
-        .any(|p| p.variable.as_deref() == Some("API_URL")));
-    assert!(actions.iter().any(
-        |a| matches!(a, Action::Report(r) if r.get("outcome") == Some(&Value::from("failed")))
-    ));
+    assert!(failure.problems.iter().any(|p| p.variable.as_deref() == Some("API_URL")));
+    assert!(actions.iter().any(|a| matches!(a, Action::Report(r) if r.get("outcome") == Some(&Value::from("failed")))));
 }
 
 #[test]
@@ -188,24 +116,12 @@ fn an_unreadable_manifest_fails_with_its_code() {
     let mut boot = Boot::new(Options::default());
     boot.start(0.0);
     drain(&mut boot);
-    boot.handle(
-        Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("HTTP 500".into()))),
-        5.0,
-    );
-    boot.handle(
-        Event::Loaded(Doc::Config, Ok(json(r#"{"values": {}}"#))),
-        6.0,
-    );
+    boot.handle(Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("HTTP 500".into()))), 5.0);
+    boot.handle(Event::Loaded(Doc::Config(0), Ok(json(r#"{"values": {}}"#))), 6.0);
     let actions = drain(&mut boot);
     let failure = actions
         .iter()
-        .find_map(|a| {
-            if let Action::ShowError(f) = a {
-                Some(f)
-            } else {
-                None
-            }
-        })
+        .find_map(|a| if let Action::ShowError(f) = a { Some(f) } else { None })
         .expect("an error screen");
     assert_eq!(failure.code, Code::ManifestUnreadable);
 }

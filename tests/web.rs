@@ -18,10 +18,7 @@ fn document() -> web_sys::Document {
 fn script(source: &str) -> (String, String) {
     let b64 = base64::engine::general_purpose::STANDARD;
     let url = format!("data:text/javascript;base64,{}", b64.encode(source));
-    (
-        url,
-        format!("sha384-{}", b64.encode(Sha384::digest(source.as_bytes()))),
-    )
+    (url, format!("sha384-{}", b64.encode(Sha384::digest(source.as_bytes()))))
 }
 
 fn mount(id: &str) -> web_sys::Element {
@@ -34,22 +31,14 @@ fn mount(id: &str) -> web_sys::Element {
 fn options(mount: &web_sys::Element, manifest: &str, config: &str) -> JsValue {
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"mount".into(), mount).unwrap();
-    js_sys::Reflect::set(
-        &o,
-        &"manifest".into(),
-        &js_sys::JSON::parse(manifest).unwrap(),
-    )
-    .unwrap();
+    js_sys::Reflect::set(&o, &"manifest".into(), &js_sys::JSON::parse(manifest).unwrap()).unwrap();
     js_sys::Reflect::set(&o, &"config".into(), &js_sys::JSON::parse(config).unwrap()).unwrap();
     o.into()
 }
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
@@ -62,10 +51,7 @@ async fn settled(mount: &web_sys::Element) -> String {
             _ => sleep(25).await,
         }
     }
-    panic!(
-        "the boot did not settle in 5 s: state {:?}",
-        mount.get_attribute("data-desk-state")
-    );
+    panic!("the boot did not settle in 5 s: state {:?}", mount.get_attribute("data-desk-state"));
 }
 
 const PANEL: &str = r#"deskLoader.register(function (ctx) {
@@ -84,25 +70,11 @@ async fn injects_the_bundle_with_integrity_and_hears_ready() {
         "config":{{"variables":{{"API_URL":{{"type":"url","required":true}}}}}}}}]}}"#
     );
     let el = mount("desk-web-ready");
-    desk_loader::start(options(
-        &el,
-        &manifest,
-        r#"{"values":{"API_URL":"https://api.test"}}"#,
-    ))
-    .unwrap();
+    desk_loader::start(options(&el, &manifest, r#"{"values":{"API_URL":"https://api.test"}}"#)).unwrap();
     assert_eq!(settled(&el).await, "ready");
-    assert_eq!(
-        el.text_content().unwrap(),
-        "panel web-1 attempt 1 api https://api.test"
-    );
-    let script = document()
-        .query_selector("script[data-desk-attempt='1']")
-        .unwrap()
-        .expect("the injected script");
-    assert_eq!(
-        script.get_attribute("integrity").as_deref(),
-        Some(integrity.as_str())
-    );
+    assert_eq!(el.text_content().unwrap(), "panel web-1 attempt 1 api https://api.test");
+    let script = document().query_selector("script[data-desk-attempt='1']").unwrap().expect("the injected script");
+    assert_eq!(script.get_attribute("integrity").as_deref(), Some(integrity.as_str()));
     let record = web_sys::window()
         .unwrap()
         .local_storage()
@@ -127,18 +99,9 @@ async fn an_integrity_mismatch_falls_back_to_the_next_release() {
     let el = mount("desk-web-fallback");
     desk_loader::start(options(&el, &manifest, r#"{"values":{}}"#)).unwrap();
     assert_eq!(settled(&el).await, "ready");
-    assert!(
-        el.text_content()
-            .unwrap()
-            .starts_with("panel previous attempt 2"),
-        "{:?}",
-        el.text_content()
-    );
+    assert!(el.text_content().unwrap().starts_with("panel previous attempt 2"), "{:?}", el.text_content());
     // The tampered attempt's script is gone from the page.
-    assert!(document()
-        .query_selector("script[data-desk-attempt='1']")
-        .unwrap()
-        .is_none());
+    assert!(document().query_selector("script[data-desk-attempt='1']").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -151,24 +114,9 @@ async fn nothing_runnable_shows_an_accessible_error_screen() {
     let el = mount("desk-web-error");
     desk_loader::start(options(&el, &manifest, r#"{"values":{}}"#)).unwrap();
     assert_eq!(settled(&el).await, "failed");
-    let screen = el
-        .query_selector("[role=alert]")
-        .unwrap()
-        .expect("an alert");
-    assert_eq!(
-        screen.get_attribute("data-desk-error").as_deref(),
-        Some("config.missing")
-    );
-    assert!(screen
-        .text_content()
-        .unwrap()
-        .contains("API_URL: required by the core panel, but not set"));
+    let screen = el.query_selector("[role=alert]").unwrap().expect("an alert");
+    assert_eq!(screen.get_attribute("data-desk-error").as_deref(), Some("config.missing"));
+    assert!(screen.text_content().unwrap().contains("API_URL: required by the core panel, but not set"));
     let active = document().active_element().unwrap();
-    assert!(
-        active
-            .dyn_ref::<web_sys::Node>()
-            .unwrap()
-            .is_same_node(Some(&screen)),
-        "focus is on the alert"
-    );
+    assert!(active.dyn_ref::<web_sys::Node>().unwrap().is_same_node(Some(&screen)), "focus is on the alert");
 }

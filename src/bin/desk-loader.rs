@@ -1,3 +1,169 @@
-//! `desk-loader`: the preflight CLI. See `docs/cli.md`.
+//! `desk-loader`: the preflight CLI. The same validator the browser runs,
+//! for deploy pipelines. See `docs/cli.md`.
+//!
+//! ```text
+//! desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
+//! desk-loader schema --manifest FILE [--release ID]
+//! ```
+//!
+//! Exit codes: 0 the release would boot; 1 it would not, or warnings were
+//! denied; 2 usage error, or input that cannot be read or is not JSON.
 
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+#[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use std::process::ExitCode;
+
+    use desk_loader::core::check::{check, Outcome};
+    use desk_loader::core::manifest::Manifest;
+    use desk_loader::core::problem::Severity;
+    use desk_loader::core::value::Value;
+
+    /// Largest input file read; a larger one is refused rather than loaded.
+    const MAX_INPUT: u64 = 10 * 1024 * 1024;
+
+    const USAGE: &str = "usage:
+  desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
+  desk-loader schema --manifest FILE [--release ID]";
+
+    /// What went wrong before any check could run: exit 2.
+    struct Fatal(String);
+
+    struct Args {
+        command: String,
+        manifest: Option<String>,
+        config: Option<String>,
+        release: Option<String>,
+        json: bool,
+        deny_warnings: bool,
+    }
+
+    pub fn main() -> ExitCode {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        match run(&args) {
+            Ok(code) => ExitCode::from(code),
+            Err(Fatal(message)) => {
+                eprintln!("desk-loader: {message}");
+                ExitCode::from(2)
+            }
+        }
+    }
+
+    fn run(raw: &[String]) -> Result<u8, Fatal> {
+        let args = parse_args(raw)?;
+        match args.command.as_str() {
+            "check" => {
+                let manifest =
+                    read_json(args.manifest.as_deref().ok_or_else(|| usage("check needs --manifest FILE"))?)?;
+                let config = read_json(args.config.as_deref().ok_or_else(|| usage("check needs --config FILE"))?)?;
+                let outcome = check(&manifest, &config, args.release.as_deref()).map_err(Fatal)?;
+                if args.json {
+                    println!("{}", outcome.to_value().to_json());
+                } else {
+                    print_text(&outcome, args.deny_warnings);
+                }
+                let warned = outcome.problems.iter().any(|p| p.severity == Severity::Warning);
+                Ok(if !outcome.bootable() || (args.deny_warnings && warned) { 1 } else { 0 })
+            }
+            "schema" => {
+                if args.config.is_some() || args.json || args.deny_warnings {
+                    return Err(usage("schema takes only --manifest and --release"));
+                }
+                let doc = read_json(args.manifest.as_deref().ok_or_else(|| usage("schema needs --manifest FILE"))?)?;
+                let (manifest, _) = Manifest::parse(&doc);
+                let release = match args.release.as_deref().or(manifest.pin.as_deref()) {
+                    Some(id) => manifest.release(id),
+                    None => manifest.releases.iter().find(|r| !manifest.withdrawn.contains(&r.id)),
+                }
+                .ok_or_else(|| Fatal("no such usable release in the manifest".to_owned()))?;
+                let schema = release
+                    .contract
+                    .json_schema(&format!("desk-loader runtime configuration for release {}", release.id));
+                println!("{}", schema.to_json());
+                Ok(0)
+            }
+            other => Err(usage(&format!("unknown command {other:?}"))),
+        }
+    }
+
+    fn usage(what: &str) -> Fatal {
+        Fatal(format!("{what}\n{USAGE}"))
+    }
+
+    fn parse_args(raw: &[String]) -> Result<Args, Fatal> {
+        let mut it = raw.iter();
+        let command = match it.next().map(String::as_str) {
+            Some("-h" | "--help") | None => return Err(usage("a command is needed")),
+            Some(c) => c.to_owned(),
+        };
+        let mut args = Args { command, manifest: None, config: None, release: None, json: false, deny_warnings: false };
+        while let Some(flag) = it.next() {
+            let mut value = |name: &str| it.next().cloned().ok_or_else(|| usage(&format!("{name} needs a value")));
+            match flag.as_str() {
+                "--manifest" => args.manifest = Some(value("--manifest")?),
+                "--config" => args.config = Some(value("--config")?),
+                "--release" => args.release = Some(value("--release")?),
+                "--format" => match value("--format")?.as_str() {
+                    "text" => args.json = false,
+                    "json" => args.json = true,
+                    other => return Err(usage(&format!("--format must be text or json, not {other:?}"))),
+                },
+                "--deny-warnings" => args.deny_warnings = true,
+                other => return Err(usage(&format!("unknown argument {other:?}"))),
+            }
+        }
+        Ok(args)
+    }
+
+    /// Reads a JSON file, refusing huge files, invalid UTF-8 and bad JSON with
+    /// the line and column of the fault.
+    fn read_json(path: &str) -> Result<Value, Fatal> {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|e| Fatal(format!("{path}: cannot be read: {e}")))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_INPUT + 1).read_to_end(&mut bytes).map_err(|e| Fatal(format!("{path}: cannot be read: {e}")))?;
+        if bytes.len() as u64 > MAX_INPUT {
+            return Err(Fatal(format!("{path}: larger than {} MB; refused", MAX_INPUT / 1024 / 1024)));
+        }
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| Fatal(format!("{path}: not UTF-8 text (invalid byte at offset {})", e.valid_up_to())))?;
+        serde_json::from_str::<Value>(text).map_err(|e| {
+            Fatal(format!("{path}:{}:{}: not valid JSON: {}", e.line(), e.column(), strip_position(&e.to_string())))
+        })
+    }
+
+    /// serde_json appends " at line L column C"; the path prefix says it already.
+    fn strip_position(message: &str) -> &str {
+        message.rsplit_once(" at line ").map_or(message, |(m, _)| m)
+    }
+
+    fn print_text(outcome: &Outcome, deny_warnings: bool) {
+        for p in &outcome.problems {
+            let feature = p.feature.as_deref().map(|f| format!(", feature {f}")).unwrap_or_default();
+            println!("{} ({} {}{feature})", p.message, p.severity.as_str(), p.code.as_str());
+        }
+        let errors = outcome.problems.iter().filter(|p| p.is_error()).count();
+        let warnings = outcome.problems.len() - errors;
+        let verdict = if !outcome.bootable() {
+            "would NOT boot"
+        } else if deny_warnings && warnings > 0 {
+            "would boot, but warnings are denied"
+        } else {
+            "would boot"
+        };
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        println!(
+            "release {}: {verdict} ({}, {})",
+            outcome.release,
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
+    }
+}

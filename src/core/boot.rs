@@ -22,6 +22,9 @@ use super::value::{object, Value};
 pub struct Options {
     /// How long a panel has, from injection, to call `ready()`.
     pub ready_deadline_ms: f64,
+    /// How many configuration sources the host page gave; they are merged in
+    /// order, a later source winning per key (see `docs/config.md`).
+    pub config_sources: usize,
 }
 
 /// The default deadline: a healthy panel is ready within a few seconds on a
@@ -30,9 +33,7 @@ pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 
 impl Default for Options {
     fn default() -> Options {
-        Options {
-            ready_deadline_ms: DEFAULT_READY_DEADLINE_MS,
-        }
+        Options { ready_deadline_ms: DEFAULT_READY_DEADLINE_MS, config_sources: 1 }
     }
 }
 
@@ -41,8 +42,9 @@ impl Default for Options {
 pub enum Doc {
     /// The release manifest.
     Manifest,
-    /// The runtime configuration.
-    Config,
+    /// One source of the runtime configuration, by its index in the host
+    /// page's list.
+    Config(usize),
 }
 
 /// Why a document could not be had, as the shell saw it.
@@ -167,7 +169,7 @@ pub struct Boot {
     state: State,
     actions: VecDeque<Action>,
     manifest: Option<Result<Value, LoadError>>,
-    config: Option<Result<Value, LoadError>>,
+    config: Vec<Option<Result<Value, LoadError>>>,
     candidates: VecDeque<Candidate>,
     current: Option<Attempt>,
     next_attempt: u32,
@@ -190,7 +192,7 @@ impl Boot {
             state: State::Loading,
             actions: VecDeque::new(),
             manifest: None,
-            config: None,
+            config: Vec::new(),
             candidates: VecDeque::new(),
             current: None,
             next_attempt: 1,
@@ -205,7 +207,11 @@ impl Boot {
         self.started_ms = now_ms;
         self.actions.push_back(Action::SetState(State::Loading));
         self.actions.push_back(Action::Load(Doc::Manifest));
-        self.actions.push_back(Action::Load(Doc::Config));
+        let sources = self.options.config_sources.max(1);
+        self.config = vec![None; sources];
+        for i in 0..sources {
+            self.actions.push_back(Action::Load(Doc::Config(i)));
+        }
     }
 
     /// The current state.
@@ -230,26 +236,23 @@ impl Boot {
             Event::Loaded(doc, result) if self.state == State::Loading => {
                 match doc {
                     Doc::Manifest => self.manifest = Some(result),
-                    Doc::Config => self.config = Some(result),
+                    Doc::Config(i) => {
+                        if let Some(slot) = self.config.get_mut(i) {
+                            *slot = Some(result);
+                        }
+                    }
                 }
-                if self.manifest.is_some() && self.config.is_some() {
+                if self.manifest.is_some() && self.config.iter().all(Option::is_some) {
                     self.choose(now_ms);
                 }
             }
             Event::PanelReady { attempt } if self.is_current(attempt) => self.ready(now_ms),
-            Event::AttemptFailed {
-                attempt,
-                code,
-                detail,
-            } if self.is_current(attempt) => {
+            Event::AttemptFailed { attempt, code, detail } if self.is_current(attempt) => {
                 self.attempt_failed(Problem::error(code, detail), now_ms);
             }
             Event::TimerFired { attempt } if self.is_current(attempt) => {
                 let secs = self.options.ready_deadline_ms / 1000.0;
-                let p = Problem::error(
-                    Code::PanelTimeout,
-                    format!("the panel did not call ready() within {secs} s"),
-                );
+                let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
                 self.attempt_failed(p, now_ms);
             }
             _ => {}
@@ -274,19 +277,25 @@ impl Boot {
             }
             None => Manifest::default(),
         };
-        let (runtime, mut config_problems) = match self.config.take() {
-            Some(Ok(doc)) => RuntimeConfig::parse(&doc),
-            Some(Err(e)) => (RuntimeConfig::default(), vec![load_problem(Doc::Config, e)]),
-            None => (RuntimeConfig::default(), Vec::new()),
-        };
-        if config_problems.iter().any(Problem::is_error) {
-            // A configuration we cannot read is validated as empty, so what the
-            // releases need is named variable by variable.
-            for p in &mut config_problems {
-                p.severity = super::problem::Severity::Warning;
+        let mut parts = Vec::new();
+        for (i, part) in std::mem::take(&mut self.config).into_iter().enumerate() {
+            match part {
+                Some(Ok(doc)) => {
+                    let (runtime, problems) = RuntimeConfig::parse(&doc);
+                    self.problems.extend(problems);
+                    parts.push(runtime);
+                }
+                // A source that cannot be read is left out, so what the
+                // releases need is then named variable by variable.
+                Some(Err(e)) => {
+                    let mut p = load_problem(Doc::Config(i), e);
+                    p.severity = super::problem::Severity::Warning;
+                    self.problems.push(p);
+                }
+                None => {}
             }
         }
-        self.problems.extend(config_problems);
+        let runtime = RuntimeConfig::merge(parts);
 
         for release in manifest.releases {
             if manifest.withdrawn.contains(&release.id) {
@@ -295,25 +304,17 @@ impl Boot {
             if manifest.pin.as_ref().is_some_and(|pin| pin != &release.id) {
                 continue;
             }
-            let validated = release.contract.validate(&runtime);
+            let validated = super::check::evaluate(&release, &runtime);
             let bootable = validated.bootable();
-            for p in &validated.problems {
-                self.problems.push(tag_release(p.clone(), &release.id));
-            }
+            self.problems.extend(validated.problems.iter().cloned());
             if bootable {
                 self.candidates.push_back(Candidate { release, validated });
             } else {
-                self.path.push(object([
-                    ("release", release.id.as_str().into()),
-                    ("outcome", "invalid-config".into()),
-                ]));
+                self.path.push(object([("release", release.id.as_str().into()), ("outcome", "invalid-config".into())]));
             }
         }
         if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
-            self.problems.push(Problem::error(
-                Code::ManifestNoRelease,
-                "manifest: no release may be started",
-            ));
+            self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
         self.try_next(now_ms);
     }
@@ -334,10 +335,8 @@ impl Boot {
         self.state = State::Booting;
         self.actions.push_back(Action::SetState(State::Booting));
         self.actions.push_back(Action::Inject(attempt.clone()));
-        self.actions.push_back(Action::StartTimer {
-            attempt: attempt.id,
-            at_ms: now_ms + self.options.ready_deadline_ms,
-        });
+        self.actions
+            .push_back(Action::StartTimer { attempt: attempt.id, at_ms: now_ms + self.options.ready_deadline_ms });
         self.current = Some(attempt);
     }
 
@@ -346,68 +345,39 @@ impl Boot {
             return;
         };
         self.state = State::Ready;
-        self.path.push(object([
-            ("release", attempt.release_id.as_str().into()),
-            ("outcome", "ready".into()),
-        ]));
+        self.path.push(object([("release", attempt.release_id.as_str().into()), ("outcome", "ready".into())]));
         let record = object([
             ("format", 1.0.into()),
             ("release", attempt.release_id.as_str().into()),
-            (
-                "assets",
-                Value::Array(attempt.assets.iter().map(asset_value).collect()),
-            ),
+            ("assets", Value::Array(attempt.assets.iter().map(asset_value).collect())),
         ]);
         self.actions.push_back(Action::StoreRecord(record));
         self.actions.push_back(Action::SetState(State::Ready));
-        self.actions.push_back(Action::Report(self.report(
-            "ready",
-            Some(&attempt.release_id),
-            now_ms,
-        )));
+        self.actions.push_back(Action::Report(self.report("ready", Some(&attempt.release_id), now_ms)));
     }
 
     fn attempt_failed(&mut self, problem: Problem, now_ms: f64) {
         let Some(attempt) = self.current.take() else {
             return;
         };
-        self.path.push(object([
-            ("release", attempt.release_id.as_str().into()),
-            ("outcome", problem.code.as_str().into()),
-        ]));
-        self.problems
-            .push(tag_release(problem, &attempt.release_id));
-        self.actions.push_back(Action::Remove {
-            attempt: attempt.id,
-        });
+        self.path
+            .push(object([("release", attempt.release_id.as_str().into()), ("outcome", problem.code.as_str().into())]));
+        self.problems.push(tag_release(problem, &attempt.release_id));
+        self.actions.push_back(Action::Remove { attempt: attempt.id });
         self.try_next(now_ms);
     }
 
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let decisive = self
-            .problems
-            .iter()
-            .rev()
-            .find(|p| p.is_error())
-            .map_or(Code::ManifestNoRelease, |p| p.code);
-        let release = self
-            .path
-            .last()
-            .and_then(|p| p.get("release"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let decisive = self.problems.iter().rev().find(|p| p.is_error()).map_or(Code::ManifestNoRelease, |p| p.code);
+        let release = self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned);
         self.actions.push_back(Action::SetState(State::Failed));
         self.actions.push_back(Action::ShowError(Failure {
             code: decisive,
             release: release.clone(),
             problems: self.problems.clone(),
         }));
-        self.actions.push_back(Action::Report(self.report(
-            "failed",
-            release.as_deref(),
-            now_ms,
-        )));
+        self.actions.push_back(Action::Report(self.report("failed", release.as_deref(), now_ms)));
     }
 
     fn report(&self, outcome: &str, release: Option<&str>, now_ms: f64) -> Value {
@@ -417,10 +387,7 @@ impl Boot {
             ("release", release.into()),
             ("elapsedMs", (now_ms - self.started_ms).round().into()),
             ("path", Value::Array(self.path.clone())),
-            (
-                "problems",
-                Value::Array(self.problems.iter().map(Problem::to_value).collect()),
-            ),
+            ("problems", Value::Array(self.problems.iter().map(Problem::to_value).collect())),
         ])
     }
 }
@@ -432,24 +399,12 @@ fn tag_release(mut p: Problem, release: &str) -> Problem {
 
 fn load_problem(doc: Doc, e: LoadError) -> Problem {
     let (name, unreadable, malformed) = match doc {
-        Doc::Manifest => (
-            "manifest",
-            Code::ManifestUnreadable,
-            Code::ManifestMalformed,
-        ),
-        Doc::Config => (
-            "configuration",
-            Code::ConfigUnreadable,
-            Code::ConfigMalformed,
-        ),
+        Doc::Manifest => ("manifest".to_owned(), Code::ManifestUnreadable, Code::ManifestMalformed),
+        Doc::Config(i) => (format!("configuration source {}", i + 1), Code::ConfigUnreadable, Code::ConfigMalformed),
     };
     match e {
-        LoadError::Unreadable(why) => {
-            Problem::error(unreadable, format!("{name}: could not be read: {why}"))
-        }
-        LoadError::Malformed(why) => {
-            Problem::error(malformed, format!("{name}: not valid JSON: {why}"))
-        }
+        LoadError::Unreadable(why) => Problem::error(unreadable, format!("{name}: could not be read: {why}")),
+        LoadError::Malformed(why) => Problem::error(malformed, format!("{name}: not valid JSON: {why}")),
     }
 }
 

@@ -119,12 +119,7 @@ impl Validated {
 
     /// The features as a JSON object of booleans.
     pub fn features_object(&self) -> Value {
-        Value::Object(
-            self.features
-                .iter()
-                .map(|(k, on)| (k.clone(), Value::Bool(*on)))
-                .collect(),
-        )
+        Value::Object(self.features.iter().map(|(k, on)| (k.clone(), Value::Bool(*on))).collect())
     }
 }
 
@@ -142,6 +137,23 @@ pub struct RuntimeConfig {
 }
 
 impl RuntimeConfig {
+    /// Merges sources in order: a later source wins per variable, per
+    /// feature, and for `backendSchema` and `locale`.
+    pub fn merge(parts: Vec<RuntimeConfig>) -> RuntimeConfig {
+        let mut out = RuntimeConfig::default();
+        for part in parts {
+            for (k, v) in part.values {
+                upsert(&mut out.values, k, v);
+            }
+            for (k, v) in part.features {
+                upsert(&mut out.features, k, v);
+            }
+            out.backend_schema = part.backend_schema.or(out.backend_schema);
+            out.locale = part.locale.or(out.locale);
+        }
+        out
+    }
+
     /// Reads the document's shape. Problems with the shape are `config.invalid`
     /// errors; unknown top-level keys are warnings.
     pub fn parse(doc: &Value) -> (RuntimeConfig, Vec<Problem>) {
@@ -154,6 +166,12 @@ impl RuntimeConfig {
             );
             return (cfg, problems);
         };
+        for path in doc.duplicate_keys() {
+            problems.push(
+                Problem::error(Code::ConfigInvalid, format!("{path}: this key appears twice; keep one"))
+                    .with_path(path),
+            );
+        }
         for (key, value) in members {
             match (key.as_str(), value) {
                 ("values", Value::Object(m)) => cfg.values = m.clone(),
@@ -167,11 +185,8 @@ impl RuntimeConfig {
                 ("locale", v) => problems.push(shape_error(key, "a string", v)),
                 ("$schema", _) => {}
                 _ => problems.push(
-                    Problem::warning(
-                        Code::ConfigInvalid,
-                        format!("{key}: not a configuration key, ignored"),
-                    )
-                    .with_path(key.clone()),
+                    Problem::warning(Code::ConfigInvalid, format!("{key}: not a configuration key, ignored"))
+                        .with_path(key.clone()),
                 ),
             }
         }
@@ -179,16 +194,17 @@ impl RuntimeConfig {
     }
 }
 
+fn upsert(members: &mut Vec<(String, Value)>, key: String, value: Value) {
+    match members.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => members.push((key, value)),
+    }
+}
+
 fn shape_error(key: &str, expected: &str, found: &Value) -> Problem {
-    Problem::error(
-        Code::ConfigInvalid,
-        format!(
-            "{key}: expected {expected}, found {}",
-            describe(found, false)
-        ),
-    )
-    .with_path(key.to_owned())
-    .with_expected_found(expected, describe(found, false))
+    Problem::error(Code::ConfigInvalid, format!("{key}: expected {expected}, found {}", describe(found, false)))
+        .with_path(key.to_owned())
+        .with_expected_found(expected, describe(found, false))
 }
 
 impl Contract {
@@ -201,10 +217,7 @@ impl Contract {
         let Some(doc) = doc else {
             return (contract, problems);
         };
-        let mut p = Parser {
-            path,
-            problems: &mut problems,
-        };
+        let mut p = Parser { path, problems: &mut problems };
         let Some(members) = p.object(doc, "") else {
             return (contract, problems);
         };
@@ -228,32 +241,18 @@ impl Contract {
                         }
                     }
                 }
-                other => p.error(
-                    &format!(".{other}"),
-                    "unknown key; expected `variables` or `features`",
-                ),
+                other => p.error(&format!(".{other}"), "unknown key; expected `variables` or `features`"),
             }
         }
         for v in &contract.variables {
             if let Some(f) = &v.feature {
                 if !contract.features.iter().any(|d| &d.name == f) {
                     let at = format!(".variables.{}.feature", v.name);
-                    p.error(
-                        &at,
-                        &format!("names the feature {f:?}, which is not declared"),
-                    );
+                    p.error(&at, &format!("names the feature {f:?}, which is not declared"));
                 }
             }
         }
         (contract, problems)
-    }
-
-    /// Validates a whole configuration document: its shape, then its values.
-    pub fn validate_doc(&self, doc: &Value) -> Validated {
-        let (runtime, shape) = RuntimeConfig::parse(doc);
-        let mut v = self.validate(&runtime);
-        v.problems.splice(0..0, shape);
-        v
     }
 
     /// Validates a runtime configuration against this contract.
@@ -298,9 +297,31 @@ impl Contract {
                 );
             }
         }
-        let is_on = |name: &str, features: &[(String, bool)]| {
-            features.iter().any(|(k, on)| k == name && *on)
-        };
+        let is_on = |name: &str, features: &[(String, bool)]| features.iter().any(|(k, on)| k == name && *on);
+
+        // A feature that is off and could not be turned on is worth a warning:
+        // it is how a not-yet-launched feature's new variable shows up in preflight.
+        for f in &self.features {
+            if is_on(&f.name, &features) {
+                continue;
+            }
+            let unset: Vec<&str> = self
+                .variables
+                .iter()
+                .filter(|v| v.feature.as_deref() == Some(&f.name) && v.required && v.default.is_none())
+                .filter(|v| !cfg.values.iter().any(|(k, val)| k == &v.name && *val != Value::Null))
+                .map(|v| v.name.as_str())
+                .collect();
+            if !unset.is_empty() {
+                problems.push(
+                    Problem::warning(
+                        Code::FeatureUnconfigured,
+                        format!("{}: feature stays off; turning it on needs {}", f.name, unset.join(", ")),
+                    )
+                    .with_feature(Some(&f.name)),
+                );
+            }
+        }
 
         // Variables: check each one in force.
         let mut values = Vec::new();
@@ -311,12 +332,7 @@ impl Contract {
                     continue;
                 }
             }
-            let raw = cfg
-                .values
-                .iter()
-                .find(|(k, _)| k == &var.name)
-                .map(|(_, v)| v)
-                .filter(|v| **v != Value::Null);
+            let raw = cfg.values.iter().find(|(k, _)| k == &var.name).map(|(_, v)| v).filter(|v| **v != Value::Null);
             let mut found = Vec::new();
             let value = match (raw, &var.default) {
                 (Some(raw), _) => var.check(raw, &mut found),
@@ -352,11 +368,8 @@ impl Contract {
 
         // A feature whose variables fail is switched off, unless it is essential.
         for f in &self.features {
-            let mine: Vec<Problem> = feature_errors
-                .iter()
-                .filter(|(n, _)| n == &f.name)
-                .map(|(_, p)| p.clone())
-                .collect();
+            let mine: Vec<Problem> =
+                feature_errors.iter().filter(|(n, _)| n == &f.name).map(|(_, p)| p.clone()).collect();
             if mine.is_empty() {
                 continue;
             }
@@ -372,11 +385,7 @@ impl Contract {
             problems.push(
                 Problem::warning(
                     Code::FeatureDisabled,
-                    format!(
-                        "{}: feature switched off because of {}",
-                        f.name,
-                        names.join(", ")
-                    ),
+                    format!("{}: feature switched off because of {}", f.name, names.join(", ")),
                 )
                 .with_feature(Some(&f.name)),
             );
@@ -384,10 +393,7 @@ impl Contract {
                 slot.1 = false;
             }
             values.retain(|(name, _)| {
-                self.variables
-                    .iter()
-                    .find(|v| &v.name == name)
-                    .and_then(|v| v.feature.as_deref())
+                self.variables.iter().find(|v| &v.name == name).and_then(|v| v.feature.as_deref())
                     != Some(f.name.as_str())
             });
         }
@@ -405,21 +411,13 @@ impl Contract {
             }
         }
 
-        Validated {
-            values,
-            features,
-            problems,
-        }
+        Validated { values, features, problems }
     }
 
     /// A JSON Schema (draft 2020-12) of the runtime configuration document for
     /// this contract.
     pub fn json_schema(&self, title: &str) -> Value {
-        let props = self
-            .variables
-            .iter()
-            .map(|v| (v.name.clone(), v.schema()))
-            .collect();
+        let props = self.variables.iter().map(|v| (v.name.clone(), v.schema())).collect();
         let core_required: Vec<Value> = self
             .variables
             .iter()
@@ -430,10 +428,7 @@ impl Contract {
             .features
             .iter()
             .map(|f| {
-                let mut s = vec![
-                    ("type".to_owned(), "boolean".into()),
-                    ("default".to_owned(), f.default.into()),
-                ];
+                let mut s = vec![("type".to_owned(), "boolean".into()), ("default".to_owned(), f.default.into())];
                 if let Some(d) = &f.description {
                     s.push(("description".to_owned(), d.as_str().into()));
                 }
@@ -445,9 +440,7 @@ impl Contract {
             let needed: Vec<Value> = self
                 .variables
                 .iter()
-                .filter(|v| {
-                    v.required && v.default.is_none() && v.feature.as_deref() == Some(&f.name)
-                })
+                .filter(|v| v.required && v.default.is_none() && v.feature.as_deref() == Some(&f.name))
                 .map(|v| Value::from(v.name.as_str()))
                 .collect();
             if needed.is_empty() {
@@ -458,10 +451,7 @@ impl Contract {
                 // On unless switched off: the condition is "not set to false".
                 object([(
                     "properties",
-                    object([(
-                        "features",
-                        object([("properties", Value::Object(vec![(f.name.clone(), on)]))]),
-                    )]),
+                    object([("features", object([("properties", Value::Object(vec![(f.name.clone(), on)]))]))]),
                 )])
             } else {
                 object([
@@ -480,20 +470,11 @@ impl Contract {
             };
             all_of.push(object([
                 ("if", cond),
-                (
-                    "then",
-                    object([(
-                        "properties",
-                        object([("values", object([("required", Value::Array(needed))]))]),
-                    )]),
-                ),
+                ("then", object([("properties", object([("values", object([("required", Value::Array(needed))]))]))])),
             ]));
         }
         let mut schema = vec![
-            (
-                "$schema".to_owned(),
-                "https://json-schema.org/draft/2020-12/schema".into(),
-            ),
+            ("$schema".to_owned(), "https://json-schema.org/draft/2020-12/schema".into()),
             ("title".to_owned(), title.into()),
             ("type".to_owned(), "object".into()),
             ("required".to_owned(), Value::Array(vec!["values".into()])),
@@ -548,11 +529,8 @@ impl Variable {
                 other => format!("a {}", other.name()),
             };
             problems.push(
-                Problem::error(
-                    Code::ConfigType,
-                    format!("{}: expected {expected}, found {found}", self.name),
-                )
-                .with_expected_found(expected, found.clone()),
+                Problem::error(Code::ConfigType, format!("{}: expected {expected}, found {found}", self.name))
+                    .with_expected_found(expected, found.clone()),
             );
             None
         };
@@ -568,23 +546,16 @@ impl Variable {
                 _ => return type_error(problems),
             },
             (VarType::Boolean, Value::Bool(b)) => Value::Bool(*b),
-            (VarType::Boolean, Value::String(s)) if s == "true" || s == "false" => {
-                Value::Bool(s == "true")
-            }
-            (VarType::Enum(values), Value::String(s)) if values.contains(s) => {
-                Value::String(s.clone())
-            }
+            (VarType::Boolean, Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
+            (VarType::Enum(values), Value::String(s)) if values.contains(s) => Value::String(s.clone()),
             (VarType::Json, v @ (Value::Object(_) | Value::Array(_))) => v.clone(),
             _ => return type_error(problems),
         };
         let before = problems.len();
         let mut constraint = |rule: &str, expected: String| {
             problems.push(
-                Problem::error(
-                    Code::ConfigConstraint,
-                    format!("{}: {rule}, found {found}", self.name),
-                )
-                .with_expected_found(expected, found.clone()),
+                Problem::error(Code::ConfigConstraint, format!("{}: {rule}, found {found}", self.name))
+                    .with_expected_found(expected, found.clone()),
             );
         };
         if let Value::String(s) = &typed {
@@ -594,21 +565,14 @@ impl Variable {
             let chars = s.chars().count();
             if let Some(max) = self.max_length {
                 if chars > max {
-                    constraint(
-                        &format!("longer than {max} characters ({chars})"),
-                        format!("at most {max} characters"),
-                    );
+                    constraint(&format!("longer than {max} characters ({chars})"), format!("at most {max} characters"));
                 }
             }
             if self.ty == VarType::Url && !s.is_empty() {
                 match url_scheme(s) {
-                    None => constraint(
-                        "not an absolute URL",
-                        "an absolute URL such as https://host/path".to_owned(),
-                    ),
+                    None => constraint("not an absolute URL", "an absolute URL such as https://host/path".to_owned()),
                     Some(scheme)
-                        if !self.schemes.is_empty()
-                            && !self.schemes.iter().any(|a| a.eq_ignore_ascii_case(scheme)) =>
+                        if !self.schemes.is_empty() && !self.schemes.iter().any(|a| a.eq_ignore_ascii_case(scheme)) =>
                     {
                         constraint(
                             &format!("scheme {scheme:?} is not allowed"),
@@ -649,28 +613,14 @@ impl Variable {
                 put("type", "string".into());
                 put("format", "uri".into());
                 if !self.schemes.is_empty() {
-                    let alts = self
-                        .schemes
-                        .iter()
-                        .map(|x| x.to_ascii_lowercase())
-                        .collect::<Vec<_>>()
-                        .join("|");
+                    let alts = self.schemes.iter().map(|x| x.to_ascii_lowercase()).collect::<Vec<_>>().join("|");
                     put("pattern", format!("^(?i:{alts}):").into());
                 }
             }
-            VarType::Integer => put(
-                "type",
-                Value::Array(vec!["integer".into(), "string".into()]),
-            ),
+            VarType::Integer => put("type", Value::Array(vec!["integer".into(), "string".into()])),
             VarType::Number => put("type", Value::Array(vec!["number".into(), "string".into()])),
-            VarType::Boolean => put(
-                "type",
-                Value::Array(vec!["boolean".into(), "string".into()]),
-            ),
-            VarType::Enum(values) => put(
-                "enum",
-                Value::Array(values.iter().map(|v| v.as_str().into()).collect()),
-            ),
+            VarType::Boolean => put("type", Value::Array(vec!["boolean".into(), "string".into()])),
+            VarType::Enum(values) => put("enum", Value::Array(values.iter().map(|v| v.as_str().into()).collect())),
             VarType::Json => put("type", Value::Array(vec!["object".into(), "array".into()])),
         }
         if self.non_empty {
@@ -707,9 +657,7 @@ fn url_scheme(s: &str) -> Option<&str> {
     let (scheme, rest) = s.split_once(':')?;
     let ok = !rest.is_empty()
         && scheme.chars().next()?.is_ascii_alphabetic()
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     let hierarchical = rest.starts_with("//");
     (ok && (hierarchical || matches!(scheme, "mailto" | "data" | "urn"))).then_some(scheme)
 }
@@ -733,18 +681,14 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn error(&mut self, at: &str, what: &str) {
         let path = format!("{}{at}", self.path);
-        self.problems
-            .push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
+        self.problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
     }
 
     fn object<'v>(&mut self, v: &'v Value, at: &str) -> Option<&'v [(String, Value)]> {
         match v {
             Value::Object(m) => Some(m),
             other => {
-                self.error(
-                    at,
-                    &format!("expected an object, found {}", describe(other, false)),
-                );
+                self.error(at, &format!("expected an object, found {}", describe(other, false)));
                 None
             }
         }
@@ -753,10 +697,7 @@ impl Parser<'_> {
     fn variable(&mut self, name: &str, spec: &Value) -> Option<Variable> {
         let at = format!(".variables.{name}");
         if !valid_name(name) {
-            self.error(
-                &at,
-                "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -",
-            );
+            self.error(&at, "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
             return None;
         }
         let members = self.object(spec, &at)?;
@@ -780,10 +721,7 @@ impl Parser<'_> {
         for (key, value) in members {
             let at = format!("{at}.{key}");
             let bad = |p: &mut Self, expected: &str| {
-                p.error(
-                    &at,
-                    &format!("expected {expected}, found {}", describe(value, false)),
-                );
+                p.error(&at, &format!("expected {expected}, found {}", describe(value, false)));
             };
             match (key.as_str(), value) {
                 ("type", Value::String(s)) => ty_name = Some(s.clone()),
@@ -797,20 +735,10 @@ impl Parser<'_> {
                     v.max_length = as_integer(n).map(|n| n as usize)
                 }
                 ("schemes", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
-                    v.schemes = items
-                        .iter()
-                        .filter_map(|i| i.as_str().map(str::to_owned))
-                        .collect();
+                    v.schemes = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
                 }
-                ("values", Value::Array(items))
-                    if items.iter().all(|i| i.as_str().is_some()) && !items.is_empty() =>
-                {
-                    values = Some(
-                        items
-                            .iter()
-                            .filter_map(|i| i.as_str().map(str::to_owned))
-                            .collect(),
-                    );
+                ("values", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) && !items.is_empty() => {
+                    values = Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect());
                 }
                 ("secret", Value::Bool(b)) => v.secret = *b,
                 ("description", Value::String(s)) => v.description = Some(s.clone()),
@@ -836,7 +764,10 @@ impl Parser<'_> {
                 return None;
             }
             (Some(other), _) => {
-                self.error(&format!("{at}.type"), &format!("unknown type {other:?}; expected string, url, integer, number, boolean, enum or json"));
+                self.error(
+                    &format!("{at}.type"),
+                    &format!("unknown type {other:?}; expected string, url, integer, number, boolean, enum or json"),
+                );
                 return None;
             }
             (None, _) => {
@@ -861,19 +792,11 @@ impl Parser<'_> {
     fn feature(&mut self, name: &str, spec: &Value) -> Option<Feature> {
         let at = format!(".features.{name}");
         if !valid_name(name) {
-            self.error(
-                &at,
-                "a feature name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -",
-            );
+            self.error(&at, "a feature name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
             return None;
         }
         let members = self.object(spec, &at)?;
-        let mut f = Feature {
-            name: name.to_owned(),
-            default: false,
-            essential: false,
-            description: None,
-        };
+        let mut f = Feature { name: name.to_owned(), default: false, essential: false, description: None };
         let before = self.problems.len();
         for (key, value) in members {
             let at = format!("{at}.{key}");
@@ -881,14 +804,10 @@ impl Parser<'_> {
                 ("default", Value::Bool(b)) => f.default = *b,
                 ("essential", Value::Bool(b)) => f.essential = *b,
                 ("description", Value::String(s)) => f.description = Some(s.clone()),
-                ("default" | "essential", v) => self.error(
-                    &at,
-                    &format!("expected true or false, found {}", describe(v, false)),
-                ),
-                ("description", v) => self.error(
-                    &at,
-                    &format!("expected a string, found {}", describe(v, false)),
-                ),
+                ("default" | "essential", v) => {
+                    self.error(&at, &format!("expected true or false, found {}", describe(v, false)))
+                }
+                ("description", v) => self.error(&at, &format!("expected a string, found {}", describe(v, false))),
                 _ => self.error(&at, "unknown key"),
             }
         }
@@ -897,8 +816,5 @@ impl Parser<'_> {
 }
 
 fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }

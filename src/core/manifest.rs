@@ -104,22 +104,13 @@ impl Range {
         let mut comparators = Vec::new();
         for part in text.split(',') {
             let part = part.trim();
-            let (op, rest) = [
-                (">=", Op::Ge),
-                ("<=", Op::Le),
-                (">", Op::Gt),
-                ("<", Op::Lt),
-                ("=", Op::Eq),
-            ]
-            .iter()
-            .find_map(|(s, op)| part.strip_prefix(s).map(|r| (*op, r)))
-            .unwrap_or((Op::Eq, part));
+            let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
+                .iter()
+                .find_map(|(s, op)| part.strip_prefix(s).map(|r| (*op, r)))
+                .unwrap_or((Op::Eq, part));
             comparators.push((op, rest.trim().parse::<i64>().ok()?));
         }
-        Some(Range {
-            comparators,
-            text: text.to_owned(),
-        })
+        Some(Range { comparators, text: text.to_owned() })
     }
 
     /// Whether `version` is in the range.
@@ -140,76 +131,52 @@ impl Manifest {
         let mut m = Manifest::default();
         let mut problems = Vec::new();
         let err = |problems: &mut Vec<Problem>, path: String, what: String| {
-            problems.push(
-                Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path),
-            );
+            problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
         };
         let Some(members) = doc.as_object() else {
-            err(
-                &mut problems,
-                "manifest".into(),
-                format!("expected a JSON object, found {}", describe(doc, false)),
-            );
+            err(&mut problems, "manifest".into(), format!("expected a JSON object, found {}", describe(doc, false)));
             return (m, problems);
         };
+        for path in doc.duplicate_keys() {
+            err(&mut problems, path, "this key appears twice; keep one".into());
+        }
         let mut releases = None;
         for (key, value) in members {
             match (key.as_str(), value) {
                 ("format", v) if as_integer(v) == Some(FORMAT) => {}
-                ("format", v) => err(
-                    &mut problems,
-                    "format".into(),
-                    format!("expected {FORMAT}, found {}", describe(v, false)),
-                ),
+                ("format", v) => {
+                    err(&mut problems, "format".into(), format!("expected {FORMAT}, found {}", describe(v, false)))
+                }
                 ("releases", Value::Array(items)) => releases = Some(items),
                 ("pin", Value::String(s)) => m.pin = Some(s.clone()),
                 ("pin", Value::Null) => {}
-                ("withdrawn", Value::Array(items))
-                    if items.iter().all(|i| i.as_str().is_some()) =>
-                {
-                    m.withdrawn = items
-                        .iter()
-                        .filter_map(|i| i.as_str().map(str::to_owned))
-                        .collect();
+                ("withdrawn", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+                    m.withdrawn = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
                 }
-                ("releases", v) => err(
-                    &mut problems,
-                    "releases".into(),
-                    format!("expected an array, found {}", describe(v, false)),
-                ),
-                ("pin", v) => err(
-                    &mut problems,
-                    "pin".into(),
-                    format!("expected a release id, found {}", describe(v, false)),
-                ),
+                ("releases", v) => {
+                    err(&mut problems, "releases".into(), format!("expected an array, found {}", describe(v, false)))
+                }
+                ("pin", v) => {
+                    err(&mut problems, "pin".into(), format!("expected a release id, found {}", describe(v, false)))
+                }
                 ("withdrawn", v) => err(
                     &mut problems,
                     "withdrawn".into(),
-                    format!(
-                        "expected an array of release ids, found {}",
-                        describe(v, false)
-                    ),
+                    format!("expected an array of release ids, found {}", describe(v, false)),
                 ),
                 ("$schema" | "description", _) => {}
                 (other, _) => err(&mut problems, other.to_owned(), "unknown key".into()),
             }
         }
         let Some(releases) = releases else {
-            err(
-                &mut problems,
-                "releases".into(),
-                "missing; expected an array of releases, newest first".into(),
-            );
+            err(&mut problems, "releases".into(), "missing; expected an array of releases, newest first".into());
             return (m, problems);
         };
         if releases.len() > MAX_RELEASES {
             err(
                 &mut problems,
                 "releases".into(),
-                format!(
-                    "{} releases listed; only the first {MAX_RELEASES} are read",
-                    releases.len()
-                ),
+                format!("{} releases listed; only the first {MAX_RELEASES} are read", releases.len()),
             );
         }
         for (i, r) in releases.iter().take(MAX_RELEASES).enumerate() {
@@ -242,11 +209,7 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
         problems.push(Problem::error(Code::ManifestInvalid, format!("{p}: {what}")).with_path(p));
     };
     let Some(members) = v.as_object() else {
-        err(
-            problems,
-            "",
-            format!("expected an object, found {}", describe(v, false)),
-        );
+        err(problems, "", format!("expected an object, found {}", describe(v, false)));
         return None;
     };
     let mut id = None;
@@ -260,18 +223,11 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
             ("id", v) => err(
                 problems,
                 &at,
-                format!(
-                    "expected 1 to 64 of A-Z, a-z, 0-9, _, . or -, found {}",
-                    describe(v, false)
-                ),
+                format!("expected 1 to 64 of A-Z, a-z, 0-9, _, . or -, found {}", describe(v, false)),
             ),
             ("assets", Value::Array(items)) => {
                 if items.is_empty() || items.len() > MAX_ASSETS {
-                    err(
-                        problems,
-                        &at,
-                        format!("expected 1 to {MAX_ASSETS} assets, found {}", items.len()),
-                    );
+                    err(problems, &at, format!("expected 1 to {MAX_ASSETS} assets, found {}", items.len()));
                 }
                 for (j, a) in items.iter().take(MAX_ASSETS).enumerate() {
                     if let Some(a) = parse_asset(a, &format!("{path}.assets[{j}]"), problems) {
@@ -279,24 +235,12 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
                     }
                 }
             }
-            ("assets", v) => err(
-                problems,
-                &at,
-                format!("expected an array, found {}", describe(v, false)),
-            ),
+            ("assets", v) => err(problems, &at, format!("expected an array, found {}", describe(v, false))),
             ("backend", Value::String(s)) => match Range::parse(s) {
                 Some(r) => backend = Some(r),
-                None => err(
-                    problems,
-                    &at,
-                    format!("expected a range such as \">=42, <44\", found {s:?}"),
-                ),
+                None => err(problems, &at, format!("expected a range such as \">=42, <44\", found {s:?}")),
             },
-            ("backend", v) => err(
-                problems,
-                &at,
-                format!("expected a range string, found {}", describe(v, false)),
-            ),
+            ("backend", v) => err(problems, &at, format!("expected a range string, found {}", describe(v, false))),
             ("config", v) => contract_doc = Some(v),
             ("description" | "released", _) => {}
             _ => err(problems, &at, "unknown key".into()),
@@ -305,22 +249,13 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
     let (contract, contract_problems) = Contract::parse(contract_doc, &format!("{path}.config"));
     problems.extend(contract_problems);
     if !assets.iter().any(|a| a.kind != AssetKind::Style) {
-        err(
-            problems,
-            ".assets",
-            "expected at least one script or module".into(),
-        );
+        err(problems, ".assets", "expected at least one script or module".into());
     }
     let Some(id) = id else {
         err(problems, ".id", "missing".into());
         return None;
     };
-    Some(Release {
-        id,
-        assets,
-        backend,
-        contract,
-    })
+    Some(Release { id, assets, backend, contract })
 }
 
 fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Asset> {
@@ -329,10 +264,7 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
         problems.push(Problem::error(Code::ManifestInvalid, format!("{p}: {what}")).with_path(p));
     };
     let Some(members) = v.as_object() else {
-        err(
-            "",
-            format!("expected an object, found {}", describe(v, false)),
-        );
+        err("", format!("expected an object, found {}", describe(v, false)));
         return None;
     };
     let (mut kind, mut url, mut integrity) = (None, None, None);
@@ -343,41 +275,22 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
                 "script" => kind = Some(AssetKind::Script),
                 "module" => kind = Some(AssetKind::Module),
                 "style" => kind = Some(AssetKind::Style),
-                other => err(
-                    &at,
-                    format!("expected script, module or style, found {other:?}"),
-                ),
+                other => err(&at, format!("expected script, module or style, found {other:?}")),
             },
-            ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => {
-                url = Some(s.clone())
-            }
+            ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.clone()),
             ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.clone()),
             ("integrity", v) => err(
                 &at,
-                format!(
-                    "expected sha256-, sha384- or sha512- followed by base64, found {}",
-                    describe(v, false)
-                ),
+                format!("expected sha256-, sha384- or sha512- followed by base64, found {}", describe(v, false)),
             ),
-            ("type" | "url", v) => err(
-                &at,
-                format!("expected a string, found {}", describe(v, false)),
-            ),
+            ("type" | "url", v) => err(&at, format!("expected a string, found {}", describe(v, false))),
             _ => err(&at, "unknown key".into()),
         }
     }
     match (kind, url, integrity) {
-        (Some(kind), Some(url), Some(integrity)) => Some(Asset {
-            kind,
-            url,
-            integrity,
-        }),
+        (Some(kind), Some(url), Some(integrity)) => Some(Asset { kind, url, integrity }),
         (k, u, i) => {
-            for (missing, name) in [
-                (k.is_none(), "type"),
-                (u.is_none(), "url"),
-                (i.is_none(), "integrity"),
-            ] {
+            for (missing, name) in [(k.is_none(), "type"), (u.is_none(), "url"), (i.is_none(), "integrity")] {
                 if missing && !members.iter().any(|(key, _)| key == name) {
                     err(&format!(".{name}"), "missing".into());
                 }
@@ -388,9 +301,7 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
 }
 
 fn valid_id(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Whether `s` is one or more SRI hashes (`sha256|384|512-<base64>`), space separated.
@@ -407,9 +318,7 @@ pub fn valid_integrity(s: &str) -> bool {
             _ => return false,
         };
         if hash.len() != len
-            || !hash
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
+            || !hash.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
         {
             return false;
         }

@@ -4,6 +4,7 @@
 //! shell (`crate::web`) and the CLI only carry out what the core returns.
 
 pub mod boot;
+pub mod check;
 pub mod config;
 pub mod manifest;
 pub mod problem;

@@ -57,6 +57,8 @@ pub enum Code {
     FeatureUnknown,
     /// A feature was switched off because its configuration is not valid.
     FeatureDisabled,
+    /// A feature is off, and turning it on would need variables that are not set.
+    FeatureUnconfigured,
     /// The release's declared backend range excludes the live backend.
     BackendIncompatible,
     /// The release was withdrawn by the manifest.
@@ -90,6 +92,7 @@ impl Code {
             Code::ConfigUnknown => "config.unknown",
             Code::FeatureUnknown => "feature.unknown",
             Code::FeatureDisabled => "feature.disabled",
+            Code::FeatureUnconfigured => "feature.unconfigured",
             Code::BackendIncompatible => "backend.incompatible",
             Code::ReleaseWithdrawn => "release.withdrawn",
             Code::BundleLoadFailed => "bundle.load_failed",
@@ -115,6 +118,7 @@ impl Code {
         Code::ConfigUnknown,
         Code::FeatureUnknown,
         Code::FeatureDisabled,
+        Code::FeatureUnconfigured,
         Code::BackendIncompatible,
         Code::ReleaseWithdrawn,
         Code::BundleLoadFailed,
@@ -193,11 +197,7 @@ impl Problem {
     }
 
     /// Says what was expected and what was found.
-    pub fn with_expected_found(
-        mut self,
-        expected: impl Into<String>,
-        found: impl Into<String>,
-    ) -> Problem {
+    pub fn with_expected_found(mut self, expected: impl Into<String>, found: impl Into<String>) -> Problem {
         self.expected = Some(expected.into());
         self.found = Some(found.into());
         self

@@ -68,6 +68,35 @@ impl Value {
         }
     }
 
+    /// Paths of keys that appear twice in the same object, anywhere inside.
+    /// `JSON.parse` keeps the last and `serde_json` here keeps both, so the
+    /// loader treats a duplicate as an error rather than guess which was meant.
+    pub fn duplicate_keys(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.find_duplicates("", &mut out);
+        out
+    }
+
+    fn find_duplicates(&self, path: &str, out: &mut Vec<String>) {
+        match self {
+            Value::Object(members) => {
+                for (i, (k, v)) in members.iter().enumerate() {
+                    let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    if members[..i].iter().any(|(earlier, _)| earlier == k) {
+                        out.push(here.clone());
+                    }
+                    v.find_duplicates(&here, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    v.find_duplicates(&format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Compact JSON text. Non-finite numbers, which JSON cannot hold, become `null`.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
@@ -195,13 +224,9 @@ impl<'de> de::DeserializeSeed<'de> for ValueVisitor {
 impl ValueVisitor {
     fn nested<E: de::Error>(&self) -> Result<ValueVisitor, E> {
         if self.depth >= MAX_DEPTH {
-            return Err(E::custom(format_args!(
-                "nesting deeper than {MAX_DEPTH} levels"
-            )));
+            return Err(E::custom(format_args!("nesting deeper than {MAX_DEPTH} levels")));
         }
-        Ok(ValueVisitor {
-            depth: self.depth + 1,
-        })
+        Ok(ValueVisitor { depth: self.depth + 1 })
     }
 }
 
@@ -284,6 +309,12 @@ mod tests {
         assert!(err.contains("nesting deeper than 32"), "{err}");
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn finds_duplicate_keys_at_any_depth() {
+        let v = parse(r#"{"a":1,"b":{"c":1,"c":2},"a":3,"l":[{"x":1,"x":1}]}"#).unwrap();
+        assert_eq!(v.duplicate_keys(), vec!["b.c", "a", "l[0].x"]);
     }
 
     #[test]

@@ -26,12 +26,7 @@ pub(crate) fn show_loading(mount: &Element) {
     let Some(doc) = mount.owner_document() else {
         return;
     };
-    let Some(status) = el(
-        &doc,
-        "div",
-        "desk-loader-loading",
-        Some("Loading the desk…"),
-    ) else {
+    let Some(status) = el(&doc, "div", "desk-loader-loading", Some("Loading the desk…")) else {
         return;
     };
     let _ = status.set_attribute("role", "status");
@@ -50,14 +45,14 @@ pub(crate) fn show_error(mount: &Element, failure: &Failure) {
     let _ = screen.set_attribute("tabindex", "-1");
     let _ = screen.set_attribute("data-desk-error", failure.code.as_str());
     append(&doc, &screen, "h1", "", "The desk could not start");
-    append(&doc, &screen, "p", "", "Your conversations are safe. Try again in a moment; if this goes on, tell your support team.");
     append(
         &doc,
         &screen,
         "p",
-        "desk-loader-code",
-        &format!("Support code: {}", failure.code.as_str()),
+        "",
+        "Your conversations are safe. Try again in a moment; if this goes on, tell your support team.",
     );
+    append(&doc, &screen, "p", "desk-loader-code", &format!("Support code: {}", failure.code.as_str()));
     if let Some(details) = el(&doc, "details", "", None) {
         append(&doc, &details, "summary", "", "Technical details");
         if let Some(list) = el(&doc, "ul", "", None) {

@@ -23,7 +23,8 @@ pub(crate) enum Source {
 pub(crate) struct HostOptions {
     pub mount: Element,
     pub manifest: Source,
-    pub config: Source,
+    /// Merged in order, a later source winning per key.
+    pub config: Vec<Source>,
     pub ready_deadline_ms: f64,
     pub report_url: Option<String>,
 }
@@ -31,43 +32,36 @@ pub(crate) struct HostOptions {
 impl HostOptions {
     /// Reads the options object documented in `docs/embed.md`.
     pub(crate) fn read(options: &JsValue) -> Result<HostOptions, String> {
-        let get = |k: &str| {
-            Reflect::get(options, &k.into())
-                .ok()
-                .filter(|v| !v.is_undefined() && !v.is_null())
-        };
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .ok_or("desk-loader: no document")?;
+        let get = |k: &str| Reflect::get(options, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
         let mount = match get("mount") {
             Some(v) if v.is_instance_of::<Element>() => v.unchecked_into(),
             Some(v) => {
-                let sel = v
-                    .as_string()
-                    .ok_or("desk-loader: `mount` must be a CSS selector or an element")?;
+                let sel = v.as_string().ok_or("desk-loader: `mount` must be a CSS selector or an element")?;
                 document
                     .query_selector(&sel)
                     .ok()
                     .flatten()
-                    .ok_or_else(|| {
-                        format!("desk-loader: no element matches the mount selector {sel:?}")
-                    })?
+                    .ok_or_else(|| format!("desk-loader: no element matches the mount selector {sel:?}"))?
             }
-            None => document
-                .get_element_by_id("desk")
-                .ok_or("desk-loader: no `mount` given and no #desk element")?,
+            None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
         };
-        let source = |k: &str, default_id: &str| match get(k) {
-            Some(v) => match v.as_string() {
-                Some(s) if s.starts_with('#') => Source::Inline(s[1..].to_owned()),
-                Some(s) => Source::Url(s),
-                None => Source::Object(v),
-            },
-            None => Source::Inline(default_id.to_owned()),
+        let source = |v: JsValue| match v.as_string() {
+            Some(s) if s.starts_with('#') => Source::Inline(s[1..].to_owned()),
+            Some(s) => Source::Url(s),
+            None => Source::Object(v),
         };
+        let config = match get("config") {
+            Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v).iter().map(source).collect(),
+            Some(v) => vec![source(v)],
+            None => vec![Source::Inline("desk-config".to_owned())],
+        };
+        if config.is_empty() {
+            return Err("desk-loader: `config` is an empty list; give at least one source".to_owned());
+        }
         Ok(HostOptions {
-            manifest: source("manifest", "desk-manifest"),
-            config: source("config", "desk-config"),
+            manifest: get("manifest").map_or(Source::Inline("desk-manifest".to_owned()), source),
+            config,
             ready_deadline_ms: get("readyDeadlineMs")
                 .and_then(|v| v.as_f64())
                 .filter(|n| *n > 0.0)
@@ -77,19 +71,22 @@ impl HostOptions {
         })
     }
 
-    fn source(&self, doc: Doc) -> &Source {
+    fn source(&self, doc: Doc) -> Option<&Source> {
         match doc {
-            Doc::Manifest => &self.manifest,
-            Doc::Config => &self.config,
+            Doc::Manifest => Some(&self.manifest),
+            Doc::Config(i) => self.config.get(i),
         }
     }
 }
 
 /// Loads a document in the background and feeds the result to the core.
 pub(crate) fn spawn(doc: Doc, host: &HostOptions) {
-    let source = host.source(doc).clone();
+    let source = host.source(doc).cloned();
     wasm_bindgen_futures::spawn_local(async move {
-        let result = load(source).await;
+        let result = match source {
+            Some(source) => load(source).await,
+            None => Err(LoadError::Unreadable("no such source".to_owned())),
+        };
         super::feed(Event::Loaded(doc, result));
     });
 }
@@ -101,9 +98,7 @@ async fn load(source: Source) -> Result<Value, LoadError> {
             let el = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id(&id))
-                .ok_or_else(|| {
-                    LoadError::Unreadable(format!("no element with id {id:?} in the page"))
-                })?;
+                .ok_or_else(|| LoadError::Unreadable(format!("no element with id {id:?} in the page")))?;
             parse(&el.text_content().unwrap_or_default())
         }
         Source::Url(url) => {
@@ -112,15 +107,9 @@ async fn load(source: Source) -> Result<Value, LoadError> {
                 .await
                 .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
             if !response.ok() {
-                return Err(LoadError::Unreadable(format!(
-                    "{url}: HTTP {}",
-                    response.status()
-                )));
+                return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
             }
-            let text = response
-                .text()
-                .await
-                .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
+            let text = response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
             parse(&text)
         }
     }

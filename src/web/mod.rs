@@ -39,20 +39,11 @@ struct Shell {
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
-    let host =
-        load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+    let host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     panel::install_api();
-    let mut boot = Boot::new(Options {
-        ready_deadline_ms: host.ready_deadline_ms,
-    });
+    let mut boot = Boot::new(Options { ready_deadline_ms: host.ready_deadline_ms, config_sources: host.config.len() });
     boot.start(now());
-    let previous = SHELL.with(|s| {
-        s.borrow_mut().replace(Shell {
-            boot,
-            host,
-            attempt: None,
-        })
-    });
+    let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host, attempt: None }));
     if let Some(mut old) = previous {
         if let Some(live) = old.attempt.take() {
             live.remove();
@@ -144,15 +135,11 @@ fn send_report(report: &Value, host: &load::HostOptions) {
     web_sys::console::log_1(&text.as_str().into());
     web_sys::console::group_end();
     if let (Some(url), Some(window)) = (&host.report_url, web_sys::window()) {
-        let _ = window
-            .navigator()
-            .send_beacon_with_opt_str(url, Some(&text));
+        let _ = window.navigator().send_beacon_with_opt_str(url, Some(&text));
     }
 }
 
 /// Milliseconds since the page's time origin.
 fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

@@ -97,34 +97,20 @@ fn register(boot: JsValue) {
         Some((p.attempt, p.context.clone()))
     });
     let Some((attempt, context)) = claimed else {
-        web_sys::console::warn_1(
-            &"desk-loader: register() called while no release is starting; ignored".into(),
-        );
+        web_sys::console::warn_1(&"desk-loader: register() called while no release is starting; ignored".into());
         return;
     };
-    let threw = move |detail: String| {
-        feed(Event::AttemptFailed {
-            attempt,
-            code: Code::PanelThrew,
-            detail,
-        })
-    };
+    let threw = move |detail: String| feed(Event::AttemptFailed { attempt, code: Code::PanelThrew, detail });
     let Some(boot) = boot.dyn_ref::<Function>() else {
         threw("the bundle called deskLoader.register() without a function".to_owned());
         return;
     };
     match boot.call1(&JsValue::UNDEFINED, &context) {
-        Err(e) => threw(format!(
-            "the panel threw during boot: {}",
-            js_error_text(&e)
-        )),
+        Err(e) => threw(format!("the panel threw during boot: {}", js_error_text(&e))),
         Ok(ret) => {
             if let Some(promise) = ret.dyn_ref::<Promise>() {
                 let on_reject = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                    threw(format!(
-                        "the panel's boot promise rejected: {}",
-                        js_error_text(&e)
-                    ));
+                    threw(format!("the panel's boot promise rejected: {}", js_error_text(&e)));
                 });
                 let _ = promise.catch(&on_reject);
                 // The promise owns the handler from here on; it runs at most once.
@@ -136,56 +122,25 @@ fn register(boot: JsValue) {
 
 /// Adds the attempt's files to the page and prepares its boot context.
 pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
-    let mut live = Live {
-        id: attempt.id,
-        elements: Vec::new(),
-        handlers: Vec::new(),
-        error_listener: None,
-        timer: None,
-    };
+    let mut live =
+        Live { id: attempt.id, elements: Vec::new(), handlers: Vec::new(), error_listener: None, timer: None };
     let id = attempt.id;
-    let fail = move |code: Code, detail: String| {
-        feed(Event::AttemptFailed {
-            attempt: id,
-            code,
-            detail,
-        })
-    };
+    let fail = move |code: Code, detail: String| feed(Event::AttemptFailed { attempt: id, code, detail });
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        fail(
-            Code::BundleLoadFailed,
-            "no document to add the bundle to".to_owned(),
-        );
+        fail(Code::BundleLoadFailed, "no document to add the bundle to".to_owned());
         return live;
     };
     let context = context(attempt, &host.mount);
-    let scripts = attempt
-        .assets
-        .iter()
-        .filter(|a| a.kind != AssetKind::Style)
-        .count();
-    PENDING.with(|p| {
-        *p.borrow_mut() = Some(Pending {
-            attempt: id,
-            context,
-            scripts_left: scripts,
-            registered: false,
-        })
-    });
+    let scripts = attempt.assets.iter().filter(|a| a.kind != AssetKind::Style).count();
+    PENDING
+        .with(|p| *p.borrow_mut() = Some(Pending { attempt: id, context, scripts_left: scripts, registered: false }));
 
     // Errors thrown by the bundle's own top-level code surface as window errors.
-    let script_urls: Vec<String> = attempt
-        .assets
-        .iter()
-        .filter(|a| a.kind != AssetKind::Style)
-        .map(|a| absolute(&a.url))
-        .collect();
+    let script_urls: Vec<String> =
+        attempt.assets.iter().filter(|a| a.kind != AssetKind::Style).map(|a| absolute(&a.url)).collect();
     let listener = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
         if script_urls.iter().any(|u| *u == e.filename()) {
-            fail(
-                Code::PanelThrew,
-                format!("the bundle threw while loading: {}", e.message()),
-            );
+            fail(Code::PanelThrew, format!("the bundle threw while loading: {}", e.message()));
         }
     });
     if let Some(w) = web_sys::window() {
@@ -193,32 +148,24 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
     }
     live.error_listener = Some(listener);
 
-    let parent: Option<Element> = document
-        .head()
-        .map(Into::into)
-        .or_else(|| document.document_element());
+    let parent: Option<Element> = document.head().map(Into::into).or_else(|| document.document_element());
     for asset in &attempt.assets {
         let made = match asset.kind {
             AssetKind::Style => document.create_element("link").inspect(|el| {
                 let _ = el.set_attribute("rel", "stylesheet");
                 let _ = el.set_attribute("href", &asset.url);
             }),
-            AssetKind::Script | AssetKind::Module => {
-                document.create_element("script").inspect(|el| {
-                    let script: &web_sys::HtmlScriptElement = el.unchecked_ref();
-                    if asset.kind == AssetKind::Module {
-                        script.set_type("module");
-                    }
-                    script.set_async(false);
-                    script.set_src(&asset.url);
-                })
-            }
+            AssetKind::Script | AssetKind::Module => document.create_element("script").inspect(|el| {
+                let script: &web_sys::HtmlScriptElement = el.unchecked_ref();
+                if asset.kind == AssetKind::Module {
+                    script.set_type("module");
+                }
+                script.set_async(false);
+                script.set_src(&asset.url);
+            }),
         };
         let Ok(el) = made else {
-            fail(
-                Code::BundleLoadFailed,
-                format!("{}: could not create an element for it", asset.url),
-            );
+            fail(Code::BundleLoadFailed, format!("{}: could not create an element for it", asset.url));
             return live;
         };
         let _ = el.set_attribute("integrity", &asset.integrity);
@@ -226,10 +173,7 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
         let _ = el.set_attribute("data-desk-attempt", &id.to_string());
         let url = asset.url.clone();
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            fail(
-                Code::BundleLoadFailed,
-                format!("{url}: could not be loaded, or does not match its integrity"),
-            );
+            fail(Code::BundleLoadFailed, format!("{url}: could not be loaded, or does not match its integrity"));
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
         live.handlers.push(on_error);
@@ -278,11 +222,7 @@ fn context(attempt: &Attempt, mount: &Element) -> JsValue {
     let ready = Closure::<dyn Fn()>::new(move || feed(Event::PanelReady { attempt: id }));
     set("ready", &ready.into_js_value());
     let fail = Closure::<dyn Fn(JsValue)>::new(move |reason: JsValue| {
-        let reason = if reason.is_undefined() {
-            "no reason given".to_owned()
-        } else {
-            js_error_text(&reason)
-        };
+        let reason = if reason.is_undefined() { "no reason given".to_owned() } else { js_error_text(&reason) };
         feed(Event::AttemptFailed {
             attempt: id,
             code: Code::PanelFailed,
@@ -295,12 +235,7 @@ fn context(attempt: &Attempt, mount: &Element) -> JsValue {
 }
 
 fn absolute(url: &str) -> String {
-    web_sys::Url::new_with_base(
-        url,
-        &web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_default(),
-    )
-    .map(|u| u.href())
-    .unwrap_or_else(|_| url.to_owned())
+    web_sys::Url::new_with_base(url, &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default())
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_owned())
 }

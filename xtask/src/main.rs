@@ -43,25 +43,15 @@ fn demo(args: &[String]) -> Result<(), String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--port" => {
-                port = it
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .ok_or("--port needs a number from 0 to 65535")?;
+                port = it.next().and_then(|p| p.parse().ok()).ok_or("--port needs a number from 0 to 65535")?;
             }
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}; usage: cargo xtask demo [--port N]"
-                ))
-            }
+            other => return Err(format!("unknown argument {other:?}; usage: cargo xtask demo [--port N]")),
         }
     }
     tools::ensure_build_tools()?;
     packages::build_all()?;
     let server = serve::Server::start(port, true)?;
-    println!(
-        "\ndesk-loader demo: http://{}/  (Ctrl-C to stop; default port 8080, change with --port N)",
-        server.addr
-    );
+    println!("\ndesk-loader demo: http://{}/  (Ctrl-C to stop; default port 8080, change with --port N)", server.addr);
     let (tx, rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = tx.send(());
@@ -75,8 +65,5 @@ fn demo(args: &[String]) -> Result<(), String> {
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }

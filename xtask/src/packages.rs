@@ -77,24 +77,12 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
     let mut all = Vec::new();
     for b in &cfg.build {
         run(Command::new("wasm-pack")
-            .args([
-                "build",
-                "--release",
-                "--no-typescript",
-                "--no-pack",
-                "--target",
-                &b.target,
-                "--out-dir",
-            ])
+            .args(["build", "--release", "--no-typescript", "--no-pack", "--target", &b.target, "--out-dir"])
             .arg(root.join(&b.out_dir))
             .current_dir(&root))?;
         let out = root.join(&b.out_dir);
         let wasm = out.join("desk_loader_bg.wasm");
-        run(Command::new(crate::tools::wasm_opt())
-            .args(&cfg.wasm_opt.flags)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm))?;
+        run(Command::new(crate::tools::wasm_opt()).args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm))?;
         let sizes = measure(&b.name, &out)?;
         println!(
             "package {:<8} wasm {:>7} B, glue {:>6} B, gzip -9 together {:>6} B (budget {} B)",
@@ -108,11 +96,7 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
 fn measure(name: &str, out: &Path) -> Result<Sizes, String> {
     let wasm = out.join("desk_loader_bg.wasm");
     let glue = out.join("desk_loader.js");
-    let size = |p: &PathBuf| {
-        std::fs::metadata(p)
-            .map(|m| m.len())
-            .map_err(|e| format!("{}: {e}", p.display()))
-    };
+    let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).map_err(|e| format!("{}: {e}", p.display()));
     Ok(Sizes {
         name: name.to_owned(),
         wasm: size(&wasm)?,
@@ -122,10 +106,6 @@ fn measure(name: &str, out: &Path) -> Result<Sizes, String> {
 }
 
 fn gzip_len(path: &Path) -> Result<u64, String> {
-    let out = Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .map_err(|e| format!("gzip: {e}"))?;
+    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
 }

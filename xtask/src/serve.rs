@@ -30,11 +30,7 @@ impl Server {
             tiny_http::Server::http(("127.0.0.1", port))
                 .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?,
         );
-        let addr = inner
-            .server_addr()
-            .to_ip()
-            .map(|a| a.to_string())
-            .ok_or("the server has no IP address")?;
+        let addr = inner.server_addr().to_ip().map(|a| a.to_string()).ok_or("the server has no IP address")?;
         let www = crate::root().join("www");
         let reports = Arc::new(Mutex::new(Vec::<String>::new()));
         let workers = (0..4)
@@ -47,11 +43,7 @@ impl Server {
                 })
             })
             .collect();
-        Ok(Server {
-            addr,
-            inner,
-            workers,
-        })
+        Ok(Server { addr, inner, workers })
     }
 
     /// Stops listening and waits for the workers.
@@ -98,12 +90,8 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
         (Method::Get | Method::Head, _) => match resolve(www, &path) {
             Some(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
-                    let mut res =
-                        Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));
-                    if matches!(
-                        file.extension().and_then(|e| e.to_str()),
-                        Some("json" | "html")
-                    ) {
+                    let mut res = Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));
+                    if matches!(file.extension().and_then(|e| e.to_str()), Some("json" | "html")) {
                         res = res.with_header(header("Cache-Control", "no-cache"));
                     }
                     req.respond(res)

@@ -13,8 +13,7 @@ pub fn run() -> Result<(), String> {
     let mut manifests = Vec::new();
     collect(&www, &mut manifests);
     for path in manifests {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut changed = text.clone();
         let mut rest = text.as_str();
         // Each asset is written on one line as {"type": …, "url": "…", "integrity": "…"}.
@@ -44,10 +43,7 @@ pub fn run() -> Result<(), String> {
 
 /// `sha384-<base64>` of `bytes`.
 pub fn integrity(bytes: &[u8]) -> String {
-    format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
-    )
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

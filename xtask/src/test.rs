@@ -17,14 +17,7 @@ pub fn run() -> Result<(), String> {
         c
     };
     tools::run(cargo().args(["fmt", "--all", "--check"]))?;
-    tools::run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    tools::run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     tools::run(cargo().args([
         "clippy",
         "--lib",
@@ -41,9 +34,7 @@ pub fn run() -> Result<(), String> {
     parts.push(("native (cargo test)", native));
 
     let browser = counted(
-        Command::new("wasm-pack")
-            .args(["test", "--headless", "--chrome", "--", "--test", "web"])
-            .current_dir(&root),
+        Command::new("wasm-pack").args(["test", "--headless", "--chrome", "--", "--test", "web"]).current_dir(&root),
         cargo_passed,
     )?;
     parts.push(("browser (wasm-bindgen-test)", browser));
@@ -67,10 +58,7 @@ pub fn run() -> Result<(), String> {
     if let Some((name, _)) = parts.iter().find(|(_, n)| *n == 0) {
         return Err(format!("{name} ran no test"));
     }
-    println!(
-        "{} passed, 0 failed",
-        parts.iter().map(|(_, n)| n).sum::<u64>()
-    );
+    println!("{} passed, 0 failed", parts.iter().map(|(_, n)| n).sum::<u64>());
     Ok(())
 }
 
@@ -79,10 +67,7 @@ pub fn run() -> Result<(), String> {
 fn counted(cmd: &mut Command, count: fn(&str) -> Option<u64>) -> Result<u64, String> {
     let shown = format!("{cmd:?}");
     println!("$ {shown}");
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("{shown}: could not start: {e}"))?;
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("{shown}: could not start: {e}"))?;
     let mut total = 0;
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(Result::ok) {

@@ -8,9 +8,7 @@ use std::process::Command;
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     println!("$ {shown}");
-    let status = cmd
-        .status()
-        .map_err(|e| format!("{shown}: could not start: {e}"))?;
+    let status = cmd.status().map_err(|e| format!("{shown}: could not start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -27,8 +25,8 @@ fn has(program: &str) -> bool {
 }
 
 fn cargo_bin_on_path() {
-    if let Some(home) = std::env::var_os("CARGO_HOME")
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into()))
+    if let Some(home) =
+        std::env::var_os("CARGO_HOME").or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into()))
     {
         let bin = Path::new(&home).join("bin");
         let path = std::env::var_os("PATH").unwrap_or_default();
@@ -43,11 +41,7 @@ fn cargo_bin_on_path() {
 }
 
 fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
-    let missing: Vec<&str> = packages
-        .iter()
-        .filter(|(_, program)| !has(program))
-        .map(|(pkg, _)| *pkg)
-        .collect();
+    let missing: Vec<&str> = packages.iter().filter(|(_, program)| !has(program)).map(|(pkg, _)| *pkg).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -68,10 +62,7 @@ fn apt_install(packages: &[(&str, &str)]) -> Result<(), String> {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"))
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
 /// The wasm32 target, wasm-pack, and binaryen's wasm-opt from npm.
@@ -81,14 +72,9 @@ fn is_root() -> bool {
 /// invalid for table`). binaryen 132 from the npm registry does not.
 pub fn ensure_build_tools() -> Result<(), String> {
     cargo_bin_on_path();
-    let targets = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map_err(|e| format!("rustup: {e}"))?;
-    if !String::from_utf8_lossy(&targets.stdout)
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    let targets =
+        Command::new("rustup").args(["target", "list", "--installed"]).output().map_err(|e| format!("rustup: {e}"))?;
+    if !String::from_utf8_lossy(&targets.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     if !has("wasm-pack") {
@@ -118,17 +104,12 @@ fn npm_ci(dir: &Path, marker: &str) -> Result<(), String> {
 /// Everything `cargo xtask test` needs on top of the build tools.
 pub fn ensure_test_tools() -> Result<(), String> {
     ensure_build_tools()?;
-    apt_install(&[
-        ("chromium", "chromium"),
-        ("chromium-driver", "chromedriver"),
-    ])?;
+    apt_install(&[("chromium", "chromium"), ("chromium-driver", "chromedriver")])?;
     let rustup_has = |component: &str, probe: &str| {
         has(probe) || run(Command::new("rustup").args(["component", "add", component])).is_ok()
     };
     if !rustup_has("rustfmt", "rustfmt") || !rustup_has("clippy", "cargo-clippy") {
-        return Err(
-            "rustfmt and clippy are needed: rustup component add rustfmt clippy".to_owned(),
-        );
+        return Err("rustfmt and clippy are needed: rustup component add rustfmt clippy".to_owned());
     }
     npm_ci(&super::root().join("tests/e2e"), "@playwright/test")
 }

@@ -1,0 +1,92 @@
+//! The preflight check: would this release boot with this configuration?
+//!
+//! [`evaluate`] is the one place that decides whether a release can start
+//! with a runtime configuration; the boot state machine and the CLI both call
+//! it, so the deploy pipeline and the browser always agree.
+
+use super::config::{RuntimeConfig, Validated};
+use super::manifest::{Manifest, Release};
+use super::problem::{Code, Problem};
+use super::value::{object, Value};
+
+/// The configuration validated against the release's contract, plus the
+/// backend compatibility check.
+pub fn evaluate(release: &Release, runtime: &RuntimeConfig) -> Validated {
+    let mut validated = release.contract.validate(runtime);
+    if let (Some(range), Some(live)) = (&release.backend, runtime.backend_schema) {
+        if !range.contains(live) {
+            validated.problems.insert(
+                0,
+                Problem::error(
+                    Code::BackendIncompatible,
+                    format!(
+                        "backend: release {} works with schema {}, the live backend is at {live}",
+                        release.id, range.text
+                    ),
+                )
+                .with_expected_found(range.text.clone(), live.to_string()),
+            );
+        }
+    }
+    for p in &mut validated.problems {
+        p.release = Some(release.id.clone());
+    }
+    validated
+}
+
+/// The outcome of [`check`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The release checked.
+    pub release: String,
+    /// Every problem: the manifest's, the configuration's and the release's.
+    pub problems: Vec<Problem>,
+}
+
+impl Outcome {
+    /// Whether the release would boot: no problem is an error.
+    pub fn bootable(&self) -> bool {
+        !self.problems.iter().any(Problem::is_error)
+    }
+
+    /// The CLI's `--format json` document.
+    pub fn to_value(&self) -> Value {
+        object([
+            ("release", self.release.as_str().into()),
+            ("bootable", self.bootable().into()),
+            ("problems", Value::Array(self.problems.iter().map(Problem::to_value).collect())),
+        ])
+    }
+}
+
+/// Checks `release` (or, when `None`, the release the loader would try
+/// first: the pinned one, else the newest not withdrawn) of a manifest
+/// against a configuration document. Fails only when there is no such release.
+pub fn check(manifest: &Value, config: &Value, release: Option<&str>) -> Result<Outcome, String> {
+    let (m, mut problems) = Manifest::parse(manifest);
+    let chosen = match release.or(m.pin.as_deref()) {
+        Some(id) => m.release(id),
+        None => m.releases.iter().find(|r| !m.withdrawn.contains(&r.id)),
+    };
+    let Some(chosen) = chosen else {
+        let listed: Vec<&str> = m.releases.iter().map(|r| r.id.as_str()).collect();
+        let which = release.map_or("no release may be started".to_owned(), |id| format!("no usable release {id:?}"));
+        let problems: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        return Err(format!(
+            "{which} in the manifest (usable releases: {}){}{}",
+            if listed.is_empty() { "none".to_owned() } else { listed.join(", ") },
+            if problems.is_empty() { "" } else { "\n" },
+            problems.join("\n")
+        ));
+    };
+    if m.withdrawn.contains(&chosen.id) {
+        problems.push(
+            Problem::error(Code::ReleaseWithdrawn, format!("release {}: withdrawn by the manifest", chosen.id))
+                .with_path("withdrawn"),
+        );
+    }
+    let (runtime, shape) = RuntimeConfig::parse(config);
+    problems.extend(shape);
+    problems.extend(evaluate(chosen, &runtime).problems);
+    Ok(Outcome { release: chosen.id.clone(), problems })
+}
