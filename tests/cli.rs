@@ -1,0 +1,226 @@
+//! The preflight CLI, run as a process: output and exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const INCIDENT: &str = "tests/fixtures/incident-2023-08-11";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_desk-loader"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the CLI runs")
+}
+
+fn text(o: &Output) -> (String, String, i32) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+fn fixture(name: &str) -> String {
+    format!("{INCIDENT}/{name}")
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_incident_is_caught_before_it_ships() {
+    let (out, _, code) =
+        text(&run(&["check", "--manifest", &fixture("manifest.json"), "--config", &fixture("config.production.json")]));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        "ENGINE_GATEWAY_URL: required by the core panel, but not set (error config.missing)\n\
+         release 2023.08.11: would NOT boot (1 error, 0 warnings)\n"
+    );
+}
+
+#[test]
+fn the_fixed_configuration_passes() {
+    let (out, _, code) =
+        text(&run(&["check", "--manifest", &fixture("manifest.json"), "--config", &fixture("config.fixed.json")]));
+    assert_eq!((code, out.as_str()), (0, "release 2023.08.11: would boot (0 errors, 0 warnings)\n"));
+}
+
+#[test]
+fn a_feature_gated_variable_boots_with_a_warning_unless_warnings_are_denied() {
+    let args = [
+        "check",
+        "--manifest",
+        &fixture("manifest.feature-gated.json"),
+        "--config",
+        &fixture("config.production.json"),
+    ];
+    let (out, _, code) = text(&run(&args));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("conversationEngine: feature stays off; turning it on needs ENGINE_GATEWAY_URL (warning feature.unconfigured"), "{out}");
+    let mut denied = args.to_vec();
+    denied.push("--deny-warnings");
+    let (out, _, code) = text(&run(&denied));
+    assert_eq!(code, 1);
+    assert!(out.ends_with("would boot, but warnings are denied (0 errors, 1 warning)\n"), "{out}");
+}
+
+#[test]
+fn json_output_matches_the_golden_files() {
+    for (manifest, config) in [
+        ("manifest", "production"),
+        ("manifest", "fixed"),
+        ("manifest.feature-gated", "production"),
+        ("manifest.feature-gated", "fixed"),
+    ] {
+        let (out, _, _) = text(&run(&[
+            "check",
+            "--manifest",
+            &fixture(&format!("{manifest}.json")),
+            "--config",
+            &fixture(&format!("config.{config}.json")),
+            "--format",
+            "json",
+        ]));
+        let golden = std::fs::read_to_string(fixture(&format!("expected/{manifest}.{config}.json"))).unwrap();
+        assert_eq!(out, golden, "{manifest} with {config}");
+    }
+}
+
+#[test]
+fn the_previous_release_does_not_fit_the_migrated_backend() {
+    let (out, _, code) = text(&run(&[
+        "check",
+        "--manifest",
+        &fixture("manifest.json"),
+        "--config",
+        &fixture("config.fixed.json"),
+        "--release",
+        "2023.08.04",
+    ]));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("backend: release 2023.08.04 works with schema >=42, <44, the live backend is at 44 (error backend.incompatible)"), "{out}");
+}
+
+#[test]
+fn schema_describes_the_release_configuration() {
+    let (out, _, code) = text(&run(&["schema", "--manifest", &fixture("manifest.json")]));
+    assert_eq!(code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    let values = &schema["properties"]["values"];
+    assert_eq!(values["required"], serde_json::json!(["API_URL", "CHAT_TOKEN", "ENGINE_GATEWAY_URL"]));
+    assert_eq!(values["properties"]["CHAT_TOKEN"]["writeOnly"], true);
+    assert_eq!(values["properties"]["POLL_INTERVAL_MS"]["minimum"], 500);
+
+    let (out, _, _) = text(&run(&["schema", "--manifest", &fixture("manifest.feature-gated.json")]));
+    let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(schema["properties"]["values"]["required"], serde_json::json!(["API_URL", "CHAT_TOKEN"]));
+    let rule = &schema["allOf"][0];
+    assert_eq!(rule["if"]["properties"]["features"]["properties"]["conversationEngine"]["const"], true);
+    assert_eq!(rule["then"]["properties"]["values"]["required"], serde_json::json!(["ENGINE_GATEWAY_URL"]));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_error() {
+    let manifest = fixture("manifest.json");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec![], "a command is needed"),
+        (vec!["lint".into()], "unknown command \"lint\""),
+        (vec!["check".into(), "--manifest".into(), manifest.clone()], "check needs --config FILE"),
+        (
+            vec!["check".into(), "--manifest".into(), manifest.clone(), "--config".into(), "missing.json".into()],
+            "missing.json: cannot be read",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--manifest".into(),
+                manifest.clone(),
+                "--config".into(),
+                manifest.clone(),
+                "--format".into(),
+                "xml".into(),
+            ],
+            "--format must be text or json",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--manifest".into(),
+                manifest.clone(),
+                "--config".into(),
+                temp_file("bad.json", b"{\n  \"values\": {,}\n}"),
+            ],
+            "bad.json:2:14: not valid JSON: key must be a string",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--manifest".into(),
+                manifest.clone(),
+                "--config".into(),
+                temp_file("latin1.json", b"{\"values\": {\"A\": \"caf\xe9\"}}"),
+            ],
+            "not UTF-8 text (invalid byte at offset 21)",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--manifest".into(),
+                manifest.clone(),
+                "--config".into(),
+                temp_file("deep.json", format!("{}{}", "[".repeat(5000), "]".repeat(5000)).as_bytes()),
+            ],
+            "not valid JSON",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--manifest".into(),
+                manifest.clone(),
+                "--config".into(),
+                temp_file("huge.json", &vec![b' '; 10 * 1024 * 1024 + 1]),
+            ],
+            "larger than 10 MB; refused",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--manifest".into(),
+                manifest.clone(),
+                "--config".into(),
+                fixture("config.fixed.json"),
+                "--release".into(),
+                "1999.01.01".into(),
+            ],
+            "no usable release \"1999.01.01\" in the manifest (usable releases: 2023.08.11, 2023.08.04)",
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (out, err, code) = text(&run(&args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(expected), "{args:?}: stderr {err:?} lacks {expected:?}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn wrong_top_level_types_are_problems_not_crashes() {
+    let manifest = temp_file("wrong-manifest.json", br#"{"format": 1, "releases": {"id": "x"}}"#);
+    let (_, err, code) = text(&run(&["check", "--manifest", &manifest, "--config", &fixture("config.fixed.json")]));
+    assert_eq!(code, 2);
+    assert!(err.contains("releases: expected an array, found an object"), "{err}");
+
+    let config = temp_file("wrong-config.json", br#"["not", "an", "object"]"#);
+    let (out, _, code) = text(&run(&["check", "--manifest", &fixture("manifest.json"), "--config", &config]));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("configuration: expected a JSON object (error config.invalid)"), "{out}");
+}

@@ -1,0 +1,98 @@
+//! The manifest reader: usable releases, and every broken declaration named by path.
+
+use desk_loader::core::manifest::{valid_integrity, AssetKind, Manifest, Range, MAX_RELEASES};
+use desk_loader::core::problem::Code;
+use desk_loader::core::value::Value;
+
+fn parse(text: &str) -> (Manifest, Vec<String>) {
+    let doc: Value = serde_json::from_str(text).unwrap();
+    let (m, problems) = Manifest::parse(&doc);
+    assert!(problems.iter().all(|p| p.code == Code::ManifestInvalid));
+    (m, problems.into_iter().map(|p| p.message).collect())
+}
+
+const SHA: &str = "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+#[test]
+fn reads_a_complete_manifest() {
+    let (m, problems) = parse(&format!(
+        r#"{{"format": 1, "pin": null, "withdrawn": ["b"], "releases": [
+          {{"id": "a", "backend": ">=42, <44", "assets": [
+             {{"type": "style", "url": "a.css", "integrity": "{SHA}"}},
+             {{"type": "module", "url": "a.js", "integrity": "{SHA}"}}]}},
+          {{"id": "b", "assets": [{{"type": "script", "url": "b.js", "integrity": "{SHA}"}}]}}]}}"#
+    ));
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(m.releases.len(), 2);
+    assert_eq!(m.withdrawn, vec!["b"]);
+    assert_eq!(m.releases[0].assets[1].kind, AssetKind::Module);
+    let range = m.releases[0].backend.as_ref().unwrap();
+    assert!(range.contains(42) && range.contains(43) && !range.contains(44) && !range.contains(41));
+}
+
+#[test]
+fn a_broken_release_is_left_out_and_named_by_path() {
+    let (m, problems) = parse(&format!(
+        r#"{{"format": 1, "releases": [
+          {{"id": "bad", "assets": [{{"type": "script", "url": "x.js", "integrity": "md5-abc"}}, {{"type": "font", "url": "f.woff"}}]}},
+          {{"id": "good", "assets": [{{"type": "script", "url": "g.js", "integrity": "{SHA}"}}]}},
+          {{"id": "good", "assets": [{{"type": "script", "url": "g2.js", "integrity": "{SHA}"}}]}},
+          {{"assets": [], "backend": "soon"}},
+          "not a release"]}}"#
+    ));
+    assert_eq!(m.releases.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["good"]);
+    assert_eq!(
+        problems,
+        vec![
+            "releases[0].assets[0].integrity: expected sha256-, sha384- or sha512- followed by base64, found the string \"md5-abc\"",
+            "releases[0].assets[1].type: expected script, module or style, found \"font\"",
+            "releases[0].assets[1].integrity: missing",
+            "releases[0].assets: expected at least one script or module",
+            "releases[2].id: the id \"good\" is listed twice; the first is used",
+            "releases[3].assets: expected 1 to 20 assets, found 0",
+            "releases[3].backend: expected a range such as \">=42, <44\", found \"soon\"",
+            "releases[3].assets: expected at least one script or module",
+            "releases[3].id: missing",
+            "releases[4]: expected an object, found the string \"not a release\"",
+        ]
+    );
+}
+
+#[test]
+fn wrong_top_level_shapes() {
+    assert_eq!(parse("[]").1, vec!["manifest: expected a JSON object, found an array"]);
+    assert_eq!(
+        parse(r#"{"format": 2}"#).1,
+        vec![
+            "format: expected 1, found the number 2",
+            "releases: missing; expected an array of releases, newest first"
+        ]
+    );
+    assert_eq!(parse(r#"{"releases": [], "surprise": 1}"#).1, vec!["surprise: unknown key"]);
+    assert_eq!(parse(r#"{"releases": [], "releases": []}"#).1, vec!["releases: this key appears twice; keep one"]);
+}
+
+#[test]
+fn too_many_releases_are_cut_with_a_problem() {
+    let one = format!(r#"{{"id": "r", "assets": [{{"type": "script", "url": "r.js", "integrity": "{SHA}"}}]}}"#);
+    let many: Vec<String> = (0..MAX_RELEASES + 5).map(|i| one.replace("\"r\"", &format!("\"r{i}\""))).collect();
+    let (m, problems) = parse(&format!(r#"{{"releases": [{}]}}"#, many.join(",")));
+    assert_eq!(m.releases.len(), MAX_RELEASES);
+    assert_eq!(
+        problems,
+        vec![format!("releases: {} releases listed; only the first {MAX_RELEASES} are read", MAX_RELEASES + 5)]
+    );
+}
+
+#[test]
+fn integrity_and_ranges() {
+    assert!(valid_integrity(SHA));
+    assert!(valid_integrity(&format!("{SHA} sha256-{}=", "B".repeat(43))));
+    assert!(!valid_integrity(""));
+    assert!(!valid_integrity("sha384-short"));
+    assert!(!valid_integrity("sha1-AAAA"));
+    assert!(Range::parse("43").unwrap().contains(43));
+    assert!(Range::parse(">42").unwrap().contains(43));
+    assert!(!Range::parse("<=42").unwrap().contains(43));
+    assert!(Range::parse(">=forty").is_none());
+}
