@@ -21,4 +21,4 @@ pub mod core;
 mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use web::start;
+pub use web::{check, start};

@@ -120,3 +120,45 @@ async fn nothing_runnable_shows_an_accessible_error_screen() {
     let active = document().active_element().unwrap();
     assert!(active.dyn_ref::<web_sys::Node>().unwrap().is_same_node(Some(&screen)), "focus is on the alert");
 }
+
+/// The same validation in wasm gets the same problems as the native CLI:
+/// both are compared with the golden files in the incident fixture.
+#[wasm_bindgen_test]
+fn validation_in_wasm_matches_the_cli_golden_files() {
+    let cases = [
+        (
+            include_str!("fixtures/incident-2023-08-11/manifest.json"),
+            include_str!("fixtures/incident-2023-08-11/config.production.json"),
+            include_str!("fixtures/incident-2023-08-11/expected/manifest.production.json"),
+        ),
+        (
+            include_str!("fixtures/incident-2023-08-11/manifest.json"),
+            include_str!("fixtures/incident-2023-08-11/config.fixed.json"),
+            include_str!("fixtures/incident-2023-08-11/expected/manifest.fixed.json"),
+        ),
+        (
+            include_str!("fixtures/incident-2023-08-11/manifest.feature-gated.json"),
+            include_str!("fixtures/incident-2023-08-11/config.production.json"),
+            include_str!("fixtures/incident-2023-08-11/expected/manifest.feature-gated.production.json"),
+        ),
+        (
+            include_str!("fixtures/incident-2023-08-11/manifest.feature-gated.json"),
+            include_str!("fixtures/incident-2023-08-11/config.fixed.json"),
+            include_str!("fixtures/incident-2023-08-11/expected/manifest.feature-gated.fixed.json"),
+        ),
+    ];
+    let json = |t: &str| js_sys::JSON::parse(t).unwrap();
+    let text = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+    for (manifest, config, golden) in cases {
+        let got = desk_loader::check(json(manifest), json(config), None).unwrap();
+        assert_eq!(text(&got), text(&json(golden)));
+    }
+}
+
+#[wasm_bindgen_test]
+fn check_throws_a_readable_error_for_unknown_releases() {
+    let manifest = js_sys::JSON::parse(include_str!("fixtures/incident-2023-08-11/manifest.json")).unwrap();
+    let err = desk_loader::check(manifest, js_sys::Object::new().into(), Some("nope".into())).unwrap_err();
+    let message = String::from(err.dyn_into::<js_sys::Error>().unwrap().message());
+    assert!(message.starts_with("no usable release \"nope\""), "{message}");
+}

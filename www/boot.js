@@ -27,6 +27,12 @@ function showLoaderFailure(mount, error) {
 
 try {
   const options = optionsElement ? JSON.parse(optionsElement.textContent) : {};
+  // A mobile app can inject `window.deskLoaderHostConfig` before the page
+  // loads; it is the last configuration source, so it wins per key.
+  if (window.deskLoaderHostConfig !== undefined) {
+    const listed = options.config === undefined ? ["#desk-config"] : [].concat(options.config);
+    options.config = listed.concat([window.deskLoaderHostConfig]);
+  }
   await init();
   start(options);
 } catch (error) {

@@ -120,7 +120,7 @@ fn parse(text: &str) -> Result<Value, LoadError> {
     from_js(js)
 }
 
-fn from_js(js: JsValue) -> Result<Value, LoadError> {
+pub(crate) fn from_js(js: JsValue) -> Result<Value, LoadError> {
     serde_wasm_bindgen::from_value(js).map_err(|e| LoadError::Malformed(e.to_string()))
 }
 

@@ -54,6 +54,21 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Checks a release against a configuration, exactly like the CLI's
+/// `desk-loader check`: returns `{release, bootable, problems}`. For test
+/// harnesses and host pages that want to validate before starting.
+///
+/// `manifest` and `config` are objects (already parsed JSON). Throws when the
+/// manifest has no such release or the objects cannot be read.
+#[wasm_bindgen]
+pub fn check(manifest: JsValue, config: JsValue, release: Option<String>) -> Result<JsValue, JsValue> {
+    let fail = |e: String| JsValue::from(js_sys::Error::new(&e));
+    let manifest = load::from_js(manifest).map_err(|e| fail(format!("manifest: {e:?}")))?;
+    let config = load::from_js(config).map_err(|e| fail(format!("configuration: {e:?}")))?;
+    let outcome = crate::core::check::check(&manifest, &config, release.as_deref()).map_err(fail)?;
+    Ok(load::to_js(&outcome.to_value()))
+}
+
 /// Queues an event for the core and processes it.
 pub(crate) fn feed(event: Event) {
     QUEUE.with(|q| q.borrow_mut().push_back(event));

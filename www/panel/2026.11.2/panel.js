@@ -52,6 +52,13 @@
     thread.appendChild(composer);
     root.appendChild(thread);
 
+    var on = Object.keys(ctx.features).filter(function (f) { return ctx.features[f]; });
+    var status = el("footer", "panel-status");
+    status.setAttribute("data-config", JSON.stringify({ api: ctx.config.API_URL, poll: ctx.config.POLL_INTERVAL_MS, theme: ctx.config.THEME, features: on }));
+    status.textContent = "Connected to " + ctx.config.API_URL + " · refresh every " + ctx.config.POLL_INTERVAL_MS / 1000 + " s · " +
+      (on.length ? "features: " + on.join(", ") : "no optional features");
+    root.appendChild(status);
+
     ctx.mount.replaceChildren(root);
     ctx.ready();
   });
