@@ -8,8 +8,10 @@
 //!   end-to-end suite (Playwright on Debian Chromium). Fails if any part fails
 //!   or runs zero tests.
 //! - `cargo xtask build`: build the packages only.
+//! - `cargo xtask bench [--quick]`: sizes and speed figures, side by side; see `BENCHMARKS.md`.
 //! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
 
+mod bench;
 mod packages;
 mod serve;
 mod sri;
@@ -26,7 +28,8 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all().map(drop)),
         Some("sri") => sri::run(),
-        _ => Err("usage: cargo xtask demo [--port N] | test | build | sri".to_owned()),
+        Some("bench") => bench::run(&args[1..]),
+        _ => Err("usage: cargo xtask demo [--port N] | test | build | bench [--quick] | sri".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

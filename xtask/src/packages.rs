@@ -55,6 +55,8 @@ pub struct Build {
 pub struct Sizes {
     /// The build's name.
     pub name: String,
+    /// Its out-dir, relative to the workspace root.
+    pub out_dir: String,
     /// Raw bytes of the wasm file and the JS glue.
     pub wasm: u64,
     /// Raw bytes of the JS glue.
@@ -83,7 +85,7 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
         let out = root.join(&b.out_dir);
         let wasm = out.join("desk_loader_bg.wasm");
         run(Command::new(crate::tools::wasm_opt()).args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm))?;
-        let sizes = measure(&b.name, &out)?;
+        let sizes = measure(b, &out)?;
         println!(
             "package {:<8} wasm {:>7} B, glue {:>6} B, gzip -9 together {:>6} B (budget {} B)",
             sizes.name, sizes.wasm, sizes.glue, sizes.gzip, cfg.budget.gzip_bytes
@@ -93,12 +95,13 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
     Ok(all)
 }
 
-fn measure(name: &str, out: &Path) -> Result<Sizes, String> {
+fn measure(b: &Build, out: &Path) -> Result<Sizes, String> {
     let wasm = out.join("desk_loader_bg.wasm");
     let glue = out.join("desk_loader.js");
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).map_err(|e| format!("{}: {e}", p.display()));
     Ok(Sizes {
-        name: name.to_owned(),
+        name: b.name.clone(),
+        out_dir: b.out_dir.clone(),
         wasm: size(&wasm)?,
         glue: size(&glue)?,
         gzip: gzip_len(&wasm)? + gzip_len(&glue)?,
@@ -108,4 +111,18 @@ fn measure(name: &str, out: &Path) -> Result<Sizes, String> {
 fn gzip_len(path: &Path) -> Result<u64, String> {
     let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
+}
+
+/// brotli -q 11 bytes of wasm + glue in a package directory.
+pub fn brotli_len(out: &Path) -> Result<u64, String> {
+    let mut total = 0;
+    for f in ["desk_loader_bg.wasm", "desk_loader.js"] {
+        let o = Command::new("brotli")
+            .args(["-q", "11", "-c"])
+            .arg(out.join(f))
+            .output()
+            .map_err(|e| format!("brotli: {e}"))?;
+        total += o.stdout.len() as u64;
+    }
+    Ok(total)
 }

@@ -1,6 +1,7 @@
 //! The demo and test server: `www/` on 127.0.0.1, with the right MIME types,
 //! `Cache-Control: no-cache` for documents the loader must always re-read,
-//! and `POST /__report` to receive the loader's reports.
+//! `POST /__report` to receive the loader's reports (`GET /__reports` lists
+//! them), and `/__bench/` for the documents `cargo xtask bench` generates.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -87,7 +88,10 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
                     .with_header(header("Cache-Control", "no-store")),
             )
         }
-        (Method::Get | Method::Head, _) => match resolve(www, &path) {
+        (Method::Get | Method::Head, _) => match path
+            .strip_prefix("/__bench/")
+            .map_or_else(|| resolve(www, &path), |rest| resolve(&crate::root().join("target/bench"), rest))
+        {
             Some(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
                     let mut res = Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));

@@ -113,3 +113,8 @@ pub fn ensure_test_tools() -> Result<(), String> {
     }
     npm_ci(&super::root().join("tests/e2e"), "@playwright/test")
 }
+
+/// brotli, for the size figures of `cargo xtask bench`.
+pub fn ensure_brotli() -> Result<(), String> {
+    apt_install(&[("brotli", "brotli")])
+}

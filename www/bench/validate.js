@@ -1,0 +1,25 @@
+// The browser half of the validation benchmark: the same documents as the
+// native bench (served from target/bench by `cargo xtask bench`), checked by
+// the wasm build's check(), timed with performance.now().
+import init, { check } from "../pkg/desk_loader.js";
+
+const out = document.getElementById("result");
+try {
+  await init();
+  const [manifest, config] = await Promise.all(
+    ["validate-manifest.json", "validate-config.json"].map((f) => fetch("/__bench/" + f).then((r) => r.json())));
+  const runs = Number(new URLSearchParams(location.search).get("runs") || 200);
+  const first = check(manifest, config);
+  if (!first.bootable) throw new Error("the bench release should be bootable: " + JSON.stringify(first.problems[0]));
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    check(manifest, config);
+    samples.push((performance.now() - t) * 1000);
+  }
+  samples.sort((a, b) => a - b);
+  out.dataset.result = JSON.stringify({ median_us: samples[runs >> 1], min_us: samples[0], max_us: samples[runs - 1], runs });
+} catch (e) {
+  out.dataset.error = String(e && e.message || e);
+}
+out.textContent = out.dataset.result || out.dataset.error;

@@ -1,0 +1,141 @@
+//! `cargo xtask bench [--quick]`: figures, printed side by side in one run,
+//! written to `target/bench/results.json` and `BENCHMARKS.md`. Only the size
+//! budget can fail it; speed figures are reported, never asserted.
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+use crate::packages;
+use crate::serve::Server;
+use crate::tools;
+
+/// Runs the benchmarks.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    if let Some(other) = args.iter().find(|a| *a != "--quick") {
+        return Err(format!("unknown argument {other:?}; usage: cargo xtask bench [--quick]"));
+    }
+    tools::ensure_test_tools()?;
+    tools::ensure_brotli()?;
+    let root = crate::root();
+    let cfg = packages::config()?;
+    let sizes = packages::build_all()?;
+
+    let mut figures: Vec<String> = Vec::new();
+    let mut native = Command::new("cargo");
+    native.args(["bench", "--quiet", "--bench", "validate", "--"]).current_dir(&root);
+    if quick {
+        native.arg("--quick");
+    }
+    figures.extend(bench_lines(&mut native)?);
+
+    let server = Server::start(0, false)?;
+    let mut browser = Command::new("node");
+    browser.arg("bench.js").current_dir(root.join("tests/e2e")).env("BASE_URL", format!("http://{}", server.addr));
+    if quick {
+        browser.arg("--quick");
+    }
+    let browser_lines = bench_lines(&mut browser);
+    server.stop();
+    figures.extend(browser_lines?);
+
+    // The table.
+    let mut table = String::new();
+    let _ = writeln!(table, "| group | figure | value |\n|---|---|---|");
+    for s in &sizes {
+        let brotli = packages::brotli_len(&root.join(&s.out_dir))?;
+        let _ = writeln!(
+            table,
+            "| bytes ({}) | wasm + glue raw / gzip -9 / brotli -q 11 | {} / {} / {} B (budget {} B gzip) |",
+            s.name,
+            s.wasm + s.glue,
+            s.gzip,
+            brotli,
+            cfg.budget.gzip_bytes
+        );
+    }
+    let mut json = Vec::new();
+    for line in &figures {
+        let mut words = line.split_whitespace().skip(1);
+        let (name, place) = (words.next().unwrap_or("?"), words.next().unwrap_or("?"));
+        let pairs: Vec<(&str, &str)> = words.filter_map(|w| w.split_once('=')).collect();
+        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map_or("?", |(_, v)| v);
+        let _ = writeln!(
+            table,
+            "| {name} | {place}: median (min–max), {} runs | {} µs ({}–{}) |",
+            get("runs"),
+            get("median_us"),
+            get("min_us"),
+            get("max_us")
+        );
+        json.push(format!(
+            r#"{{"name":"{name}","where":"{place}",{}}}"#,
+            pairs.iter().map(|(k, v)| format!(r#""{k}":{v}"#)).collect::<Vec<_>>().join(",")
+        ));
+    }
+    let median = |place: &str| {
+        figures.iter().find(|l| l.contains(&format!(" {place} "))).and_then(|l| {
+            l.split_whitespace().find_map(|w| w.strip_prefix("median_us=")).and_then(|v| v.parse::<f64>().ok())
+        })
+    };
+    if let (Some(n), Some(c)) = (median("native"), median("chromium")) {
+        let _ = writeln!(table, "| validate-500 | chromium / native ratio | {:.2}× |", c / n);
+    }
+    println!("\n{table}");
+
+    let size_json: Vec<String> = sizes
+        .iter()
+        .map(|s| format!(r#"{{"build":"{}","wasm":{},"glue":{},"gzip":{}}}"#, s.name, s.wasm, s.glue, s.gzip))
+        .collect();
+    let results = format!(r#"{{"quick":{quick},"sizes":[{}],"figures":[{}]}}"#, size_json.join(","), json.join(","));
+    std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
+    std::fs::write(root.join("target/bench/results.json"), results).map_err(|e| e.to_string())?;
+    write_benchmarks_md(&table, quick)?;
+
+    if let Some(s) = sizes.iter().find(|s| s.gzip > cfg.budget.gzip_bytes) {
+        return Err(format!(
+            "package {} is {} B gzip, over the budget of {} B in wasm-pack.toml",
+            s.name, s.gzip, cfg.budget.gzip_bytes
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a command and keeps the lines that start with `bench `.
+fn bench_lines(cmd: &mut Command) -> Result<Vec<String>, String> {
+    let shown = format!("{cmd:?}");
+    println!("$ {shown}");
+    let out = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        return Err(format!("{shown}: {}\n{text}{}", out.status, String::from_utf8_lossy(&out.stderr)));
+    }
+    let lines: Vec<String> = text.lines().filter(|l| l.starts_with("bench ")).map(str::to_owned).collect();
+    for l in &lines {
+        println!("{l}");
+    }
+    Ok(lines)
+}
+
+fn write_benchmarks_md(table: &str, quick: bool) -> Result<(), String> {
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let text = format!(
+        "# Benchmarks\n\nWritten by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
+         Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{table}\n\
+         - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt; the budget in `wasm-pack.toml` is the only figure that fails the command.\n\
+         - **validate-500**: `check()` of a release declaring 500 variables against a configuration that sets them all (the same documents natively and in Chromium; in Chromium the time includes reading the JavaScript objects into the core's values).\n",
+        if quick { " --quick" } else { "" }
+    );
+    std::fs::write(crate::root().join("BENCHMARKS.md"), text).map_err(|e| e.to_string())
+}
