@@ -224,3 +224,24 @@ fn wrong_top_level_types_are_problems_not_crashes() {
     assert_eq!(code, 1);
     assert!(out.starts_with("configuration: expected a JSON object (error config.invalid)"), "{out}");
 }
+
+#[test]
+fn a_withdrawn_release_is_reported_and_the_default_skips_it() {
+    let manifest = std::fs::read_to_string(fixture("manifest.json")).unwrap();
+    let withdrawn = manifest.replacen("\"format\": 1,", "\"format\": 1, \"withdrawn\": [\"2023.08.11\"],", 1);
+    let path = temp_file("withdrawn.json", withdrawn.as_bytes());
+    let (out, _, code) = text(&run(&[
+        "check",
+        "--manifest",
+        &path,
+        "--config",
+        &fixture("config.fixed.json"),
+        "--release",
+        "2023.08.11",
+    ]));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("release 2023.08.11: withdrawn by the manifest (error release.withdrawn)"), "{out}");
+    // Without --release, the check looks at the release the loader would try: the previous one.
+    let (out, _, _) = text(&run(&["check", "--manifest", &path, "--config", &fixture("config.fixed.json")]));
+    assert!(out.ends_with("release 2023.08.04: would NOT boot (1 error, 0 warnings)\n"), "{out}");
+}

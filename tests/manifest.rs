@@ -68,7 +68,7 @@ fn wrong_top_level_shapes() {
             "releases: missing; expected an array of releases, newest first"
         ]
     );
-    assert_eq!(parse(r#"{"releases": [], "surprise": 1}"#).1, vec!["surprise: unknown key"]);
+    assert_eq!(parse(r#"{"releases": [], "surprise": 1}"#).1, vec!["surprise: unknown key, ignored"]);
     assert_eq!(parse(r#"{"releases": [], "releases": []}"#).1, vec!["releases: this key appears twice; keep one"]);
 }
 

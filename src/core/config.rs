@@ -241,7 +241,7 @@ impl Contract {
                         }
                     }
                 }
-                other => p.error(&format!(".{other}"), "unknown key; expected `variables` or `features`"),
+                other => p.unknown(&format!(".{other}")),
             }
         }
         for v in &contract.variables {
@@ -684,6 +684,17 @@ impl Parser<'_> {
         self.problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
     }
 
+    /// An unknown key is a warning, so an older loader reads a newer manifest.
+    fn unknown(&mut self, at: &str) {
+        let path = format!("{}{at}", self.path);
+        self.problems
+            .push(Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path));
+    }
+
+    fn errors_since(&self, before: usize) -> bool {
+        self.problems[before..].iter().any(Problem::is_error)
+    }
+
     fn object<'v>(&mut self, v: &'v Value, at: &str) -> Option<&'v [(String, Value)]> {
         match v {
             Value::Object(m) => Some(m),
@@ -748,7 +759,7 @@ impl Parser<'_> {
                 ("maxLength", _) => bad(self, "a whole number >= 0"),
                 ("schemes", _) => bad(self, "an array of strings"),
                 ("values", _) => bad(self, "a non-empty array of strings"),
-                _ => self.error(&at, "unknown key"),
+                _ => self.unknown(&at),
             }
         }
         v.ty = match (ty_name.as_deref(), values) {
@@ -786,7 +797,7 @@ impl Parser<'_> {
                 }
             }
         }
-        (self.problems.len() == before).then_some(v)
+        (!self.errors_since(before)).then_some(v)
     }
 
     fn feature(&mut self, name: &str, spec: &Value) -> Option<Feature> {
@@ -808,10 +819,10 @@ impl Parser<'_> {
                     self.error(&at, &format!("expected true or false, found {}", describe(v, false)))
                 }
                 ("description", v) => self.error(&at, &format!("expected a string, found {}", describe(v, false))),
-                _ => self.error(&at, "unknown key"),
+                _ => self.unknown(&at),
             }
         }
-        (self.problems.len() == before).then_some(f)
+        (!self.errors_since(before)).then_some(f)
     }
 }
 

@@ -165,7 +165,7 @@ impl Manifest {
                     format!("expected an array of release ids, found {}", describe(v, false)),
                 ),
                 ("$schema" | "description", _) => {}
-                (other, _) => err(&mut problems, other.to_owned(), "unknown key".into()),
+                (other, _) => problems.push(unknown_key(other.to_owned())),
             }
         }
         let Some(releases) = releases else {
@@ -182,7 +182,7 @@ impl Manifest {
         for (i, r) in releases.iter().take(MAX_RELEASES).enumerate() {
             let before = problems.len();
             let release = parse_release(r, &format!("releases[{i}]"), &mut problems);
-            if let Some(release) = release.filter(|_| problems.len() == before) {
+            if let Some(release) = release.filter(|_| !problems[before..].iter().any(Problem::is_error)) {
                 if m.releases.iter().any(|o: &Release| o.id == release.id) {
                     err(
                         &mut problems,
@@ -243,7 +243,7 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
             ("backend", v) => err(problems, &at, format!("expected a range string, found {}", describe(v, false))),
             ("config", v) => contract_doc = Some(v),
             ("description" | "released", _) => {}
-            _ => err(problems, &at, "unknown key".into()),
+            _ => problems.push(unknown_key(format!("{path}{at}"))),
         }
     }
     let (contract, contract_problems) = Contract::parse(contract_doc, &format!("{path}.config"));
@@ -268,6 +268,7 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
         return None;
     };
     let (mut kind, mut url, mut integrity) = (None, None, None);
+    let mut unknown = Vec::new();
     for (key, value) in members {
         let at = format!(".{key}");
         match (key.as_str(), value) {
@@ -283,11 +284,12 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
                 &at,
                 format!("expected sha256-, sha384- or sha512- followed by base64, found {}", describe(v, false)),
             ),
+            ("url", Value::String(_)) => err(&at, "expected a non-empty URL of at most 2048 characters".into()),
             ("type" | "url", v) => err(&at, format!("expected a string, found {}", describe(v, false))),
-            _ => err(&at, "unknown key".into()),
+            _ => unknown.push(unknown_key(format!("{path}{at}"))),
         }
     }
-    match (kind, url, integrity) {
+    let asset = match (kind, url, integrity) {
         (Some(kind), Some(url), Some(integrity)) => Some(Asset { kind, url, integrity }),
         (k, u, i) => {
             for (missing, name) in [(k.is_none(), "type"), (u.is_none(), "url"), (i.is_none(), "integrity")] {
@@ -297,7 +299,14 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
             }
             None
         }
-    }
+    };
+    problems.extend(unknown);
+    asset
+}
+
+/// An unknown key is a warning, so an older loader reads a newer manifest.
+fn unknown_key(path: String) -> Problem {
+    Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path)
 }
 
 fn valid_id(s: &str) -> bool {
