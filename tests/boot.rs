@@ -1,127 +1,450 @@
 //! The boot state machine, driven natively through simulated time.
 
-use desk_loader::core::boot::{Action, Boot, Doc, Event, LoadError, Options, State};
+use desk_loader::core::boot::{
+    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Start, State, Timer, MAX_RETRIES,
+};
 use desk_loader::core::problem::Code;
+use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
 use desk_loader::core::value::Value;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("test JSON is valid")
 }
 
-const MANIFEST: &str = r#"{
-  "format": 1,
-  "releases": [
-    { "id": "r2", "assets": [
-        { "type": "style", "url": "p/r2.css", "integrity": "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
-        { "type": "script", "url": "p/r2.js", "integrity": "sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" } ],
-      "config": { "variables": { "API_URL": { "type": "url", "required": true } } } },
-    { "id": "r1", "assets": [
-        { "type": "script", "url": "p/r1.js", "integrity": "sha384-CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC" } ] }
-  ]
-}"#;
+const SHA: &str = "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const WALL: f64 = 1_800_000_000_000.0;
 
-/// Drains the machine's actions.
-fn drain(boot: &mut Boot) -> Vec<Action> {
-    std::iter::from_fn(|| boot.next_action()).collect()
+fn release(id: &str, extra: &str) -> String {
+    format!(r#"{{"id": "{id}", "assets": [{{"type": "script", "url": "p/{id}.js", "integrity": "{SHA}"}}] {extra}}}"#)
 }
 
-fn started(manifest: &str, config: &str) -> (Boot, Vec<Action>) {
-    let mut boot = Boot::new(Options::default());
-    boot.start(0.0);
-    let first = drain(&mut boot);
-    assert_eq!(
-        first,
-        vec![Action::SetState(State::Loading), Action::Load(Doc::Manifest), Action::Load(Doc::Config(0))]
-    );
-    boot.handle(Event::Loaded(Doc::Manifest, Ok(json(manifest))), 10.0);
-    assert!(drain(&mut boot).is_empty(), "nothing happens before both documents are in");
-    boot.handle(Event::Loaded(Doc::Config(0), Ok(json(config))), 20.0);
-    let actions = drain(&mut boot);
-    (boot, actions)
+fn manifest(releases: &[String]) -> String {
+    format!(r#"{{"format": 1, "releases": [{}]}}"#, releases.join(","))
 }
 
-fn injected(actions: &[Action]) -> &desk_loader::core::boot::Attempt {
-    actions.iter().find_map(|a| if let Action::Inject(a) = a { Some(a) } else { None }).expect("an Inject action")
+/// A boot and a clock; timers are kept so `advance` can fire them.
+struct Sim {
+    boot: Boot,
+    now: f64,
+    log: Vec<Action>,
+    timers: Vec<(Timer, f64)>,
 }
+
+impl Sim {
+    fn new(options: Options) -> Sim {
+        Sim { boot: Boot::new(options), now: 0.0, log: Vec::new(), timers: Vec::new() }
+    }
+
+    /// Starts and answers every load: manifest, one configuration, record.
+    fn boot(manifest: &str, config: &str, record: Option<&str>) -> Sim {
+        let mut sim = Sim::new(Options::default());
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+        sim.drain();
+        sim.send(Event::Loaded(Doc::Manifest, Ok(json(manifest))));
+        sim.send(Event::Loaded(Doc::Config(0), Ok(json(config))));
+        sim.send(Event::Loaded(Doc::Record, Ok(record.map_or(Value::Null, json))));
+        sim
+    }
+
+    fn drain(&mut self) -> Vec<Action> {
+        let new: Vec<Action> = std::iter::from_fn(|| self.boot.next_action()).collect();
+        for a in &new {
+            match a {
+                Action::StartTimer { timer, at_ms } => self.timers.push((*timer, *at_ms)),
+                Action::CancelTimer(t) => self.timers.retain(|(x, _)| x != t),
+                _ => {}
+            }
+        }
+        self.log.extend(new.iter().cloned());
+        new
+    }
+
+    fn send(&mut self, e: Event) -> Vec<Action> {
+        self.boot.handle(e, self.now);
+        self.drain()
+    }
+
+    /// Moves the clock, firing due timers in order.
+    fn advance(&mut self, to: f64) {
+        loop {
+            self.timers.sort_by(|a, b| a.1.total_cmp(&b.1));
+            match self.timers.first().copied() {
+                Some((t, at)) if at <= to => {
+                    self.timers.remove(0);
+                    self.now = at;
+                    self.send(Event::TimerFired(t));
+                }
+                _ => break,
+            }
+        }
+        self.now = to;
+    }
+
+    fn attempts(&self) -> Vec<&Attempt> {
+        self.log.iter().filter_map(|a| if let Action::Inject(a) = a { Some(a) } else { None }).collect()
+    }
+
+    fn last_attempt(&self) -> &Attempt {
+        self.attempts().last().copied().expect("an attempt")
+    }
+
+    fn ready(&mut self) {
+        let id = self.last_attempt().id;
+        self.send(Event::PanelReady { attempt: id, rendered: true });
+    }
+
+    fn threw(&mut self) {
+        let id = self.last_attempt().id;
+        self.send(Event::PanelFailed { attempt: id, code: Code::PanelThrew, detail: "boom".into() });
+    }
+
+    fn asset_failed(&mut self, diagnosis: Diagnosis) {
+        let id = self.last_attempt().id;
+        self.send(Event::AssetFailed { attempt: id, url: "p/x.js".into(), diagnosis });
+    }
+
+    fn updates(&self) -> Vec<&Update> {
+        self.log.iter().filter_map(|a| if let Action::UpdateRecord(u) = a { Some(u) } else { None }).collect()
+    }
+
+    fn report(&self) -> &Value {
+        self.log.iter().rev().find_map(|a| if let Action::Report(r) = a { Some(r) } else { None }).expect("a report")
+    }
+
+    fn error_code(&self) -> Option<Code> {
+        self.log.iter().find_map(|a| if let Action::ShowError(f) = a { Some(f.code) } else { None })
+    }
+
+    fn errors(&self) -> Vec<&'static str> {
+        self.boot.problems().iter().filter(|p| p.is_error()).map(|p| p.code.as_str()).collect()
+    }
+
+    fn codes(&self) -> Vec<&'static str> {
+        self.boot.problems().iter().map(|p| p.code.as_str()).collect()
+    }
+
+    /// The record the shell would hold after applying every update.
+    fn stored(&self) -> Value {
+        self.updates().iter().fold(Value::Null, |stored, u| apply(&stored, u, WALL + self.now))
+    }
+}
+
+const NEEDS_API: &str = r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"#;
+const API: &str = r#"{"values": {"API_URL": "https://api.example"}}"#;
 
 #[test]
-fn loads_the_newest_release_and_records_it_after_ready() {
-    let (mut boot, actions) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
-    let attempt = injected(&actions);
-    assert_eq!(attempt.release_id, "r2");
-    assert_eq!(attempt.assets.len(), 2);
+fn loads_everything_at_once_then_the_newest_release_then_records_it() {
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    assert_eq!(
+        sim.drain(),
+        vec![
+            Action::SetState(State::Loading),
+            Action::Load(Doc::Manifest),
+            Action::Load(Doc::Config(0)),
+            Action::Load(Doc::Record)
+        ]
+    );
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[release("r2", NEEDS_API), release("r1", "")])))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    assert!(sim.attempts().is_empty(), "nothing starts before every document is in");
+    sim.now = 20.0;
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    let attempt = sim.last_attempt();
+    assert_eq!((attempt.id, attempt.release_id.as_str(), attempt.from_cache), (1, "r2", false));
     assert_eq!(attempt.config, json(r#"{"API_URL": "https://api.example"}"#));
-    assert!(actions.contains(&Action::StartTimer { attempt: 1, at_ms: 20.0 + 10_000.0 }));
-    assert_eq!(boot.state(), State::Booting);
+    assert!(sim.timers.contains(&(Timer::Deadline(1), 10_020.0)));
 
-    boot.handle(Event::PanelReady { attempt: 1 }, 250.0);
-    let actions = drain(&mut boot);
-    assert_eq!(boot.state(), State::Ready);
-    let record =
-        actions.iter().find_map(|a| if let Action::StoreRecord(r) = a { Some(r) } else { None }).expect("a record");
-    assert_eq!(record.get("release"), Some(&Value::from("r2")));
-    let report = actions.iter().find_map(|a| if let Action::Report(r) = a { Some(r) } else { None }).expect("a report");
+    sim.now = 250.0;
+    sim.ready();
+    assert_eq!(sim.boot.state(), State::Ready);
+    assert!(sim.timers.is_empty(), "the deadline is cancelled");
+    assert!(matches!(sim.updates()[..], [Update::KnownGood { .. }]));
+    assert!(sim.log.iter().any(|a| matches!(a, Action::CacheAssets(assets) if assets.len() == 1)));
+    let report = sim.report();
     assert_eq!(report.get("outcome"), Some(&Value::from("ready")));
     assert_eq!(report.get("elapsedMs"), Some(&Value::Number(250.0)));
+    let stored = sim.stored();
+    assert_eq!(
+        stored.get("knownGood").and_then(|k| k.get("release")).and_then(|r| r.get("id")),
+        Some(&Value::from("r2"))
+    );
 }
 
 #[test]
 fn a_ready_from_another_attempt_is_ignored() {
-    let (mut boot, _) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
-    boot.handle(Event::PanelReady { attempt: 7 }, 100.0);
-    assert!(drain(&mut boot).is_empty());
-    assert_eq!(boot.state(), State::Booting);
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.send(Event::PanelReady { attempt: 7, rendered: true });
+    assert_eq!(sim.boot.state(), State::Booting);
+    sim.threw();
+    // Attempt 1's panel says ready after its attempt failed: still ignored.
+    sim.send(Event::PanelReady { attempt: 1, rendered: true });
+    assert_eq!(sim.boot.state(), State::Booting);
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    sim.ready();
+    assert_eq!(sim.boot.state(), State::Ready);
 }
 
 #[test]
-fn a_failed_attempt_is_removed_and_the_next_release_starts() {
-    let (mut boot, _) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
-    boot.handle(Event::AttemptFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() }, 300.0);
-    let actions = drain(&mut boot);
-    assert_eq!(actions[0], Action::Remove { attempt: 1 });
-    assert_eq!(injected(&actions).release_id, "r1");
-    assert_eq!(injected(&actions).id, 2);
-    // The stale attempt's ready changes nothing; the new one's does.
-    boot.handle(Event::PanelReady { attempt: 1 }, 310.0);
-    assert!(drain(&mut boot).is_empty());
-    boot.handle(Event::PanelReady { attempt: 2 }, 400.0);
-    assert_eq!(boot.state(), State::Ready);
+fn a_panel_that_throws_is_removed_quarantined_and_the_previous_release_starts() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.now = 300.0;
+    sim.threw();
+    assert!(sim.log.contains(&Action::Remove { attempt: 1 }));
+    assert_eq!((sim.last_attempt().id, sim.last_attempt().release_id.as_str()), (2, "r1"));
+    let Update::Quarantine(q) = sim.updates()[0] else { panic!("a quarantine") };
+    assert_eq!((q.release.as_str(), q.code.as_str()), ("r2", "panel.threw"));
+    assert_eq!(q.until_ms, WALL + 300.0 + QUARANTINE_MS);
+    sim.ready();
+    let path = sim.report().get("path").unwrap().to_json();
+    assert_eq!(
+        path,
+        r#"[{"release":"r2","attempt":1,"outcome":"panel.threw"},{"release":"r1","attempt":2,"outcome":"ready"}]"#
+    );
 }
 
 #[test]
-fn the_deadline_fails_the_attempt() {
-    let (mut boot, _) = started(MANIFEST, r#"{"values": {"API_URL": "https://api.example"}}"#);
-    boot.handle(Event::TimerFired { attempt: 1 }, 10_020.0);
-    assert!(boot.problems().iter().any(|p| p.code == Code::PanelTimeout && p.release.as_deref() == Some("r2")));
+fn the_known_good_release_is_the_first_fallback() {
+    let first = Sim::boot(&manifest(&[release("r2", "")]), API, None);
+    let _ = first;
+    // r1 worked on this device before; r3 (newest) and r2 have never run here.
+    let record = apply(
+        &Value::Null,
+        &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
+        WALL - 1000.0,
+    );
+    let mut sim =
+        Sim::boot(&manifest(&[release("r3", ""), release("r2", ""), release("r1", "")]), API, Some(&record.to_json()));
+    assert_eq!(sim.last_attempt().release_id, "r3");
+    sim.threw();
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    sim.threw();
+    assert_eq!(sim.last_attempt().release_id, "r2");
 }
 
 #[test]
-fn nothing_runnable_shows_the_error_screen_and_reports() {
-    let manifest = r#"{"format": 1, "releases": [{"id": "only", "assets": [{"type": "script", "url": "a.js",
-        "integrity": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}],
-        "config": {"variables": {"API_URL": {"type": "url", "required": true}}}}]}"#;
-    let (boot, actions) = started(manifest, r#"{"values": {}}"#);
-    assert_eq!(boot.state(), State::Failed);
-    let failure = actions
+fn the_deadline_fails_the_attempt_and_does_not_run_while_hidden() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.advance(4_000.0);
+    sim.send(Event::Visibility { hidden: true });
+    assert!(sim.timers.is_empty(), "no deadline runs while hidden");
+    sim.advance(60_000.0);
+    assert_eq!(sim.attempts().len(), 1, "a hidden page never times out");
+    sim.send(Event::Visibility { hidden: false });
+    assert_eq!(sim.timers, vec![(Timer::Deadline(1), 66_000.0)]);
+    sim.advance(65_999.0);
+    assert_eq!(sim.attempts().len(), 1);
+    sim.advance(66_000.0);
+    assert!(sim.codes().contains(&"panel.timeout"));
+    assert_eq!(sim.last_attempt().release_id, "r1");
+}
+
+#[test]
+fn a_page_hidden_at_start_arms_the_deadline_when_shown() {
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: true });
+    sim.drain();
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[release("r1", "")])))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert!(sim.timers.is_empty());
+    sim.now = 500.0;
+    sim.send(Event::Visibility { hidden: false });
+    assert_eq!(sim.timers, vec![(Timer::Deadline(1), 10_500.0)]);
+}
+
+#[test]
+fn transient_network_failures_are_retried_with_backoff_then_fall_back() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    for retry in 0..MAX_RETRIES {
+        sim.asset_failed(Diagnosis::Network("Failed to fetch".into()));
+        assert_eq!(sim.last_attempt().release_id, "r2", "no new attempt during the backoff");
+        let due = sim.timers.iter().find(|(t, _)| matches!(t, Timer::Retry(_))).unwrap().1;
+        assert_eq!(due - sim.now, 300.0 * f64::from(1u32 << retry));
+        sim.advance(due);
+        assert_eq!(sim.last_attempt().release_id, "r2", "retried");
+    }
+    assert_eq!(sim.attempts().len(), 3);
+    sim.asset_failed(Diagnosis::Intact);
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    assert!(sim.updates().is_empty(), "a network failure does not quarantine");
+}
+
+#[test]
+fn integrity_and_missing_files_get_no_retry() {
+    let mut sim = Sim::boot(&manifest(&[release("r3", ""), release("r2", ""), release("r1", "")]), API, None);
+    sim.asset_failed(Diagnosis::Mismatch);
+    assert_eq!(sim.last_attempt().release_id, "r2");
+    assert!(matches!(sim.updates()[..], [Update::Quarantine(ref q)] if q.code == "bundle.integrity"));
+    sim.asset_failed(Diagnosis::Status(404));
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    assert_eq!(sim.errors(), ["bundle.integrity", "bundle.missing"]);
+}
+
+#[test]
+fn the_known_good_release_runs_from_the_cache_when_the_server_lost_it() {
+    let record = apply(
+        &Value::Null,
+        &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
+        WALL,
+    );
+    // The manifest no longer lists r1, and r2 is broken.
+    let mut sim = Sim::boot(&manifest(&[release("r2", "")]), API, Some(&record.to_json()));
+    sim.threw();
+    assert_eq!((sim.last_attempt().release_id.as_str(), sim.last_attempt().from_cache), ("r1", false));
+    sim.asset_failed(Diagnosis::Status(404));
+    assert_eq!((sim.last_attempt().release_id.as_str(), sim.last_attempt().from_cache), ("r1", true));
+    sim.ready();
+    assert_eq!(sim.boot.state(), State::Ready);
+    assert!(!sim.log.iter().any(|a| matches!(a, Action::CacheAssets(_))), "a cached run is not cached again");
+}
+
+#[test]
+fn a_cache_miss_moves_on() {
+    let record = apply(
+        &Value::Null,
+        &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
+        WALL,
+    );
+    let mut sim = Sim::boot(&manifest(&[]), API, Some(&record.to_json()));
+    sim.asset_failed(Diagnosis::Network("offline".into()));
+    sim.advance(10_000.0);
+    sim.asset_failed(Diagnosis::Network("offline".into()));
+    sim.advance(20_000.0);
+    sim.asset_failed(Diagnosis::Network("offline".into()));
+    assert!(sim.last_attempt().from_cache);
+    sim.asset_failed(Diagnosis::CacheMiss);
+    assert_eq!(sim.boot.state(), State::Failed);
+    assert_eq!(sim.error_code(), Some(Code::BundleMissing));
+}
+
+#[test]
+fn ready_with_nothing_rendered_is_a_failure() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.send(Event::PanelReady { attempt: 1, rendered: false });
+    assert_eq!(sim.errors(), vec!["panel.empty"]);
+    assert_eq!(sim.last_attempt().release_id, "r1");
+}
+
+#[test]
+fn the_incident_replayed_no_rollback_onto_an_incompatible_release() {
+    let m = include_str!("fixtures/incident-2023-08-11/manifest.json");
+    let c = include_str!("fixtures/incident-2023-08-11/config.production.json");
+    let sim = Sim::boot(m, c, None);
+    assert!(sim.attempts().is_empty(), "neither release is started");
+    assert_eq!(sim.boot.state(), State::Failed);
+    assert_eq!(sim.error_code(), Some(Code::BackendIncompatible));
+    let problems = sim.boot.problems();
+    assert!(problems
         .iter()
-        .find_map(|a| if let Action::ShowError(f) = a { Some(f) } else { None })
-        .expect("an error screen");
-    assert_eq!(failure.code, Code::ConfigMissing);
-    assert!(failure.problems.iter().any(|p| p.variable.as_deref() == Some("API_URL")));
-    assert!(actions.iter().any(|a| matches!(a, Action::Report(r) if r.get("outcome") == Some(&Value::from("failed")))));
+        .any(|p| p.code == Code::ConfigMissing && p.variable.as_deref() == Some("ENGINE_GATEWAY_URL")));
+    let path = sim.report().get("path").unwrap().to_json();
+    assert_eq!(
+        path,
+        r#"[{"release":"2023.08.11","outcome":"config.invalid"},{"release":"2023.08.04","outcome":"backend.incompatible"}]"#
+    );
 }
 
 #[test]
-fn an_unreadable_manifest_fails_with_its_code() {
-    let mut boot = Boot::new(Options::default());
-    boot.start(0.0);
-    drain(&mut boot);
-    boot.handle(Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("HTTP 500".into()))), 5.0);
-    boot.handle(Event::Loaded(Doc::Config(0), Ok(json(r#"{"values": {}}"#))), 6.0);
-    let actions = drain(&mut boot);
-    let failure = actions
-        .iter()
-        .find_map(|a| if let Action::ShowError(f) = a { Some(f) } else { None })
-        .expect("an error screen");
-    assert_eq!(failure.code, Code::ManifestUnreadable);
+fn the_incident_with_a_feature_gated_variable_boots_the_new_release() {
+    let m = include_str!("fixtures/incident-2023-08-11/manifest.feature-gated.json");
+    let c = include_str!("fixtures/incident-2023-08-11/config.production.json");
+    let mut sim = Sim::boot(m, c, None);
+    assert_eq!(sim.last_attempt().release_id, "2023.08.11");
+    assert_eq!(sim.last_attempt().features, json(r#"{"conversationEngine": false}"#));
+    sim.ready();
+    assert!(sim.report().to_json().contains(r#""code":"feature.unconfigured""#));
+}
+
+#[test]
+fn a_quarantined_release_is_skipped_until_the_configuration_changes() {
+    let m = manifest(&[release("r2", NEEDS_API), release("r1", "")]);
+    let mut sim = Sim::boot(&m, API, None);
+    sim.threw();
+    let stored = sim.stored().to_json();
+    // Next page load, same configuration: r2 is not even tried.
+    let again = Sim::boot(&m, API, Some(&stored));
+    assert_eq!(again.attempts()[0].release_id, "r1");
+    assert!(again.codes().contains(&"release.quarantined"));
+    // A fixed configuration is another key: r2 runs at once.
+    let fixed = Sim::boot(&m, r#"{"values": {"API_URL": "https://fixed.example"}}"#, Some(&stored));
+    assert_eq!(fixed.attempts()[0].release_id, "r2");
+}
+
+#[test]
+fn a_tampered_or_corrupt_record_is_discarded_and_the_boot_goes_on() {
+    let m = manifest(&[release("r1", "")]);
+    for bad in [
+        r#"{"format": 1, "knownGood": {"release": {"id": "evil", "assets": [{"type": "script", "url": "https://evil.example/x.js", "integrity": "sha1-abc"}]}, "configFingerprint": "x", "at": 1}}"#,
+        r#"{"format": 0}"#,
+        r#""just a string""#,
+        r#"{"format": 1, "quarantine": [{"release": 5}]}"#,
+    ] {
+        let sim = Sim::boot(&m, API, Some(bad));
+        assert_eq!(sim.attempts().len(), 1, "{bad}");
+        assert_eq!(sim.attempts()[0].release_id, "r1");
+        assert!(sim.codes().contains(&"record.discarded"), "{bad}");
+    }
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Err(LoadError::Malformed("Unexpected token".into()))));
+    assert_eq!(sim.attempts().len(), 1);
+}
+
+#[test]
+fn an_unreadable_manifest_falls_back_to_the_known_good_release() {
+    let record = apply(
+        &Value::Null,
+        &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
+        WALL,
+    );
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    sim.send(Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("network error".into()))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(record)));
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    // Without a record, the manifest's problem is the error screen's code.
+    let mut bare = Sim::new(Options::default());
+    bare.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    bare.send(Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("HTTP 500".into()))));
+    bare.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    bare.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(bare.error_code(), Some(Code::ManifestUnreadable));
+}
+
+#[test]
+fn the_backend_endpoint_decides_compatibility() {
+    let m = manifest(&[release("new", r#", "backend": ">=44""#), release("old", r#", "backend": "<44""#)]);
+    let run = |answer: Result<Value, LoadError>| {
+        let mut sim = Sim::new(Options { backend_endpoint: true, ..Options::default() });
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+        let first = sim.drain();
+        assert!(first.contains(&Action::Load(Doc::Backend)));
+        sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));
+        sim.send(Event::Loaded(Doc::Config(0), Ok(json(r#"{"values": {}, "backendSchema": 44}"#))));
+        sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+        sim.send(Event::Loaded(Doc::Backend, answer));
+        sim
+    };
+    // The endpoint wins over the configuration's key.
+    assert_eq!(run(Ok(json(r#"{"schema": 43}"#))).last_attempt().release_id, "old");
+    // It fails: the configuration's key still holds.
+    let sim = run(Err(LoadError::Unreadable("HTTP 502".into())));
+    assert_eq!(sim.last_attempt().release_id, "new");
+    assert!(sim.codes().contains(&"backend.unknown"));
+}
+
+#[test]
+fn withdrawn_and_pinned_releases() {
+    let m = r#"{"format": 1, "withdrawn": ["r3"], "releases": [RELEASES]}"#
+        .replace("RELEASES", &[release("r3", ""), release("r2", ""), release("r1", "")].join(","));
+    assert_eq!(Sim::boot(&m, API, None).last_attempt().release_id, "r2");
+    let pinned = m.replace(r#""withdrawn": ["r3"],"#, r#""pin": "r1","#);
+    let mut sim = Sim::boot(&pinned, API, None);
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    sim.threw();
+    assert_eq!(sim.error_code(), Some(Code::PanelThrew), "a pin allows no other release");
 }

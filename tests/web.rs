@@ -43,6 +43,18 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
 
+/// The stored record, once written (the write waits for a Web Lock).
+async fn stored_record() -> String {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    for _ in 0..80 {
+        if let Some(r) = storage.get_item("desk-loader:record").unwrap() {
+            return r;
+        }
+        sleep(25).await;
+    }
+    panic!("no record was stored within 2 s");
+}
+
 /// Waits until the mount point's `data-desk-state` is one of the final states.
 async fn settled(mount: &web_sys::Element) -> String {
     for _ in 0..200 {
@@ -75,15 +87,9 @@ async fn injects_the_bundle_with_integrity_and_hears_ready() {
     assert_eq!(el.text_content().unwrap(), "panel web-1 attempt 1 api https://api.test");
     let script = document().query_selector("script[data-desk-attempt='1']").unwrap().expect("the injected script");
     assert_eq!(script.get_attribute("integrity").as_deref(), Some(integrity.as_str()));
-    let record = web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .get_item("desk-loader:known-good")
-        .unwrap()
-        .unwrap();
-    assert!(record.contains(r#""release":"web-1""#), "{record}");
+    // The record is written under a Web Lock, a moment after ready().
+    let record = stored_record().await;
+    assert!(record.contains(r#""knownGood":{"release":{"id":"web-1""#), "{record}");
 }
 
 #[wasm_bindgen_test]

@@ -5,36 +5,64 @@
 //! 1. Create a [`Boot`] with [`Options`] and call [`Boot::start`].
 //! 2. Drain [`Boot::next_action`] and carry out each [`Action`] in order.
 //! 3. Feed every outcome back with [`Boot::handle`], with the current time in
-//!    milliseconds from any fixed origin; then drain actions again.
+//!    milliseconds on the page's monotonic clock; then drain actions again.
 //!
-//! The machine never waits by itself: a deadline is an [`Action::StartTimer`]
-//! that the shell turns into a real timer, reporting [`Event::TimerFired`].
+//! The machine never waits by itself: a deadline or a retry backoff is an
+//! [`Action::StartTimer`] that the shell turns into a real timer, reporting
+//! [`Event::TimerFired`]. Every run ends in [`State::Ready`] or
+//! [`State::Failed`] once the shell has answered each action (see the
+//! property tests in `tests/props.rs`).
 
 use std::collections::VecDeque;
 
-use super::config::{RuntimeConfig, Validated};
+use super::check::evaluate;
+use super::config::{Contract, RuntimeConfig, Validated};
 use super::manifest::{Asset, Manifest, Release};
-use super::problem::{Code, Problem};
+use super::problem::{Code, Problem, Severity};
+use super::record::{self, Quarantined, Record, Update};
 use super::value::{object, Value};
 
 /// Settings of one boot, given by the host page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
-    /// How long a panel has, from injection, to call `ready()`.
+    /// How long a panel has, while the page is visible, to call `ready()`.
     pub ready_deadline_ms: f64,
     /// How many configuration sources the host page gave; they are merged in
     /// order, a later source winning per key (see `docs/config.md`).
     pub config_sources: usize,
+    /// Whether the host page gave a backend version endpoint to read.
+    pub backend_endpoint: bool,
 }
 
 /// The default deadline: a healthy panel is ready within a few seconds on a
 /// slow agent laptop; past 10 s an agent would rather see the previous release.
 pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 
+/// Retries of a release whose files failed to load for a transient reason
+/// (network error, HTTP 5xx, 408 or 429), before moving on.
+pub const MAX_RETRIES: u32 = 2;
+
+/// Backoff before the first retry; doubled for each further one.
+pub const RETRY_BACKOFF_MS: f64 = 300.0;
+
+/// Most attempts in one boot, whatever happens: a bound on fallbacks and retries.
+pub const MAX_ATTEMPTS: u32 = 12;
+
 impl Default for Options {
     fn default() -> Options {
-        Options { ready_deadline_ms: DEFAULT_READY_DEADLINE_MS, config_sources: 1 }
+        Options { ready_deadline_ms: DEFAULT_READY_DEADLINE_MS, config_sources: 1, backend_endpoint: false }
     }
+}
+
+/// What the shell knows at start.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Start {
+    /// The page's monotonic clock, in ms, as later given to [`Boot::handle`].
+    pub now_ms: f64,
+    /// Wall-clock time in ms since the Unix epoch, for the quarantine's expiry.
+    pub wall_ms: f64,
+    /// Whether the page is hidden now.
+    pub hidden: bool,
 }
 
 /// A document the shell loads for the core.
@@ -45,6 +73,10 @@ pub enum Doc {
     /// One source of the runtime configuration, by its index in the host
     /// page's list.
     Config(usize),
+    /// The stored record (`null` when there is none).
+    Record,
+    /// The backend version endpoint's answer.
+    Backend,
 }
 
 /// Why a document could not be had, as the shell saw it.
@@ -56,6 +88,30 @@ pub enum LoadError {
     Malformed(String),
 }
 
+/// What the shell found out about a file that failed to load, by fetching it again.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Diagnosis {
+    /// The fetch failed: offline, DNS, connection reset, CORS. The text says what the browser said.
+    Network(String),
+    /// The server answered with this HTTP status (not 2xx).
+    Status(u16),
+    /// The file is served, but its bytes do not match its integrity.
+    Mismatch,
+    /// The file is served and intact now: the failure was passing.
+    Intact,
+    /// The attempt ran from the cache and the file is not there or not intact.
+    CacheMiss,
+}
+
+/// A timer the core asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The ready deadline of an attempt.
+    Deadline(u32),
+    /// The backoff before retrying the release of an attempt.
+    Retry(u32),
+}
+
 /// Something that happened, reported by the shell.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
@@ -65,20 +121,33 @@ pub enum Event {
     PanelReady {
         /// The attempt named in the boot context the panel was given.
         attempt: u32,
+        /// Whether the mount point holds something other than the loading state.
+        rendered: bool,
     },
-    /// The attempt failed: a file did not load, the panel threw, or it called `fail`.
-    AttemptFailed {
+    /// The panel threw, rejected, called `fail`, or never registered.
+    PanelFailed {
         /// The attempt.
         attempt: u32,
-        /// What kind of failure.
+        /// `panel.threw`, `panel.failed` or `panel.not_registered`.
         code: Code,
         /// What the shell or the panel said; never shown as HTML.
         detail: String,
     },
-    /// A timer started by [`Action::StartTimer`] fired.
-    TimerFired {
-        /// The attempt the timer belongs to.
+    /// A file of the attempt did not load.
+    AssetFailed {
+        /// The attempt.
         attempt: u32,
+        /// The file.
+        url: String,
+        /// What a second look found.
+        diagnosis: Diagnosis,
+    },
+    /// A timer started by [`Action::StartTimer`] fired.
+    TimerFired(Timer),
+    /// The page became hidden or visible.
+    Visibility {
+        /// Whether it is hidden now.
+        hidden: bool,
     },
 }
 
@@ -89,7 +158,7 @@ pub enum Action {
     SetState(State),
     /// Load a document from wherever the host page said it is.
     Load(Doc),
-    /// Add the release's files to the page and hand its panel this context.
+    /// Add the release's files to the page (or from the cache) and hand its panel this context.
     Inject(Attempt),
     /// Remove everything the attempt added to the page.
     Remove {
@@ -98,13 +167,17 @@ pub enum Action {
     },
     /// Call back with [`Event::TimerFired`] at this time.
     StartTimer {
-        /// The attempt.
-        attempt: u32,
+        /// Which timer.
+        timer: Timer,
         /// When, on the clock given to [`Boot::handle`].
         at_ms: f64,
     },
-    /// Remember this release as the last one that worked.
-    StoreRecord(Value),
+    /// Stop a timer started earlier; it must not fire.
+    CancelTimer(Timer),
+    /// Apply this change to the stored record (see [`record::apply`]).
+    UpdateRecord(Update),
+    /// Keep these files in the cache, for a fallback when the server no longer has them.
+    CacheAssets(Vec<Asset>),
     /// Show the error screen: no release can run.
     ShowError(Failure),
     /// Send this report of the boot's outcome.
@@ -114,7 +187,7 @@ pub enum Action {
 /// The boot's public state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
-    /// Reading the manifest and configuration.
+    /// Reading the manifest, configuration and record.
     Loading,
     /// A release's files are loading and its panel is starting.
     Booting,
@@ -149,6 +222,8 @@ pub struct Attempt {
     pub config: Value,
     /// Which features are on.
     pub features: Value,
+    /// Load the files from the cache, after checking their integrity, instead of the network.
+    pub from_cache: bool,
 }
 
 /// Why nothing could run.
@@ -162,26 +237,57 @@ pub struct Failure {
     pub problems: Vec<Problem>,
 }
 
+/// A release that may be started, with what it will receive.
+#[derive(Clone, Debug)]
+struct Candidate {
+    release: Release,
+    validated: Validated,
+    fingerprint: String,
+    known_good: bool,
+}
+
+/// Where the current attempt stands.
+#[derive(Clone, Debug)]
+struct Current {
+    attempt: Attempt,
+    candidate: Candidate,
+    retries: u32,
+    /// When the deadline fires, or, while the page is hidden, how much of it is left.
+    deadline: Deadline,
+    /// Waiting for a retry's backoff, not for a panel.
+    backing_off: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Deadline {
+    Running { at_ms: f64 },
+    Paused { left_ms: f64 },
+}
+
 /// The state machine of one boot.
 #[derive(Debug)]
 pub struct Boot {
     options: Options,
     state: State,
     actions: VecDeque<Action>,
-    manifest: Option<Result<Value, LoadError>>,
-    config: Vec<Option<Result<Value, LoadError>>>,
+    docs: Docs,
     candidates: VecDeque<Candidate>,
-    current: Option<Attempt>,
+    current: Option<Current>,
     next_attempt: u32,
     problems: Vec<Problem>,
     path: Vec<Value>,
     started_ms: f64,
+    wall_ms: f64,
+    hidden: bool,
+    backend: Option<i64>,
 }
 
-#[derive(Debug)]
-struct Candidate {
-    release: Release,
-    validated: Validated,
+#[derive(Debug, Default)]
+struct Docs {
+    manifest: Option<Result<Value, LoadError>>,
+    config: Vec<Option<Result<Value, LoadError>>>,
+    record: Option<Result<Value, LoadError>>,
+    backend: Option<Result<Value, LoadError>>,
 }
 
 impl Boot {
@@ -191,26 +297,34 @@ impl Boot {
             options,
             state: State::Loading,
             actions: VecDeque::new(),
-            manifest: None,
-            config: Vec::new(),
+            docs: Docs::default(),
             candidates: VecDeque::new(),
             current: None,
             next_attempt: 1,
             problems: Vec::new(),
             path: Vec::new(),
             started_ms: 0.0,
+            wall_ms: 0.0,
+            hidden: false,
+            backend: None,
         }
     }
 
-    /// Starts the boot: asks for the manifest and configuration.
-    pub fn start(&mut self, now_ms: f64) {
-        self.started_ms = now_ms;
+    /// Starts the boot: asks for every document at once.
+    pub fn start(&mut self, start: Start) {
+        self.started_ms = start.now_ms;
+        self.wall_ms = start.wall_ms;
+        self.hidden = start.hidden;
         self.actions.push_back(Action::SetState(State::Loading));
         self.actions.push_back(Action::Load(Doc::Manifest));
         let sources = self.options.config_sources.max(1);
-        self.config = vec![None; sources];
+        self.docs.config = vec![None; sources];
         for i in 0..sources {
             self.actions.push_back(Action::Load(Doc::Config(i)));
+        }
+        self.actions.push_back(Action::Load(Doc::Record));
+        if self.options.backend_endpoint {
+            self.actions.push_back(Action::Load(Doc::Backend));
         }
     }
 
@@ -234,51 +348,106 @@ impl Boot {
     pub fn handle(&mut self, event: Event, now_ms: f64) {
         match event {
             Event::Loaded(doc, result) if self.state == State::Loading => {
-                match doc {
-                    Doc::Manifest => self.manifest = Some(result),
-                    Doc::Config(i) => {
-                        if let Some(slot) = self.config.get_mut(i) {
-                            *slot = Some(result);
-                        }
-                    }
-                }
-                if self.manifest.is_some() && self.config.iter().all(Option::is_some) {
+                let slot = match doc {
+                    Doc::Manifest => &mut self.docs.manifest,
+                    Doc::Config(i) => match self.docs.config.get_mut(i) {
+                        Some(slot) => slot,
+                        None => return,
+                    },
+                    Doc::Record => &mut self.docs.record,
+                    Doc::Backend => &mut self.docs.backend,
+                };
+                *slot = Some(result);
+                let docs = &self.docs;
+                let all_in = docs.manifest.is_some()
+                    && docs.config.iter().all(Option::is_some)
+                    && docs.record.is_some()
+                    && (docs.backend.is_some() || !self.options.backend_endpoint);
+                if all_in {
                     self.choose(now_ms);
                 }
             }
-            Event::PanelReady { attempt } if self.is_current(attempt) => self.ready(now_ms),
-            Event::AttemptFailed { attempt, code, detail } if self.is_current(attempt) => {
-                self.attempt_failed(Problem::error(code, detail), now_ms);
+            Event::PanelReady { attempt, rendered } if self.is_waiting_for(attempt) => {
+                if rendered {
+                    self.ready(now_ms);
+                } else {
+                    let p = Problem::error(
+                        Code::PanelEmpty,
+                        "the panel called ready() but rendered nothing into the mount point",
+                    );
+                    self.attempt_failed(p, true, now_ms);
+                }
             }
-            Event::TimerFired { attempt } if self.is_current(attempt) => {
-                let secs = self.options.ready_deadline_ms / 1000.0;
-                let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
-                self.attempt_failed(p, now_ms);
+            Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
+                self.attempt_failed(Problem::error(code, detail), true, now_ms);
+            }
+            Event::AssetFailed { attempt, url, diagnosis } if self.is_waiting_for(attempt) => {
+                self.asset_failed(&url, diagnosis, now_ms);
+            }
+            Event::TimerFired(Timer::Deadline(attempt)) if self.is_waiting_for(attempt) => {
+                let running = matches!(self.current.as_ref().map(|c| c.deadline), Some(Deadline::Running { .. }));
+                if running {
+                    let secs = self.options.ready_deadline_ms / 1000.0;
+                    let p =
+                        Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
+                    self.attempt_failed(p, true, now_ms);
+                }
+            }
+            Event::TimerFired(Timer::Retry(attempt)) => {
+                let due = self.current.as_ref().is_some_and(|c| c.backing_off && c.attempt.id == attempt);
+                if due && self.state == State::Booting {
+                    if let Some(c) = self.current.take() {
+                        self.inject(c.candidate, c.retries, c.attempt.from_cache, now_ms);
+                    }
+                }
+            }
+            Event::Visibility { hidden } => self.visibility(hidden, now_ms),
+            _ => {}
+        }
+    }
+
+    fn is_waiting_for(&self, attempt: u32) -> bool {
+        self.state == State::Booting && self.current.as_ref().is_some_and(|c| c.attempt.id == attempt && !c.backing_off)
+    }
+
+    /// The deadline runs only while the page is visible.
+    fn visibility(&mut self, hidden: bool, now_ms: f64) {
+        self.hidden = hidden;
+        let Some(c) = self.current.as_mut().filter(|c| !c.backing_off) else { return };
+        if self.state != State::Booting {
+            return;
+        }
+        let timer = Timer::Deadline(c.attempt.id);
+        match (hidden, c.deadline) {
+            (true, Deadline::Running { at_ms }) => {
+                c.deadline = Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) };
+                self.actions.push_back(Action::CancelTimer(timer));
+            }
+            (false, Deadline::Paused { left_ms }) => {
+                c.deadline = Deadline::Running { at_ms: now_ms + left_ms };
+                self.actions.push_back(Action::StartTimer { timer, at_ms: now_ms + left_ms });
             }
             _ => {}
         }
     }
 
-    fn is_current(&self, attempt: u32) -> bool {
-        self.state == State::Booting && self.current.as_ref().is_some_and(|a| a.id == attempt)
-    }
-
-    /// Both documents are in: read them and line up the releases that can run.
+    /// Every document is in: read them and line up the releases that can run.
     fn choose(&mut self, now_ms: f64) {
-        let manifest = match self.manifest.take() {
+        let docs = std::mem::take(&mut self.docs);
+        let manifest = match docs.manifest {
             Some(Ok(doc)) => {
                 let (m, problems) = Manifest::parse(&doc);
                 self.problems.extend(problems);
-                m
+                Some(m)
             }
             Some(Err(e)) => {
                 self.problems.push(load_problem(Doc::Manifest, e));
-                Manifest::default()
+                None
             }
-            None => Manifest::default(),
+            None => None,
         };
         let mut parts = Vec::new();
-        for (i, part) in std::mem::take(&mut self.config).into_iter().enumerate() {
+        for (i, part) in docs.config.into_iter().enumerate() {
             match part {
                 Some(Ok(doc)) => {
                     let (runtime, problems) = RuntimeConfig::parse(&doc);
@@ -287,84 +456,249 @@ impl Boot {
                 }
                 // A source that cannot be read is left out, so what the
                 // releases need is then named variable by variable.
-                Some(Err(e)) => {
-                    let mut p = load_problem(Doc::Config(i), e);
-                    p.severity = super::problem::Severity::Warning;
-                    self.problems.push(p);
-                }
+                Some(Err(e)) => self.problems.push(warning(load_problem(Doc::Config(i), e))),
                 None => {}
             }
         }
-        let runtime = RuntimeConfig::merge(parts);
-
-        for release in manifest.releases {
-            if manifest.withdrawn.contains(&release.id) {
-                continue;
-            }
-            if manifest.pin.as_ref().is_some_and(|pin| pin != &release.id) {
-                continue;
-            }
-            let validated = super::check::evaluate(&release, &runtime);
-            let bootable = validated.bootable();
-            self.problems.extend(validated.problems.iter().cloned());
-            if bootable {
-                self.candidates.push_back(Candidate { release, validated });
-            } else {
-                self.path.push(object([("release", release.id.as_str().into()), ("outcome", "invalid-config".into())]));
-            }
+        let mut runtime = RuntimeConfig::merge(parts);
+        match docs.backend {
+            Some(Ok(v)) => match v.get("schema").and_then(super::config::as_integer) {
+                Some(n) => runtime.backend_schema = Some(n),
+                None => self.problems.push(Problem::warning(
+                    Code::BackendUnknown,
+                    "backend: the version endpoint did not answer {\"schema\": <integer>}",
+                )),
+            },
+            Some(Err(e)) => self.problems.push(Problem::warning(
+                Code::BackendUnknown,
+                format!("backend: the version endpoint could not be read: {}", load_error_text(&e)),
+            )),
+            None => {}
         }
+        self.backend = runtime.backend_schema;
+        let record = match docs.record {
+            Some(Ok(v)) => {
+                let (r, problems) = Record::decode(&v);
+                self.problems.extend(problems);
+                r
+            }
+            Some(Err(e)) => {
+                self.problems.push(Problem::warning(
+                    Code::RecordDiscarded,
+                    format!("stored record: {}; discarded", load_error_text(&e)),
+                ));
+                Record::default()
+            }
+            None => Record::default(),
+        };
+        self.line_up(manifest.as_ref(), &runtime, &record);
         if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
             self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
         self.try_next(now_ms);
     }
 
+    /// The newest viable release first; then the known-good one; then the
+    /// other viable releases, newest first. Withdrawn, incompatible, invalid
+    /// and quarantined releases are never candidates.
+    fn line_up(&mut self, manifest: Option<&Manifest>, runtime: &RuntimeConfig, record: &Record) {
+        let withdrawn = |id: &str| manifest.is_some_and(|m| m.withdrawn.iter().any(|w| w == id));
+        let pinned_out = |id: &str| manifest.and_then(|m| m.pin.as_deref()).is_some_and(|pin| pin != id);
+        let mut releases: Vec<(Release, bool)> = Vec::new();
+        let good = record.known_good.as_ref();
+        for r in manifest.map_or(&[][..], |m| &m.releases[..]) {
+            let is_good = good.is_some_and(|k| k.release.id == r.id);
+            releases.push((r.clone(), is_good));
+        }
+        if let Some(k) = good {
+            if !releases.iter().any(|(r, _)| r.id == k.release.id) {
+                releases.push((k.release.clone(), true));
+            }
+        }
+        let mut viable = Vec::new();
+        for (release, known_good) in releases {
+            let note = |path: &mut Vec<Value>, outcome: &str| {
+                path.push(object([("release", release.id.as_str().into()), ("outcome", outcome.into())]));
+            };
+            if withdrawn(&release.id) || pinned_out(&release.id) {
+                continue;
+            }
+            let validated = evaluate(&release, runtime);
+            let fingerprint = record::fingerprint(&validated, |name| is_secret(&release.contract, name));
+            self.problems.extend(validated.problems.iter().cloned());
+            if !validated.bootable() {
+                let incompatible = validated.problems.iter().any(|p| p.code == Code::BackendIncompatible);
+                note(&mut self.path, if incompatible { "backend.incompatible" } else { "config.invalid" });
+                continue;
+            }
+            if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, self.wall_ms) {
+                let minutes = ((q.until_ms - self.wall_ms) / 60_000.0).ceil();
+                self.problems.push(
+                    Problem::warning(
+                        Code::ReleaseQuarantined,
+                        format!(
+                            "release {}: skipped on this device for {minutes} more min after {}",
+                            release.id, q.code
+                        ),
+                    )
+                    .with_release(&release.id),
+                );
+                note(&mut self.path, "release.quarantined");
+                continue;
+            }
+            viable.push(Candidate { release, validated, fingerprint, known_good });
+        }
+        if runtime.backend_schema.is_none() && viable.iter().any(|c| c.release.backend.is_some()) {
+            self.problems.push(Problem::warning(
+                Code::BackendUnknown,
+                "backend: no schema version known (no backendSchema, no endpoint), so backend ranges were not checked",
+            ));
+        }
+        let mut ordered: VecDeque<Candidate> = VecDeque::new();
+        let mut rest = viable.into_iter();
+        if let Some(first) = rest.next() {
+            ordered.push_back(first);
+        }
+        let rest: Vec<Candidate> = rest.collect();
+        if let Some(i) = rest.iter().position(|c| c.known_good) {
+            ordered.push_back(rest[i].clone());
+        }
+        ordered.extend(rest.into_iter().filter(|c| !c.known_good));
+        self.candidates = ordered;
+    }
+
     fn try_next(&mut self, now_ms: f64) {
-        let Some(c) = self.candidates.pop_front() else {
-            self.fail(now_ms);
-            return;
-        };
+        if self.next_attempt > MAX_ATTEMPTS {
+            self.candidates.clear();
+            self.problems
+                .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
+        }
+        match self.candidates.pop_front() {
+            Some(c) => self.inject(c, 0, false, now_ms),
+            None => self.fail(now_ms),
+        }
+    }
+
+    fn inject(&mut self, candidate: Candidate, retries: u32, from_cache: bool, now_ms: f64) {
         let attempt = Attempt {
             id: self.next_attempt,
-            release_id: c.release.id.clone(),
-            assets: c.release.assets.clone(),
-            config: c.validated.values_object(),
-            features: c.validated.features_object(),
+            release_id: candidate.release.id.clone(),
+            assets: candidate.release.assets.clone(),
+            config: candidate.validated.values_object(),
+            features: candidate.validated.features_object(),
+            from_cache,
         };
         self.next_attempt += 1;
-        self.state = State::Booting;
-        self.actions.push_back(Action::SetState(State::Booting));
+        if self.state != State::Booting {
+            self.state = State::Booting;
+            self.actions.push_back(Action::SetState(State::Booting));
+        }
         self.actions.push_back(Action::Inject(attempt.clone()));
-        self.actions
-            .push_back(Action::StartTimer { attempt: attempt.id, at_ms: now_ms + self.options.ready_deadline_ms });
-        self.current = Some(attempt);
+        let deadline = if self.hidden {
+            Deadline::Paused { left_ms: self.options.ready_deadline_ms }
+        } else {
+            let at_ms = now_ms + self.options.ready_deadline_ms;
+            self.actions.push_back(Action::StartTimer { timer: Timer::Deadline(attempt.id), at_ms });
+            Deadline::Running { at_ms }
+        };
+        self.current = Some(Current { attempt, candidate, retries, deadline, backing_off: false });
     }
 
     fn ready(&mut self, now_ms: f64) {
-        let Some(attempt) = self.current.take() else {
-            return;
-        };
+        let Some(c) = self.current.take() else { return };
         self.state = State::Ready;
-        self.path.push(object([("release", attempt.release_id.as_str().into()), ("outcome", "ready".into())]));
-        let record = object([
-            ("format", 1.0.into()),
-            ("release", attempt.release_id.as_str().into()),
-            ("assets", Value::Array(attempt.assets.iter().map(asset_value).collect())),
-        ]);
-        self.actions.push_back(Action::StoreRecord(record));
+        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
+        self.note(&c.attempt, "ready");
+        self.actions.push_back(Action::UpdateRecord(Update::KnownGood {
+            release: c.candidate.release.source.clone(),
+            backend_schema: self.backend,
+            config_fingerprint: c.candidate.fingerprint.clone(),
+        }));
+        if !c.attempt.from_cache {
+            self.actions.push_back(Action::CacheAssets(c.attempt.assets.clone()));
+        }
         self.actions.push_back(Action::SetState(State::Ready));
-        self.actions.push_back(Action::Report(self.report("ready", Some(&attempt.release_id), now_ms)));
+        let report = self.report("ready", Some(&c.attempt.release_id), now_ms);
+        self.actions.push_back(Action::Report(report));
     }
 
-    fn attempt_failed(&mut self, problem: Problem, now_ms: f64) {
-        let Some(attempt) = self.current.take() else {
-            return;
+    fn asset_failed(&mut self, url: &str, diagnosis: Diagnosis, now_ms: f64) {
+        let Some(c) = self.current.as_ref() else { return };
+        let (code, transient, detail) = match &diagnosis {
+            Diagnosis::Network(why) => (Code::BundleLoadFailed, true, format!("{url}: network error: {why}")),
+            Diagnosis::Status(s) if *s >= 500 || *s == 408 || *s == 429 => {
+                (Code::BundleLoadFailed, true, format!("{url}: HTTP {s}"))
+            }
+            Diagnosis::Status(s) => (Code::BundleMissing, false, format!("{url}: HTTP {s}")),
+            Diagnosis::Intact => {
+                (Code::BundleLoadFailed, true, format!("{url}: failed to load, but is served intact now"))
+            }
+            Diagnosis::Mismatch => (
+                Code::BundleIntegrity,
+                false,
+                format!("{url}: the file is served but does not match its integrity hash"),
+            ),
+            Diagnosis::CacheMiss => {
+                (Code::BundleMissing, false, format!("{url}: not in the cache, or not intact there"))
+            }
         };
-        self.path
-            .push(object([("release", attempt.release_id.as_str().into()), ("outcome", problem.code.as_str().into())]));
-        self.problems.push(tag_release(problem, &attempt.release_id));
-        self.actions.push_back(Action::Remove { attempt: attempt.id });
+        if transient && c.retries < MAX_RETRIES && self.next_attempt <= MAX_ATTEMPTS {
+            let mut c = self.current.take().expect("checked above");
+            self.note(&c.attempt, "retry");
+            self.problems.push(warning(Problem::error(code, detail).with_release(&c.attempt.release_id)));
+            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
+            self.actions.push_back(Action::Remove { attempt: c.attempt.id });
+            let backoff = RETRY_BACKOFF_MS * f64::from(1u32 << c.retries);
+            self.actions.push_back(Action::StartTimer { timer: Timer::Retry(c.attempt.id), at_ms: now_ms + backoff });
+            c.retries += 1;
+            c.backing_off = true;
+            self.current = Some(c);
+            return;
+        }
+        let unavailable = matches!(diagnosis, Diagnosis::Network(_) | Diagnosis::Status(_));
+        let deterministic = code == Code::BundleIntegrity && !c.attempt.from_cache;
+        if unavailable && c.candidate.known_good && !c.attempt.from_cache {
+            // The server no longer has (or cannot send) the known-good files: run them from the cache.
+            let c = self.current.take().expect("checked above");
+            self.note(&c.attempt, code.as_str());
+            self.problems.push(Problem::error(code, detail).with_release(&c.attempt.release_id));
+            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
+            self.actions.push_back(Action::Remove { attempt: c.attempt.id });
+            self.inject(c.candidate, c.retries, true, now_ms);
+            return;
+        }
+        self.attempt_failed(Problem::error(code, detail), deterministic, now_ms);
+    }
+
+    /// Ends the current attempt; a deterministic failure quarantines the release.
+    fn attempt_failed(&mut self, problem: Problem, deterministic: bool, now_ms: f64) {
+        let Some(c) = self.current.take() else { return };
+        self.note(&c.attempt, problem.code.as_str());
+        if deterministic {
+            self.actions.push_back(Action::UpdateRecord(Update::Quarantine(Quarantined {
+                release: c.attempt.release_id.clone(),
+                config_fingerprint: c.candidate.fingerprint.clone(),
+                backend_schema: self.backend,
+                until_ms: self.wall_ms + (now_ms - self.started_ms) + record::QUARANTINE_MS,
+                code: problem.code.as_str().to_owned(),
+            })));
+        }
+        self.problems.push(problem.with_release(&c.attempt.release_id));
+        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
+        self.actions.push_back(Action::Remove { attempt: c.attempt.id });
         self.try_next(now_ms);
+    }
+
+    fn note(&mut self, attempt: &Attempt, outcome: &str) {
+        let mut entry = vec![
+            ("release".to_owned(), Value::from(attempt.release_id.as_str())),
+            ("attempt".to_owned(), Value::Number(f64::from(attempt.id))),
+            ("outcome".to_owned(), outcome.into()),
+        ];
+        if attempt.from_cache {
+            entry.push(("fromCache".to_owned(), true.into()));
+        }
+        self.path.push(Value::Object(entry));
     }
 
     fn fail(&mut self, now_ms: f64) {
@@ -377,7 +711,8 @@ impl Boot {
             release: release.clone(),
             problems: self.problems.clone(),
         }));
-        self.actions.push_back(Action::Report(self.report("failed", release.as_deref(), now_ms)));
+        let report = self.report("failed", release.as_deref(), now_ms);
+        self.actions.push_back(Action::Report(report));
     }
 
     fn report(&self, outcome: &str, release: Option<&str>, now_ms: f64) -> Value {
@@ -385,6 +720,7 @@ impl Boot {
             ("format", 1.0.into()),
             ("outcome", outcome.into()),
             ("release", release.into()),
+            ("backendSchema", self.backend.map(|n| n as f64).into()),
             ("elapsedMs", (now_ms - self.started_ms).round().into()),
             ("path", Value::Array(self.path.clone())),
             ("problems", Value::Array(self.problems.iter().map(Problem::to_value).collect())),
@@ -392,26 +728,31 @@ impl Boot {
     }
 }
 
-fn tag_release(mut p: Problem, release: &str) -> Problem {
-    p.release = Some(release.to_owned());
+fn is_secret(contract: &Contract, name: &str) -> bool {
+    contract.variables.iter().any(|v| v.name == name && v.secret)
+}
+
+fn warning(mut p: Problem) -> Problem {
+    p.severity = Severity::Warning;
     p
 }
 
-fn load_problem(doc: Doc, e: LoadError) -> Problem {
-    let (name, unreadable, malformed) = match doc {
-        Doc::Manifest => ("manifest".to_owned(), Code::ManifestUnreadable, Code::ManifestMalformed),
-        Doc::Config(i) => (format!("configuration source {}", i + 1), Code::ConfigUnreadable, Code::ConfigMalformed),
-    };
+fn load_error_text(e: &LoadError) -> String {
     match e {
-        LoadError::Unreadable(why) => Problem::error(unreadable, format!("{name}: could not be read: {why}")),
-        LoadError::Malformed(why) => Problem::error(malformed, format!("{name}: not valid JSON: {why}")),
+        LoadError::Unreadable(why) => format!("could not be read: {why}"),
+        LoadError::Malformed(why) => format!("not valid JSON: {why}"),
     }
 }
 
-fn asset_value(a: &Asset) -> Value {
-    object([
-        ("type", a.kind.as_str().into()),
-        ("url", a.url.as_str().into()),
-        ("integrity", a.integrity.as_str().into()),
-    ])
+fn load_problem(doc: Doc, e: LoadError) -> Problem {
+    let (name, code) = match (doc, &e) {
+        (Doc::Manifest, LoadError::Unreadable(_)) => ("manifest".to_owned(), Code::ManifestUnreadable),
+        (Doc::Manifest, LoadError::Malformed(_)) => ("manifest".to_owned(), Code::ManifestMalformed),
+        (Doc::Config(i), LoadError::Unreadable(_)) => {
+            (format!("configuration source {}", i + 1), Code::ConfigUnreadable)
+        }
+        (Doc::Config(i), LoadError::Malformed(_)) => (format!("configuration source {}", i + 1), Code::ConfigMalformed),
+        (Doc::Record | Doc::Backend, _) => ("record".to_owned(), Code::RecordDiscarded),
+    };
+    Problem::error(code, format!("{name}: {}", load_error_text(&e)))
 }

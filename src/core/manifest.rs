@@ -39,6 +39,8 @@ pub struct Release {
     pub backend: Option<Range>,
     /// What it needs from the runtime configuration.
     pub contract: Contract,
+    /// The release exactly as the manifest declared it, for the known-good record.
+    pub source: Value,
 }
 
 /// A file of a release.
@@ -255,7 +257,7 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
         err(problems, ".id", "missing".into());
         return None;
     };
-    Some(Release { id, assets, backend, contract })
+    Some(Release { id, assets, backend, contract, source: v.clone() })
 }
 
 fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Asset> {

@@ -8,4 +8,5 @@ pub mod check;
 pub mod config;
 pub mod manifest;
 pub mod problem;
+pub mod record;
 pub mod value;

@@ -61,10 +61,20 @@ pub enum Code {
     FeatureUnconfigured,
     /// The release's declared backend range excludes the live backend.
     BackendIncompatible,
+    /// The live backend's schema version is not known, so backend ranges were not checked.
+    BackendUnknown,
     /// The release was withdrawn by the manifest.
     ReleaseWithdrawn,
-    /// A script or style of the release failed to load or failed its integrity check.
+    /// The release failed on this device recently, with this configuration and backend.
+    ReleaseQuarantined,
+    /// The stored record was unusable and was set aside.
+    RecordDiscarded,
+    /// A file of the release could not be fetched (network error or server error), even after retries.
     BundleLoadFailed,
+    /// A file of the release is not on the server (HTTP 4xx), nor in the cache.
+    BundleMissing,
+    /// A file of the release was served but does not match its integrity hash.
+    BundleIntegrity,
     /// The bundle loaded but never registered with the loader.
     PanelNotRegistered,
     /// The panel threw or rejected during its boot.
@@ -73,6 +83,8 @@ pub enum Code {
     PanelFailed,
     /// The panel did not call `ready()` before the deadline.
     PanelTimeout,
+    /// The panel called `ready()` but rendered nothing into the mount point.
+    PanelEmpty,
 }
 
 impl Code {
@@ -94,12 +106,18 @@ impl Code {
             Code::FeatureDisabled => "feature.disabled",
             Code::FeatureUnconfigured => "feature.unconfigured",
             Code::BackendIncompatible => "backend.incompatible",
+            Code::BackendUnknown => "backend.unknown",
             Code::ReleaseWithdrawn => "release.withdrawn",
+            Code::ReleaseQuarantined => "release.quarantined",
+            Code::RecordDiscarded => "record.discarded",
             Code::BundleLoadFailed => "bundle.load_failed",
+            Code::BundleMissing => "bundle.missing",
+            Code::BundleIntegrity => "bundle.integrity",
             Code::PanelNotRegistered => "panel.not_registered",
             Code::PanelThrew => "panel.threw",
             Code::PanelFailed => "panel.failed",
             Code::PanelTimeout => "panel.timeout",
+            Code::PanelEmpty => "panel.empty",
         }
     }
 
@@ -120,12 +138,18 @@ impl Code {
         Code::FeatureDisabled,
         Code::FeatureUnconfigured,
         Code::BackendIncompatible,
+        Code::BackendUnknown,
         Code::ReleaseWithdrawn,
+        Code::ReleaseQuarantined,
+        Code::RecordDiscarded,
         Code::BundleLoadFailed,
+        Code::BundleMissing,
+        Code::BundleIntegrity,
         Code::PanelNotRegistered,
         Code::PanelThrew,
         Code::PanelFailed,
         Code::PanelTimeout,
+        Code::PanelEmpty,
     ];
 }
 
@@ -187,6 +211,12 @@ impl Problem {
     /// Names the feature involved.
     pub fn with_feature(mut self, name: Option<&str>) -> Problem {
         self.feature = name.map(str::to_owned);
+        self
+    }
+
+    /// Names the release the problem was found in.
+    pub fn with_release(mut self, release: &str) -> Problem {
+        self.release = Some(release.to_owned());
         self
     }
 

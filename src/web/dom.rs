@@ -21,6 +21,18 @@ pub(crate) fn set_state(mount: &Element, state: State) {
     }
 }
 
+/// Whether the mount point holds something other than the loading state:
+/// an element that is not ours, or non-blank text.
+pub(crate) fn has_content(mount: &Element) -> bool {
+    let children = mount.children();
+    if children.length() == 0 {
+        return mount.text_content().is_some_and(|t| !t.trim().is_empty());
+    }
+    (0..children.length())
+        .filter_map(|i| children.item(i))
+        .any(|c| !c.class_name().split_whitespace().any(|name| name == "desk-loader-loading"))
+}
+
 /// Puts the loading state back in the mount point.
 pub(crate) fn show_loading(mount: &Element) {
     let Some(doc) = mount.owner_document() else {

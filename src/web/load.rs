@@ -1,6 +1,7 @@
 //! Reading the host page's options and loading the manifest and configuration.
 
 use js_sys::Reflect;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 
@@ -27,7 +28,14 @@ pub(crate) struct HostOptions {
     pub config: Vec<Source>,
     pub ready_deadline_ms: f64,
     pub report_url: Option<String>,
+    /// Where to read `{"schema": <integer>}`, the live backend's version.
+    pub backend_url: Option<String>,
+    /// How long a document fetch may take before it is abandoned.
+    pub fetch_timeout_ms: f64,
 }
+
+/// The default document fetch timeout.
+pub(crate) const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
 
 impl HostOptions {
     /// Reads the options object documented in `docs/embed.md`.
@@ -67,31 +75,39 @@ impl HostOptions {
                 .filter(|n| *n > 0.0)
                 .unwrap_or(DEFAULT_READY_DEADLINE_MS),
             report_url: get("reportUrl").and_then(|v| v.as_string()),
+            backend_url: get("backendUrl").and_then(|v| v.as_string()),
+            fetch_timeout_ms: get("fetchTimeoutMs")
+                .and_then(|v| v.as_f64())
+                .filter(|n| *n > 0.0)
+                .unwrap_or(DEFAULT_FETCH_TIMEOUT_MS),
             mount,
         })
     }
 
-    fn source(&self, doc: Doc) -> Option<&Source> {
+    fn source(&self, doc: Doc) -> Option<Source> {
         match doc {
-            Doc::Manifest => Some(&self.manifest),
-            Doc::Config(i) => self.config.get(i),
+            Doc::Manifest => Some(self.manifest.clone()),
+            Doc::Config(i) => self.config.get(i).cloned(),
+            Doc::Backend => self.backend_url.clone().map(Source::Url),
+            Doc::Record => None,
         }
     }
 }
 
 /// Loads a document in the background and feeds the result to the core.
 pub(crate) fn spawn(doc: Doc, host: &HostOptions) {
-    let source = host.source(doc).cloned();
+    let source = host.source(doc);
+    let timeout_ms = host.fetch_timeout_ms;
     wasm_bindgen_futures::spawn_local(async move {
         let result = match source {
-            Some(source) => load(source).await,
+            Some(source) => load(source, timeout_ms).await,
             None => Err(LoadError::Unreadable("no such source".to_owned())),
         };
         super::feed(Event::Loaded(doc, result));
     });
 }
 
-async fn load(source: Source) -> Result<Value, LoadError> {
+async fn load(source: Source, timeout_ms: f64) -> Result<Value, LoadError> {
     match source {
         Source::Object(v) => from_js(v),
         Source::Inline(id) => {
@@ -101,17 +117,45 @@ async fn load(source: Source) -> Result<Value, LoadError> {
                 .ok_or_else(|| LoadError::Unreadable(format!("no element with id {id:?} in the page")))?;
             parse(&el.text_content().unwrap_or_default())
         }
-        Source::Url(url) => {
-            let response = gloo_net::http::Request::get(&url)
-                .send()
-                .await
-                .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
-            if !response.ok() {
-                return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
-            }
-            let text = response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
-            parse(&text)
+        Source::Url(url) => parse(&fetch_text(&url, timeout_ms).await?),
+    }
+}
+
+/// Fetches a document's text, aborting after `timeout_ms`: a server that
+/// never answers must not leave the agent on a spinner.
+async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(web_sys::AbortController::signal);
+    let abort = controller.clone().map(|c| Closure::<dyn FnMut()>::new(move || c.abort()));
+    let timer = abort.as_ref().and_then(|cb| {
+        web_sys::window()?
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), timeout_ms as i32)
+            .ok()
+    });
+    let result = async {
+        let response = gloo_net::http::Request::get(url)
+            .abort_signal(signal.as_ref())
+            .send()
+            .await
+            .map_err(|e| LoadError::Unreadable(format!("{url}: {}", fetch_error(&e, timeout_ms))))?;
+        if !response.ok() {
+            return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
         }
+        response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {}", fetch_error(&e, timeout_ms))))
+    }
+    .await;
+    if let (Some(h), Some(w)) = (timer, web_sys::window()) {
+        w.clear_timeout_with_handle(h);
+    }
+    result
+}
+
+fn fetch_error(e: &gloo_net::Error, timeout_ms: f64) -> String {
+    let text = e.to_string();
+    if text.contains("abort") {
+        format!("no answer within {} s", timeout_ms / 1000.0)
+    } else {
+        text
     }
 }
 

@@ -3,27 +3,34 @@
 //! It decides nothing. [`start`] builds a [`Boot`], then [`pump`] alternates
 //! between feeding queued [`Event`]s to the core and executing the
 //! [`Action`]s it returns. JavaScript callbacks (script `load`/`error`, the
-//! panel's `ready()`, timers) only queue events and call [`pump`]; the queue
-//! makes re-entrant calls safe, and no `RefCell` borrow is held across a call
-//! into JavaScript.
+//! panel's `ready()`, timers, visibility) only queue events and call
+//! [`pump`]; the queue makes re-entrant calls safe, and no `RefCell` borrow is
+//! held across a call into JavaScript.
 
 mod dom;
 mod load;
 mod panel;
+mod store;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::core::boot::{Action, Boot, Event, Options};
+use crate::core::boot::{Action, Boot, Doc, Event, Options, Start, Timer};
 use crate::core::value::Value;
 
 thread_local! {
     static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
     static QUEUE: RefCell<VecDeque<Event>> = const { RefCell::new(VecDeque::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    static TIMERS: RefCell<Vec<Armed>> = const { RefCell::new(Vec::new()) };
+    static VISIBILITY: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
 }
+
+/// A running browser timer: which core timer it is, its handle, its callback.
+type Armed = (Timer, i32, Closure<dyn FnMut()>);
 
 /// What the shell keeps between callbacks.
 struct Shell {
@@ -35,20 +42,29 @@ struct Shell {
 /// Starts a boot with the host page's options (see `docs/embed.md`).
 ///
 /// Throws only when the options themselves are unusable (no mount point);
-/// everything after that ends in the panel or the error screen.
+/// everything after that ends in the panel or the error screen. Calling it
+/// again (the error screen's Retry does) replaces the previous boot.
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     panel::install_api();
-    let mut boot = Boot::new(Options { ready_deadline_ms: host.ready_deadline_ms, config_sources: host.config.len() });
-    boot.start(now());
+    watch_visibility();
+    let mut boot = Boot::new(Options {
+        ready_deadline_ms: host.ready_deadline_ms,
+        config_sources: host.config.len(),
+        backend_endpoint: host.backend_url.is_some(),
+    });
+    boot.start(Start { now_ms: now(), wall_ms: js_sys::Date::now(), hidden: hidden() });
     let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host, attempt: None }));
-    if let Some(mut old) = previous {
-        if let Some(live) = old.attempt.take() {
-            live.remove();
-        }
+    if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
+        live.remove();
     }
+    TIMERS.with(|t| {
+        for (_, handle, _) in t.borrow_mut().drain(..) {
+            clear_timeout(handle);
+        }
+    });
     QUEUE.with(|q| q.borrow_mut().clear());
     pump();
     Ok(())
@@ -98,49 +114,81 @@ fn with_shell<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
 }
 
 fn execute(action: Action) {
-    let Some(host) = with_shell(|s| s.host.clone()) else {
-        return;
-    };
+    let Some(host) = with_shell(|s| s.host.clone()) else { return };
     match action {
         Action::SetState(state) => dom::set_state(&host.mount, state),
+        Action::Load(Doc::Record) => feed(Event::Loaded(Doc::Record, store::read_record())),
         Action::Load(doc) => load::spawn(doc, &host),
         Action::Inject(attempt) => {
             let live = panel::inject(&attempt, &host);
-            let old = with_shell(|s| s.attempt.replace(live)).flatten();
-            if let Some(old) = old {
+            if let Some(old) = with_shell(|s| s.attempt.replace(live)).flatten() {
                 old.remove();
             }
         }
         Action::Remove { attempt } => {
-            let live = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten();
-            if let Some(live) = live {
+            if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {
                 live.remove();
                 dom::show_loading(&host.mount);
             }
         }
-        Action::StartTimer { attempt, at_ms } => {
-            let delay = (at_ms - now()).max(0.0);
-            with_shell(|s| {
-                if let Some(live) = s.attempt.as_mut().filter(|l| l.id == attempt) {
-                    live.set_deadline(delay);
-                }
-            });
-        }
-        Action::StoreRecord(record) => store_record(&record),
+        Action::StartTimer { timer, at_ms } => start_timer(timer, (at_ms - now()).max(0.0)),
+        Action::CancelTimer(timer) => cancel_timer(timer),
+        Action::UpdateRecord(update) => store::update_record(update),
+        Action::CacheAssets(assets) => store::cache_assets(assets),
         Action::ShowError(failure) => dom::show_error(&host.mount, &failure),
         Action::Report(report) => send_report(&report, &host),
     }
 }
 
-/// The key under which the last release that worked is remembered.
-const RECORD_KEY: &str = "desk-loader:known-good";
-
-fn store_record(record: &Value) {
-    // Storage may be absent, disabled or full: then the loader just remembers less.
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    if let Some(storage) = storage {
-        let _ = storage.set_item(RECORD_KEY, &record.to_json());
+fn start_timer(timer: Timer, delay_ms: f64) {
+    cancel_timer(timer);
+    let cb = Closure::<dyn FnMut()>::new(move || {
+        TIMERS.with(|t| t.borrow_mut().retain(|(x, _, _)| *x != timer));
+        feed(Event::TimerFired(timer));
+    });
+    let handle = web_sys::window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), delay_ms.min(2e9) as i32)
+            .ok()
+    });
+    if let Some(h) = handle {
+        TIMERS.with(|t| t.borrow_mut().push((timer, h, cb)));
     }
+}
+
+fn cancel_timer(timer: Timer) {
+    let gone: Vec<_> = TIMERS.with(|t| {
+        let mut t = t.borrow_mut();
+        let (gone, kept) = t.drain(..).partition(|(x, _, _)| *x == timer);
+        *t = kept;
+        gone
+    });
+    for (_, handle, _) in gone {
+        clear_timeout(handle);
+    }
+}
+
+fn clear_timeout(handle: i32) {
+    if let Some(w) = web_sys::window() {
+        w.clear_timeout_with_handle(handle);
+    }
+}
+
+fn hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}
+
+/// Tells the core when the page is hidden or shown, so deadlines pause.
+fn watch_visibility() {
+    VISIBILITY.with(|v| {
+        if v.borrow().is_some() {
+            return;
+        }
+        let cb = Closure::<dyn FnMut()>::new(|| feed(Event::Visibility { hidden: hidden() }));
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ = doc.add_event_listener_with_callback("visibilitychange", cb.as_ref().unchecked_ref());
+        }
+        *v.borrow_mut() = Some(cb);
+    });
 }
 
 fn send_report(report: &Value, host: &load::HostOptions) {

@@ -10,8 +10,8 @@ use web_sys::Element;
 
 use super::feed;
 use super::load::{js_error_text, to_js, HostOptions};
-use crate::core::boot::{Attempt, Event};
-use crate::core::manifest::AssetKind;
+use crate::core::boot::{Attempt, Diagnosis, Event};
+use crate::core::manifest::{Asset, AssetKind};
 use crate::core::problem::Code;
 
 /// The attempt waiting for its panel to call `deskLoader.register`.
@@ -32,47 +32,22 @@ pub(crate) struct Live {
     elements: Vec<Element>,
     handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     error_listener: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
-    timer: Option<(i32, Closure<dyn FnMut()>)>,
+    blob_urls: Vec<String>,
 }
 
 impl Live {
-    /// Arms the ready deadline, `delay_ms` from now.
-    pub(crate) fn set_deadline(&mut self, delay_ms: f64) {
-        let attempt = self.id;
-        let cb = Closure::<dyn FnMut()>::new(move || feed(Event::TimerFired { attempt }));
-        let handle = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                cb.as_ref().unchecked_ref(),
-                delay_ms.min(2e9) as i32,
-            )
-            .ok()
-        });
-        if let Some(old) = self.timer.take() {
-            clear_timeout(old.0);
-        }
-        if let Some(h) = handle {
-            self.timer = Some((h, cb));
-        }
-    }
-
     /// Removes the attempt's elements, listeners and timer.
     pub(crate) fn remove(mut self) {
         PENDING.with(|p| p.borrow_mut().take_if(|p| p.attempt == self.id));
         for el in self.elements.drain(..) {
             el.remove();
         }
-        if let Some((h, _)) = self.timer.take() {
-            clear_timeout(h);
+        for url in self.blob_urls.drain(..) {
+            let _ = web_sys::Url::revoke_object_url(&url);
         }
         if let (Some(l), Some(w)) = (self.error_listener.take(), web_sys::window()) {
             let _ = w.remove_event_listener_with_callback("error", l.as_ref().unchecked_ref());
         }
-    }
-}
-
-fn clear_timeout(handle: i32) {
-    if let Some(w) = web_sys::window() {
-        w.clear_timeout_with_handle(handle);
     }
 }
 
@@ -100,7 +75,7 @@ fn register(boot: JsValue) {
         web_sys::console::warn_1(&"desk-loader: register() called while no release is starting; ignored".into());
         return;
     };
-    let threw = move |detail: String| feed(Event::AttemptFailed { attempt, code: Code::PanelThrew, detail });
+    let threw = move |detail: String| feed(Event::PanelFailed { attempt, code: Code::PanelThrew, detail });
     let Some(boot) = boot.dyn_ref::<Function>() else {
         threw("the bundle called deskLoader.register() without a function".to_owned());
         return;
@@ -120,27 +95,60 @@ fn register(boot: JsValue) {
     }
 }
 
-/// Adds the attempt's files to the page and prepares its boot context.
+/// Adds the attempt's files to the page and prepares its boot context. From
+/// the cache, the files are first read and checked, then added as `blob:` URLs.
 pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
-    let mut live =
-        Live { id: attempt.id, elements: Vec::new(), handlers: Vec::new(), error_listener: None, timer: None };
-    let id = attempt.id;
-    let fail = move |code: Code, detail: String| feed(Event::AttemptFailed { attempt: id, code, detail });
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        fail(Code::BundleLoadFailed, "no document to add the bundle to".to_owned());
-        return live;
+    let mut live = Live {
+        id: attempt.id,
+        elements: Vec::new(),
+        handlers: Vec::new(),
+        error_listener: None,
+        blob_urls: Vec::new(),
     };
+    let id = attempt.id;
     let context = context(attempt, &host.mount);
     let scripts = attempt.assets.iter().filter(|a| a.kind != AssetKind::Style).count();
     PENDING
         .with(|p| *p.borrow_mut() = Some(Pending { attempt: id, context, scripts_left: scripts, registered: false }));
+    if !attempt.from_cache {
+        let urls = attempt.assets.iter().map(|a| a.url.clone()).collect();
+        add_assets(&mut live, &attempt.assets, urls);
+        return live;
+    }
+    let assets = attempt.assets.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut urls = Vec::new();
+        for a in &assets {
+            match super::store::cached_url(a).await {
+                Ok(url) => urls.push(url),
+                Err(why) => {
+                    web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
+                    feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis: Diagnosis::CacheMiss });
+                    return;
+                }
+            }
+        }
+        // The attempt may have ended while the cache was read.
+        if let Some(mut live) = super::with_shell(|s| s.attempt.take_if(|l| l.id == id)).flatten() {
+            live.blob_urls = urls.clone();
+            add_assets(&mut live, &assets, urls);
+            super::with_shell(|s| s.attempt = Some(live));
+        }
+    });
+    live
+}
 
+/// Creates the elements for `assets`, loading each from the matching URL.
+fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
+    let id = live.id;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     // Errors thrown by the bundle's own top-level code surface as window errors.
     let script_urls: Vec<String> =
-        attempt.assets.iter().filter(|a| a.kind != AssetKind::Style).map(|a| absolute(&a.url)).collect();
+        assets.iter().zip(&urls).filter(|(a, _)| a.kind != AssetKind::Style).map(|(_, u)| absolute(u)).collect();
     let listener = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
         if script_urls.iter().any(|u| *u == e.filename()) {
-            fail(Code::PanelThrew, format!("the bundle threw while loading: {}", e.message()));
+            let detail = format!("the bundle threw while loading: {}", e.message());
+            feed(Event::PanelFailed { attempt: id, code: Code::PanelThrew, detail });
         }
     });
     if let Some(w) = web_sys::window() {
@@ -149,11 +157,11 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
     live.error_listener = Some(listener);
 
     let parent: Option<Element> = document.head().map(Into::into).or_else(|| document.document_element());
-    for asset in &attempt.assets {
+    for (asset, src) in assets.iter().zip(urls) {
         let made = match asset.kind {
             AssetKind::Style => document.create_element("link").inspect(|el| {
                 let _ = el.set_attribute("rel", "stylesheet");
-                let _ = el.set_attribute("href", &asset.url);
+                let _ = el.set_attribute("href", &src);
             }),
             AssetKind::Script | AssetKind::Module => document.create_element("script").inspect(|el| {
                 let script: &web_sys::HtmlScriptElement = el.unchecked_ref();
@@ -161,19 +169,22 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
                     script.set_type("module");
                 }
                 script.set_async(false);
-                script.set_src(&asset.url);
+                script.set_src(&src);
             }),
         };
-        let Ok(el) = made else {
-            fail(Code::BundleLoadFailed, format!("{}: could not create an element for it", asset.url));
-            return live;
-        };
+        let Ok(el) = made else { continue };
         let _ = el.set_attribute("integrity", &asset.integrity);
         let _ = el.set_attribute("crossorigin", "anonymous");
         let _ = el.set_attribute("data-desk-attempt", &id.to_string());
-        let url = asset.url.clone();
+        let (url, integrity) = (asset.url.clone(), asset.integrity.clone());
+        let from_cache = src.starts_with("blob:");
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            fail(Code::BundleLoadFailed, format!("{url}: could not be loaded, or does not match its integrity"));
+            let (url, integrity) = (url.clone(), integrity.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let diagnosis =
+                    if from_cache { Diagnosis::CacheMiss } else { super::store::diagnose(&url, &integrity).await };
+                feed(Event::AssetFailed { attempt: id, url, diagnosis });
+            });
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
         live.handlers.push(on_error);
@@ -187,7 +198,6 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
         }
         live.elements.push(el);
     }
-    live
 }
 
 /// A script finished loading (and, for classic and module scripts alike, running).
@@ -199,7 +209,7 @@ fn script_loaded(attempt: u32) {
         Some(p.scripts_left == 0 && !p.registered)
     });
     if unregistered == Some(true) {
-        feed(Event::AttemptFailed {
+        feed(Event::PanelFailed {
             attempt,
             code: Code::PanelNotRegistered,
             detail: "the bundle loaded but never called deskLoader.register()".to_owned(),
@@ -219,11 +229,14 @@ fn context(attempt: &Attempt, mount: &Element) -> JsValue {
     set("config", &to_js(&attempt.config));
     set("features", &to_js(&attempt.features));
     set("mount", mount);
-    let ready = Closure::<dyn Fn()>::new(move || feed(Event::PanelReady { attempt: id }));
+    let mount_el = mount.clone();
+    let ready = Closure::<dyn Fn()>::new(move || {
+        feed(Event::PanelReady { attempt: id, rendered: super::dom::has_content(&mount_el) });
+    });
     set("ready", &ready.into_js_value());
     let fail = Closure::<dyn Fn(JsValue)>::new(move |reason: JsValue| {
         let reason = if reason.is_undefined() { "no reason given".to_owned() } else { js_error_text(&reason) };
-        feed(Event::AttemptFailed {
+        feed(Event::PanelFailed {
             attempt: id,
             code: Code::PanelFailed,
             detail: format!("the panel reported a failure: {reason}"),

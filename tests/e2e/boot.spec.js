@@ -13,9 +13,9 @@ test("the demo desk boots the panel through the loader", async ({ page }) => {
   await expect(page.locator(".panel-release")).toHaveText("release 2026.11.2");
   await expect(page.getByRole("textbox", { name: "Reply to Camille D." })).toBeVisible();
 
-  const record = await page.evaluate(() => JSON.parse(localStorage.getItem("desk-loader:known-good")));
-  expect(record).toMatchObject({ format: 1, release: "2026.11.2" });
-  expect(record.assets.map((a) => a.type)).toEqual(["style", "script"]);
+  const record = await page.evaluate(() => JSON.parse(localStorage.getItem("desk-loader:record")));
+  expect(record).toMatchObject({ format: 1, knownGood: { release: { id: "2026.11.2" }, backendSchema: 43 } });
+  expect(record.knownGood.release.assets.map((a) => a.type)).toEqual(["style", "script"]);
 
   // The panel's files were added with integrity, by the loader.
   const integrity = await page.locator('script[data-desk-attempt="1"]').getAttribute("integrity");

@@ -10,7 +10,8 @@ async function settled(page) {
 
 /** Serves `body` for requests to `path` (relative to the base URL). */
 async function serve(page, path, body, { status = 200, contentType = "application/json" } = {}) {
-  await page.route((url) => url.pathname === "/" + path, (route) =>
+  // A glob, not a predicate: only matching requests are intercepted.
+  await page.route("**/" + path, (route) =>
     route.fulfill({ status, contentType, body: typeof body === "string" ? body : JSON.stringify(body) }));
 }
 
@@ -22,3 +23,53 @@ function consoleText(page) {
 }
 
 module.exports = { settled, serve, consoleText };
+
+const crypto = require("crypto");
+const fs = require("fs");
+const path = require("path");
+
+const WWW = path.join(__dirname, "../../www");
+
+/** The SRI hash of a file under www/. */
+function sri(file) {
+  return "sha384-" + crypto.createHash("sha384").update(fs.readFileSync(path.join(WWW, file))).digest("base64");
+}
+
+/** A release whose script is `script` (under www/), with the given extra fields. */
+function release(id, script, extra = {}) {
+  return { id, assets: [{ type: "script", url: script, integrity: sri(script) }], ...extra };
+}
+
+/** The demo's healthy releases: 2026.11.2 and 2026.11.1. */
+function demoRelease(id, extra = {}) {
+  const css = `panel/${id}/panel.css`;
+  const js = `panel/${id}/panel.js`;
+  return {
+    id,
+    assets: [{ type: "style", url: css, integrity: sri(css) }, { type: "script", url: js, integrity: sri(js) }],
+    ...extra,
+  };
+}
+
+/** Rewrites the options of the demo page (the JSON in #desk-loader-options) for this test. */
+async function withOptions(page, patch) {
+  await page.route(/\/(index\.html)?(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    const html = await response.text();
+    const rewritten = html.replace(/(<script type="application\/json" id="desk-loader-options">)([\s\S]*?)(<\/script>)/,
+      (_, open, json, close) => open + JSON.stringify({ ...JSON.parse(json), ...patch }) + close);
+    await route.fulfill({ response, body: rewritten });
+  });
+}
+
+/** The report logged for the boot's outcome, parsed. */
+function reportFrom(lines, outcome) {
+  const line = lines.find((l) => l.startsWith(`{"format":1,"outcome":"${outcome}"`));
+  return line && JSON.parse(line);
+}
+
+module.exports.sri = sri;
+module.exports.release = release;
+module.exports.demoRelease = demoRelease;
+module.exports.withOptions = withOptions;
+module.exports.reportFrom = reportFrom;

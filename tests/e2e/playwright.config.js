@@ -10,8 +10,10 @@ module.exports = defineConfig({
   workers: 2,
   timeout: 30_000,
   forbidOnly: !!process.env.CI,
+  retries: 0,
   use: {
     baseURL: process.env.BASE_URL || "http://127.0.0.1:8080",
+    trace: "retain-on-failure",
     browserName: "chromium",
     launchOptions: {
       executablePath: "/usr/bin/chromium",

@@ -34,7 +34,7 @@ impl Server {
         let addr = inner.server_addr().to_ip().map(|a| a.to_string()).ok_or("the server has no IP address")?;
         let www = crate::root().join("www");
         let reports = Arc::new(Mutex::new(Vec::<String>::new()));
-        let workers = (0..4)
+        let workers = (0..16)
             .map(|_| {
                 let (inner, www, reports) = (inner.clone(), www.clone(), reports.clone());
                 std::thread::spawn(move || {

@@ -14,31 +14,32 @@ pub fn run() -> Result<(), String> {
     collect(&www, &mut manifests);
     for path in manifests {
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut changed = text.clone();
-        let mut rest = text.as_str();
         // Each asset is written on one line as {"type": …, "url": "…", "integrity": "…"}.
-        while let Some(at) = rest.find("\"url\": \"") {
-            rest = &rest[at + 8..];
-            let url = &rest[..rest.find('"').unwrap_or(0)];
-            let Some(i) = rest.find("\"integrity\": \"") else {
-                break;
-            };
-            let old = &rest[i + 14..][..rest[i + 14..].find('"').unwrap_or(0)];
-            let file = path.parent().unwrap_or(&www).join(url);
-            let file = if file.is_file() { file } else { www.join(url) };
-            if let Ok(bytes) = std::fs::read(&file) {
-                let new = integrity(&bytes);
-                if old != new {
-                    changed = changed.replace(old, &new);
-                }
-            }
-        }
+        let lines: Vec<String> = text.split_inclusive('\n').map(|line| fresh_line(line, &path, &www)).collect();
+        let changed = lines.concat();
         if changed != text {
             std::fs::write(&path, changed).map_err(|e| format!("{}: {e}", path.display()))?;
             println!("updated {}", path.display());
         }
     }
     Ok(())
+}
+
+/// The line with its integrity recomputed, when it names a local file.
+fn fresh_line(line: &str, manifest: &Path, www: &Path) -> String {
+    let field = |name: &str| {
+        let key = format!("\"{name}\": \"");
+        let start = line.find(&key)? + key.len();
+        let len = line[start..].find('"')?;
+        Some(&line[start..start + len])
+    };
+    let (Some(url), Some(old)) = (field("url"), field("integrity")) else { return line.to_owned() };
+    let beside = manifest.parent().unwrap_or(www).join(url);
+    let file = if beside.is_file() { beside } else { www.join(url) };
+    match std::fs::read(&file) {
+        Ok(bytes) => line.replacen(old, &integrity(&bytes), 1),
+        Err(_) => line.to_owned(),
+    }
 }
 
 /// `sha384-<base64>` of `bytes`.

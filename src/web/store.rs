@@ -1,0 +1,175 @@
+//! What the shell keeps on the device: the record in `localStorage`, written
+//! under a Web Lock when the browser has them, and the known-good release's
+//! files in Cache Storage, checked with WebCrypto before they run. Every
+//! failure here (no storage, storage disabled, quota, corrupt data) only
+//! costs the loader its memory: it is reported to the core, never thrown.
+
+use js_sys::{Function, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::load::js_error_text;
+use crate::core::boot::{Diagnosis, LoadError};
+use crate::core::manifest::{Asset, AssetKind};
+use crate::core::record::{apply, Update, MAX_RECORD_BYTES};
+use crate::core::value::Value;
+
+/// The `localStorage` key of the record.
+pub(crate) const RECORD_KEY: &str = "desk-loader:record";
+/// The Cache Storage cache of known-good files.
+const CACHE: &str = "desk-loader-v1";
+/// The Web Lock that serialises record writes across tabs.
+const LOCK: &str = "desk-loader:record";
+
+fn storage() -> Result<web_sys::Storage, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    match window.local_storage() {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err("localStorage is not available".to_owned()),
+        Err(e) => Err(format!("localStorage is disabled: {}", js_error_text(&e))),
+    }
+}
+
+/// Reads the stored record: `null` when there is none.
+pub(crate) fn read_record() -> Result<Value, LoadError> {
+    let text = storage()
+        .map_err(LoadError::Unreadable)?
+        .get_item(RECORD_KEY)
+        .map_err(|e| LoadError::Unreadable(js_error_text(&e)))?;
+    let Some(text) = text else { return Ok(Value::Null) };
+    if text.len() > MAX_RECORD_BYTES {
+        return Err(LoadError::Malformed(format!("{} bytes, more than {MAX_RECORD_BYTES}", text.len())));
+    }
+    let js = js_sys::JSON::parse(&text).map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
+    super::load::from_js(js)
+}
+
+/// Applies an update to whatever is stored now, under the record's Web Lock
+/// if the browser has Web Locks, so two tabs booting at once lose nothing.
+pub(crate) fn update_record(update: Update) {
+    let write = move || {
+        let Ok(storage) = storage() else { return };
+        let stored = read_record().unwrap_or(Value::Null);
+        let next = apply(&stored, &update, js_sys::Date::now());
+        if let Err(e) = storage.set_item(RECORD_KEY, &next.to_json()) {
+            web_sys::console::warn_1(&format!("desk-loader: the record was not saved: {}", js_error_text(&e)).into());
+        }
+    };
+    let locks = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined() && !l.is_null());
+    let request = locks
+        .as_ref()
+        .and_then(|l| Reflect::get(l, &"request".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    match (locks, request) {
+        (Some(locks), Some(request)) => {
+            let cb = Closure::once_into_js(write);
+            if request.call2(&locks, &LOCK.into(), &cb).is_err() {
+                web_sys::console::warn_1(&"desk-loader: Web Locks refused the record write".into());
+            }
+        }
+        _ => write(),
+    }
+}
+
+fn caches() -> Option<web_sys::CacheStorage> {
+    let window = web_sys::window()?;
+    // Cache Storage exists only in secure contexts; feature-detect before touching it.
+    if !Reflect::has(&window, &"caches".into()).unwrap_or(false) {
+        return None;
+    }
+    window.caches().ok()
+}
+
+/// Keeps the files of a release that just worked, fetched with their integrity.
+pub(crate) fn cache_assets(assets: Vec<Asset>) {
+    let Some(caches) = caches() else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(cache) = JsFuture::from(caches.open(CACHE)).await else { return };
+        let cache: web_sys::Cache = cache.unchecked_into();
+        for a in assets {
+            let Ok(response) = gloo_net::http::Request::get(&a.url).integrity(&a.integrity).send().await else {
+                continue;
+            };
+            if response.ok() {
+                let raw: web_sys::Response = response.into();
+                let _ = JsFuture::from(cache.put_with_str(&a.url, &raw)).await;
+            }
+        }
+    });
+}
+
+/// A `blob:` URL of a cached file whose bytes match its integrity, or why not.
+pub(crate) async fn cached_url(asset: &Asset) -> Result<String, String> {
+    let caches = caches().ok_or("Cache Storage is not available")?;
+    let hit = JsFuture::from(caches.match_with_str(&asset.url)).await.map_err(|e| js_error_text(&e))?;
+    let response: web_sys::Response = hit.dyn_into().map_err(|_| "not in the cache".to_owned())?;
+    let buffer =
+        JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?).await.map_err(|e| js_error_text(&e))?;
+    let bytes = Uint8Array::new(&buffer);
+    if !matches_integrity(&bytes, &asset.integrity).await? {
+        return Err("the cached copy does not match its integrity".to_owned());
+    }
+    let parts = js_sys::Array::of1(&bytes);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(if asset.kind == AssetKind::Style { "text/css" } else { "text/javascript" });
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|e| js_error_text(&e))?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))
+}
+
+/// Whether `bytes` match one of the SRI hashes, checked with WebCrypto.
+async fn matches_integrity(bytes: &Uint8Array, integrity: &str) -> Result<bool, String> {
+    let subtle =
+        web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or("WebCrypto is not available")?;
+    for token in integrity.split_ascii_whitespace() {
+        let Some((alg, expected)) = token.split_once('-') else { continue };
+        let name = match alg {
+            "sha256" => "SHA-256",
+            "sha384" => "SHA-384",
+            "sha512" => "SHA-512",
+            _ => continue,
+        };
+        let digest = subtle.digest_with_str_and_buffer_source(name, bytes).map_err(|e| js_error_text(&e))?;
+        let digest = Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| js_error_text(&e))?).to_vec();
+        if base64(&digest) == expected {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Fetches a file that failed to load again, to tell a network fault from a
+/// server answer from an integrity mismatch from a passing glitch. Only runs
+/// on the failure path.
+pub(crate) async fn diagnose(url: &str, integrity: &str) -> Diagnosis {
+    let response = match gloo_net::http::Request::get(url).cache(web_sys::RequestCache::NoStore).send().await {
+        Err(e) => return Diagnosis::Network(e.to_string()),
+        Ok(r) if !r.ok() => return Diagnosis::Status(r.status()),
+        Ok(r) => r,
+    };
+    let Ok(bytes) = response.binary().await else { return Diagnosis::Network("the body was cut off".to_owned()) };
+    match matches_integrity(&Uint8Array::from(&bytes[..]), integrity).await {
+        Ok(true) => Diagnosis::Intact,
+        Ok(false) => Diagnosis::Mismatch,
+        Err(why) => Diagnosis::Network(why),
+    }
+}

@@ -1,0 +1,2 @@
+// A broken release: it loads but forgets to register with the loader.
+window.__notRegisteredLoaded = true;
