@@ -1,0 +1,199 @@
+//! Property tests of the boot state machine: whatever the documents and
+//! whatever the shell reports, in any order, a boot ends in Ready or Failed
+//! within a bounded number of steps, never starts a withdrawn, incompatible
+//! or quarantined release, and never takes a stale ready() for success.
+
+use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Start, State, Timer, MAX_ATTEMPTS};
+use desk_loader::core::check::evaluate;
+use desk_loader::core::config::RuntimeConfig;
+use desk_loader::core::manifest::Manifest;
+use desk_loader::core::problem::Code;
+use desk_loader::core::record::fingerprint;
+use desk_loader::core::value::Value;
+use proptest::prelude::*;
+
+const WALL: f64 = 1_800_000_000_000.0;
+const SHA: &str = "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+#[derive(Clone, Debug)]
+struct World {
+    releases: Vec<(Option<&'static str>, bool)>,
+    withdrawn: Vec<bool>,
+    pin: Option<usize>,
+    api_set: bool,
+    backend: Option<i64>,
+    known_good: Option<usize>,
+    quarantined: Vec<bool>,
+    replies: Vec<u8>,
+}
+
+fn world() -> impl Strategy<Value = World> {
+    (1usize..6).prop_flat_map(|n| {
+        (
+            prop::collection::vec((prop::option::of(prop::sample::select(vec![">=42, <44", ">=44", "<43", "43"])), any::<bool>()), n),
+            prop::collection::vec(prop::bool::weighted(0.2), n),
+            prop::option::weighted(0.15, 0..n),
+            any::<bool>(),
+            prop::option::of(41i64..46),
+            prop::option::of(0..n),
+            prop::collection::vec(prop::bool::weighted(0.25), n),
+            prop::collection::vec(any::<u8>(), 1..64),
+        )
+            .prop_map(|(releases, withdrawn, pin, api_set, backend, known_good, quarantined, replies)| World {
+                releases,
+                withdrawn,
+                pin,
+                api_set,
+                backend,
+                known_good,
+                quarantined,
+                replies,
+            })
+    })
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn release_json(i: usize, range: Option<&str>, needs_api: bool) -> String {
+    let backend = range.map(|r| format!(r#", "backend": "{r}""#)).unwrap_or_default();
+    let config = if needs_api { r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"# } else { "" };
+    format!(r#"{{"id": "r{i}", "assets": [{{"type": "script", "url": "r{i}.js", "integrity": "{SHA}"}}]{backend}{config}}}"#)
+}
+
+struct Docs {
+    manifest: String,
+    config: String,
+    record: String,
+}
+
+fn documents(w: &World) -> Docs {
+    let releases: Vec<String> = w.releases.iter().enumerate().map(|(i, (r, api))| release_json(i, *r, *api)).collect();
+    let withdrawn: Vec<String> = (0..w.releases.len()).filter(|i| w.withdrawn[*i]).map(|i| format!("\"r{i}\"")).collect();
+    let pin = w.pin.map_or("null".to_owned(), |i| format!("\"r{i}\""));
+    let manifest = format!(r#"{{"format": 1, "pin": {pin}, "withdrawn": [{}], "releases": [{}]}}"#, withdrawn.join(","), releases.join(","));
+    let values = if w.api_set { r#"{"API_URL": "https://api.example"}"# } else { "{}" };
+    let backend = w.backend.map(|b| format!(r#", "backendSchema": {b}"#)).unwrap_or_default();
+    let config = format!(r#"{{"values": {values}{backend}}}"#);
+
+    // Quarantine entries with the real key of each release, so they apply.
+    let (m, _) = Manifest::parse(&json(&manifest));
+    let (runtime, _) = RuntimeConfig::parse(&json(&config));
+    let mut quarantine = Vec::new();
+    for (i, r) in m.releases.iter().enumerate() {
+        if w.quarantined[i] {
+            let fp = fingerprint(&evaluate(r, &runtime), |_| false);
+            let b = w.backend.map_or("null".to_owned(), |b| b.to_string());
+            quarantine.push(format!(r#"{{"release": "{}", "configFingerprint": "{fp}", "backendSchema": {b}, "until": {}, "code": "panel.threw"}}"#, r.id, WALL + 60_000.0));
+        }
+    }
+    let known = w.known_good.map_or(String::new(), |i| {
+        let (r, api) = w.releases[i];
+        format!(r#""knownGood": {{"release": {}, "configFingerprint": "x", "at": 1}},"#, release_json(i, r, api))
+    });
+    let record = format!(r#"{{"format": 1, {known} "quarantine": [{}]}}"#, quarantine.join(","));
+    Docs { manifest, config, record }
+}
+
+/// The releases that must never be started in this world.
+fn forbidden(w: &World) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, (range, _)) in w.releases.iter().enumerate() {
+        let id = format!("r{i}");
+        let incompatible = match (range, w.backend) {
+            (Some(r), Some(b)) => !desk_loader::core::manifest::Range::parse(r).unwrap().contains(b),
+            _ => false,
+        };
+        let pinned_out = w.pin.is_some_and(|p| p != i);
+        if w.withdrawn[i] || incompatible || w.quarantined[i] || pinned_out {
+            out.push(id);
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_boot_ends_and_never_starts_a_forbidden_release(w in world()) {
+        let docs = documents(&w);
+        let forbidden = forbidden(&w);
+        let mut boot = Boot::new(Options::default());
+        boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+        let mut now = 0.0;
+        let mut timers: Vec<(Timer, f64)> = Vec::new();
+        let mut current: Option<u32> = None;
+        let mut injects = 0u32;
+        let mut replies = w.replies.iter().cycle();
+        let mut pending = vec![
+            Event::Loaded(Doc::Manifest, Ok(json(&docs.manifest))),
+            Event::Loaded(Doc::Config(0), Ok(json(&docs.config))),
+            Event::Loaded(Doc::Record, Ok(json(&docs.record))),
+        ];
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            prop_assert!(steps < 500, "no end after 500 steps");
+            while let Some(a) = boot.next_action() {
+                match a {
+                    Action::Inject(att) => {
+                        injects += 1;
+                        prop_assert!(!forbidden.contains(&att.release_id), "started {} in {:?}", att.release_id, w);
+                        current = Some(att.id);
+                    }
+                    Action::StartTimer { timer, at_ms } => timers.push((timer, at_ms)),
+                    Action::CancelTimer(t) => timers.retain(|(x, _)| *x != t),
+                    _ => {}
+                }
+            }
+            if matches!(boot.state(), State::Ready | State::Failed) {
+                break;
+            }
+            // The shell answers every action in time: timers fire too, whatever else happens.
+            timers.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let event = if let Some(e) = pending.pop() {
+                e
+            } else if steps % 4 == 0 && !timers.is_empty() {
+                let (t, at) = timers.remove(0);
+                now = at.max(now);
+                Event::TimerFired(t)
+            } else {
+                let r = *replies.next().unwrap();
+                let attempt = current.unwrap_or(0);
+                match r % 9 {
+                    0 => Event::PanelReady { attempt, rendered: true },
+                    1 => Event::PanelReady { attempt, rendered: false },
+                    2 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
+                    3 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Network("down".into()) },
+                    4 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Status(404) },
+                    5 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Mismatch },
+                    6 => Event::Visibility { hidden: r % 2 == 0 },
+                    7 => {
+                        // A stale ready: for an attempt that is not the current one.
+                        let before = boot.state();
+                        boot.handle(Event::PanelReady { attempt: attempt + 1 + u32::from(r), rendered: true }, now);
+                        prop_assert_eq!(boot.state(), before, "a stale ready changed the state");
+                        boot.handle(Event::PanelReady { attempt: attempt.saturating_sub(1), rendered: true }, now);
+                        if attempt > 1 { prop_assert_ne!(boot.state(), State::Ready); }
+                        continue;
+                    }
+                    _ => {
+                        // Let the earliest timer fire; if the page is hidden, show it.
+                        timers.sort_by(|a, b| a.1.total_cmp(&b.1));
+                        if timers.is_empty() {
+                            Event::Visibility { hidden: false }
+                        } else {
+                            let (t, at) = timers.remove(0);
+                            now = at.max(now);
+                            Event::TimerFired(t)
+                        }
+                    }
+                }
+            };
+            boot.handle(event, now);
+        }
+        prop_assert!(injects <= MAX_ATTEMPTS);
+    }
+}
