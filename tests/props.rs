@@ -2,6 +2,7 @@
 //! whatever the shell reports, in any order, a boot ends in Ready or Failed
 //! within a bounded number of steps, never starts a withdrawn, incompatible
 //! or quarantined release, and never takes a stale ready() for success.
+#![cfg(not(target_arch = "wasm32"))]
 
 use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Start, State, Timer, MAX_ATTEMPTS};
 use desk_loader::core::check::evaluate;
@@ -30,7 +31,10 @@ struct World {
 fn world() -> impl Strategy<Value = World> {
     (1usize..6).prop_flat_map(|n| {
         (
-            prop::collection::vec((prop::option::of(prop::sample::select(vec![">=42, <44", ">=44", "<43", "43"])), any::<bool>()), n),
+            prop::collection::vec(
+                (prop::option::of(prop::sample::select(vec![">=42, <44", ">=44", "<43", "43"])), any::<bool>()),
+                n,
+            ),
             prop::collection::vec(prop::bool::weighted(0.2), n),
             prop::option::weighted(0.15, 0..n),
             any::<bool>(),
@@ -58,8 +62,11 @@ fn json(text: &str) -> Value {
 
 fn release_json(i: usize, range: Option<&str>, needs_api: bool) -> String {
     let backend = range.map(|r| format!(r#", "backend": "{r}""#)).unwrap_or_default();
-    let config = if needs_api { r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"# } else { "" };
-    format!(r#"{{"id": "r{i}", "assets": [{{"type": "script", "url": "r{i}.js", "integrity": "{SHA}"}}]{backend}{config}}}"#)
+    let config =
+        if needs_api { r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"# } else { "" };
+    format!(
+        r#"{{"id": "r{i}", "assets": [{{"type": "script", "url": "r{i}.js", "integrity": "{SHA}"}}]{backend}{config}}}"#
+    )
 }
 
 struct Docs {
@@ -70,9 +77,14 @@ struct Docs {
 
 fn documents(w: &World) -> Docs {
     let releases: Vec<String> = w.releases.iter().enumerate().map(|(i, (r, api))| release_json(i, *r, *api)).collect();
-    let withdrawn: Vec<String> = (0..w.releases.len()).filter(|i| w.withdrawn[*i]).map(|i| format!("\"r{i}\"")).collect();
+    let withdrawn: Vec<String> =
+        (0..w.releases.len()).filter(|i| w.withdrawn[*i]).map(|i| format!("\"r{i}\"")).collect();
     let pin = w.pin.map_or("null".to_owned(), |i| format!("\"r{i}\""));
-    let manifest = format!(r#"{{"format": 1, "pin": {pin}, "withdrawn": [{}], "releases": [{}]}}"#, withdrawn.join(","), releases.join(","));
+    let manifest = format!(
+        r#"{{"format": 1, "pin": {pin}, "withdrawn": [{}], "releases": [{}]}}"#,
+        withdrawn.join(","),
+        releases.join(",")
+    );
     let values = if w.api_set { r#"{"API_URL": "https://api.example"}"# } else { "{}" };
     let backend = w.backend.map(|b| format!(r#", "backendSchema": {b}"#)).unwrap_or_default();
     let config = format!(r#"{{"values": {values}{backend}}}"#);
@@ -114,7 +126,7 @@ fn forbidden(w: &World) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn every_boot_ends_and_never_starts_a_forbidden_release(w in world()) {
@@ -133,6 +145,7 @@ proptest! {
             Event::Loaded(Doc::Record, Ok(json(&docs.record))),
         ];
         let mut steps = 0;
+        let mut hides = 0;
         loop {
             steps += 1;
             prop_assert!(steps < 500, "no end after 500 steps");
@@ -159,6 +172,9 @@ proptest! {
                 let (t, at) = timers.remove(0);
                 now = at.max(now);
                 Event::TimerFired(t)
+            } else if steps % 4 == 0 {
+                // A hidden page is shown again sooner or later.
+                Event::Visibility { hidden: false }
             } else {
                 let r = *replies.next().unwrap();
                 let attempt = current.unwrap_or(0);
@@ -169,7 +185,12 @@ proptest! {
                     3 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Network("down".into()) },
                     4 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Status(404) },
                     5 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Mismatch },
-                    6 => Event::Visibility { hidden: r % 2 == 0 },
+                    // The page is hidden a few times at most: an agent comes back to the tab.
+                    6 if hides < 3 => {
+                        hides += 1;
+                        Event::Visibility { hidden: r % 2 == 0 }
+                    }
+                    6 => Event::Visibility { hidden: false },
                     7 => {
                         // A stale ready: for an attempt that is not the current one.
                         let before = boot.state();
