@@ -43,16 +43,16 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
 
-/// The stored record, once written (the write waits for a Web Lock).
-async fn stored_record() -> String {
+/// The stored record, once it contains `needle` (the write waits for a Web Lock).
+async fn stored_record(needle: &str) -> String {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     for _ in 0..80 {
-        if let Some(r) = storage.get_item("desk-loader:record").unwrap() {
+        if let Some(r) = storage.get_item("desk-loader:record").unwrap().filter(|r| r.contains(needle)) {
             return r;
         }
         sleep(25).await;
     }
-    panic!("no record was stored within 2 s");
+    panic!("no record with {needle} was stored within 2 s: {:?}", storage.get_item("desk-loader:record"));
 }
 
 /// Waits until the mount point's `data-desk-state` is one of the final states.
@@ -88,8 +88,7 @@ async fn injects_the_bundle_with_integrity_and_hears_ready() {
     let script = document().query_selector("script[data-desk-attempt='1']").unwrap().expect("the injected script");
     assert_eq!(script.get_attribute("integrity").as_deref(), Some(integrity.as_str()));
     // The record is written under a Web Lock, a moment after ready().
-    let record = stored_record().await;
-    assert!(record.contains(r#""knownGood":{"release":{"id":"web-1""#), "{record}");
+    stored_record(r#""knownGood":{"release":{"id":"web-1""#).await;
 }
 
 #[wasm_bindgen_test]
@@ -167,4 +166,47 @@ fn check_throws_a_readable_error_for_unknown_releases() {
     let err = desk_loader::check(manifest, js_sys::Object::new().into(), Some("nope".into())).unwrap_err();
     let message = String::from(err.dyn_into::<js_sys::Error>().unwrap().message());
     assert!(message.starts_with("no usable release \"nope\""), "{message}");
+}
+
+fn manifest_of(releases: &[(&str, &str)]) -> String {
+    let items: Vec<String> = releases
+        .iter()
+        .map(|(id, source)| {
+            let (url, integrity) = script(source);
+            format!(r#"{{"id":"{id}","assets":[{{"type":"script","url":"{url}","integrity":"{integrity}"}}]}}"#)
+        })
+        .collect();
+    format!(r#"{{"format":1,"releases":[{}]}}"#, items.join(","))
+}
+
+#[wasm_bindgen_test]
+async fn the_ready_deadline_timer_fails_a_silent_panel() {
+    let silent = r#"deskLoader.register(function (ctx) { var p = document.createElement("p"); p.textContent = "waiting"; ctx.mount.replaceChildren(p); });"#;
+    let manifest = manifest_of(&[("silent", silent), ("previous", PANEL)]);
+    let el = mount("desk-web-deadline");
+    let opts = options(&el, &manifest, r#"{"values":{}}"#);
+    js_sys::Reflect::set(&opts, &"readyDeadlineMs".into(), &300.into()).unwrap();
+    let t0 = js_sys::Date::now();
+    desk_loader::start(opts).unwrap();
+    assert_eq!(settled(&el).await, "ready");
+    assert!(js_sys::Date::now() - t0 >= 300.0, "the fallback waited for the deadline");
+    assert!(el.text_content().unwrap().starts_with("panel previous attempt 2"));
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_stored_record_is_set_aside_and_rewritten() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("desk-loader:record", "{not json").unwrap();
+    let el = mount("desk-web-storage");
+    desk_loader::start(options(&el, &manifest_of(&[("fresh", PANEL)]), r#"{"values":{}}"#)).unwrap();
+    assert_eq!(settled(&el).await, "ready");
+    for _ in 0..80 {
+        let record = storage.get_item("desk-loader:record").unwrap().unwrap_or_default();
+        if record.contains(r#""id":"fresh""#) {
+            assert!(record.starts_with(r#"{"format":1,"knownGood":"#), "{record}");
+            return;
+        }
+        sleep(25).await;
+    }
+    panic!("the record was not rewritten");
 }
