@@ -88,7 +88,16 @@ impl Sim {
         self.attempts().last().copied().expect("an attempt")
     }
 
+    /// Every file of the last attempt loads, as the shell reports it.
+    fn loaded(&mut self) {
+        let (id, n) = (self.last_attempt().id, self.last_attempt().assets.len());
+        for _ in 0..n {
+            self.send(Event::AssetLoaded { attempt: id });
+        }
+    }
+
     fn ready(&mut self) {
+        self.loaded();
         let id = self.last_attempt().id;
         self.send(Event::PanelReady { attempt: id, rendered: true });
     }
@@ -321,6 +330,7 @@ fn a_cache_miss_moves_on() {
 #[test]
 fn ready_with_nothing_rendered_is_a_failure() {
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.loaded();
     sim.send(Event::PanelReady { attempt: 1, rendered: false });
     assert_eq!(sim.errors(), vec!["panel.empty"]);
     assert_eq!(sim.last_attempt().release_id, "r1");
@@ -447,4 +457,25 @@ fn withdrawn_and_pinned_releases() {
     assert_eq!(sim.last_attempt().release_id, "r1");
     sim.threw();
     assert_eq!(sim.error_code(), Some(Code::PanelThrew), "a pin allows no other release");
+}
+
+#[test]
+fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
+    let styled = format!(
+        r#"{{"id": "r2", "assets": [{{"type": "style", "url": "p/r2.css", "integrity": "{SHA}"}},
+           {{"type": "script", "url": "p/r2.js", "integrity": "{SHA}"}}]}}"#
+    );
+    // The stylesheet then fails: the early ready() does not count.
+    let mut sim = Sim::boot(&manifest(&[styled.clone(), release("r1", "")]), API, None);
+    sim.send(Event::AssetLoaded { attempt: 1 });
+    sim.send(Event::PanelReady { attempt: 1, rendered: true });
+    assert_eq!(sim.boot.state(), State::Booting);
+    sim.asset_failed(Diagnosis::Status(404));
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    // The stylesheet then loads: the early ready() counts at that moment.
+    let mut sim = Sim::boot(&manifest(&[styled, release("r1", "")]), API, None);
+    sim.send(Event::AssetLoaded { attempt: 1 });
+    sim.send(Event::PanelReady { attempt: 1, rendered: true });
+    sim.send(Event::AssetLoaded { attempt: 1 });
+    assert_eq!(sim.boot.state(), State::Ready);
 }

@@ -178,7 +178,8 @@ proptest! {
             } else {
                 let r = *replies.next().unwrap();
                 let attempt = current.unwrap_or(0);
-                match r % 9 {
+                match r % 10 {
+                    9 => Event::AssetLoaded { attempt },
                     0 => Event::PanelReady { attempt, rendered: true },
                     1 => Event::PanelReady { attempt, rendered: false },
                     2 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },

@@ -113,9 +113,10 @@ async fn an_integrity_mismatch_falls_back_to_the_next_release() {
 async fn nothing_runnable_shows_an_accessible_error_screen() {
     let (url, integrity) = script(PANEL);
     let manifest = format!(
-        r#"{{"format":1,"releases":[{{"id":"needs-api","assets":[{{"type":"script","url":"{url}","integrity":"{integrity}"}}],
+        r#"{{"format":1,"pin":"needs-api","releases":[{{"id":"needs-api","assets":[{{"type":"script","url":"{url}","integrity":"{integrity}"}}],
         "config":{{"variables":{{"API_URL":{{"type":"url","required":true}}}}}}}}]}}"#
     );
+    // Pinned, so a known-good release left by another test is no candidate.
     let el = mount("desk-web-error");
     desk_loader::start(options(&el, &manifest, r#"{"values":{}}"#)).unwrap();
     assert_eq!(settled(&el).await, "failed");

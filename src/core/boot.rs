@@ -142,6 +142,11 @@ pub enum Event {
         /// What a second look found.
         diagnosis: Diagnosis,
     },
+    /// A file of the attempt loaded (and, for a script, ran).
+    AssetLoaded {
+        /// The attempt.
+        attempt: u32,
+    },
     /// A timer started by [`Action::StartTimer`] fired.
     TimerFired(Timer),
     /// The page became hidden or visible.
@@ -256,6 +261,10 @@ struct Current {
     deadline: Deadline,
     /// Waiting for a retry's backoff, not for a panel.
     backing_off: bool,
+    /// Files not yet loaded; a `ready()` counts only once they all have.
+    assets_left: usize,
+    /// A `ready()` heard while files were still loading, with whether the panel rendered.
+    early_ready: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -368,7 +377,10 @@ impl Boot {
                 }
             }
             Event::PanelReady { attempt, rendered } if self.is_waiting_for(attempt) => {
-                if rendered {
+                if let Some(c) = self.current.as_mut().filter(|c| c.assets_left > 0) {
+                    // A stylesheet may still fail: the panel is ready once every file is in.
+                    c.early_ready = Some(rendered);
+                } else if rendered {
                     self.ready(now_ms);
                 } else {
                     let p = Problem::error(
@@ -376,6 +388,19 @@ impl Boot {
                         "the panel called ready() but rendered nothing into the mount point",
                     );
                     self.attempt_failed(p, true, now_ms);
+                }
+            }
+            Event::AssetLoaded { attempt } if self.is_waiting_for(attempt) => {
+                let early = self.current.as_mut().and_then(|c| {
+                    c.assets_left = c.assets_left.saturating_sub(1);
+                    if c.assets_left == 0 {
+                        c.early_ready.take()
+                    } else {
+                        None
+                    }
+                });
+                if let Some(rendered) = early {
+                    self.handle(Event::PanelReady { attempt, rendered }, now_ms);
                 }
             }
             Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
@@ -601,7 +626,9 @@ impl Boot {
             self.actions.push_back(Action::StartTimer { timer: Timer::Deadline(attempt.id), at_ms });
             Deadline::Running { at_ms }
         };
-        self.current = Some(Current { attempt, candidate, retries, deadline, backing_off: false });
+        let assets_left = attempt.assets.len();
+        self.current =
+            Some(Current { attempt, candidate, retries, deadline, backing_off: false, assets_left, early_ready: None });
     }
 
     fn ready(&mut self, now_ms: f64) {

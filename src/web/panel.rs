@@ -188,11 +188,15 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
         live.handlers.push(on_error);
-        if asset.kind != AssetKind::Style {
-            let on_load = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| script_loaded(id));
-            let _ = el.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
-            live.handlers.push(on_load);
-        }
+        let is_script = asset.kind != AssetKind::Style;
+        let on_load = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            feed(Event::AssetLoaded { attempt: id });
+            if is_script {
+                script_loaded(id);
+            }
+        });
+        let _ = el.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
+        live.handlers.push(on_load);
         if let Some(parent) = &parent {
             let _ = parent.append_child(&el);
         }

@@ -172,3 +172,19 @@ test("the deadline does not run while the page is hidden", async ({ page }) => {
   await expectPanel(page, "2026.11.1");
   expect(reportFrom(logs, "ready").path[0].outcome).toBe("panel.timeout");
 });
+
+test("a stylesheet that fails to load fails the attempt too", async ({ page }) => {
+  await page.route("**/panel/2026.11.2/panel.css", (r) => r.fulfill({ status: 404, body: "gone" }));
+  const logs = await boot(page, [demoRelease("2026.11.2"), demoRelease("2026.11.1")]);
+  await expectPanel(page, "2026.11.1");
+  expect(reportFrom(logs, "ready").path[0]).toMatchObject({ release: "2026.11.2", outcome: "bundle.missing" });
+});
+
+test("with storage full the boot still works, and the loader says it could not remember", async ({ page }) => {
+  await page.addInitScript(() => {
+    Storage.prototype.setItem = function () { throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };
+  });
+  const logs = await boot(page, [release("2026.12.0", "panel/broken/throws.js"), demoRelease("2026.11.1")]);
+  await expectPanel(page, "2026.11.1");
+  await expect.poll(() => logs.some((l) => l.includes("the record was not saved: The quota has been exceeded."))).toBe(true);
+});
