@@ -1,7 +1,7 @@
 //! The boot state machine, driven natively through simulated time.
 
 use desk_loader::core::boot::{
-    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Start, State, Timer, MAX_RETRIES,
+    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Start, State, Status, Timer, MAX_RETRIES,
 };
 use desk_loader::core::problem::Code;
 use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
@@ -38,7 +38,7 @@ impl Sim {
     /// Starts and answers every load: manifest, one configuration, record.
     fn boot(manifest: &str, config: &str, record: Option<&str>) -> Sim {
         let mut sim = Sim::new(Options::default());
-        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
         sim.drain();
         sim.send(Event::Loaded(Doc::Manifest, Ok(json(manifest))));
         sim.send(Event::Loaded(Doc::Config(0), Ok(json(config))));
@@ -144,11 +144,11 @@ const API: &str = r#"{"values": {"API_URL": "https://api.example"}}"#;
 #[test]
 fn loads_everything_at_once_then_the_newest_release_then_records_it() {
     let mut sim = Sim::new(Options::default());
-    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
     assert_eq!(
         sim.drain(),
         vec![
-            Action::SetState(State::Loading),
+            Action::SetState(Status { state: State::Loading, release: None, attempt: None, code: None }),
             Action::Load(Doc::Manifest),
             Action::Load(Doc::Config(0)),
             Action::Load(Doc::Record)
@@ -172,7 +172,7 @@ fn loads_everything_at_once_then_the_newest_release_then_records_it() {
     assert!(sim.log.iter().any(|a| matches!(a, Action::CacheAssets(assets) if assets.len() == 1)));
     let report = sim.report();
     assert_eq!(report.get("outcome"), Some(&Value::from("ready")));
-    assert_eq!(report.get("elapsedMs"), Some(&Value::Number(250.0)));
+    assert_eq!(report.get("timings").and_then(|t| t.get("totalMs")), Some(&Value::Number(250.0)));
     let stored = sim.stored();
     assert_eq!(
         stored.get("knownGood").and_then(|k| k.get("release")).and_then(|r| r.get("id")),
@@ -251,7 +251,7 @@ fn the_deadline_fails_the_attempt_and_does_not_run_while_hidden() {
 #[test]
 fn a_page_hidden_at_start_arms_the_deadline_when_shown() {
     let mut sim = Sim::new(Options::default());
-    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: true });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: true, ..Start::default() });
     sim.drain();
     sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[release("r1", "")])))));
     sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
@@ -396,7 +396,7 @@ fn a_tampered_or_corrupt_record_is_discarded_and_the_boot_goes_on() {
         assert!(sim.codes().contains(&"record.discarded"), "{bad}");
     }
     let mut sim = Sim::new(Options::default());
-    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
     sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));
     sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
     sim.send(Event::Loaded(Doc::Record, Err(LoadError::Malformed("Unexpected token".into()))));
@@ -411,14 +411,14 @@ fn an_unreadable_manifest_falls_back_to_the_known_good_release() {
         WALL,
     );
     let mut sim = Sim::new(Options::default());
-    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
     sim.send(Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("network error".into()))));
     sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
     sim.send(Event::Loaded(Doc::Record, Ok(record)));
     assert_eq!(sim.last_attempt().release_id, "r1");
     // Without a record, the manifest's problem is the error screen's code.
     let mut bare = Sim::new(Options::default());
-    bare.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+    bare.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
     bare.send(Event::Loaded(Doc::Manifest, Err(LoadError::Unreadable("HTTP 500".into()))));
     bare.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
     bare.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
@@ -430,7 +430,7 @@ fn the_backend_endpoint_decides_compatibility() {
     let m = manifest(&[release("new", r#", "backend": ">=44""#), release("old", r#", "backend": "<44""#)]);
     let run = |answer: Result<Value, LoadError>| {
         let mut sim = Sim::new(Options { backend_endpoint: true, ..Options::default() });
-        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
         let first = sim.drain();
         assert!(first.contains(&Action::Load(Doc::Backend)));
         sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));

@@ -133,7 +133,7 @@ proptest! {
         let docs = documents(&w);
         let forbidden = forbidden(&w);
         let mut boot = Boot::new(Options::default());
-        boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false });
+        boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
         let mut now = 0.0;
         let mut timers: Vec<(Timer, f64)> = Vec::new();
         let mut current: Option<u32> = None;

@@ -20,6 +20,8 @@ use super::config::{Contract, RuntimeConfig, Validated};
 use super::manifest::{Asset, Manifest, Release};
 use super::problem::{Code, Problem, Severity};
 use super::record::{self, Quarantined, Record, Update};
+use super::report::{self, Screen, Timings};
+use super::texts;
 use super::value::{object, Value};
 
 /// Settings of one boot, given by the host page.
@@ -55,7 +57,7 @@ impl Default for Options {
 }
 
 /// What the shell knows at start.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Start {
     /// The page's monotonic clock, in ms, as later given to [`Boot::handle`].
     pub now_ms: f64,
@@ -63,6 +65,10 @@ pub struct Start {
     pub wall_ms: f64,
     /// Whether the page is hidden now.
     pub hidden: bool,
+    /// The browser's languages, most preferred first (`navigator.languages`).
+    pub languages: Vec<String>,
+    /// The browser's user-agent string; only its class is reported.
+    pub user_agent: String,
 }
 
 /// A document the shell loads for the core.
@@ -156,11 +162,46 @@ pub enum Event {
     },
 }
 
+/// A change of the boot's public state, as the page, its host and a native
+/// app's bridge see it (`docs/embed.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// The new state.
+    pub state: State,
+    /// The release starting or started, if any.
+    pub release: Option<String>,
+    /// The attempt, if any.
+    pub attempt: Option<u32>,
+    /// On failure, the decisive code.
+    pub code: Option<Code>,
+}
+
+impl Status {
+    /// The `detail` of the `desk-loader:state` event and the bridge message's payload.
+    pub fn to_value(&self) -> Value {
+        object([
+            ("state", self.state.as_str().into()),
+            ("release", self.release.clone().into()),
+            ("attempt", self.attempt.map(f64::from).into()),
+            ("code", self.code.map(Code::as_str).into()),
+        ])
+    }
+}
+
 /// Something the shell must do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// Publish the boot state: attributes on the mount point and a DOM event.
-    SetState(State),
+    /// Publish the boot state: attributes on the mount point, a DOM event, the native bridge.
+    SetState(Status),
+    /// Add a User Timing measure `desk-loader:<name>` from `start_ms` to `end_ms`.
+    Measure {
+        /// `manifest`, `config`, `bundle` or `ready`.
+        name: &'static str,
+        /// Start, on the clock given to [`Boot::handle`].
+        start_ms: f64,
+        /// End, on the same clock.
+        end_ms: f64,
+    },
     /// Load a document from wherever the host page said it is.
     Load(Doc),
     /// Add the release's files to the page (or from the cache) and hand its panel this context.
@@ -184,7 +225,7 @@ pub enum Action {
     /// Keep these files in the cache, for a fallback when the server no longer has them.
     CacheAssets(Vec<Asset>),
     /// Show the error screen: no release can run.
-    ShowError(Failure),
+    ShowError(Screen),
     /// Send this report of the boot's outcome.
     Report(Value),
 }
@@ -229,17 +270,6 @@ pub struct Attempt {
     pub features: Value,
     /// Load the files from the cache, after checking their integrity, instead of the network.
     pub from_cache: bool,
-}
-
-/// Why nothing could run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Failure {
-    /// The code of the decisive problem.
-    pub code: Code,
-    /// The release that was tried last, if any.
-    pub release: Option<String>,
-    /// Every problem, in the order found.
-    pub problems: Vec<Problem>,
 }
 
 /// A release that may be started, with what it will receive.
@@ -289,6 +319,13 @@ pub struct Boot {
     wall_ms: f64,
     hidden: bool,
     backend: Option<i64>,
+    languages: Vec<String>,
+    user_agent: &'static str,
+    locale: Option<String>,
+    manifest_at: Option<f64>,
+    config_at: Option<f64>,
+    injected_at: f64,
+    loaded_at: Option<f64>,
 }
 
 #[derive(Debug, Default)]
@@ -316,6 +353,13 @@ impl Boot {
             wall_ms: 0.0,
             hidden: false,
             backend: None,
+            languages: Vec::new(),
+            user_agent: "unknown",
+            locale: None,
+            manifest_at: None,
+            config_at: None,
+            injected_at: 0.0,
+            loaded_at: None,
         }
     }
 
@@ -324,7 +368,9 @@ impl Boot {
         self.started_ms = start.now_ms;
         self.wall_ms = start.wall_ms;
         self.hidden = start.hidden;
-        self.actions.push_back(Action::SetState(State::Loading));
+        self.languages = start.languages;
+        self.user_agent = report::user_agent_class(&start.user_agent);
+        self.status(State::Loading, None, None);
         self.actions.push_back(Action::Load(Doc::Manifest));
         let sources = self.options.config_sources.max(1);
         self.docs.config = vec![None; sources];
@@ -367,6 +413,11 @@ impl Boot {
                     Doc::Backend => &mut self.docs.backend,
                 };
                 *slot = Some(result);
+                match doc {
+                    Doc::Manifest => self.manifest_at = Some(now_ms),
+                    Doc::Config(_) => self.config_at = Some(now_ms),
+                    _ => {}
+                }
                 let docs = &self.docs;
                 let all_in = docs.manifest.is_some()
                     && docs.config.iter().all(Option::is_some)
@@ -393,6 +444,9 @@ impl Boot {
             Event::AssetLoaded { attempt } if self.is_waiting_for(attempt) => {
                 let early = self.current.as_mut().and_then(|c| {
                     c.assets_left = c.assets_left.saturating_sub(1);
+                    if c.assets_left == 0 {
+                        self.loaded_at = Some(now_ms);
+                    }
                     if c.assets_left == 0 {
                         c.early_ready.take()
                     } else {
@@ -486,6 +540,12 @@ impl Boot {
             }
         }
         let mut runtime = RuntimeConfig::merge(parts);
+        self.locale = runtime.locale.clone();
+        for (name, at) in [("manifest", self.manifest_at), ("config", self.config_at)] {
+            if let Some(end_ms) = at {
+                self.actions.push_back(Action::Measure { name, start_ms: self.started_ms, end_ms });
+            }
+        }
         match docs.backend {
             Some(Ok(v)) => match v.get("schema").and_then(super::config::as_integer) {
                 Some(n) => runtime.backend_schema = Some(n),
@@ -614,10 +674,11 @@ impl Boot {
             from_cache,
         };
         self.next_attempt += 1;
-        if self.state != State::Booting {
-            self.state = State::Booting;
-            self.actions.push_back(Action::SetState(State::Booting));
-        }
+        self.state = State::Booting;
+        self.status(State::Booting, Some(&attempt.release_id), None);
+        self.status_attempt(attempt.id);
+        self.injected_at = now_ms;
+        self.loaded_at = None;
         self.actions.push_back(Action::Inject(attempt.clone()));
         let deadline = if self.hidden {
             Deadline::Paused { left_ms: self.options.ready_deadline_ms }
@@ -644,8 +705,12 @@ impl Boot {
         if !c.attempt.from_cache {
             self.actions.push_back(Action::CacheAssets(c.attempt.assets.clone()));
         }
-        self.actions.push_back(Action::SetState(State::Ready));
-        let report = self.report("ready", Some(&c.attempt.release_id), now_ms);
+        let bundle_end = self.loaded_at.unwrap_or(now_ms);
+        self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
+        self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
+        self.status(State::Ready, Some(&c.attempt.release_id), None);
+        self.status_attempt(c.attempt.id);
+        let report = self.report("ready", Some(&c.attempt.release_id), None, None, now_ms);
         self.actions.push_back(Action::Report(report));
     }
 
@@ -730,28 +795,61 @@ impl Boot {
 
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let decisive = self.problems.iter().rev().find(|p| p.is_error()).map_or(Code::ManifestNoRelease, |p| p.code);
+        let code = self.problems.iter().rev().find(|p| p.is_error()).map_or(Code::ManifestNoRelease, |p| p.code);
         let release = self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned);
-        self.actions.push_back(Action::SetState(State::Failed));
-        self.actions.push_back(Action::ShowError(Failure {
-            code: decisive,
-            release: release.clone(),
-            problems: self.problems.clone(),
-        }));
-        let report = self.report("failed", release.as_deref(), now_ms);
+        let wall = self.wall_ms + (now_ms - self.started_ms);
+        let languages = self.locale.iter().chain(&self.languages).map(String::as_str);
+        let screen = report::screen(texts::pick(languages), code, release.as_deref(), &self.problems, wall);
+        self.status(State::Failed, release.as_deref(), Some(code));
+        let report = self.report("failed", release.as_deref(), Some(code), Some(&screen.support_code), now_ms);
+        self.actions.push_back(Action::ShowError(screen));
         self.actions.push_back(Action::Report(report));
     }
 
-    fn report(&self, outcome: &str, release: Option<&str>, now_ms: f64) -> Value {
-        object([
-            ("format", 1.0.into()),
-            ("outcome", outcome.into()),
-            ("release", release.into()),
-            ("backendSchema", self.backend.map(|n| n as f64).into()),
-            ("elapsedMs", (now_ms - self.started_ms).round().into()),
-            ("path", Value::Array(self.path.clone())),
-            ("problems", Value::Array(self.problems.iter().map(Problem::to_value).collect())),
-        ])
+    fn status(&mut self, state: State, release: Option<&str>, code: Option<Code>) {
+        self.actions.push_back(Action::SetState(Status {
+            state,
+            release: release.map(str::to_owned),
+            attempt: None,
+            code,
+        }));
+    }
+
+    /// Names the attempt in the status just queued.
+    fn status_attempt(&mut self, attempt: u32) {
+        if let Some(Action::SetState(s)) = self.actions.back_mut() {
+            s.attempt = Some(attempt);
+        }
+    }
+
+    fn report(
+        &self,
+        outcome: &str,
+        release: Option<&str>,
+        code: Option<Code>,
+        support: Option<&str>,
+        now_ms: f64,
+    ) -> Value {
+        let since = |at: Option<f64>, from: f64| at.map(|t| t - from);
+        let ready = outcome == "ready";
+        report::build(&report::Input {
+            outcome,
+            release,
+            code,
+            support_code: support,
+            backend_schema: self.backend,
+            path: &self.path,
+            problems: &self.problems,
+            timings: Timings {
+                manifest_ms: since(self.manifest_at, self.started_ms),
+                config_ms: since(self.config_at, self.started_ms),
+                bundle_ms: if ready { since(self.loaded_at.or(Some(now_ms)), self.injected_at) } else { None },
+                ready_ms: if ready { Some(now_ms - self.injected_at) } else { None },
+                total_ms: now_ms - self.started_ms,
+            },
+            user_agent: self.user_agent,
+            wall_ms: self.wall_ms + (now_ms - self.started_ms),
+        })
     }
 }
 

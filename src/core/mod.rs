@@ -9,4 +9,6 @@ pub mod config;
 pub mod manifest;
 pub mod problem;
 pub mod record;
+pub mod report;
+pub mod texts;
 pub mod value;

@@ -2,22 +2,57 @@
 //! attributes and events a host page can follow. Text is always set with
 //! `textContent`, never parsed as HTML.
 
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
-use crate::core::boot::{Failure, State};
+use crate::core::boot::{State, Status};
+use crate::core::report::Screen;
 
 /// Marks the mount point with the state and tells the page.
-pub(crate) fn set_state(mount: &Element, state: State) {
-    let _ = mount.set_attribute("data-desk-state", state.as_str());
+pub(crate) fn set_state(mount: &Element, status: &Status, detail: &JsValue) {
+    let _ = mount.set_attribute("data-desk-state", status.state.as_str());
+    match &status.release {
+        Some(r) => {
+            let _ = mount.set_attribute("data-desk-release", r);
+        }
+        None => {
+            let _ = mount.remove_attribute("data-desk-release");
+        }
+    }
+    match status.code {
+        Some(c) => {
+            let _ = mount.set_attribute("data-desk-error", c.as_str());
+        }
+        None => {
+            let _ = mount.remove_attribute("data-desk-error");
+        }
+    }
+    let _ = mount.set_attribute(
+        "aria-busy",
+        if matches!(status.state, State::Loading | State::Booting) { "true" } else { "false" },
+    );
     let init = web_sys::CustomEventInit::new();
-    init.set_detail(&state.as_str().into());
+    init.set_detail(detail);
     init.set_bubbles(true);
     if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("desk-loader:state", &init) {
         let _ = mount.dispatch_event(&event);
     }
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = perf.mark(&format!("desk-loader:{}", state.as_str()));
+        let _ = perf.mark(&format!("desk-loader:{}", status.state.as_str()));
+    }
+}
+
+/// A User Timing measure `desk-loader:<name>` between two times.
+pub(crate) fn measure(name: &str, start_ms: f64, end_ms: f64) {
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"start".into(), &start_ms.into());
+    let _ = js_sys::Reflect::set(&options, &"end".into(), &end_ms.max(start_ms).into());
+    if let Ok(f) = js_sys::Reflect::get(&perf, &"measure".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call2(&perf, &format!("desk-loader:{name}").into(), &options);
+        }
     }
 }
 
@@ -45,38 +80,55 @@ pub(crate) fn show_loading(mount: &Element) {
     mount.replace_children_with_node_1(&status);
 }
 
-/// Replaces the mount point's content with the error screen.
-pub(crate) fn show_error(mount: &Element, failure: &Failure) {
-    let Some(doc) = mount.owner_document() else {
-        return;
-    };
-    let Some(screen) = el(&doc, "section", "desk-loader-error", None) else {
-        return;
-    };
-    let _ = screen.set_attribute("role", "alert");
-    let _ = screen.set_attribute("tabindex", "-1");
-    let _ = screen.set_attribute("data-desk-error", failure.code.as_str());
-    append(&doc, &screen, "h1", "", "The desk could not start");
-    append(
-        &doc,
-        &screen,
-        "p",
-        "",
-        "Your conversations are safe. Try again in a moment; if this goes on, tell your support team.",
-    );
-    append(&doc, &screen, "p", "desk-loader-code", &format!("Support code: {}", failure.code.as_str()));
+/// Replaces the mount point's content with the error screen: plain words,
+/// a Retry button, the support code, and collapsible technical details.
+pub(crate) fn show_error(mount: &Element, screen: &Screen, retry: fn()) {
+    let Some(doc) = mount.owner_document() else { return };
+    let t = screen.texts;
+    let Some(section) = el(&doc, "section", "desk-loader-error", None) else { return };
+    let _ = section.set_attribute("role", "alert");
+    let _ = section.set_attribute("tabindex", "-1");
+    let _ = section.set_attribute("lang", t.lang);
+    let _ = section.set_attribute("data-desk-error", screen.code.as_str());
+    let _ = section.set_attribute("aria-labelledby", "desk-loader-error-title");
+    if let Some(h) = el(&doc, "h1", "", Some(t.title)) {
+        h.set_id("desk-loader-error-title");
+        let _ = section.append_child(&h);
+    }
+    append(&doc, &section, "p", "", t.body);
+    append(&doc, &section, "p", "", t.action);
+    if let Some(button) = el(&doc, "button", "desk-loader-retry", Some(t.retry)) {
+        let _ = button.set_attribute("type", "button");
+        let on_click = Closure::<dyn FnMut()>::new(retry);
+        let _ = button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+        // The button lives as long as the screen; a Retry replaces both.
+        on_click.forget();
+        let _ = section.append_child(&button);
+    }
+    if let Some(p) = el(&doc, "p", "desk-loader-code", None) {
+        append(&doc, &p, "span", "", &format!("{}: ", t.support_code));
+        append(&doc, &p, "strong", "", &screen.support_code);
+        let _ = section.append_child(&p);
+    }
     if let Some(details) = el(&doc, "details", "", None) {
-        append(&doc, &details, "summary", "", "Technical details");
-        if let Some(list) = el(&doc, "ul", "", None) {
-            for p in failure.problems.iter().filter(|p| p.is_error()) {
-                append(&doc, &list, "li", "", &p.message);
+        append(&doc, &details, "summary", "", t.details);
+        if let Some(list) = el(&doc, "dl", "", None) {
+            for (label, value) in &screen.rows {
+                append(&doc, &list, "dt", "", label);
+                append(&doc, &list, "dd", "", value);
             }
             let _ = details.append_child(&list);
         }
-        let _ = screen.append_child(&details);
+        if let Some(list) = el(&doc, "ul", "", None) {
+            for m in &screen.messages {
+                append(&doc, &list, "li", "", m);
+            }
+            let _ = details.append_child(&list);
+        }
+        let _ = section.append_child(&details);
     }
-    mount.replace_children_with_node_1(&screen);
-    if let Some(h) = screen.dyn_ref::<web_sys::HtmlElement>() {
+    mount.replace_children_with_node_1(&section);
+    if let Some(h) = section.dyn_ref::<web_sys::HtmlElement>() {
         let _ = h.focus();
     }
 }

@@ -7,6 +7,7 @@
 //! [`pump`]; the queue makes re-entrant calls safe, and no `RefCell` borrow is
 //! held across a call into JavaScript.
 
+mod bridge;
 mod dom;
 mod load;
 mod panel;
@@ -19,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::boot::{Action, Boot, Doc, Event, Options, Start, Timer};
-use crate::core::value::Value;
+use crate::core::value::{object, Value};
 
 thread_local! {
     static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
@@ -37,6 +38,8 @@ struct Shell {
     boot: Boot,
     host: load::HostOptions,
     attempt: Option<panel::Live>,
+    /// The options `start` was given, for the error screen's Retry.
+    options: JsValue,
 }
 
 /// Starts a boot with the host page's options (see `docs/embed.md`).
@@ -55,8 +58,12 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         config_sources: host.config.len(),
         backend_endpoint: host.backend_url.is_some(),
     });
-    boot.start(Start { now_ms: now(), wall_ms: js_sys::Date::now(), hidden: hidden() });
-    let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host, attempt: None }));
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let languages =
+        navigator.as_ref().map(|n| n.languages().iter().filter_map(|l| l.as_string()).collect()).unwrap_or_default();
+    let user_agent = navigator.and_then(|n| n.user_agent().ok()).unwrap_or_default();
+    boot.start(Start { now_ms: now(), wall_ms: js_sys::Date::now(), hidden: hidden(), languages, user_agent });
+    let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host, attempt: None, options }));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
         live.remove();
     }
@@ -116,7 +123,16 @@ fn with_shell<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
 fn execute(action: Action) {
     let Some(host) = with_shell(|s| s.host.clone()) else { return };
     match action {
-        Action::SetState(state) => dom::set_state(&host.mount, state),
+        Action::SetState(status) => {
+            let detail = status.to_value();
+            dom::set_state(&host.mount, &status, &load::to_js(&detail));
+            let mut message = vec![("type".to_owned(), Value::from("desk-loader:state"))];
+            if let Value::Object(members) = detail {
+                message.extend(members);
+            }
+            bridge::post(&Value::Object(message));
+        }
+        Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
         Action::Load(Doc::Record) => feed(Event::Loaded(Doc::Record, store::read_record())),
         Action::Load(doc) => load::spawn(doc, &host),
         Action::Inject(attempt) => {
@@ -135,7 +151,7 @@ fn execute(action: Action) {
         Action::CancelTimer(timer) => cancel_timer(timer),
         Action::UpdateRecord(update) => store::update_record(update),
         Action::CacheAssets(assets) => store::cache_assets(assets),
-        Action::ShowError(failure) => dom::show_error(&host.mount, &failure),
+        Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
         Action::Report(report) => send_report(&report, &host),
     }
 }
@@ -191,15 +207,36 @@ fn watch_visibility() {
     });
 }
 
+/// The error screen's Retry: the same boot again, in the same page.
+fn retry() {
+    if let Some(options) = with_shell(|s| s.options.clone()) {
+        if let Err(e) = start(options) {
+            web_sys::console::error_1(&e);
+        }
+    }
+}
+
+/// Logs the report in one console group, sends it with `sendBeacon` (or
+/// `fetch` with `keepalive` when the beacon is refused), and posts it to a
+/// native bridge.
 fn send_report(report: &Value, host: &load::HostOptions) {
     let text = report.to_json();
     let outcome = report.get("outcome").and_then(Value::as_str).unwrap_or("?");
-    web_sys::console::group_collapsed_1(&format!("desk-loader: {outcome}").into());
+    let release = report.get("release").and_then(Value::as_str).unwrap_or("no release");
+    web_sys::console::group_collapsed_1(&format!("desk-loader: {outcome} ({release})").into());
     web_sys::console::log_1(&text.as_str().into());
     web_sys::console::group_end();
     if let (Some(url), Some(window)) = (&host.report_url, web_sys::window()) {
-        let _ = window.navigator().send_beacon_with_opt_str(url, Some(&text));
+        let sent = window.navigator().send_beacon_with_opt_str(url, Some(&text)).unwrap_or(false);
+        if !sent {
+            let init = web_sys::RequestInit::new();
+            init.set_method("POST");
+            let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+            init.set_body(&JsValue::from_str(&text));
+            let _ = window.fetch_with_str_and_init(url, &init);
+        }
     }
+    bridge::post(&object([("type", "desk-loader:report".into()), ("report", report.clone())]));
 }
 
 /// Milliseconds since the page's time origin.
