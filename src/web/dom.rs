@@ -12,6 +12,10 @@ use crate::core::report::Screen;
 /// Marks the mount point with the state and tells the page.
 pub(crate) fn set_state(mount: &Element, status: &Status, detail: &JsValue) {
     let _ = mount.set_attribute("data-desk-state", status.state.as_str());
+    // A host page that left the mount point empty still gets a loading state.
+    if status.state == State::Loading && !has_content(mount) && mount.children().length() == 0 {
+        show_loading(mount);
+    }
     match &status.release {
         Some(r) => {
             let _ = mount.set_attribute("data-desk-release", r);

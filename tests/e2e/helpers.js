@@ -73,3 +73,37 @@ module.exports.release = release;
 module.exports.demoRelease = demoRelease;
 module.exports.withOptions = withOptions;
 module.exports.reportFrom = reportFrom;
+
+/**
+ * Samples the mount point from the first paint on, at every animation frame
+ * and DOM change: `window.__blankSamples` counts samples where the viewport
+ * showed nothing of the desk (no text, no visible element in #desk).
+ */
+async function watchForBlank(page) {
+  await page.addInitScript(() => {
+    window.__samples = 0;
+    window.__blankSamples = [];
+    const sample = () => {
+      const desk = document.getElementById("desk");
+      if (!desk) return;
+      window.__samples++;
+      const r = desk.getBoundingClientRect();
+      const text = desk.innerText.trim();
+      const visible = [...desk.querySelectorAll("*")].some((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
+      if (r.height === 0 || (!text && !visible)) window.__blankSamples.push(performance.now());
+    };
+    const frame = () => { sample(); requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    new MutationObserver(sample).observe(document, { childList: true, subtree: true, characterData: true });
+  });
+}
+
+/** Asserts the page was sampled and never blank. */
+async function expectNeverBlank(page) {
+  const { samples, blank } = await page.evaluate(() => ({ samples: window.__samples, blank: window.__blankSamples }));
+  expect(samples).toBeGreaterThan(0);
+  expect(blank).toEqual([]);
+}
+
+module.exports.watchForBlank = watchForBlank;
+module.exports.expectNeverBlank = expectNeverBlank;
