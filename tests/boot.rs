@@ -324,7 +324,7 @@ fn a_cache_miss_moves_on() {
     assert!(sim.last_attempt().from_cache);
     sim.asset_failed(Diagnosis::CacheMiss);
     assert_eq!(sim.boot.state(), State::Failed);
-    assert_eq!(sim.error_code(), Some(Code::BundleMissing));
+    assert_eq!(sim.error_code(), Some(Code::BundleLoadFailed));
 }
 
 #[test]
@@ -343,7 +343,8 @@ fn the_incident_replayed_no_rollback_onto_an_incompatible_release() {
     let sim = Sim::boot(m, c, None);
     assert!(sim.attempts().is_empty(), "neither release is started");
     assert_eq!(sim.boot.state(), State::Failed);
-    assert_eq!(sim.error_code(), Some(Code::BackendIncompatible));
+    // The screen names the root cause: the new release's missing variable.
+    assert_eq!(sim.error_code(), Some(Code::ConfigMissing));
     let problems = sim.boot.problems();
     assert!(problems
         .iter()

@@ -55,6 +55,7 @@ fn demo_integrity_hashes_match_the_files() {
     files(&root().join("www"), ".json", &mut manifests);
     manifests.retain(|p| p.file_name().unwrap().to_string_lossy().starts_with("manifest"));
     assert!(!manifests.is_empty());
+    let mut checked = 0;
     for m in manifests {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&m).unwrap()).unwrap();
         let Some(Value::Array(releases)) = doc.get("releases") else { continue };
@@ -66,11 +67,73 @@ fn demo_integrity_hashes_match_the_files() {
                 else {
                     continue;
                 };
-                let Ok(bytes) = std::fs::read(root().join("www").join(url)) else { continue };
+                let beside = m.parent().unwrap().join(url);
+                let file = if beside.is_file() { beside } else { root().join("www").join(url) };
+                let Ok(bytes) = std::fs::read(file) else { continue };
+                checked += 1;
                 let actual =
                     format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes)));
                 assert_eq!(integrity, actual, "{}: {url} is stale; run `cargo xtask sri`", m.display());
             }
+        }
+    }
+    assert!(checked > 20, "only {checked} assets were checked");
+}
+
+#[test]
+fn the_gallery_links_every_scenario() {
+    let gallery = std::fs::read_to_string(root().join("www/index.html")).unwrap();
+    for e in std::fs::read_dir(root().join("www/scenarios")).unwrap().flatten() {
+        if e.path().is_dir() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(gallery.contains(&format!("href=\"scenarios/{name}/\"")), "www/index.html does not link {name}");
+            assert!(
+                e.path().join("index.html").is_file() && e.path().join("manifest.json").is_file(),
+                "{name} is incomplete"
+            );
+        }
+    }
+}
+
+/// The matrix table in `docs/matrix.md`, rendered from `tests/e2e/matrix.json`.
+fn matrix_table() -> String {
+    let text = std::fs::read_to_string(root().join("tests/e2e/matrix.json")).unwrap();
+    let Value::Array(rows) = serde_json::from_str::<Value>(&text).unwrap() else { panic!("matrix.json is an array") };
+    let mut out =
+        String::from("| group | scenario | what goes wrong | expected outcome | bound |\n|---|---|---|---|---|\n");
+    for r in &rows {
+        let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let expect = r.get("expect").unwrap();
+        let e = |k: &str| expect.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let outcome = match e("state").as_str() {
+            "ready" => format!("ready on {}", e("release")),
+            _ => format!("error screen, `{}`", e("code")),
+        };
+        let bound = match r.get("boundMs") {
+            Some(Value::Number(n)) => format!("{} s", n / 1000.0),
+            _ => String::new(),
+        };
+        out.push_str(&format!("| {} | `{}` | {} | {} | {} |\n", s("group"), s("name"), s("what"), outcome, bound));
+    }
+    out
+}
+
+#[test]
+fn the_matrix_doc_matches_the_matrix() {
+    assert!(matrix_table().lines().count() >= 42, "the matrix has at least 40 scenarios");
+    let doc_path = root().join("docs/matrix.md");
+    let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
+    let (start, end) = ("<!-- matrix: start -->\n", "<!-- matrix: end -->");
+    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else {
+        panic!("docs/matrix.md lacks the matrix markers")
+    };
+    let current = &doc[a + start.len()..b];
+    if current != matrix_table() {
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let fresh = format!("{}{start}{}{}", &doc[..a], matrix_table(), &doc[b..]);
+            std::fs::write(&doc_path, fresh).unwrap();
+        } else {
+            panic!("docs/matrix.md is stale: run `UPDATE_DOCS=1 cargo test --test tidy`");
         }
     }
 }

@@ -326,6 +326,8 @@ pub struct Boot {
     config_at: Option<f64>,
     injected_at: f64,
     loaded_at: Option<f64>,
+    /// Release ids in the order they were considered: manifest order, then the record's.
+    order: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -360,6 +362,7 @@ impl Boot {
             config_at: None,
             injected_at: 0.0,
             loaded_at: None,
+            order: Vec::new(),
         }
     }
 
@@ -608,6 +611,7 @@ impl Boot {
             if withdrawn(&release.id) || pinned_out(&release.id) {
                 continue;
             }
+            self.order.push(release.id.clone());
             let validated = evaluate(&release, runtime);
             let fingerprint = record::fingerprint(&validated, |name| is_secret(&release.contract, name));
             self.problems.extend(validated.problems.iter().cloned());
@@ -795,7 +799,7 @@ impl Boot {
 
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let code = self.problems.iter().rev().find(|p| p.is_error()).map_or(Code::ManifestNoRelease, |p| p.code);
+        let code = self.decisive();
         let release = self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned);
         let wall = self.wall_ms + (now_ms - self.started_ms);
         let languages = self.locale.iter().chain(&self.languages).map(String::as_str);
@@ -804,6 +808,18 @@ impl Boot {
         let report = self.report("failed", release.as_deref(), Some(code), Some(&screen.support_code), now_ms);
         self.actions.push_back(Action::ShowError(screen));
         self.actions.push_back(Action::Report(report));
+    }
+
+    /// The root cause to show: a document-level error (manifest, configuration)
+    /// first; else the first error of the newest release considered, since
+    /// what happens to older releases follows from it.
+    fn decisive(&self) -> Code {
+        let errors = || self.problems.iter().filter(|p| p.is_error());
+        errors()
+            .find(|p| p.release.is_none())
+            .or_else(|| self.order.iter().find_map(|id| errors().find(|p| p.release.as_deref() == Some(id))))
+            .or_else(|| errors().next())
+            .map_or(Code::ManifestNoRelease, |p| p.code)
     }
 
     fn status(&mut self, state: State, release: Option<&str>, code: Option<Code>) {

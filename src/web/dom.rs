@@ -72,6 +72,35 @@ pub(crate) fn has_content(mount: &Element) -> bool {
         .any(|c| !c.class_name().split_whitespace().any(|name| name == "desk-loader-loading"))
 }
 
+/// The observer that keeps the loading state visible, and its callback.
+type Guard = (web_sys::MutationObserver, Closure<dyn FnMut()>);
+
+thread_local! {
+    static GUARD: std::cell::RefCell<Option<Guard>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps the mount point from ever being empty while the boot is loading or
+/// booting: if a panel clears it before it renders (or renders nothing), the
+/// loading state is put back before the next paint.
+pub(crate) fn keep_loading_visible(mount: &Element) {
+    let watched = mount.clone();
+    let cb = Closure::<dyn FnMut()>::new(move || {
+        let booting = matches!(watched.get_attribute("data-desk-state").as_deref(), Some("loading" | "booting"));
+        let empty = watched.children().length() == 0 && watched.text_content().is_none_or(|t| t.trim().is_empty());
+        if booting && empty {
+            show_loading(&watched);
+        }
+    });
+    let Ok(observer) = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()) else { return };
+    let init = web_sys::MutationObserverInit::new();
+    init.set_child_list(true);
+    let _ = observer.observe_with_options(mount, &init);
+    let previous = GUARD.with(|g| g.borrow_mut().replace((observer, cb)));
+    if let Some((old, _)) = previous {
+        old.disconnect();
+    }
+}
+
 /// Puts the loading state back in the mount point.
 pub(crate) fn show_loading(mount: &Element) {
     let Some(doc) = mount.owner_document() else {

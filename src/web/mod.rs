@@ -53,6 +53,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     let host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     panel::install_api();
     watch_visibility();
+    dom::keep_loading_visible(&host.mount);
     let mut boot = Boot::new(Options {
         ready_deadline_ms: host.ready_deadline_ms,
         config_sources: host.config.len(),

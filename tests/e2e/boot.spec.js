@@ -5,7 +5,7 @@ const { test, expect } = require("@playwright/test");
 test("the demo desk boots the panel through the loader", async ({ page }) => {
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto("/");
+  await page.goto("/desk.html");
 
   const desk = page.locator("#desk");
   await expect(desk).toHaveAttribute("data-desk-state", "ready");

@@ -18,7 +18,7 @@ test("configuration sources merge in order: URL, inline, then the host app's obj
 test("a feature whose variable is missing is switched off, and the panel still boots", async ({ page }) => {
   await serve(page, "config.json", { ...GOOD, features: { routingHints: true } });
   const logs = consoleText(page);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("ready");
   await expect(page.locator(".panel-status")).toContainText("no optional features");
   const report = logs.find((l) => l.startsWith("{\"format\":1,\"outcome\":\"ready\""));
@@ -28,7 +28,7 @@ test("a feature whose variable is missing is switched off, and the panel still b
 
 test("a missing core variable ends on an error screen that names it", async ({ page }) => {
   await serve(page, "config.json", { values: { API_URL: "https://api.desk.example" } });
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const alert = page.getByRole("alert");
   await expect(alert).toBeFocused();
@@ -40,7 +40,7 @@ test("a missing core variable ends on an error screen that names it", async ({ p
 
 test("a configuration that is not JSON is named, and each missing variable too", async ({ page }) => {
   await serve(page, "config.json", "{\"values\": {\"API_URL\": ");
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const alert = page.getByRole("alert");
   await alert.getByText("Technical details").click();
@@ -51,7 +51,7 @@ test("a configuration that is not JSON is named, and each missing variable too",
 test("a configuration that cannot be fetched is named in the report", async ({ page }) => {
   await serve(page, "config.json", "gateway down", { status: 502, contentType: "text/plain" });
   const logs = consoleText(page);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const report = logs.find((l) => l.startsWith("{\"format\":1,\"outcome\":\"failed\""));
   expect(report).toContain("\"code\":\"config.unreadable\"");
@@ -61,7 +61,7 @@ test("a configuration that cannot be fetched is named in the report", async ({ p
 test("hostile values are shown as text, never run as HTML", async ({ page }) => {
   const hostile = "<img src=x onerror=\"window.__pwned=1\">";
   await serve(page, "config.json", { values: { API_URL: hostile, CHAT_TOKEN: "t0k3n-abcdef", POLL_INTERVAL_MS: hostile } });
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const alert = page.getByRole("alert");
   await alert.getByText("Technical details").click();
@@ -74,7 +74,7 @@ test("a secret's value never reaches the screen or the console", async ({ page }
   const secret = "12345678901234";
   await serve(page, "config.json", { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: Number(secret) } });
   const logs = consoleText(page);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const alert = page.getByRole("alert");
   await alert.getByText("Technical details").click();

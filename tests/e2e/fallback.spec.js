@@ -10,7 +10,7 @@ async function boot(page, releases, { config = CONFIG, options } = {}) {
   await serve(page, "config.json", config);
   if (options) await withOptions(page, options);
   const logs = consoleText(page);
-  await page.goto("/");
+  await page.goto("/desk.html");
   // Marks this document: a reload would lose it.
   await page.evaluate(() => { window.__sameDocument = true; });
   return logs;

@@ -53,7 +53,7 @@ function demoRelease(id, extra = {}) {
 
 /** Rewrites the options of the demo page (the JSON in #desk-loader-options) for this test. */
 async function withOptions(page, patch) {
-  await page.route(/\/(index\.html)?(\?.*)?$/, async (route) => {
+  await page.route(/\/desk\.html(\?.*)?$/, async (route) => {
     const response = await route.fetch();
     const html = await response.text();
     const rewritten = html.replace(/(<script type="application\/json" id="desk-loader-options">)([\s\S]*?)(<\/script>)/,
@@ -62,9 +62,9 @@ async function withOptions(page, patch) {
   });
 }
 
-/** The report logged for the boot's outcome, parsed. */
+/** The last report logged with this outcome, parsed. */
 function reportFrom(lines, outcome) {
-  const line = lines.find((l) => l.startsWith(`{"format":1,"outcome":"${outcome}"`));
+  const line = lines.findLast((l) => l.startsWith(`{"format":1,"outcome":"${outcome}"`));
   return line && JSON.parse(line);
 }
 
@@ -75,8 +75,8 @@ module.exports.withOptions = withOptions;
 module.exports.reportFrom = reportFrom;
 
 /**
- * Samples the mount point from the first paint on, at every animation frame
- * and DOM change: `window.__blankSamples` counts samples where the viewport
+ * Samples the mount point from the first paint on, at every animation frame:
+ * `window.__blankSamples` lists the frames where the viewport
  * showed nothing of the desk (no text, no visible element in #desk).
  */
 async function watchForBlank(page) {
@@ -92,9 +92,9 @@ async function watchForBlank(page) {
       const visible = [...desk.querySelectorAll("*")].some((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
       if (r.height === 0 || (!text && !visible)) window.__blankSamples.push(performance.now());
     };
+    // requestAnimationFrame runs right before each paint: what it sees is what the agent sees.
     const frame = () => { sample(); requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
-    new MutationObserver(sample).observe(document, { childList: true, subtree: true, characterData: true });
   });
 }
 

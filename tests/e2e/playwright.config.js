@@ -10,7 +10,8 @@ module.exports = defineConfig({
   workers: 2,
   timeout: 30_000,
   forbidOnly: !!process.env.CI,
-  retries: 0,
+  // One retry, reported as "flaky" in the output: a product hang fails both tries.
+  retries: 1,
   use: {
     baseURL: process.env.BASE_URL || "http://127.0.0.1:8080",
     trace: "retain-on-failure",

@@ -10,7 +10,7 @@ const BROKEN = [release("2026.12.0", "panel/broken/throws.js")];
 test("the loading state shows from the first paint, and the page is never blank", async ({ page }) => {
   await watchForBlank(page);
   await page.route("**/manifest.json", async (r) => { await new Promise((f) => setTimeout(f, 400)); await r.fallback(); });
-  await page.goto("/");
+  await page.goto("/desk.html");
   await expect(page.getByRole("status")).toHaveText("Loading the desk…");
   expect(await settled(page)).toBe("ready");
   await expectNeverBlank(page);
@@ -19,7 +19,7 @@ test("the loading state shows from the first paint, and the page is never blank"
 test("the error screen is in French when the configuration says so", async ({ page }) => {
   await serve(page, "manifest.json", { format: 1, releases: BROKEN });
   await serve(page, "config.json", { ...CONFIG, locale: "fr" });
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const alert = page.getByRole("alert");
   await expect(alert).toHaveAttribute("lang", "fr");
@@ -33,7 +33,7 @@ test.describe("in a French browser", () => {
   test("the error screen follows navigator.language", async ({ page }) => {
     await serve(page, "manifest.json", { format: 1, releases: BROKEN });
     await serve(page, "config.json", CONFIG);
-    await page.goto("/");
+    await page.goto("/desk.html");
     expect(await settled(page)).toBe("failed");
     await expect(page.getByRole("alert")).toHaveAttribute("lang", "fr");
   });
@@ -43,7 +43,7 @@ test("the error screen says what happened and what to do, with details for suppo
   await serve(page, "manifest.json", { format: 1, releases: [demoRelease("2026.11.2", { config: { variables: {
     API_URL: { type: "url", required: true }, CHAT_TOKEN: { type: "string", required: true } } } })] });
   await serve(page, "config.json", { values: {} });
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const alert = page.getByRole("alert");
   await expect(alert).toBeFocused();
@@ -65,7 +65,7 @@ test("the error screen says what happened and what to do, with details for suppo
 
 test("Retry re-runs the boot in the same page, from the keyboard", async ({ page }) => {
   await serve(page, "config.json", { values: {} });
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   await page.evaluate(() => { window.__sameDocument = true; });
   // The configuration is fixed on the server; the agent presses Retry.
@@ -82,7 +82,7 @@ test.describe("on a 320 px screen (as at 200% zoom on 640 px)", () => {
   test("the error screen fits, with no horizontal scrolling", async ({ page }) => {
     await serve(page, "manifest.json", { format: 1, releases: BROKEN });
     await serve(page, "config.json", CONFIG);
-    await page.goto("/");
+    await page.goto("/desk.html");
     expect(await settled(page)).toBe("failed");
     await page.getByRole("alert").locator("summary").click();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -96,7 +96,7 @@ test("the error screen's text has sufficient contrast, even when the panel's CSS
   await page.route("**/panel/**/panel.css", (r) => r.fulfill({ status: 404, body: "" }));
   await serve(page, "manifest.json", { format: 1, releases: [demoRelease("2026.11.2")] });
   await serve(page, "config.json", CONFIG);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const ratios = await page.evaluate(() => {
     const lum = (c) => {
@@ -122,7 +122,7 @@ test("a host page can follow the boot: attributes, events, User Timing", async (
   });
   await serve(page, "manifest.json", { format: 1, releases: [...BROKEN, demoRelease("2026.11.1")] });
   await serve(page, "config.json", CONFIG);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("ready");
   const events = await page.evaluate(() => window.__events);
   expect(events.map((e) => [e.state, e.release, e.attempt])).toEqual([
@@ -140,7 +140,7 @@ test("a host page can follow the boot: attributes, events, User Timing", async (
 test("the report reaches the server at once, matches the support code, and is redacted", async ({ page, request }) => {
   await serve(page, "manifest.json", { format: 1, releases: [...BROKEN] });
   await serve(page, "config.json", CONFIG);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const code = await page.locator(".desk-loader-code strong").innerText();
   await expect.poll(async () => {
@@ -160,7 +160,7 @@ test("a report stays under 8 KB, however many problems", async ({ page }) => {
   await serve(page, "manifest.json", { format: 1, releases: [demoRelease("2026.11.2", { config: { variables } })] });
   await serve(page, "config.json", { values: {} });
   const logs = consoleText(page);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const line = logs.find((l) => l.startsWith('{"format":1,"outcome":"failed"'));
   expect(Buffer.byteLength(line)).toBeLessThanOrEqual(8192);
@@ -172,7 +172,7 @@ test("a report stays under 8 KB, however many problems", async ({ page }) => {
 test("when sendBeacon refuses, the report goes by fetch with keepalive", async ({ page }) => {
   await page.addInitScript(() => { navigator.sendBeacon = () => false; });
   const posted = page.waitForRequest((r) => r.url().endsWith("/__report") && r.method() === "POST");
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("ready");
   const body = JSON.parse((await posted).postData());
   expect(body).toMatchObject({ outcome: "ready", release: "2026.11.2" });
@@ -187,7 +187,7 @@ test("native bridges of Android, iOS and React Native hear each state and the re
   });
   await serve(page, "manifest.json", { format: 1, releases: BROKEN });
   await serve(page, "config.json", CONFIG);
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("failed");
   const bridge = await page.evaluate(() => window.__bridge);
   for (const messages of [bridge.android, bridge.ios, bridge.rn]) {
@@ -200,6 +200,6 @@ test("native bridges of Android, iOS and React Native hear each state and the re
 
 test("a bridge that throws does not stop the boot", async ({ page }) => {
   await page.addInitScript(() => { window.ReactNativeWebView = { postMessage: () => { throw new Error("bridge down"); } }; });
-  await page.goto("/");
+  await page.goto("/desk.html");
   expect(await settled(page)).toBe("ready");
 });

@@ -1,7 +1,10 @@
 //! The demo and test server: `www/` on 127.0.0.1, with the right MIME types,
 //! `Cache-Control: no-cache` for documents the loader must always re-read,
 //! `POST /__report` to receive the loader's reports (`GET /__reports` lists
-//! them), and `/__bench/` for the documents `cargo xtask bench` generates.
+//! them), `/__bench/` for the documents `cargo xtask bench` generates, and
+//! per-scenario faults: a request from (or for) a page under
+//! `www/scenarios/<name>/` follows the rules in that folder's `faults.json`
+//! (`docs/matrix.md`): `delayMs`, `status`, `truncate`, `tamper`, `contentType`.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -88,16 +91,44 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
                     .with_header(header("Cache-Control", "no-store")),
             )
         }
+        (Method::Get | Method::Head, _) if fault(www, &req, &path).is_some() => {
+            let rule = fault(www, &req, &path).unwrap_or_default();
+            if rule.delay_ms > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(rule.delay_ms.min(60_000)));
+            }
+            let file = resolve(www, &path);
+            let mut bytes = file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
+            if rule.truncate {
+                bytes.truncate(bytes.len() / 2);
+            }
+            if rule.tamper {
+                bytes.extend_from_slice(b"\n/* altered in transit */\n");
+            }
+            let status = rule.status.unwrap_or(if file.is_some() { 200 } else { 404 });
+            let kind =
+                rule.content_type.clone().unwrap_or_else(|| file.as_deref().map_or("text/plain", mime).to_owned());
+            req.respond(
+                Response::from_data(bytes)
+                    .with_status_code(status)
+                    .with_header(header("Content-Type", &kind))
+                    .with_header(header("Cache-Control", "no-store")),
+            )
+        }
         (Method::Get | Method::Head, _) => match path
             .strip_prefix("/__bench/")
             .map_or_else(|| resolve(www, &path), |rest| resolve(&crate::root().join("target/bench"), rest))
         {
             Some(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
-                    let mut res = Response::from_data(bytes).with_header(header("Content-Type", mime(&file)));
-                    if matches!(file.extension().and_then(|e| e.to_str()), Some("json" | "html")) {
-                        res = res.with_header(header("Cache-Control", "no-cache"));
-                    }
+                    // Documents the loader must re-read are `no-cache`; the rest is
+                    // `no-store` too, so a rebuilt package is never served stale.
+                    let cache = match file.extension().and_then(|e| e.to_str()) {
+                        Some("json" | "html") => "no-cache",
+                        _ => "no-store",
+                    };
+                    let res = Response::from_data(bytes)
+                        .with_header(header("Content-Type", mime(&file)))
+                        .with_header(header("Cache-Control", cache));
                     req.respond(res)
                 }
                 Err(_) => req.respond(Response::from_string("not found\n").with_status_code(404)),
@@ -109,6 +140,42 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
     if let Err(e) = result {
         eprintln!("serve: {url}: {e}");
     }
+}
+
+/// One rule of a scenario's `faults.json`.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Fault {
+    /// An absolute path (`/panel/…`), or one relative to the scenario's folder.
+    path: String,
+    #[serde(default)]
+    delay_ms: u64,
+    status: Option<u16>,
+    #[serde(default)]
+    truncate: bool,
+    #[serde(default)]
+    tamper: bool,
+    content_type: Option<String>,
+}
+
+/// The fault rule for this request, if its scenario has one for this path.
+fn fault(www: &Path, req: &Request, path: &str) -> Option<Fault> {
+    let scenario_of = |p: &str| {
+        let rest = p.split("/scenarios/").nth(1)?;
+        let name = rest.split('/').next()?;
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')).then(|| name.to_owned())
+    };
+    let referer = req.headers().iter().find(|h| h.field.equiv("Referer")).map(|h| h.value.as_str().to_owned());
+    let name = scenario_of(path).or_else(|| referer.as_deref().and_then(scenario_of))?;
+    let text = std::fs::read_to_string(www.join("scenarios").join(&name).join("faults.json")).ok()?;
+    let rules: Vec<Fault> = serde_json::from_str(&text).map_err(|e| eprintln!("faults.json of {name}: {e}")).ok()?;
+    rules.into_iter().find(|r| {
+        if r.path.starts_with('/') {
+            r.path == path
+        } else {
+            path == format!("/scenarios/{name}/{}", r.path)
+        }
+    })
 }
 
 /// Maps a URL path to a file under `www`, refusing anything that leaves it.

@@ -40,6 +40,8 @@ pub fn run() -> Result<(), String> {
     parts.push(("browser (wasm-bindgen-test)", browser));
 
     crate::packages::build_all()?;
+    let matrix = root.join("target/e2e/matrix.jsonl");
+    let _ = std::fs::remove_file(&matrix);
     let server = Server::start(0, false)?;
     let e2e = counted(
         Command::new("npx")
@@ -49,6 +51,7 @@ pub fn run() -> Result<(), String> {
         playwright_passed,
     );
     server.stop();
+    print_matrix(&matrix);
     parts.push(("end-to-end (Playwright)", e2e?));
 
     println!("\nsummary");
@@ -60,6 +63,30 @@ pub fn run() -> Result<(), String> {
     }
     println!("{} passed, 0 failed", parts.iter().map(|(_, n)| n).sum::<u64>());
     Ok(())
+}
+
+/// Prints the fault matrix's results as a table: scenario, outcome, time.
+fn print_matrix(path: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(path) else { return };
+    let mut rows: Vec<serde_json::Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    rows.sort_by_key(|r| (r["group"].as_str().unwrap_or("").to_owned(), r["name"].as_str().unwrap_or("").to_owned()));
+    println!("\nfault matrix ({} runs)", rows.len());
+    println!("  {:<13} {:<28} {:<40} {:>8} {:>8}", "group", "scenario", "outcome", "ms", "bound");
+    for r in rows {
+        let outcome = match r["state"].as_str() {
+            Some("ready") => format!("ready on {}", r["release"].as_str().unwrap_or("?")),
+            Some("failed") => format!("error screen {}", r["code"].as_str().unwrap_or("?")),
+            other => format!("{other:?}"),
+        };
+        println!(
+            "  {:<13} {:<28} {:<40} {:>8} {:>8}",
+            r["group"].as_str().unwrap_or(""),
+            r["name"].as_str().unwrap_or(""),
+            outcome,
+            r["ms"],
+            r["bound"]
+        );
+    }
 }
 
 /// Runs a command, echoing its output, and returns the passed-test count
