@@ -345,6 +345,7 @@ fn the_incident_replayed_no_rollback_onto_an_incompatible_release() {
     assert_eq!(sim.boot.state(), State::Failed);
     // The screen names the root cause: the new release's missing variable.
     assert_eq!(sim.error_code(), Some(Code::ConfigMissing));
+    assert_eq!(sim.report().get("release"), Some(&Value::from("2023.08.11")));
     let problems = sim.boot.problems();
     assert!(problems
         .iter()

@@ -799,8 +799,9 @@ impl Boot {
 
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let code = self.decisive();
-        let release = self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned);
+        let (code, cause_release) = self.decisive();
+        let release = cause_release
+            .or_else(|| self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned));
         let wall = self.wall_ms + (now_ms - self.started_ms);
         let languages = self.locale.iter().chain(&self.languages).map(String::as_str);
         let screen = report::screen(texts::pick(languages), code, release.as_deref(), &self.problems, wall);
@@ -813,13 +814,13 @@ impl Boot {
     /// The root cause to show: a document-level error (manifest, configuration)
     /// first; else the first error of the newest release considered, since
     /// what happens to older releases follows from it.
-    fn decisive(&self) -> Code {
+    fn decisive(&self) -> (Code, Option<String>) {
         let errors = || self.problems.iter().filter(|p| p.is_error());
         errors()
             .find(|p| p.release.is_none())
             .or_else(|| self.order.iter().find_map(|id| errors().find(|p| p.release.as_deref() == Some(id))))
             .or_else(|| errors().next())
-            .map_or(Code::ManifestNoRelease, |p| p.code)
+            .map_or((Code::ManifestNoRelease, None), |p| (p.code, p.release.clone()))
     }
 
     fn status(&mut self, state: State, release: Option<&str>, code: Option<Code>) {
