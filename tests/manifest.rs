@@ -96,3 +96,22 @@ fn integrity_and_ranges() {
     assert!(!Range::parse("<=42").unwrap().contains(43));
     assert!(Range::parse(">=forty").is_none());
 }
+
+/// Regression inputs found by `cargo xtask fuzz` (see `docs/fuzzing.md`).
+#[test]
+fn fuzz_regressions() {
+    // Written numbers read back exactly (serde_json's float_roundtrip).
+    let v: Value = serde_json::from_str("6e46").unwrap();
+    let again: Value = serde_json::from_str(&v.to_json()).unwrap();
+    assert_eq!(again, v);
+    // A variable declared twice is checked once; the document's duplicate key is an error.
+    let doc: Value = serde_json::from_str(
+        r#"{"format": 1, "releases": [{"id": "r", "assets": [{"type": "script", "url": "a.js",
+        "integrity": "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}],
+        "config": {"variables": {"T": {"type": "string", "secret": true}, "T": {"type": "integer"}}}}]}"#,
+    )
+    .unwrap();
+    let (m, problems) = Manifest::parse(&doc);
+    assert_eq!(m.releases[0].contract.variables.len(), 1);
+    assert!(problems.iter().any(|p| p.message == "releases[0].config.variables.T: this key appears twice; keep one"));
+}

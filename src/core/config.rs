@@ -226,6 +226,10 @@ impl Contract {
                 "variables" => {
                     if let Some(vars) = p.object(value, ".variables") {
                         for (name, spec) in vars {
+                            // A repeated name is reported with the document's duplicate keys; the first wins.
+                            if contract.variables.iter().any(|v| &v.name == name) {
+                                continue;
+                            }
                             if let Some(v) = p.variable(name, spec) {
                                 contract.variables.push(v);
                             }
@@ -235,6 +239,9 @@ impl Contract {
                 "features" => {
                     if let Some(feats) = p.object(value, ".features") {
                         for (name, spec) in feats {
+                            if contract.features.iter().any(|f| &f.name == name) {
+                                continue;
+                            }
                             if let Some(f) = p.feature(name, spec) {
                                 contract.features.push(f);
                             }

@@ -9,9 +9,11 @@
 //!   or runs zero tests.
 //! - `cargo xtask build`: build the packages only.
 //! - `cargo xtask bench [--quick]`: sizes and speed figures, side by side; see `BENCHMARKS.md`.
+//! - `cargo xtask fuzz [--seconds N] [TARGET…]`: the cargo-fuzz targets in `fuzz/`.
 //! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
 
 mod bench;
+mod fuzz;
 mod packages;
 mod serve;
 mod sri;
@@ -29,7 +31,8 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all().map(drop)),
         Some("sri") => sri::run(),
         Some("bench") => bench::run(&args[1..]),
-        _ => Err("usage: cargo xtask demo [--port N] | test | build | bench [--quick] | sri".to_owned()),
+        Some("fuzz") => fuzz::run_all(&args[1..]),
+        _ => Err("usage: cargo xtask demo [--port N] | test | build | bench [--quick] | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,58 @@
+//! The boot state machine and the report, driven by arbitrary documents and
+//! an arbitrary sequence of shell events: never a panic, always an end, and
+//! every report under its size bound.
+#![no_main]
+
+use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Start, State, Timer};
+use desk_loader::core::problem::Code;
+use desk_loader::core::report::MAX_REPORT_BYTES;
+use desk_loader::core::value::Value;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // manifest \0 config \0 record \0 event bytes
+    let mut parts = data.splitn(4, |b| *b == 0);
+    let doc = |p: Option<&[u8]>| {
+        p.and_then(|b| std::str::from_utf8(b).ok()).and_then(|t| serde_json::from_str::<Value>(t).ok()).unwrap_or(Value::Null)
+    };
+    let (manifest, config, record) = (doc(parts.next()), doc(parts.next()), doc(parts.next()));
+    let events = parts.next().unwrap_or(&[]);
+    let mut boot = Boot::new(Options::default());
+    boot.start(Start { wall_ms: 1.8e12, ..Start::default() });
+    boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest)), 1.0);
+    boot.handle(Event::Loaded(Doc::Config(0), Ok(config)), 2.0);
+    boot.handle(Event::Loaded(Doc::Record, Ok(record)), 3.0);
+    let mut now = 3.0;
+    let mut attempt = 0;
+    let mut timers: Vec<Timer> = Vec::new();
+    let mut bytes = events.iter().copied().chain(std::iter::repeat(7));
+    for _ in 0..400 {
+        while let Some(a) = boot.next_action() {
+            match a {
+                Action::Inject(a) => attempt = a.id,
+                Action::StartTimer { timer, .. } => timers.push(timer),
+                Action::CancelTimer(t) => timers.retain(|x| *x != t),
+                Action::Report(r) => assert!(r.to_json().len() <= MAX_REPORT_BYTES),
+                _ => {}
+            }
+        }
+        if matches!(boot.state(), State::Ready | State::Failed) {
+            return;
+        }
+        now += 100.0;
+        let b = bytes.next().unwrap_or(7);
+        let e = match b % 8 {
+            0 => Event::PanelReady { attempt, rendered: b & 8 == 0 },
+            1 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
+            2 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3) },
+            3 => Event::AssetLoaded { attempt },
+            4 => Event::Visibility { hidden: b & 8 == 0 },
+            5 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) },
+            6 => Event::PanelReady { attempt: attempt.wrapping_add(u32::from(b)), rendered: true },
+            _ if !timers.is_empty() => Event::TimerFired(timers.remove(0)),
+            _ => Event::Visibility { hidden: false },
+        };
+        boot.handle(e, now);
+    }
+    panic!("the boot did not end within 400 events");
+});
