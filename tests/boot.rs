@@ -481,3 +481,40 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     sim.send(Event::AssetLoaded { attempt: 1 });
     assert_eq!(sim.boot.state(), State::Ready);
 }
+
+fn on_page(manifest: &str, record: Option<&str>, allowed: &[&str]) -> Sim {
+    let mut sim = Sim::new(Options {
+        page_origin: "https://desk.example".into(),
+        allowed_origins: allowed.iter().map(|s| s.to_string()).collect(),
+        ..Options::default()
+    });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(manifest))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(record.map_or(Value::Null, json))));
+    sim
+}
+
+#[test]
+fn code_only_comes_from_the_page_origin_or_the_host_allowlist() {
+    let foreign = format!(
+        r#"{{"id": "cdn", "assets": [{{"type": "script", "url": "https://cdn.example/p.js", "integrity": "{SHA}"}}]}}"#
+    );
+    let m = manifest(&[foreign, release("local", "")]);
+    let sim = on_page(&m, None, &[]);
+    assert_eq!(sim.attempts().iter().map(|a| a.release_id.as_str()).collect::<Vec<_>>(), vec!["local"]);
+    assert!(sim.codes().contains(&"bundle.origin"));
+    // The host page, and only the host page, can allow another origin.
+    assert_eq!(on_page(&m, None, &["https://cdn.example"]).attempts()[0].release_id, "cdn");
+}
+
+#[test]
+fn a_stored_record_pointing_elsewhere_is_never_started() {
+    let evil = format!(
+        r#"{{"id": "evil", "assets": [{{"type": "script", "url": "https://evil.example/x.js", "integrity": "{SHA}"}}]}}"#
+    );
+    let record = format!(r#"{{"format": 1, "knownGood": {{"release": {evil}, "configFingerprint": "x", "at": 1}}}}"#);
+    let sim = on_page(&manifest(&[]), Some(&record), &[]);
+    assert!(sim.attempts().is_empty());
+    assert_eq!(sim.error_code(), Some(Code::BundleOrigin));
+}

@@ -137,3 +137,25 @@ fn the_matrix_doc_matches_the_matrix() {
         }
     }
 }
+
+#[test]
+fn no_code_from_strings_and_no_html_from_data() {
+    let mut files_to_check = Vec::new();
+    files(&root().join("src"), ".rs", &mut files_to_check);
+    files(&root().join("www"), ".js", &mut files_to_check);
+    files_to_check.retain(|f| !f.to_string_lossy().contains("/www/panel/broken/"));
+    for f in files_to_check {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for banned in [
+            "eval(",
+            "new Function",
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "set_inner_html",
+            "document.write",
+        ] {
+            assert!(!text.contains(banned), "{} uses {banned}", f.display());
+        }
+    }
+}

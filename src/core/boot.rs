@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use super::check::evaluate;
 use super::config::{Contract, RuntimeConfig, Validated};
 use super::manifest::{Asset, Manifest, Release};
+use super::origin;
 use super::problem::{Code, Problem, Severity};
 use super::record::{self, Quarantined, Record, Update};
 use super::report::{self, Screen, Timings};
@@ -34,6 +35,10 @@ pub struct Options {
     pub config_sources: usize,
     /// Whether the host page gave a backend version endpoint to read.
     pub backend_endpoint: bool,
+    /// The page's origin, such as `https://desk.example`; empty when unknown.
+    pub page_origin: String,
+    /// Other origins the host page allows code from (never widened by a manifest).
+    pub allowed_origins: Vec<String>,
 }
 
 /// The default deadline: a healthy panel is ready within a few seconds on a
@@ -52,7 +57,13 @@ pub const MAX_ATTEMPTS: u32 = 12;
 
 impl Default for Options {
     fn default() -> Options {
-        Options { ready_deadline_ms: DEFAULT_READY_DEADLINE_MS, config_sources: 1, backend_endpoint: false }
+        Options {
+            ready_deadline_ms: DEFAULT_READY_DEADLINE_MS,
+            config_sources: 1,
+            backend_endpoint: false,
+            page_origin: String::new(),
+            allowed_origins: Vec::new(),
+        }
     }
 }
 
@@ -159,6 +170,13 @@ pub enum Event {
     Visibility {
         /// Whether it is hidden now.
         hidden: bool,
+    },
+    /// The browser's Content Security Policy blocked something.
+    CspViolation {
+        /// The effective directive, such as `script-src-elem`.
+        directive: String,
+        /// What was blocked, as the browser reports it.
+        blocked: String,
     },
 }
 
@@ -484,6 +502,12 @@ impl Boot {
                 }
             }
             Event::Visibility { hidden } => self.visibility(hidden, now_ms),
+            Event::CspViolation { directive, blocked } if !matches!(self.state, State::Ready | State::Failed) => {
+                let mut p =
+                    Problem::warning(Code::CspViolation, format!("{directive}: the page's policy blocked {blocked}"));
+                p.expected = Some(directive);
+                self.problems.push(p);
+            }
             _ => {}
         }
     }
@@ -612,6 +636,28 @@ impl Boot {
                 continue;
             }
             self.order.push(release.id.clone());
+            if !self.options.page_origin.is_empty() {
+                let foreign: Vec<&str> = release
+                    .assets
+                    .iter()
+                    .filter(|a| !origin::allowed(&a.url, &self.options.page_origin, &self.options.allowed_origins))
+                    .map(|a| a.url.as_str())
+                    .collect();
+                if !foreign.is_empty() {
+                    self.problems.push(
+                        Problem::error(
+                            Code::BundleOrigin,
+                            format!(
+                                "{}: not on this page's origin nor on an origin the host page allows",
+                                foreign.join(", ")
+                            ),
+                        )
+                        .with_release(&release.id),
+                    );
+                    note(&mut self.path, "bundle.origin");
+                    continue;
+                }
+            }
             let validated = evaluate(&release, runtime);
             let fingerprint = record::fingerprint(&validated, |name| is_secret(&release.contract, name));
             self.problems.extend(validated.problems.iter().cloned());

@@ -9,6 +9,12 @@
 use super::problem::{describe, Code, Problem, Severity};
 use super::value::{object, Value};
 
+/// Most variables one release may declare; the rest are ignored with an error.
+pub const MAX_VARIABLES: usize = 1000;
+
+/// Largest manifest or configuration document read, in bytes.
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
 /// The type of a configuration variable.
 #[derive(Clone, Debug, PartialEq)]
 pub enum VarType {
@@ -225,7 +231,13 @@ impl Contract {
             match key.as_str() {
                 "variables" => {
                     if let Some(vars) = p.object(value, ".variables") {
-                        for (name, spec) in vars {
+                        if vars.len() > MAX_VARIABLES {
+                            p.error(
+                                ".variables",
+                                &format!("{} variables declared; only the first {MAX_VARIABLES} are read", vars.len()),
+                            );
+                        }
+                        for (name, spec) in vars.iter().take(MAX_VARIABLES) {
                             // A repeated name is reported with the document's duplicate keys; the first wins.
                             if contract.variables.iter().any(|v| &v.name == name) {
                                 continue;

@@ -7,6 +7,7 @@ pub mod boot;
 pub mod check;
 pub mod config;
 pub mod manifest;
+pub mod origin;
 pub mod problem;
 pub mod record;
 pub mod report;

@@ -75,6 +75,10 @@ pub enum Code {
     BundleMissing,
     /// A file of the release was served but does not match its integrity hash.
     BundleIntegrity,
+    /// A file of the release is on an origin the host page does not allow.
+    BundleOrigin,
+    /// The browser's Content Security Policy blocked something during the boot.
+    CspViolation,
     /// The bundle loaded but never registered with the loader.
     PanelNotRegistered,
     /// The panel threw or rejected during its boot.
@@ -113,6 +117,8 @@ impl Code {
             Code::BundleLoadFailed => "bundle.load_failed",
             Code::BundleMissing => "bundle.missing",
             Code::BundleIntegrity => "bundle.integrity",
+            Code::BundleOrigin => "bundle.origin",
+            Code::CspViolation => "csp.violation",
             Code::PanelNotRegistered => "panel.not_registered",
             Code::PanelThrew => "panel.threw",
             Code::PanelFailed => "panel.failed",
@@ -145,6 +151,8 @@ impl Code {
         Code::BundleLoadFailed,
         Code::BundleMissing,
         Code::BundleIntegrity,
+        Code::BundleOrigin,
+        Code::CspViolation,
         Code::PanelNotRegistered,
         Code::PanelThrew,
         Code::PanelFailed,

@@ -32,6 +32,10 @@ pub(crate) struct HostOptions {
     pub backend_url: Option<String>,
     /// How long a document fetch may take before it is abandoned.
     pub fetch_timeout_ms: f64,
+    /// The page's origin.
+    pub page_origin: String,
+    /// Other origins code and reports may use, from the host page only.
+    pub allowed_origins: Vec<String>,
 }
 
 /// The default document fetch timeout.
@@ -67,14 +71,33 @@ impl HostOptions {
         if config.is_empty() {
             return Err("desk-loader: `config` is an empty list; give at least one source".to_owned());
         }
+        let page_origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let allowed_origins: Vec<String> = get("allowedOrigins")
+            .filter(js_sys::Array::is_array)
+            .map(|v| js_sys::Array::from(&v).iter().filter_map(|o| o.as_string()).collect())
+            .unwrap_or_default();
+        let report_url = get("reportUrl").and_then(|v| v.as_string()).filter(|url| {
+            let ok = crate::core::origin::allowed(url, &page_origin, &allowed_origins);
+            if !ok {
+                web_sys::console::warn_1(
+                    &format!(
+                        "desk-loader: reportUrl {url:?} is not on an allowed origin; reports go to the console only"
+                    )
+                    .into(),
+                );
+            }
+            ok
+        });
         Ok(HostOptions {
+            page_origin,
+            allowed_origins,
+            report_url,
             manifest: get("manifest").map_or(Source::Inline("desk-manifest".to_owned()), source),
             config,
             ready_deadline_ms: get("readyDeadlineMs")
                 .and_then(|v| v.as_f64())
                 .filter(|n| *n > 0.0)
                 .unwrap_or(DEFAULT_READY_DEADLINE_MS),
-            report_url: get("reportUrl").and_then(|v| v.as_string()),
             backend_url: get("backendUrl").and_then(|v| v.as_string()),
             fetch_timeout_ms: get("fetchTimeoutMs")
                 .and_then(|v| v.as_f64())
@@ -115,7 +138,7 @@ async fn load(source: Source, timeout_ms: f64) -> Result<Value, LoadError> {
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id(&id))
                 .ok_or_else(|| LoadError::Unreadable(format!("no element with id {id:?} in the page")))?;
-            parse(&el.text_content().unwrap_or_default())
+            parse(&bounded(el.text_content().unwrap_or_default(), &format!("#{id}"))?)
         }
         Source::Url(url) => parse(&fetch_text(&url, timeout_ms).await?),
     }
@@ -141,13 +164,29 @@ async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
         if !response.ok() {
             return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
         }
-        response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {}", fetch_error(&e, timeout_ms))))
+        let text = response
+            .text()
+            .await
+            .map_err(|e| LoadError::Unreadable(format!("{url}: {}", fetch_error(&e, timeout_ms))))?;
+        bounded(text, url)
     }
     .await;
     if let (Some(h), Some(w)) = (timer, web_sys::window()) {
         w.clear_timeout_with_handle(h);
     }
     result
+}
+
+/// Refuses documents over the core's size limit.
+fn bounded(text: String, what: &str) -> Result<String, LoadError> {
+    use crate::core::config::MAX_DOCUMENT_BYTES;
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(LoadError::Unreadable(format!(
+            "{what}: {} bytes, larger than the limit of {MAX_DOCUMENT_BYTES}",
+            text.len()
+        )));
+    }
+    Ok(text)
 }
 
 fn fetch_error(e: &gloo_net::Error, timeout_ms: f64) -> String {

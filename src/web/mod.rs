@@ -53,11 +53,14 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     let host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     panel::install_api();
     watch_visibility();
+    watch_csp();
     dom::keep_loading_visible(&host.mount);
     let mut boot = Boot::new(Options {
         ready_deadline_ms: host.ready_deadline_ms,
         config_sources: host.config.len(),
         backend_endpoint: host.backend_url.is_some(),
+        page_origin: host.page_origin.clone(),
+        allowed_origins: host.allowed_origins.clone(),
     });
     let navigator = web_sys::window().map(|w| w.navigator());
     let languages =
@@ -220,6 +223,27 @@ fn retry() {
 /// Logs the report in one console group, sends it with `sendBeacon` (or
 /// `fetch` with `keepalive` when the beacon is refused), and posts it to a
 /// native bridge.
+/// Reports Content Security Policy violations to the core by directive.
+fn watch_csp() {
+    thread_local! {
+        static CSP: RefCell<Option<Closure<dyn FnMut(web_sys::Event)>>> = const { RefCell::new(None) };
+    }
+    CSP.with(|c| {
+        if c.borrow().is_some() {
+            return;
+        }
+        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+            let get =
+                |k: &str| js_sys::Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            feed(Event::CspViolation { directive: get("effectiveDirective"), blocked: get("blockedURI") });
+        });
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ = doc.add_event_listener_with_callback("securitypolicyviolation", cb.as_ref().unchecked_ref());
+        }
+        *c.borrow_mut() = Some(cb);
+    });
+}
+
 fn send_report(report: &Value, host: &load::HostOptions) {
     let text = report.to_json();
     let outcome = report.get("outcome").and_then(Value::as_str).unwrap_or("?");

@@ -51,15 +51,25 @@ function demoRelease(id, extra = {}) {
   };
 }
 
-/** Rewrites the options of the demo page (the JSON in #desk-loader-options) for this test. */
+/**
+ * Patches the page's options (the JSON in #desk-loader-options) as the parser
+ * inserts it, before boot.js runs. The document itself stays the server's:
+ * a document fulfilled by Playwright would count as a public address, and
+ * Chrome's Private Network Access would then block requests to localhost.
+ */
 async function withOptions(page, patch) {
-  await page.route(/\/desk\.html(\?.*)?$/, async (route) => {
-    const response = await route.fetch();
-    const html = await response.text();
-    const rewritten = html.replace(/(<script type="application\/json" id="desk-loader-options">)([\s\S]*?)(<\/script>)/,
-      (_, open, json, close) => open + JSON.stringify({ ...JSON.parse(json), ...patch }) + close);
-    await route.fulfill({ response, body: rewritten });
-  });
+  await page.addInitScript((patch) => {
+    const apply = (el) => {
+      if (!el || el.id !== "desk-loader-options" || el.dataset.patched) return;
+      let options;
+      try { options = JSON.parse(el.textContent); } catch { return; } // its text is not parsed yet
+      el.textContent = JSON.stringify({ ...options, ...patch });
+      el.dataset.patched = "1";
+    };
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) apply(n.nodeType === 1 ? n : n.parentElement);
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  }, patch);
 }
 
 /** The last report logged with this outcome, parsed. */

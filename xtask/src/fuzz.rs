@@ -44,11 +44,15 @@ pub fn run_all(args: &[String]) -> Result<(), String> {
             .output()
             .map_err(|e| format!("cargo fuzz: {e}"))?;
         let log = String::from_utf8_lossy(&out.stderr);
-        let runs = log.lines().find_map(|l| l.strip_prefix("stat::number_of_executed_units:")).map(str::trim).unwrap_or("?");
+        let runs =
+            log.lines().find_map(|l| l.strip_prefix("stat::number_of_executed_units:")).map(str::trim).unwrap_or("?");
         let verdict = if out.status.success() { "no crash" } else { "CRASH" };
         println!("fuzz {t:<9} {seconds:>6} s {runs:>12} executions  {verdict}");
         if !out.status.success() {
-            eprintln!("{}", log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n"));
+            eprintln!(
+                "{}",
+                log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
         }
         summary.push((t, out.status.success()));
     }

@@ -128,7 +128,9 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
                     };
                     let res = Response::from_data(bytes)
                         .with_header(header("Content-Type", mime(&file)))
-                        .with_header(header("Cache-Control", cache));
+                        .with_header(header("Cache-Control", cache))
+                        // So a page on another origin (the cross-origin tests) can load files with integrity.
+                        .with_header(header("Access-Control-Allow-Origin", "*"));
                     req.respond(res)
                 }
                 Err(_) => req.respond(Response::from_string("not found\n").with_status_code(404)),
