@@ -4,16 +4,20 @@
 
 /// The origin (`scheme://host[:port]`, lower case) of `url` as the page at
 /// `page_origin` would resolve it, or `None` for URLs that are never allowed
-/// to carry code: `data:`, `blob:`, `javascript:` and other non-HTTP schemes.
+/// to carry code: `data:`, `javascript:` and other non-HTTP schemes. A
+/// `blob:` URL has the origin of the document that created it.
 pub fn origin_of(url: &str, page_origin: &str) -> Option<String> {
     let url = url.trim();
+    if let Some(inner) = url.strip_prefix("blob:") {
+        return inner.contains("://").then(|| origin_of(inner, page_origin)).flatten();
+    }
     let scheme_end = url.find(':');
     let first_special = url.find(['/', '?', '#']);
     match (scheme_end, first_special) {
         // `//host/path`: the page's scheme.
         _ if url.starts_with("//") => {
             let scheme = page_origin.split("://").next()?;
-            Some(format!("{scheme}:{}", authority(&url[..])).to_ascii_lowercase())
+            Some(format!("{scheme}:{}", authority(url)).to_ascii_lowercase())
         }
         // `scheme:…` with the colon before any `/`, `?` or `#`: absolute.
         (Some(colon), special) if special.is_none_or(|s| colon < s) => {
@@ -63,13 +67,10 @@ mod tests {
         assert_eq!(origin_of("https://CDN.example:8443/a.js", PAGE).as_deref(), Some("https://cdn.example:8443"));
         assert_eq!(origin_of("//cdn.example/a.js", PAGE).as_deref(), Some("https://cdn.example"));
         assert_eq!(origin_of("https://user:pw@cdn.example/a.js", PAGE).as_deref(), Some("https://cdn.example"));
-        for never in [
-            "data:text/javascript,alert(1)",
-            "blob:https://desk.example/1",
-            "javascript:alert(1)",
-            "ftp://x/a.js",
-            "https:a.js",
-        ] {
+        assert_eq!(origin_of("blob:https://desk.example/5f1c", PAGE).as_deref(), Some("https://desk.example"));
+        for never in
+            ["data:text/javascript,alert(1)", "blob:null/1", "javascript:alert(1)", "ftp://x/a.js", "https:a.js"]
+        {
             assert_eq!(origin_of(never, PAGE), None, "{never}");
         }
     }

@@ -225,8 +225,9 @@ fn retry() {
 /// native bridge.
 /// Reports Content Security Policy violations to the core by directive.
 fn watch_csp() {
+    type Listener = Closure<dyn FnMut(web_sys::Event)>;
     thread_local! {
-        static CSP: RefCell<Option<Closure<dyn FnMut(web_sys::Event)>>> = const { RefCell::new(None) };
+        static CSP: RefCell<Option<Listener>> = const { RefCell::new(None) };
     }
     CSP.with(|c| {
         if c.borrow().is_some() {

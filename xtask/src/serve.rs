@@ -37,12 +37,15 @@ impl Server {
         let addr = inner.server_addr().to_ip().map(|a| a.to_string()).ok_or("the server has no IP address")?;
         let www = crate::root().join("www");
         let reports = Arc::new(Mutex::new(Vec::<String>::new()));
-        let workers = (0..16)
+        // One thread per request: a slow client, or a fault's delay, never
+        // holds up another request.
+        let workers = (0..2)
             .map(|_| {
                 let (inner, www, reports) = (inner.clone(), www.clone(), reports.clone());
                 std::thread::spawn(move || {
                     while let Ok(req) = inner.recv() {
-                        handle(req, &www, &reports, print_reports);
+                        let (www, reports) = (www.clone(), reports.clone());
+                        std::thread::spawn(move || handle(req, &www, &reports, print_reports));
                     }
                 })
             })
