@@ -83,8 +83,10 @@ const SETUPS = {
   },
   twoTabs: {
     run: async (p, url, context) => {
+      // Both tabs boot at the same time; each navigation only waits for its
+      // document to commit, so neither waits for the other's subresources.
       const other = await context.newPage();
-      await Promise.all([p.goto(url), other.goto(url)]);
+      await Promise.all([p.goto(`${url}?tab=1`, { waitUntil: "commit" }), other.goto(`${url}?tab=2`, { waitUntil: "commit" })]);
       expect(await settled(other)).toBe("ready");
     },
     after: async (p) => {

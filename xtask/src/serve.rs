@@ -5,6 +5,7 @@
 //! per-scenario faults: a request from (or for) a page under
 //! `www/scenarios/<name>/` follows the rules in that folder's `faults.json`
 //! (`docs/matrix.md`): `delayMs`, `status`, `truncate`, `tamper`, `contentType`.
+//! With `DESK_SERVE_LOG` set, each request is logged as it arrives and is answered.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -70,6 +71,10 @@ fn header(name: &str, value: &str) -> Header {
 
 fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) {
     let url = req.url().to_owned();
+    let log = std::env::var_os("DESK_SERVE_LOG").is_some();
+    if log {
+        eprintln!("serve: <- {} {url} from {:?}", req.method(), req.remote_addr());
+    }
     let path = url.split(['?', '#']).next().unwrap_or("/").to_owned();
     let result = match (req.method(), path.as_str()) {
         (Method::Post, "/__report") => {
@@ -144,6 +149,8 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
     };
     if let Err(e) = result {
         eprintln!("serve: {url}: {e}");
+    } else if log {
+        eprintln!("serve: -> {url}");
     }
 }
 
