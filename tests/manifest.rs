@@ -115,3 +115,44 @@ fn fuzz_regressions() {
     assert_eq!(m.releases[0].contract.variables.len(), 1);
     assert!(problems.iter().any(|p| p.message == "releases[0].config.variables.T: this key appears twice; keep one"));
 }
+
+#[test]
+fn limits_on_assets_and_variables() {
+    use desk_loader::core::config::MAX_VARIABLES;
+    use desk_loader::core::manifest::MAX_ASSETS;
+    let asset = format!(r#"{{"type": "script", "url": "a.js", "integrity": "{SHA}"}}"#);
+    let assets = vec![asset.clone(); MAX_ASSETS + 1].join(",");
+    let vars: Vec<String> = (0..MAX_VARIABLES + 3).map(|i| format!(r#""V{i}": {{"type": "string"}}"#)).collect();
+    let (m, problems) = parse(&format!(
+        r#"{{"releases": [{{"id": "many", "assets": [{assets}]}}, {{"id": "vars", "assets": [{asset}], "config": {{"variables": {{{}}}}}}}]}}"#,
+        vars.join(",")
+    ));
+    assert!(
+        problems.contains(&format!("releases[0].assets: expected 1 to {MAX_ASSETS} assets, found {}", MAX_ASSETS + 1))
+    );
+    assert!(problems.contains(&format!(
+        "releases[1].config.variables: {} variables declared; only the first {MAX_VARIABLES} are read",
+        MAX_VARIABLES + 3
+    )));
+    assert_eq!(m.releases.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), Vec::<&str>::new(), "both are refused");
+}
+
+#[test]
+fn the_quarantine_keeps_at_most_its_limit() {
+    use desk_loader::core::record::{apply, Quarantined, Record, Update, MAX_QUARANTINE};
+    let mut stored = Value::Null;
+    for i in 0..MAX_QUARANTINE + 5 {
+        let q = Quarantined {
+            release: format!("r{i}"),
+            config_fingerprint: "f".into(),
+            backend_schema: None,
+            until_ms: 2e12,
+            code: "panel.threw".into(),
+        };
+        stored = apply(&stored, &Update::Quarantine(q), 1e12);
+    }
+    let (record, problems) = Record::decode(&stored);
+    assert!(problems.is_empty());
+    assert_eq!(record.quarantine.len(), MAX_QUARANTINE);
+    assert_eq!(record.quarantine[0].release, "r5", "the oldest go first");
+}

@@ -22,8 +22,38 @@ struct Pending {
     registered: bool,
 }
 
+/// Scripts held back until the attempt's stylesheets have loaded, so the
+/// panel never renders unstyled and then jumps (a layout shift).
+struct Held {
+    attempt: u32,
+    styles_left: usize,
+    scripts: Vec<Element>,
+    parent: Option<Element>,
+}
+
 thread_local! {
     static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// A stylesheet of the attempt loaded; with the last one, the scripts go in.
+fn style_loaded(attempt: u32) {
+    let release = HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        let held = h.as_mut().filter(|held| held.attempt == attempt)?;
+        held.styles_left = held.styles_left.saturating_sub(1);
+        if held.styles_left > 0 {
+            return None;
+        }
+        h.take()
+    });
+    if let Some(held) = release {
+        if let Some(parent) = &held.parent {
+            for script in &held.scripts {
+                let _ = parent.append_child(script);
+            }
+        }
+    }
 }
 
 /// An attempt's footprint on the page, removed by [`Live::remove`].
@@ -39,6 +69,7 @@ impl Live {
     /// Removes the attempt's elements, listeners and timer.
     pub(crate) fn remove(mut self) {
         PENDING.with(|p| p.borrow_mut().take_if(|p| p.attempt == self.id));
+        HELD.with(|h| h.borrow_mut().take_if(|h| h.attempt == self.id));
         for el in self.elements.drain(..) {
             el.remove();
         }
@@ -157,6 +188,10 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
     live.error_listener = Some(listener);
 
     let parent: Option<Element> = document.head().map(Into::into).or_else(|| document.document_element());
+    let styles = assets.iter().filter(|a| a.kind == AssetKind::Style).count();
+    HELD.with(|h| {
+        *h.borrow_mut() = Some(Held { attempt: id, styles_left: styles, scripts: Vec::new(), parent: parent.clone() })
+    });
     for (asset, src) in assets.iter().zip(urls) {
         let made = match asset.kind {
             AssetKind::Style => document.create_element("link").inspect(|el| {
@@ -193,11 +228,34 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
             feed(Event::AssetLoaded { attempt: id });
             if is_script {
                 script_loaded(id);
+            } else {
+                style_loaded(id);
             }
         });
         let _ = el.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
         live.handlers.push(on_load);
-        if let Some(parent) = &parent {
+        if is_script && styles > 0 {
+            // Fetch it now, run it once the styles are in.
+            if let Ok(preload) = document.create_element("link") {
+                let module = asset.kind == AssetKind::Module;
+                let _ = preload.set_attribute("rel", if module { "modulepreload" } else { "preload" });
+                if !module {
+                    let _ = preload.set_attribute("as", "script");
+                }
+                let _ = preload.set_attribute("href", &src);
+                let _ = preload.set_attribute("integrity", &asset.integrity);
+                let _ = preload.set_attribute("crossorigin", "anonymous");
+                if let Some(parent) = &parent {
+                    let _ = parent.append_child(&preload);
+                }
+                live.elements.push(preload);
+            }
+            HELD.with(|h| {
+                if let Some(held) = h.borrow_mut().as_mut().filter(|held| held.attempt == id) {
+                    held.scripts.push(el.clone());
+                }
+            });
+        } else if let Some(parent) = &parent {
             let _ = parent.append_child(&el);
         }
         live.elements.push(el);

@@ -203,3 +203,16 @@ test("a bridge that throws does not stop the boot", async ({ page }) => {
   await page.goto("/desk.html");
   expect(await settled(page)).toBe("ready");
 });
+
+test("the panel takes over from the loading state without a layout shift", async ({ page }) => {
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value; })
+      .observe({ type: "layout-shift", buffered: true });
+  });
+  await page.route("**/manifest.json", async (r) => { await new Promise((f) => setTimeout(f, 300)); await r.fallback(); });
+  await page.goto("/desk.html");
+  expect(await settled(page)).toBe("ready");
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.__shift)).toBeLessThan(0.01);
+});
