@@ -518,3 +518,28 @@ fn a_stored_record_pointing_elsewhere_is_never_started() {
     assert!(sim.attempts().is_empty());
     assert_eq!(sim.error_code(), Some(Code::BundleOrigin));
 }
+
+#[test]
+fn integrity_is_required_unless_the_host_opts_out_for_same_origin_files() {
+    let bare = |id: &str, url: &str| format!(r#"{{"id": "{id}", "assets": [{{"type": "script", "url": "{url}"}}]}}"#);
+    let m = manifest(&[bare("local", "p/local.js"), bare("cdn", "https://cdn.example/p.js"), release("checked", "")]);
+    // By default: neither file without integrity runs.
+    let sim = on_page(&m, None, &["https://cdn.example"]);
+    assert_eq!(sim.attempts()[0].release_id, "checked");
+    assert_eq!(sim.codes().iter().filter(|c| **c == "bundle.integrity").count(), 2 + 2, "two warnings, two refusals");
+    // With the host page's opt-out: the same-origin one runs; cross-origin files always need integrity.
+    let mut opted = Sim::new(Options {
+        page_origin: "https://desk.example".into(),
+        allowed_origins: vec!["https://cdn.example".into()],
+        same_origin_without_integrity: true,
+        ..Options::default()
+    });
+    opted.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+    opted.send(Event::Loaded(
+        Doc::Manifest,
+        Ok(json(&manifest(&[bare("cdn", "https://cdn.example/p.js"), bare("local", "p/local.js")]))),
+    ));
+    opted.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    opted.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(opted.attempts().iter().map(|a| a.release_id.as_str()).collect::<Vec<_>>(), vec!["local"]);
+}

@@ -39,6 +39,9 @@ pub struct Options {
     pub page_origin: String,
     /// Other origins the host page allows code from (never widened by a manifest).
     pub allowed_origins: Vec<String>,
+    /// The host page's opt-out: same-origin files may come without integrity.
+    /// Cross-origin files always need it.
+    pub same_origin_without_integrity: bool,
 }
 
 /// The default deadline: a healthy panel is ready within a few seconds on a
@@ -63,6 +66,7 @@ impl Default for Options {
             backend_endpoint: false,
             page_origin: String::new(),
             allowed_origins: Vec::new(),
+            same_origin_without_integrity: false,
         }
     }
 }
@@ -657,6 +661,31 @@ impl Boot {
                     note(&mut self.path, "bundle.origin");
                     continue;
                 }
+            }
+            let unchecked: Vec<&str> = release
+                .assets
+                .iter()
+                .filter(|a| a.integrity.is_empty())
+                .filter(|a| {
+                    let same = origin::origin_of(&a.url, &self.options.page_origin)
+                        .is_some_and(|o| o == self.options.page_origin.to_ascii_lowercase());
+                    !(self.options.same_origin_without_integrity && same)
+                })
+                .map(|a| a.url.as_str())
+                .collect();
+            if !unchecked.is_empty() {
+                self.problems.push(
+                    Problem::error(
+                        Code::BundleIntegrity,
+                        format!(
+                            "{}: no integrity, and the host page does not allow that for this file",
+                            unchecked.join(", ")
+                        ),
+                    )
+                    .with_release(&release.id),
+                );
+                note(&mut self.path, "bundle.integrity");
+                continue;
             }
             let validated = evaluate(&release, runtime);
             let fingerprint = record::fingerprint(&validated, |name| is_secret(&release.contract, name));

@@ -50,7 +50,8 @@ pub struct Asset {
     pub kind: AssetKind,
     /// Where it is, relative to the manifest's URL or absolute.
     pub url: String,
-    /// Its Subresource Integrity metadata, such as `sha384-…`.
+    /// Its Subresource Integrity metadata, such as `sha384-…`; empty when the
+    /// manifest gives none (then it runs only under the host page's opt-out).
     pub integrity: String,
 }
 
@@ -290,6 +291,18 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
             ("type" | "url", v) => err(&at, format!("expected a string, found {}", describe(v, false))),
             _ => unknown.push(unknown_key(format!("{path}{at}"))),
         }
+    }
+    // An asset without integrity is read, with a warning: it can only run
+    // same-origin on a page whose host opts out (`allowSameOriginWithoutIntegrity`).
+    if integrity.is_none() && !members.iter().any(|(key, _)| key == "integrity") {
+        unknown.push(
+            Problem::warning(
+                Code::BundleIntegrity,
+                format!("{path}.integrity: missing; this file loads only same-origin where the host page opts out of integrity"),
+            )
+            .with_path(format!("{path}.integrity")),
+        );
+        integrity = Some(String::new());
     }
     let asset = match (kind, url, integrity) {
         (Some(kind), Some(url), Some(integrity)) => Some(Asset { kind, url, integrity }),

@@ -36,6 +36,8 @@ pub(crate) struct HostOptions {
     pub page_origin: String,
     /// Other origins code and reports may use, from the host page only.
     pub allowed_origins: Vec<String>,
+    /// `allowSameOriginWithoutIntegrity`: the host page's integrity opt-out.
+    pub same_origin_without_integrity: bool,
 }
 
 /// The default document fetch timeout.
@@ -89,6 +91,8 @@ impl HostOptions {
             ok
         });
         Ok(HostOptions {
+            same_origin_without_integrity: get("allowSameOriginWithoutIntegrity").and_then(|v| v.as_bool())
+                == Some(true),
             page_origin,
             allowed_origins,
             report_url,

@@ -61,6 +61,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         backend_endpoint: host.backend_url.is_some(),
         page_origin: host.page_origin.clone(),
         allowed_origins: host.allowed_origins.clone(),
+        same_origin_without_integrity: host.same_origin_without_integrity,
     });
     let navigator = web_sys::window().map(|w| w.navigator());
     let languages =

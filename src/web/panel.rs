@@ -208,7 +208,9 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
             }),
         };
         let Ok(el) = made else { continue };
-        let _ = el.set_attribute("integrity", &asset.integrity);
+        if !asset.integrity.is_empty() {
+            let _ = el.set_attribute("integrity", &asset.integrity);
+        }
         let _ = el.set_attribute("crossorigin", "anonymous");
         let _ = el.set_attribute("data-desk-attempt", &id.to_string());
         let (url, integrity) = (asset.url.clone(), asset.integrity.clone());
@@ -243,7 +245,9 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
                     let _ = preload.set_attribute("as", "script");
                 }
                 let _ = preload.set_attribute("href", &src);
-                let _ = preload.set_attribute("integrity", &asset.integrity);
+                if !asset.integrity.is_empty() {
+                    let _ = preload.set_attribute("integrity", &asset.integrity);
+                }
                 let _ = preload.set_attribute("crossorigin", "anonymous");
                 if let Some(parent) = &parent {
                     let _ = parent.append_child(&preload);
