@@ -159,3 +159,39 @@ fn no_code_from_strings_and_no_html_from_data() {
         }
     }
 }
+
+#[test]
+fn every_scenario_page_is_the_documented_embed() {
+    // Each scenario page is desk.html with its own options, title and paths:
+    // nothing else may drift.
+    let normalize = |html: &str| {
+        let mut out = String::new();
+        let mut skip = false;
+        for line in html.lines() {
+            if line.contains("<title>") {
+                continue;
+            }
+            if line.contains(r#"id="desk-loader-options""#) {
+                skip = true;
+                continue;
+            }
+            if skip {
+                skip = !line.contains("</script>");
+                continue;
+            }
+            out.push_str(&line.replace("../../", ""));
+            out.push('\n');
+        }
+        out
+    };
+    let desk = normalize(&std::fs::read_to_string(root().join("www/desk.html")).unwrap());
+    for e in std::fs::read_dir(root().join("www/scenarios")).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        let page = normalize(&std::fs::read_to_string(e.path().join("index.html")).unwrap());
+        assert_eq!(
+            page,
+            desk,
+            "www/scenarios/{}/index.html drifted from www/desk.html",
+            e.file_name().to_string_lossy()
+        );
+    }
+}
