@@ -97,3 +97,28 @@ test("a secret never reaches storage or a native bridge", async ({ page }) => {
   expect(bridge).toContain("desk-loader:report");
   expect(bridge).not.toContain("s3cr3t");
 });
+
+test("a report endpoint on an origin the host page does not allow receives nothing", async ({ page }) => {
+  const logs = consoleText(page);
+  await withOptions(page, { reportUrl: "https://collector.evil.example/r" });
+  const outgoing = [];
+  page.on("request", (r) => outgoing.push(r.url()));
+  await page.goto("/desk.html");
+  expect(await settled(page)).toBe("ready");
+  await page.waitForTimeout(300);
+  expect(outgoing.filter((u) => u.includes("evil"))).toEqual([]);
+  expect(logs.join("\n")).toContain("is not on an allowed origin; reports go to the console only");
+  expect(reportFrom(logs, "ready")).toBeTruthy();
+});
+
+test("a stored record over 64 KB is set aside unread", async ({ page }) => {
+  await page.addInitScript(() => {
+    if (sessionStorage.getItem("seeded")) return;
+    sessionStorage.setItem("seeded", "1");
+    localStorage.setItem("desk-loader:record", JSON.stringify({ format: 1, padding: "x".repeat(70 * 1024) }));
+  });
+  const logs = consoleText(page);
+  await page.goto("/desk.html");
+  expect(await settled(page)).toBe("ready");
+  expect(JSON.stringify(reportFrom(logs, "ready").problems)).toContain("more than 65536");
+});
