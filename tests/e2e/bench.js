@@ -2,8 +2,103 @@
 // prints one line per figure. Not a test: it asserts nothing about speed.
 const { chromium } = require("@playwright/test");
 
+const fs = require("fs");
+const path = require("path");
+
 const base = process.env.BASE_URL;
 const quick = process.argv.includes("--quick");
+const RUNS = quick ? 5 : 20;
+const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
+const PREVIOUS = MANIFEST.releases.find((r) => r.id === "2026.11.1");
+const sri = (file) => "sha384-" + require("crypto").createHash("sha384").update(fs.readFileSync(path.join(__dirname, "../../www", file))).digest("base64");
+const broken = (id, file) => ({ id, assets: [{ type: "script", url: `panel/broken/${file}`, integrity: sri(`panel/broken/${file}`) }] });
+
+/** ms from navigation start to the performance mark `mark` on a fresh page. */
+async function timeTo(browser, url, mark, { latency = 0, setup } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  if (latency) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
+  }
+  if (setup) await setup(page);
+  await page.goto(base + url, { waitUntil: "commit" });
+  await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, { timeout: 20_000 })
+    .catch(async (e) => { throw new Error(`${url} never reached ${mark}: ${await page.locator("#desk").getAttribute("data-desk-state").catch(() => "?")}, ${e.message}`); });
+  const t = await page.evaluate((m) => performance.getEntriesByName(m)[0].startTime, mark);
+  await context.close();
+  return t;
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1] };
+};
+function line(name, place, xs) {
+  const { median, min, max } = stats(xs);
+  console.log(`bench ${name} ${place} median_us=${(median * 1000).toFixed(0)} min_us=${(min * 1000).toFixed(0)} max_us=${(max * 1000).toFixed(0)} runs=${xs.length}`);
+  return median;
+}
+
+/** Interleaves the measurements A, B, … RUNS times each; returns their samples. */
+async function interleaved(browser, cases) {
+  const samples = cases.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [j, c] of cases.entries()) samples[j].push(await timeTo(browser, ...c));
+  }
+  return samples;
+}
+
+const manifest = (releases) => (page) =>
+  page.route("**/manifest.json", (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ format: 1, releases }) }));
+const knownGood = (page) => page.addInitScript((previous) => {
+  localStorage.setItem("desk-loader:record", JSON.stringify({ format: 1, knownGood: { release: previous, backendSchema: 43, configFingerprint: "bench", at: Date.now() }, quarantine: [] }));
+}, PREVIOUS);
+const deadline = (ms) => (page) => page.addInitScript((ms) => {
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) {
+      const el = n.nodeType === 1 ? n : n.parentElement;
+      if (el && el.id === "desk-loader-options" && !el.dataset.patched) {
+        try { el.textContent = JSON.stringify({ ...JSON.parse(el.textContent), readyDeadlineMs: ms }); el.dataset.patched = "1"; } catch {}
+      }
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+}, ms);
+
+async function bootOverhead(browser) {
+  for (const latency of [0, 100]) {
+    const [loader, plain] = await interleaved(browser, [["/desk.html", "desk-loader:ready", { latency }], ["/bench/plain.html", "plain:ready", { latency }]]);
+    const a = line(`boot-${latency}ms`, "loader", loader);
+    const b = line(`boot-${latency}ms`, "plain-script", plain);
+    console.log(`bench boot-${latency}ms loader/plain ratio=${(a / b).toFixed(2)}`);
+  }
+}
+
+async function recovery(browser) {
+  const both = async (page) => { await manifest([broken("2026.12.0", "throws.js"), PREVIOUS])(page); await knownGood(page); };
+  const [recovered, healthyPrevious] = await interleaved(browser, [
+    ["/desk.html", "desk-loader:ready", { setup: both }],
+    ["/desk.html", "desk-loader:ready", { setup: manifest([PREVIOUS]) }],
+  ]);
+  // Reload-based recovery: the broken page fails, then a reload boots the previous release.
+  const reload = [];
+  for (let i = 0; i < RUNS; i++) {
+    reload.push((await timeTo(browser, "/bench/plain-broken.html", "plain:failed")) + (await timeTo(browser, "/bench/plain-previous.html", "plain:ready")));
+  }
+  const a = line("recovery", "same-page-fallback", recovered);
+  const b = line("recovery", "healthy-previous", healthyPrevious);
+  const c = line("recovery", "reload-based", reload);
+  console.log(`bench recovery fallback/healthy ratio=${(a / b).toFixed(2)}`);
+  console.log(`bench recovery fallback/reload ratio=${(a / c).toFixed(2)}`);
+  const neverReady = [];
+  for (let i = 0; i < RUNS; i++) {
+    neverReady.push(await timeTo(browser, "/desk.html", "desk-loader:ready", {
+      setup: async (page) => { await manifest([broken("2026.12.0", "never-ready.js"), PREVIOUS])(page); await deadline(2000)(page); },
+    }));
+  }
+  line("recovery-never-ready-2s-deadline", "same-page-fallback", neverReady);
+}
 
 (async () => {
   const browser = await chromium.launch({
@@ -19,6 +114,8 @@ const quick = process.argv.includes("--quick");
     if (error) throw new Error(error);
     const r = JSON.parse(await output.getAttribute("data-result"));
     console.log(`bench validate-500 chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
+    await bootOverhead(browser);
+    await recovery(browser);
   } finally {
     await browser.close();
   }

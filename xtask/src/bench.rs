@@ -61,15 +61,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let mut words = line.split_whitespace().skip(1);
         let (name, place) = (words.next().unwrap_or("?"), words.next().unwrap_or("?"));
         let pairs: Vec<(&str, &str)> = words.filter_map(|w| w.split_once('=')).collect();
+        if let Some((_, ratio)) = pairs.iter().find(|(k, _)| *k == "ratio") {
+            let _ = writeln!(table, "| {name} | {place} | {ratio}× |");
+            json.push(format!(r#"{{"name":"{name}","ratio":"{place}","value":{ratio}}}"#));
+            continue;
+        }
+        let ms = name.starts_with("boot") || name.starts_with("recovery");
         let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map_or("?", |(_, v)| v);
-        let _ = writeln!(
-            table,
-            "| {name} | {place}: median (min–max), {} runs | {} µs ({}–{}) |",
-            get("runs"),
-            get("median_us"),
-            get("min_us"),
-            get("max_us")
-        );
+        if ms {
+            let in_ms = |k: &str| get(k).parse::<f64>().map_or("?".to_owned(), |us| format!("{:.0}", us / 1000.0));
+            let _ = writeln!(
+                table,
+                "| {name} | {place}: median (min–max), {} runs | {} ms ({}–{}) |",
+                get("runs"),
+                in_ms("median_us"),
+                in_ms("min_us"),
+                in_ms("max_us")
+            );
+        } else {
+            let _ = writeln!(
+                table,
+                "| {name} | {place}: median (min–max), {} runs | {} µs ({}–{}) |",
+                get("runs"),
+                get("median_us"),
+                get("min_us"),
+                get("max_us")
+            );
+        }
         json.push(format!(
             r#"{{"name":"{name}","where":"{place}",{}}}"#,
             pairs.iter().map(|(k, v)| format!(r#""{k}":{v}"#)).collect::<Vec<_>>().join(",")
@@ -136,7 +154,10 @@ fn write_benchmarks_md(table: &str, quick: bool) -> Result<(), String> {
         "# Benchmarks\n\nWritten by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
          Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{table}\n\
          - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt; the budget in `wasm-pack.toml` is the only figure that fails the command.\n\
-         - **validate-500**: `check()` of a release declaring 500 variables against a configuration that sets them all (the same documents natively and in Chromium; in Chromium the time includes reading the JavaScript objects into the core's values).\n",
+         - **validate-500**: `check()` of a release declaring 500 variables against a configuration that sets them all (the same documents natively and in Chromium; in Chromium the time includes reading the JavaScript objects into the core's values).\n\
+         - **boot-0ms / boot-100ms**: navigation start to panel ready in headless Chromium, the loader's `desk.html` against `bench/plain.html` (the same panel bundle in plain `<script>` tags), interleaved, each run in a fresh browser context, with 0 and 100 ms of emulated round-trip latency.\n\
+         - **recovery**: the newest release throws and the previous one is known-good: same-page fallback, against a healthy boot of the previous release, and against reload-based recovery (the broken page's time to failure plus a fresh page's time to ready, without the time to decide to reload). `recovery-never-ready-2s-deadline`: the newest release never calls ready, with a 2 s deadline.\n\
+         - Not measured yet: memory (wasm linear memory, JS heap growth).\n",
         if quick { " --quick" } else { "" }
     );
     std::fs::write(crate::root().join("BENCHMARKS.md"), text).map_err(|e| e.to_string())
