@@ -640,51 +640,9 @@ impl Boot {
                 continue;
             }
             self.order.push(release.id.clone());
-            if !self.options.page_origin.is_empty() {
-                let foreign: Vec<&str> = release
-                    .assets
-                    .iter()
-                    .filter(|a| !origin::allowed(&a.url, &self.options.page_origin, &self.options.allowed_origins))
-                    .map(|a| a.url.as_str())
-                    .collect();
-                if !foreign.is_empty() {
-                    self.problems.push(
-                        Problem::error(
-                            Code::BundleOrigin,
-                            format!(
-                                "{}: not on this page's origin nor on an origin the host page allows",
-                                foreign.join(", ")
-                            ),
-                        )
-                        .with_release(&release.id),
-                    );
-                    note(&mut self.path, "bundle.origin");
-                    continue;
-                }
-            }
-            let unchecked: Vec<&str> = release
-                .assets
-                .iter()
-                .filter(|a| a.integrity.is_empty())
-                .filter(|a| {
-                    let same = origin::origin_of(&a.url, &self.options.page_origin)
-                        .is_some_and(|o| o == self.options.page_origin.to_ascii_lowercase());
-                    !(self.options.same_origin_without_integrity && same)
-                })
-                .map(|a| a.url.as_str())
-                .collect();
-            if !unchecked.is_empty() {
-                self.problems.push(
-                    Problem::error(
-                        Code::BundleIntegrity,
-                        format!(
-                            "{}: no integrity, and the host page does not allow that for this file",
-                            unchecked.join(", ")
-                        ),
-                    )
-                    .with_release(&release.id),
-                );
-                note(&mut self.path, "bundle.integrity");
+            if let Some(p) = untrusted_files(&release, &self.options) {
+                note(&mut self.path, p.code.as_str());
+                self.problems.push(p);
                 continue;
             }
             let validated = evaluate(&release, runtime);
@@ -943,6 +901,34 @@ impl Boot {
             wall_ms: self.wall_ms + (now_ms - self.started_ms),
         })
     }
+}
+
+/// The trust rules on a release's files (`SECURITY.md`): each must be on the
+/// page's origin or an allowed one, and carry integrity unless the host page
+/// opted out for same-origin files. The first rule broken, as a problem.
+fn untrusted_files(release: &Release, options: &Options) -> Option<Problem> {
+    let page = options.page_origin.as_str();
+    let refuse = |code: Code, urls: Vec<&str>, why: &str| {
+        (!urls.is_empty())
+            .then(|| Problem::error(code, format!("{}: {why}", urls.join(", "))).with_release(&release.id))
+    };
+    let foreign =
+        release.assets.iter().filter(|a| !page.is_empty() && !origin::allowed(&a.url, page, &options.allowed_origins));
+    let unchecked = release.assets.iter().filter(|a| {
+        a.integrity.is_empty() && !(options.same_origin_without_integrity && origin::same_origin(&a.url, page))
+    });
+    refuse(
+        Code::BundleOrigin,
+        foreign.map(|a| a.url.as_str()).collect(),
+        "not on this page's origin nor on an origin the host page allows",
+    )
+    .or_else(|| {
+        refuse(
+            Code::BundleIntegrity,
+            unchecked.map(|a| a.url.as_str()).collect(),
+            "no integrity, and the host page does not allow that for this file",
+        )
+    })
 }
 
 fn is_secret(contract: &Contract, name: &str) -> bool {

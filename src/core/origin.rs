@@ -42,16 +42,17 @@ fn authority(rest: &str) -> String {
     format!("//{host}")
 }
 
+/// Whether `url` is on the page's own origin.
+pub fn same_origin(url: &str, page_origin: &str) -> bool {
+    origin_of(url, page_origin).is_some_and(|o| o == page_origin.to_ascii_lowercase())
+}
+
 /// Whether code at `url` may run on the page at `page_origin`, given the host
 /// page's `allowed` origins.
 pub fn allowed(url: &str, page_origin: &str, allowed: &[String]) -> bool {
-    match origin_of(url, page_origin) {
-        Some(o) => {
-            o == page_origin.to_ascii_lowercase()
-                || allowed.iter().any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(&o))
-        }
-        None => false,
-    }
+    same_origin(url, page_origin)
+        || origin_of(url, page_origin)
+            .is_some_and(|o| allowed.iter().any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(&o)))
 }
 
 #[cfg(test)]
