@@ -140,3 +140,15 @@ fn the_screen_names_the_variables_and_the_phase() {
     );
     assert_eq!(s.messages, vec!["API_URL: required", "POLL: expected an integer"]);
 }
+
+#[test]
+fn bridge_messages_are_typed() {
+    use desk_loader::core::boot::{State, Status};
+    let s = Status { state: State::Failed, release: Some("r1".into()), attempt: Some(2), code: Some(Code::PanelThrew) };
+    assert_eq!(
+        s.bridge_message().to_json(),
+        r#"{"type":"desk-loader:state","state":"failed","release":"r1","attempt":2,"code":"panel.threw"}"#
+    );
+    let r = desk_loader::core::report::bridge_message(&Value::from("x"));
+    assert_eq!(r.to_json(), r#"{"type":"desk-loader:report","report":"x"}"#);
+}

@@ -208,6 +208,16 @@ impl Status {
             ("code", self.code.map(Code::as_str).into()),
         ])
     }
+
+    /// The native bridge's message for this change (`docs/embed.md`): the
+    /// event's detail with `"type": "desk-loader:state"` first.
+    pub fn bridge_message(&self) -> Value {
+        let mut message = vec![("type".to_owned(), Value::from("desk-loader:state"))];
+        if let Value::Object(members) = self.to_value() {
+            message.extend(members);
+        }
+        Value::Object(message)
+    }
 }
 
 /// Something the shell must do.

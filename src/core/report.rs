@@ -94,6 +94,11 @@ pub fn build(input: &Input) -> Value {
     }
 }
 
+/// The native bridge's message carrying the final report (`docs/embed.md`).
+pub fn bridge_message(report: &Value) -> Value {
+    object([("type", "desk-loader:report".into()), ("report", report.clone())])
+}
+
 fn shorten(v: Value) -> Value {
     match v {
         Value::Object(members) => Value::Object(

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::boot::{Action, Boot, Doc, Event, Options, Start, Timer};
-use crate::core::value::{object, Value};
+use crate::core::value::Value;
 
 thread_local! {
     static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
@@ -129,13 +129,8 @@ fn execute(action: Action) {
     let Some(host) = with_shell(|s| s.host.clone()) else { return };
     match action {
         Action::SetState(status) => {
-            let detail = status.to_value();
-            dom::set_state(&host.mount, &status, &load::to_js(&detail));
-            let mut message = vec![("type".to_owned(), Value::from("desk-loader:state"))];
-            if let Value::Object(members) = detail {
-                message.extend(members);
-            }
-            bridge::post(&Value::Object(message));
+            dom::set_state(&host.mount, &status, &load::to_js(&status.to_value()));
+            bridge::post(&status.bridge_message());
         }
         Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
         Action::Load(Doc::Record) => feed(Event::Loaded(Doc::Record, store::read_record())),
@@ -263,7 +258,7 @@ fn send_report(report: &Value, host: &load::HostOptions) {
             let _ = window.fetch_with_str_and_init(url, &init);
         }
     }
-    bridge::post(&object([("type", "desk-loader:report".into()), ("report", report.clone())]));
+    bridge::post(&crate::core::report::bridge_message(report));
 }
 
 /// Milliseconds since the page's time origin.

@@ -10,8 +10,8 @@ const quick = process.argv.includes("--quick");
 const RUNS = quick ? 5 : 20;
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
 const PREVIOUS = MANIFEST.releases.find((r) => r.id === "2026.11.1");
-const sri = (file) => "sha384-" + require("crypto").createHash("sha384").update(fs.readFileSync(path.join(__dirname, "../../www", file))).digest("base64");
-const broken = (id, file) => ({ id, assets: [{ type: "script", url: `panel/broken/${file}`, integrity: sri(`panel/broken/${file}`) }] });
+const { release, withOptions } = require("./helpers");
+const broken = (id, file) => release(id, `panel/broken/${file}`);
 
 /** ms from navigation start to the performance mark `mark` on a fresh page. */
 async function timeTo(browser, url, mark, { latency = 0, setup } = {}) {
@@ -55,16 +55,7 @@ const manifest = (releases) => (page) =>
 const knownGood = (page) => page.addInitScript((previous) => {
   localStorage.setItem("desk-loader:record", JSON.stringify({ format: 1, knownGood: { release: previous, backendSchema: 43, configFingerprint: "bench", at: Date.now() }, quarantine: [] }));
 }, PREVIOUS);
-const deadline = (ms) => (page) => page.addInitScript((ms) => {
-  new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) {
-      const el = n.nodeType === 1 ? n : n.parentElement;
-      if (el && el.id === "desk-loader-options" && !el.dataset.patched) {
-        try { el.textContent = JSON.stringify({ ...JSON.parse(el.textContent), readyDeadlineMs: ms }); el.dataset.patched = "1"; } catch {}
-      }
-    }
-  }).observe(document, { childList: true, subtree: true, characterData: true });
-}, ms);
+const deadline = (ms) => (page) => withOptions(page, { readyDeadlineMs: ms });
 
 async function bootOverhead(browser) {
   for (const latency of [0, 100]) {
