@@ -174,6 +174,23 @@ fn check_throws_a_readable_error_for_unknown_releases() {
     assert!(message.starts_with("no usable release \"nope\""), "{message}");
 }
 
+#[wasm_bindgen_test]
+fn host_objects_that_json_cannot_hold_are_refused_by_name() {
+    let manifest = js_sys::JSON::parse(include_str!("fixtures/incident-2023-08-11/manifest.json")).unwrap();
+    let message = |config: JsValue| {
+        let err = desk_loader::check(manifest.clone(), config, None).unwrap_err();
+        String::from(err.dyn_into::<js_sys::Error>().unwrap().message())
+    };
+    let with_function = js_sys::Object::new();
+    js_sys::Reflect::set(&with_function, &"values".into(), &js_sys::Function::new_no_args("return 1")).unwrap();
+    assert_eq!(message(with_function.into()), "configuration: a function is not a JSON value");
+
+    let deep = js_sys::JSON::parse(&format!("{}1{}", "[".repeat(40), "]".repeat(40))).unwrap();
+    let nested = js_sys::Object::new();
+    js_sys::Reflect::set(&nested, &"values".into(), &deep).unwrap();
+    assert_eq!(message(nested.into()), "configuration: nesting deeper than 32 levels");
+}
+
 fn manifest_of(releases: &[(&str, &str)]) -> String {
     let items: Vec<String> = releases
         .iter()

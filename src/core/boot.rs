@@ -109,6 +109,15 @@ pub enum LoadError {
     Malformed(String),
 }
 
+impl LoadError {
+    /// What went wrong, in words.
+    pub fn text(&self) -> &str {
+        match self {
+            LoadError::Unreadable(t) | LoadError::Malformed(t) => t,
+        }
+    }
+}
+
 /// What the shell found out about a file that failed to load, by fetching it again.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Diagnosis {
@@ -501,7 +510,7 @@ impl Boot {
             Event::TimerFired(Timer::Deadline(attempt)) if self.is_waiting_for(attempt) => {
                 let running = matches!(self.current.as_ref().map(|c| c.deadline), Some(Deadline::Running { .. }));
                 if running {
-                    let secs = self.options.ready_deadline_ms / 1000.0;
+                    let secs = Value::Number(self.options.ready_deadline_ms / 1000.0).to_json();
                     let p =
                         Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
                     self.attempt_failed(p, true, now_ms);
@@ -664,7 +673,7 @@ impl Boot {
                 continue;
             }
             if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, self.wall_ms) {
-                let minutes = ((q.until_ms - self.wall_ms) / 60_000.0).ceil();
+                let minutes = ((q.until_ms - self.wall_ms) / 60_000.0).ceil() as i64;
                 self.problems.push(
                     Problem::warning(
                         Code::ReleaseQuarantined,

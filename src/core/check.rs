@@ -7,7 +7,7 @@
 use super::config::{RuntimeConfig, Validated};
 use super::manifest::{Manifest, Release};
 use super::problem::{Code, Problem};
-use super::value::{object, Value};
+use super::value::{object, quoted, Value};
 
 /// The configuration validated against the release's contract, plus the
 /// backend compatibility check.
@@ -70,7 +70,8 @@ pub fn check(manifest: &Value, config: &Value, release: Option<&str>) -> Result<
     };
     let Some(chosen) = chosen else {
         let listed: Vec<&str> = m.releases.iter().map(|r| r.id.as_str()).collect();
-        let which = release.map_or("no release may be started".to_owned(), |id| format!("no usable release {id:?}"));
+        let which =
+            release.map_or("no release may be started".to_owned(), |id| format!("no usable release {}", quoted(id)));
         let problems: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
         return Err(format!(
             "{which} in the manifest (usable releases: {}){}{}",

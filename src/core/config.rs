@@ -7,7 +7,7 @@
 //! The format is documented in `docs/manifest.md` and `docs/config.md`.
 
 use super::problem::{describe, Code, Problem, Severity};
-use super::value::{object, Value};
+use super::value::{object, quoted, Value};
 
 /// Most variables one release may declare; the rest are ignored with an error.
 pub const MAX_VARIABLES: usize = 1000;
@@ -267,7 +267,7 @@ impl Contract {
             if let Some(f) = &v.feature {
                 if !contract.features.iter().any(|d| &d.name == f) {
                     let at = format!(".variables.{}.feature", v.name);
-                    p.error(&at, &format!("names the feature {f:?}, which is not declared"));
+                    p.error(&at, &format!("names the feature {}, which is not declared", quoted(f)));
                 }
             }
         }
@@ -532,7 +532,7 @@ impl Contract {
 impl Variable {
     fn needed_by(&self) -> String {
         match &self.feature {
-            Some(f) => format!("by the feature {f:?}"),
+            Some(f) => format!("by the feature {}", quoted(f)),
             None => "by the core panel".to_owned(),
         }
     }
@@ -560,8 +560,8 @@ impl Variable {
                 None => return type_error(problems),
             },
             (VarType::Number, Value::Number(n)) => Value::Number(*n),
-            (VarType::Number, Value::String(s)) => match s.trim().parse::<f64>() {
-                Ok(n) if n.is_finite() => Value::Number(n),
+            (VarType::Number, Value::String(s)) => match super::value::parse_decimal(s.trim()) {
+                Some(n) => Value::Number(n),
                 _ => return type_error(problems),
             },
             (VarType::Boolean, Value::Bool(b)) => Value::Bool(*b),
@@ -594,7 +594,7 @@ impl Variable {
                         if !self.schemes.is_empty() && !self.schemes.iter().any(|a| a.eq_ignore_ascii_case(scheme)) =>
                     {
                         constraint(
-                            &format!("scheme {scheme:?} is not allowed"),
+                            &format!("scheme {} is not allowed", quoted(scheme)),
                             format!("a URL with scheme {}", self.schemes.join(" or ")),
                         );
                     }
@@ -796,7 +796,10 @@ impl Parser<'_> {
             (Some(other), _) => {
                 self.error(
                     &format!("{at}.type"),
-                    &format!("unknown type {other:?}; expected string, url, integer, number, boolean, enum or json"),
+                    &format!(
+                        "unknown type {}; expected string, url, integer, number, boolean, enum or json",
+                        quoted(other)
+                    ),
                 );
                 return None;
             }

@@ -6,7 +6,7 @@
 
 use super::config::{as_integer, Contract};
 use super::problem::{describe, Code, Problem};
-use super::value::Value;
+use super::value::{quoted, Value};
 
 /// The manifest format this loader reads.
 pub const FORMAT: i64 = 1;
@@ -190,7 +190,7 @@ impl Manifest {
                     err(
                         &mut problems,
                         format!("releases[{i}].id"),
-                        format!("the id {:?} is listed twice; the first is used", release.id),
+                        format!("the id {} is listed twice; the first is used", quoted(&release.id)),
                     );
                 } else {
                     m.releases.push(release);
@@ -241,7 +241,7 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
             ("assets", v) => err(problems, &at, format!("expected an array, found {}", describe(v, false))),
             ("backend", Value::String(s)) => match Range::parse(s) {
                 Some(r) => backend = Some(r),
-                None => err(problems, &at, format!("expected a range such as \">=42, <44\", found {s:?}")),
+                None => err(problems, &at, format!("expected a range such as \">=42, <44\", found {}", quoted(s))),
             },
             ("backend", v) => err(problems, &at, format!("expected a range string, found {}", describe(v, false))),
             ("config", v) => contract_doc = Some(v),
@@ -279,7 +279,7 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
                 "script" => kind = Some(AssetKind::Script),
                 "module" => kind = Some(AssetKind::Module),
                 "style" => kind = Some(AssetKind::Style),
-                other => err(&at, format!("expected script, module or style, found {other:?}")),
+                other => err(&at, format!("expected script, module or style, found {}", quoted(other))),
             },
             ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.clone()),
             ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.clone()),

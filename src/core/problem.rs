@@ -5,7 +5,7 @@
 //! the variable, feature or manifest path at fault, and a message that starts
 //! with the thing at fault. Values of secret variables never enter a problem.
 
-use super::value::{object, Value};
+use super::value::{object, quoted, Value};
 
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,7 +274,7 @@ pub fn describe(value: &Value, secret: bool) -> String {
             if excerpt.len() < s.len() {
                 excerpt.push('…');
             }
-            format!("the string {excerpt:?}")
+            format!("the string {}", quoted(&excerpt))
         }
         Value::Number(n) => format!("the number {}", Value::Number(*n).to_json()),
         Value::Bool(b) => format!("{b}"),

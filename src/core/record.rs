@@ -6,7 +6,7 @@
 use super::config::Validated;
 use super::manifest::{Manifest, Release};
 use super::problem::{Code, Problem};
-use super::value::{object, Value};
+use super::value::{object, quoted, Value};
 
 /// The record format this loader writes and reads.
 pub const FORMAT: i64 = 1;
@@ -121,7 +121,7 @@ impl Record {
                     }
                     _ => discard(&mut problems, "quarantine is not an array"),
                 },
-                other => discard(&mut problems, &format!("unknown key {other:?}")),
+                other => discard(&mut problems, &format!("unknown key {}", quoted(other))),
             }
         }
         (record, problems)

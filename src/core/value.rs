@@ -1,13 +1,10 @@
 //! A JSON value the core owns, so the browser build needs no JSON library.
 //!
 //! Natively the CLI and the tests deserialize text into [`Value`] with
-//! `serde_json`; in the browser the shell calls `JSON.parse` and converts the
-//! result with `serde-wasm-bindgen`. Both go through the same `Deserialize`
-//! impl below. [`Value::to_json`] writes compact JSON for records and reports.
-
-use std::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+//! `serde_json`, through the `Deserialize` impl below; in the browser the
+//! shell calls `JSON.parse` and walks the result (`web::load::from_js`), with
+//! the same depth limit. [`Value::to_json`] writes compact JSON for records
+//! and reports.
 
 /// Deepest nesting accepted from any input; deeper documents are rejected.
 pub const MAX_DEPTH: usize = 32;
@@ -171,19 +168,114 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// Numbers as JSON text: whole numbers as integers, others in the shortest
+/// form that reads back to the same `f64` (ryu, whose small tables weigh a
+/// fraction of `core::fmt`'s float formatting in the wasm module).
 fn write_number(n: f64, out: &mut String) {
     if !n.is_finite() {
         out.push_str("null");
     } else if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         out.push_str(&(n as i64).to_string());
-    } else if (1e-6..1e15).contains(&n.abs()) {
-        out.push_str(&n.to_string());
     } else {
-        out.push_str(&format!("{n:e}"));
+        out.push_str(ryu::Buffer::new().format_finite(n));
     }
 }
 
+/// Reads a decimal number written as text, such as `"0.25"` or `"-1.5e3"`,
+/// exactly as JSON would, but only where one correctly rounded operation
+/// gives the answer (at most 15 significant digits, a power of ten within
+/// 10^±22: Clinger's fast path). Other texts return `None`. This keeps
+/// `str::parse::<f64>`, whose tables are large, out of the wasm module; a
+/// configuration that needs more digits gives the number as a JSON number.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let negative = match bytes.first() {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let (mut mantissa, mut digits, mut exponent, mut seen) = (0u64, 0u32, 0i32, false);
+    let mut fraction = false;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'0'..=b'9' => {
+                seen = true;
+                if mantissa == 0 && b == b'0' {
+                    // Leading zeros are not significant.
+                } else if digits >= 15 && b == b'0' {
+                    // Zeros past 15 digits: exact while nothing but zeros follows.
+                    if !fraction {
+                        exponent += 1;
+                    }
+                    digits += 1;
+                    i += 1;
+                    continue;
+                } else {
+                    digits += 1;
+                    if digits > 15 {
+                        return None;
+                    }
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                }
+                if fraction {
+                    exponent -= 1;
+                }
+            }
+            b'.' if !fraction => fraction = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if !seen {
+        return None;
+    }
+    if let Some(b'e' | b'E') = bytes.get(i) {
+        let e: i32 = text[i + 1..].parse().ok().filter(|e: &i32| e.abs() <= 400)?;
+        exponent += e;
+        i = bytes.len();
+    }
+    if i != bytes.len() {
+        return None;
+    }
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ];
+    let m = mantissa as f64;
+    let n = if mantissa == 0 {
+        0.0
+    } else if (0..=22).contains(&exponent) {
+        m * POW10[exponent as usize]
+    } else if (-22..0).contains(&exponent) {
+        m / POW10[(-exponent) as usize]
+    } else {
+        return None;
+    };
+    Some(if negative { -n } else { n })
+}
+
+/// A string in double quotes for a message, escaped as in JSON (so a name
+/// with quotes or control characters reads unambiguously) but with `<` kept:
+/// messages are only ever inserted as text. The core's stand-in for `{:?}`,
+/// whose Unicode tables weigh several KB in the wasm module.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_quoted(s, false, &mut out);
+    out
+}
+
 fn write_string(s: &str, out: &mut String) {
+    write_quoted(s, true, out);
+}
+
+fn write_quoted(s: &str, escape_lt: bool, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -193,9 +285,13 @@ fn write_string(s: &str, out: &mut String) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             // `<` is escaped so a report or record can never close a `<script>`.
-            '<' => out.push_str("\\u003c"),
+            '<' if escape_lt => out.push_str("\\u003c"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(HEX[(c as usize >> shift) & 15] as char);
+                }
             }
             c => out.push(c),
         }
@@ -203,80 +299,91 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor { depth: 0 })
-    }
-}
+/// `Deserialize` for [`Value`], for `serde_json` in the CLI, the tests and the
+/// fuzz targets. The browser build reads `JSON.parse` results directly
+/// (`web::load::from_js`), so the wasm module links none of this.
+mod deserialize {
+    use std::fmt;
 
-struct ValueVisitor {
-    depth: usize,
-}
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// Seeds nested values with their depth so hostile nesting stops early.
-impl<'de> de::DeserializeSeed<'de> for ValueVisitor {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+    use super::{Value, MAX_DEPTH};
 
-impl ValueVisitor {
-    fn nested<E: de::Error>(&self) -> Result<ValueVisitor, E> {
-        if self.depth >= MAX_DEPTH {
-            return Err(E::custom(format_args!("nesting deeper than {MAX_DEPTH} levels")));
+    impl<'de> Deserialize<'de> for Value {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(ValueVisitor { depth: 0 })
         }
-        Ok(ValueVisitor { depth: self.depth + 1 })
     }
-}
 
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
+    struct ValueVisitor {
+        depth: usize,
+    }
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-        Ok(Value::Number(n as f64))
-    }
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        Ok(Value::Number(n as f64))
-    }
-    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
-        Ok(Value::Number(n))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_owned()))
-    }
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self.nested()?)? {
-            items.push(item);
+    /// Seeds nested values with their depth so hostile nesting stops early.
+    impl<'de> de::DeserializeSeed<'de> for ValueVisitor {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
         }
-        Ok(Value::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(self.nested()?)?;
-            members.push((key, value));
+
+    impl ValueVisitor {
+        fn nested<E: de::Error>(&self) -> Result<ValueVisitor, E> {
+            if self.depth >= MAX_DEPTH {
+                return Err(E::custom(format_args!("nesting deeper than {MAX_DEPTH} levels")));
+            }
+            Ok(ValueVisitor { depth: self.depth + 1 })
         }
-        Ok(Value::Object(members))
+    }
+
+    impl<'de> Visitor<'de> for ValueVisitor {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+            Ok(Value::Bool(b))
+        }
+        fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+            Ok(Value::Number(n as f64))
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+            Ok(Value::Number(n as f64))
+        }
+        fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+            Ok(Value::Number(n))
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+            Ok(Value::String(s.to_owned()))
+        }
+        fn visit_string<E>(self, s: String) -> Result<Value, E> {
+            Ok(Value::String(s))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(self.nested()?)? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut members = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value_seed(self.nested()?)?;
+                members.push((key, value));
+            }
+            Ok(Value::Object(members))
+        }
     }
 }
 
@@ -321,5 +428,52 @@ mod tests {
     fn non_finite_numbers_become_null() {
         assert_eq!(Value::Number(f64::NAN).to_json(), "null");
         assert_eq!(Value::Number(1e300).to_json(), "1e300");
+        assert_eq!(Value::Number(0.1 + 0.2).to_json(), "0.30000000000000004");
+        assert_eq!(Value::Number(-2.5).to_json(), "-2.5");
+    }
+
+    #[test]
+    fn decimals_read_as_json_would_or_not_at_all() {
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "0.25",
+            "-1.5e3",
+            "3.14159",
+            "1e22",
+            "123456789012345",
+            "0.000001",
+            "+7",
+            "5.",
+            "1E-5",
+            "1000000000000000000",
+            "2.50000000000000000",
+        ] {
+            let expected: f64 = text.trim_start_matches('+').parse().unwrap();
+            assert_eq!(parse_decimal(text), Some(expected), "{text}");
+        }
+        for text in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1e",
+            "abc",
+            "1 ",
+            "0x10",
+            "1234567890123456",
+            "1000000000000000001",
+            "1e400",
+            "NaN",
+            "inf",
+        ] {
+            assert_eq!(parse_decimal(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn quoted_escapes_like_json_but_keeps_angle_brackets() {
+        assert_eq!(quoted("a\"b<\u{1}"), r#""a\"b<\u0001""#);
     }
 }

@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 
 use crate::core::boot::{Doc, Event, LoadError, DEFAULT_READY_DEADLINE_MS};
-use crate::core::value::Value;
+use crate::core::value::{quoted, Value};
 
 /// Where a document comes from.
 #[derive(Clone, Debug)]
@@ -56,7 +56,7 @@ impl HostOptions {
                     .query_selector(&sel)
                     .ok()
                     .flatten()
-                    .ok_or_else(|| format!("desk-loader: no element matches the mount selector {sel:?}"))?
+                    .ok_or_else(|| format!("desk-loader: no element matches the mount selector {}", quoted(&sel)))?
             }
             None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
         };
@@ -83,7 +83,8 @@ impl HostOptions {
             if !ok {
                 web_sys::console::warn_1(
                     &format!(
-                        "desk-loader: reportUrl {url:?} is not on an allowed origin; reports go to the console only"
+                        "desk-loader: reportUrl {} is not on an allowed origin; reports go to the console only",
+                        quoted(url)
                     )
                     .into(),
                 );
@@ -141,7 +142,7 @@ async fn load(source: Source, timeout_ms: f64) -> Result<Value, LoadError> {
             let el = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id(&id))
-                .ok_or_else(|| LoadError::Unreadable(format!("no element with id {id:?} in the page")))?;
+                .ok_or_else(|| LoadError::Unreadable(format!("no element with id {} in the page", quoted(&id))))?;
             parse(&bounded(el.text_content().unwrap_or_default(), &format!("#{id}"))?)
         }
         Source::Url(url) => parse(&fetch_text(&url, timeout_ms).await?),
@@ -196,7 +197,7 @@ fn bounded(text: String, what: &str) -> Result<String, LoadError> {
 fn fetch_error(e: &gloo_net::Error, timeout_ms: f64) -> String {
     let text = e.to_string();
     if text.contains("abort") {
-        format!("no answer within {} s", timeout_ms / 1000.0)
+        format!("no answer within {} s", Value::Number(timeout_ms / 1000.0).to_json())
     } else {
         text
     }
@@ -207,8 +208,45 @@ fn parse(text: &str) -> Result<Value, LoadError> {
     from_js(js)
 }
 
+/// Reads a parsed document (or a host page's object) into a core value,
+/// refusing what JSON cannot hold and nesting deeper than the core allows.
+/// Written out rather than through serde-wasm-bindgen: its error paths link
+/// `core::fmt`'s float formatting, about a tenth of the module.
 pub(crate) fn from_js(js: JsValue) -> Result<Value, LoadError> {
-    serde_wasm_bindgen::from_value(js).map_err(|e| LoadError::Malformed(e.to_string()))
+    read_js(&js, 0).map_err(LoadError::Malformed)
+}
+
+fn read_js(js: &JsValue, depth: usize) -> Result<Value, String> {
+    use crate::core::value::MAX_DEPTH;
+    if js.is_null() || js.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = js.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = js.as_f64() {
+        return Ok(Value::Number(n));
+    }
+    if let Some(s) = js.as_string() {
+        return Ok(Value::String(s));
+    }
+    if depth >= MAX_DEPTH {
+        return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
+    }
+    if js_sys::Array::is_array(js) {
+        let array: &js_sys::Array = js.unchecked_ref();
+        return array.iter().map(|item| read_js(&item, depth + 1)).collect::<Result<_, _>>().map(Value::Array);
+    }
+    if js.is_object() && !js.is_function() {
+        let keys = js_sys::Object::keys(js.unchecked_ref::<js_sys::Object>());
+        let mut members = Vec::with_capacity(keys.length() as usize);
+        for key in keys.iter() {
+            let value = Reflect::get(js, &key).map_err(|e| js_error_text(&e))?;
+            members.push((key.as_string().unwrap_or_default(), read_js(&value, depth + 1)?));
+        }
+        return Ok(Value::Object(members));
+    }
+    Err(format!("a {} is not a JSON value", js.js_typeof().as_string().unwrap_or_default()))
 }
 
 /// The message of a thrown value, which need not be an `Error`.

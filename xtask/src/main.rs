@@ -10,6 +10,7 @@
 //! - `cargo xtask build`: build the packages only.
 //! - `cargo xtask bench [--quick]`: sizes and speed figures, side by side; see `BENCHMARKS.md`.
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]`: the cargo-fuzz targets in `fuzz/`.
+//! - `cargo xtask weight`: build, then show what each package's wasm is made of (per crate, largest functions).
 //! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
 
 mod bench;
@@ -19,6 +20,7 @@ mod serve;
 mod sri;
 mod test;
 mod tools;
+mod weight;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,10 +31,11 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test::run(),
         Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all().map(drop)),
+        Some("weight") => weight_all(),
         Some("sri") => sri::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run_all(&args[1..]),
-        _ => Err("usage: cargo xtask demo [--port N] | test | build | bench [--quick] | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
+        _ => Err("usage: cargo xtask demo [--port N] | test | build | bench [--quick] | weight | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,6 +69,15 @@ fn demo(args: &[String]) -> Result<(), String> {
     let _ = rx.recv();
     println!("\nstopping the demo server");
     server.stop();
+    Ok(())
+}
+
+fn weight_all() -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    packages::build_all()?;
+    for b in &packages::config()?.build {
+        packages::print_weight(&b.name, &packages::weigh(b)?);
+    }
     Ok(())
 }
 

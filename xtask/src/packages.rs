@@ -84,6 +84,10 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
             .current_dir(&root))?;
         let out = root.join(&b.out_dir);
         let wasm = out.join("desk_loader_bg.wasm");
+        // wasm-bindgen's output still names its functions; `weigh` reads them.
+        let named = unoptimised(b);
+        std::fs::create_dir_all(named.parent().expect("under target/")).map_err(|e| e.to_string())?;
+        std::fs::copy(&wasm, &named).map_err(|e| format!("{}: {e}", named.display()))?;
         run(Command::new(crate::tools::wasm_opt()).args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm))?;
         let sizes = measure(b, &out)?;
         println!(
@@ -93,6 +97,39 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
         all.push(sizes);
     }
     Ok(all)
+}
+
+fn unoptimised(b: &Build) -> PathBuf {
+    crate::root().join("target/weight").join(format!("{}.wasm", b.name))
+}
+
+/// What the build's optimised wasm is made of: wasm-opt with the build's
+/// flags but keeping the `name` section, then read per crate and function.
+pub fn weigh(b: &Build) -> Result<crate::weight::Weight, String> {
+    let cfg = config()?;
+    let named = unoptimised(b);
+    let optimised = named.with_extension("opt.wasm");
+    let keep_names = cfg.wasm_opt.flags.iter().filter(|f| !f.starts_with("--strip"));
+    run(Command::new(crate::tools::wasm_opt())
+        .args(keep_names)
+        .arg("--debuginfo")
+        .arg(&named)
+        .arg("-o")
+        .arg(&optimised))?;
+    let bytes = std::fs::read(&optimised).map_err(|e| format!("{}: {e}", optimised.display()))?;
+    crate::weight::analyse(&bytes)
+}
+
+/// Prints a weight: the groups above 1 % of the code, then the largest functions.
+pub fn print_weight(name: &str, w: &crate::weight::Weight) {
+    println!("\nwhat package {name} is made of ({} B of wasm, {} B code, {} B data):", w.total, w.code, w.data);
+    for (group, bytes) in w.groups.iter().filter(|(_, b)| *b * 100 >= w.code) {
+        println!("  {:>7} B  {:>4.1} %  {group}", bytes, *bytes as f64 * 100.0 / w.code as f64);
+    }
+    println!("  largest functions:");
+    for (f, bytes) in &w.functions {
+        println!("  {bytes:>7} B  {}", f.chars().take(110).collect::<String>());
+    }
 }
 
 fn measure(b: &Build, out: &Path) -> Result<Sizes, String> {

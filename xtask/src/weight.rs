@@ -1,0 +1,239 @@
+//! What a wasm module's bytes are made of: code bytes per crate (and per
+//! module of desk-loader itself) and the largest functions, read from the
+//! module's `name` section. A small stand-in for `twiggy top`, built in so
+//! that `cargo xtask bench` can show what dominates on every run without
+//! installing anything.
+
+use std::collections::BTreeMap;
+
+/// The parts of a module.
+#[derive(Debug, Default)]
+pub struct Weight {
+    /// Code bytes per group (a crate, or `desk_loader::<module>`).
+    pub groups: Vec<(String, u64)>,
+    /// The largest functions: (demangled name, code bytes).
+    pub functions: Vec<(String, u64)>,
+    /// Bytes of data segments (string constants, tables).
+    pub data: u64,
+    /// Bytes of the code section.
+    pub code: u64,
+    /// Bytes of the whole module.
+    pub total: u64,
+}
+
+/// Reads a module that still has its `name` section.
+pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err("not a wasm module".to_owned());
+    }
+    let mut at = 8;
+    let mut imported_functions = 0u32;
+    let mut bodies: Vec<u64> = Vec::new();
+    let mut names: BTreeMap<u32, String> = BTreeMap::new();
+    let mut weight = Weight { total: bytes.len() as u64, ..Weight::default() };
+    while at < bytes.len() {
+        let id = bytes[at];
+        at += 1;
+        let size = leb(bytes, &mut at)? as usize;
+        let section = bytes.get(at..at + size).ok_or("a section runs past the end")?;
+        at += size;
+        match id {
+            2 => imported_functions = count_imported_functions(section)?,
+            10 => {
+                weight.code = size as u64;
+                let mut p = 0;
+                let n = leb(section, &mut p)?;
+                for _ in 0..n {
+                    let body = leb(section, &mut p)?;
+                    bodies.push(body);
+                    p += body as usize;
+                }
+            }
+            11 => weight.data = size as u64,
+            0 => {
+                let mut p = 0;
+                let len = leb(section, &mut p)? as usize;
+                if section.get(p..p + len) == Some(b"name") {
+                    p += len;
+                    read_function_names(&section[p..], &mut names)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut groups: BTreeMap<String, u64> = BTreeMap::new();
+    let mut functions = Vec::new();
+    for (i, size) in bodies.iter().enumerate() {
+        let index = imported_functions + i as u32;
+        let name = names.get(&index).map_or_else(|| format!("function[{index}]"), |n| demangle(n));
+        *groups.entry(group_of(&name)).or_default() += size;
+        functions.push((name, *size));
+    }
+    functions.sort_by(|a, b| b.1.cmp(&a.1));
+    functions.truncate(15);
+    let mut groups: Vec<(String, u64)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    weight.groups = groups;
+    weight.functions = functions;
+    Ok(weight)
+}
+
+/// Demangles, and drops the hashes that make names unreadable: the legacy
+/// `::h0123…` suffix and the v0 crate disambiguator `core[0123…]`.
+fn demangle(name: &str) -> String {
+    let name = format!("{:#}", rustc_demangle::demangle(name));
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name.as_str();
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..].find(']').map(|c| open + c);
+        match close {
+            Some(close) if rest[open + 1..close].chars().all(|c| c.is_ascii_hexdigit()) && close > open + 1 => {
+                out.push_str(&rest[..open]);
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    match out.rfind("::h") {
+        Some(i) if out.len() - i == 19 && out[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => out[..i].to_owned(),
+        _ => out,
+    }
+}
+
+/// `desk_loader::core::config::validate` → `desk_loader::core::config`;
+/// `<serde_wasm_bindgen::de::Deserializer as serde::de::Deserializer>::x` →
+/// `serde_wasm_bindgen`; wasm-bindgen's shims → `wasm-bindgen shims`.
+fn group_of(name: &str) -> String {
+    let mut s = name.trim_start_matches(['<', '&', '*', '(', '[']);
+    for prefix in ["mut ", "const ", "dyn "] {
+        s = s.trim_start_matches(prefix);
+    }
+    if s.starts_with("__wbg") || s.starts_with("__wbindgen") || s.starts_with("__externref") {
+        return "wasm-bindgen shims".to_owned();
+    }
+    let segments: Vec<&str> = s.split("::").collect();
+    match segments.as_slice() {
+        ["desk_loader", module, sub, ..] if *module == "core" || *module == "web" => {
+            format!("desk_loader::{module}::{}", sub.split(['<', ' ', '{']).next().unwrap_or(sub))
+        }
+        [krate, _, ..] => krate.split(['<', ' ', '{']).next().unwrap_or(krate).to_owned(),
+        _ => "(unnamed)".to_owned(),
+    }
+}
+
+fn count_imported_functions(section: &[u8]) -> Result<u32, String> {
+    let mut p = 0;
+    let n = leb(section, &mut p)?;
+    let mut functions = 0;
+    for _ in 0..n {
+        for _ in 0..2 {
+            let len = leb(section, &mut p)? as usize;
+            p += len;
+        }
+        let kind = *section.get(p).ok_or("truncated import")?;
+        p += 1;
+        match kind {
+            0 => {
+                functions += 1;
+                leb(section, &mut p)?;
+            }
+            1 => {
+                p += 1;
+                limits(section, &mut p)?;
+            }
+            2 => limits(section, &mut p)?,
+            3 => p += 2,
+            4 => {
+                p += 1;
+                leb(section, &mut p)?;
+            }
+            other => return Err(format!("unknown import kind {other}")),
+        }
+    }
+    Ok(functions)
+}
+
+fn limits(s: &[u8], p: &mut usize) -> Result<(), String> {
+    let flags = *s.get(*p).ok_or("truncated limits")?;
+    *p += 1;
+    leb(s, p)?;
+    if flags & 1 == 1 {
+        leb(s, p)?;
+    }
+    Ok(())
+}
+
+fn read_function_names(mut s: &[u8], names: &mut BTreeMap<u32, String>) -> Result<(), String> {
+    while !s.is_empty() {
+        let id = s[0];
+        let mut p = 1;
+        let size = leb(s, &mut p)? as usize;
+        let sub = s.get(p..p + size).ok_or("truncated name subsection")?;
+        if id == 1 {
+            let mut q = 0;
+            let n = leb(sub, &mut q)?;
+            for _ in 0..n {
+                let index = leb(sub, &mut q)? as u32;
+                let len = leb(sub, &mut q)? as usize;
+                let name = sub.get(q..q + len).ok_or("truncated name")?;
+                q += len;
+                names.insert(index, String::from_utf8_lossy(name).into_owned());
+            }
+        }
+        s = &s[p + size..];
+    }
+    Ok(())
+}
+
+fn leb(s: &[u8], p: &mut usize) -> Result<u64, String> {
+    let mut value = 0u64;
+    let mut shift = 0;
+    loop {
+        let byte = *s.get(*p).ok_or("truncated LEB128")?;
+        *p += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 63 {
+            return Err("LEB128 too long".to_owned());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_name_the_crate_or_our_module() {
+        assert_eq!(group_of("desk_loader::core::config::validate"), "desk_loader::core::config");
+        assert_eq!(
+            group_of("<serde_wasm_bindgen::de::Deserializer as serde::de::Deserializer>::x"),
+            "serde_wasm_bindgen"
+        );
+        assert_eq!(group_of("core::fmt::write"), "core");
+        assert_eq!(group_of("__wbg_get_123"), "wasm-bindgen shims");
+        assert_eq!(demangle("core[c5930c85a12de822]::fmt::write::h0123456789abcdef"), "core::fmt::write");
+    }
+
+    #[test]
+    fn reads_a_module_with_one_named_function() {
+        // (module (func $f)) with a name section naming function 0 "f".
+        let module = [
+            0, b'a', b's', b'm', 1, 0, 0, 0, // header
+            1, 4, 1, 0x60, 0, 0, // type section: () -> ()
+            3, 2, 1, 0, // function section
+            10, 4, 1, 2, 0, 0x0b, // code: one body of 2 bytes
+            0, 11, 4, b'n', b'a', b'm', b'e', 1, 4, 1, 0, 1, b'f', // name section
+        ];
+        let w = analyse(&module).unwrap();
+        assert_eq!(w.functions, vec![("f".to_owned(), 2)]);
+        assert_eq!(w.total, module.len() as u64);
+    }
+}
