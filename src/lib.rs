@@ -11,11 +11,13 @@
 //!
 //! - [`core`]: every decision, as plain Rust that compiles and is tested natively;
 //! - `web` (only on `wasm32`): the browser shell that carries out the core's actions;
-//! - the `desk-loader` binary: the same validator as a preflight CLI.
+//! - [`embed`]: the recommended embed's HTML, generated for a deploy pipeline;
+//! - the `desk-loader` binary: the same validator as a preflight CLI, and `embed`.
 
 #![deny(unsafe_code)]
 
 pub mod core;
+pub mod embed;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -245,3 +245,66 @@ fn a_withdrawn_release_is_reported_and_the_default_skips_it() {
     let (out, _, _) = text(&run(&["check", "--manifest", &path, "--config", &fixture("config.fixed.json")]));
     assert!(out.ends_with("release 2023.08.04: would NOT boot (1 error, 1 warning)\n"), "{out}");
 }
+
+#[test]
+fn embed_preloads_the_release_that_would_boot_and_inlines_the_documents() {
+    let (out, err, code) =
+        text(&run(&["embed", "--manifest", &fixture("manifest.json"), "--config", &fixture("config.fixed.json")]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "desk-loader: embed preloads release 2023.08.11\n");
+    assert!(out.contains(
+        "<link rel=\"preload\" href=\"panel/2023.08.11/panel.js\" as=\"script\" \
+         integrity=\"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\" crossorigin>"
+    ));
+    let head = out.split("<!-- in <body> -->").next().unwrap();
+    assert!(!head.contains("panel/2023.08.04/"), "only the chosen release is preloaded:\n{head}");
+    assert!(out.contains(r##"<script type="application/json" id="desk-loader-options">{"manifest":"#desk-manifest","config":"#desk-config"}</script>"##));
+    let inline = |id: &str| {
+        let start = out.find(&format!("id=\"{id}\">")).unwrap() + id.len() + 6;
+        let end = start + out[start..].find("</script>").unwrap();
+        serde_json::from_str::<serde_json::Value>(&out[start..end]).unwrap()
+    };
+    let file = |name: &str| {
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+    };
+    assert_eq!(inline("desk-manifest"), file("manifest.json"));
+    assert_eq!(inline("desk-config"), file("config.fixed.json"));
+}
+
+#[test]
+fn embed_with_the_incident_configuration_preloads_nothing_and_says_why() {
+    let (out, err, code) =
+        text(&run(&["embed", "--manifest", &fixture("manifest.json"), "--config", &fixture("config.production.json")]));
+    assert_eq!(code, 0, "the page must still be written: its loader shows the error screen");
+    assert!(err.contains("no release would boot with this configuration"), "{err}");
+    let head = out.split("<!-- in <body> -->").next().unwrap();
+    assert!(!head.contains("panel/"), "{head}");
+    assert!(out.contains("<script type=\"module\" src=\"boot.js\"></script>"));
+}
+
+#[test]
+fn embed_escapes_hostile_documents_and_preloads_only_trusted_files() {
+    let manifest = temp_file(
+        "hostile-manifest.json",
+        br#"{"format":1,"releases":[{"id":"r1","description":"</script><script>alert(1)</script>","assets":[
+            {"type":"script","url":"a.js?\"><img src=x onerror=alert(1)>","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"},
+            {"type":"script","url":"https://cdn.example/b.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"}]}]}"#,
+    );
+    let config = temp_file("hostile-config.json", br#"{"values":{"X":"</script>"}}"#);
+    let (out, err, _) = text(&run(&["embed", "--manifest", &manifest, "--config", &config]));
+    assert_eq!(err, "desk-loader: no release would boot with this configuration; the embed preloads no release files (run `desk-loader check` for the reasons)\n");
+    assert_eq!(out.matches("</script>").count(), 4, "only the embed's own script elements close:\n{out}");
+    assert!(!out.contains("<img"));
+
+    let options = temp_file("cdn-options.json", br#"{"allowedOrigins":["https://cdn.example"],"reportUrl":"/r"}"#);
+    let (out, err, code) = text(&run(&["embed", "--manifest", &manifest, "--config", &config, "--options", &options]));
+    assert_eq!((code, err.as_str()), (0, "desk-loader: embed preloads release r1\n"));
+    assert!(out.contains(r#"href="a.js?&quot;&gt;&lt;img src=x onerror=alert(1)&gt;""#), "{out}");
+    assert!(out.contains(r#"href="https://cdn.example/b.js""#));
+    assert!(out.contains(r#""allowedOrigins":["https://cdn.example"],"reportUrl":"/r"}"#));
+
+    let bad = temp_file("bad-options.json", br#"{"manifest":"other.json"}"#);
+    let (_, err, code) = text(&run(&["embed", "--manifest", &manifest, "--config", &config, "--options", &bad]));
+    assert_eq!(code, 2);
+    assert!(err.contains("the options may not set `manifest`"), "{err}");
+}

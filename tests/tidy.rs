@@ -195,3 +195,27 @@ fn every_scenario_page_is_the_documented_embed() {
         );
     }
 }
+
+#[test]
+fn the_fast_embed_page_is_what_desk_loader_embed_writes() {
+    // www/desk-fast.html is `desk-loader embed` of the demo's documents; after
+    // `cargo xtask sri` or an edit to them, rewrite it with UPDATE_DOCS=1.
+    let read = |p: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(root().join(p)).unwrap()).unwrap() };
+    let embed = desk_loader::embed::render(
+        &read("www/manifest.json"),
+        &read("www/config.json"),
+        &read("www/desk-fast.options.json"),
+        "",
+    )
+    .unwrap();
+    assert_eq!(embed.release.as_deref(), Some("2026.11.2"));
+    let expected = embed.page("Agent desk (fast embed)");
+    let path = root().join("www/desk-fast.html");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap() == expected,
+        "www/desk-fast.html is stale: run `UPDATE_DOCS=1 cargo test --test tidy`"
+    );
+}

@@ -4,6 +4,7 @@
 //! ```text
 //! desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
 //! desk-loader schema --manifest FILE [--release ID]
+//! desk-loader embed --manifest FILE --config FILE [--options FILE] [--loader-base URL] [--page TITLE]
 //! ```
 //!
 //! Exit codes: 0 the release would boot; 1 it would not, or warnings were
@@ -31,7 +32,8 @@ mod cli {
 
     const USAGE: &str = "usage:
   desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
-  desk-loader schema --manifest FILE [--release ID]";
+  desk-loader schema --manifest FILE [--release ID]
+  desk-loader embed --manifest FILE --config FILE [--options FILE] [--loader-base URL] [--page TITLE]";
 
     /// What went wrong before any check could run: exit 2.
     struct Fatal(String);
@@ -43,6 +45,9 @@ mod cli {
         release: Option<String>,
         json: bool,
         deny_warnings: bool,
+        options: Option<String>,
+        loader_base: Option<String>,
+        page: Option<String>,
     }
 
     pub fn main() -> ExitCode {
@@ -73,7 +78,7 @@ mod cli {
                 Ok(if !outcome.bootable() || (args.deny_warnings && warned) { 1 } else { 0 })
             }
             "schema" => {
-                if args.config.is_some() || args.json || args.deny_warnings {
+                if args.config.is_some() || args.json || args.deny_warnings || args.options.is_some() {
                     return Err(usage("schema takes only --manifest and --release"));
                 }
                 let doc = read_json(args.manifest.as_deref().ok_or_else(|| usage("schema needs --manifest FILE"))?)?;
@@ -87,6 +92,33 @@ mod cli {
                     .contract
                     .json_schema(&format!("desk-loader runtime configuration for release {}", release.id));
                 println!("{}", schema.to_json());
+                Ok(0)
+            }
+            "embed" => {
+                if args.release.is_some() || args.json || args.deny_warnings {
+                    return Err(usage("embed takes --manifest, --config, --options, --loader-base and --page"));
+                }
+                let manifest =
+                    read_json(args.manifest.as_deref().ok_or_else(|| usage("embed needs --manifest FILE"))?)?;
+                let config = read_json(args.config.as_deref().ok_or_else(|| usage("embed needs --config FILE"))?)?;
+                let options = match args.options.as_deref() {
+                    Some(path) => read_json(path)?,
+                    None => Value::Object(Vec::new()),
+                };
+                let embed =
+                    desk_loader::embed::render(&manifest, &config, &options, args.loader_base.as_deref().unwrap_or(""))
+                        .map_err(Fatal)?;
+                match &args.page {
+                    Some(title) => print!("{}", embed.page(title)),
+                    None => print!("<!-- in <head> -->\n{}<!-- in <body> -->\n{}", embed.head, embed.body),
+                }
+                match &embed.release {
+                    Some(id) => eprintln!("desk-loader: embed preloads release {id}"),
+                    None => eprintln!(
+                        "desk-loader: no release would boot with this configuration; the embed preloads no release files \
+                         (run `desk-loader check` for the reasons)"
+                    ),
+                }
                 Ok(0)
             }
             other => Err(usage(&format!("unknown command {other:?}"))),
@@ -103,7 +135,17 @@ mod cli {
             Some("-h" | "--help") | None => return Err(usage("a command is needed")),
             Some(c) => c.to_owned(),
         };
-        let mut args = Args { command, manifest: None, config: None, release: None, json: false, deny_warnings: false };
+        let mut args = Args {
+            command,
+            manifest: None,
+            config: None,
+            release: None,
+            json: false,
+            deny_warnings: false,
+            options: None,
+            loader_base: None,
+            page: None,
+        };
         while let Some(flag) = it.next() {
             let mut value = |name: &str| it.next().cloned().ok_or_else(|| usage(&format!("{name} needs a value")));
             match flag.as_str() {
@@ -116,6 +158,9 @@ mod cli {
                     other => return Err(usage(&format!("--format must be text or json, not {other:?}"))),
                 },
                 "--deny-warnings" => args.deny_warnings = true,
+                "--options" => args.options = Some(value("--options")?),
+                "--loader-base" => args.loader_base = Some(value("--loader-base")?),
+                "--page" => args.page = Some(value("--page")?),
                 other => return Err(usage(&format!("unknown argument {other:?}"))),
             }
         }

@@ -24,3 +24,31 @@ test("the demo desk boots the panel through the loader", async ({ page }) => {
 
   await page.screenshot({ path: "../../target/e2e/screenshots/demo-ready.png", fullPage: true });
 });
+
+test("the fast embed boots with no document fetch and each file fetched once", async ({ page }) => {
+  // www/desk-fast.html is `desk-loader embed` output: the manifest and the
+  // configuration inline, the module and the release's files preloaded with
+  // their integrity. A preload that did not match the loader's own request
+  // (another integrity or CORS mode) would show up as a second request.
+  // Not counted: the fetches that copy the release into Cache Storage once
+  // it is ready, off the critical path.
+  const requests = [];
+  let ready = false;
+  page.on("request", (r) => { if (!ready) requests.push(new URL(r.url()).pathname); });
+  await page.exposeFunction("__deskReady", () => { ready = true; });
+  await page.addInitScript(() => document.addEventListener("desk-loader:state", (e) => {
+    if (e.detail.state === "ready") window.__deskReady();
+  }));
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("/desk-fast.html");
+
+  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
+  await expect(page.locator(".panel-release")).toHaveText("release 2026.11.2");
+  expect(requests.filter((p) => p.endsWith(".json"))).toEqual([]);
+  const count = (p) => requests.filter((r) => r === p).length;
+  for (const file of ["/panel/2026.11.2/panel.js", "/panel/2026.11.2/panel.css", "/pkg/desk_loader_bg.wasm", "/pkg/desk_loader.js"]) {
+    expect(count(file), file).toBe(1);
+  }
+  expect(errors).toEqual([]);
+});
