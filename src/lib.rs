@@ -24,3 +24,10 @@ mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use web::{check, start};
+
+/// A free-list allocator of a few hundred bytes instead of dlmalloc's
+/// several KB: the loader allocates little, briefly, on one thread.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

@@ -59,11 +59,54 @@ const deadline = (ms) => (page) => withOptions(page, { readyDeadlineMs: ms });
 
 async function bootOverhead(browser) {
   for (const latency of [0, 100]) {
-    const [loader, plain] = await interleaved(browser, [["/desk.html", "desk-loader:ready", { latency }], ["/bench/plain.html", "plain:ready", { latency }]]);
-    const a = line(`boot-${latency}ms`, "loader", loader);
-    const b = line(`boot-${latency}ms`, "plain-script", plain);
-    console.log(`bench boot-${latency}ms loader/plain ratio=${(a / b).toFixed(2)}`);
+    const [fast, fetched, plain] = await interleaved(browser, [
+      ["/desk-fast.html", "desk-loader:ready", { latency }],
+      ["/desk.html", "desk-loader:ready", { latency }],
+      ["/bench/plain.html", "plain:ready", { latency }],
+    ]);
+    const a = line(`boot-${latency}ms`, "loader-fast-embed", fast);
+    const b = line(`boot-${latency}ms`, "loader-fetched-documents", fetched);
+    const c = line(`boot-${latency}ms`, "plain-script", plain);
+    console.log(`bench boot-${latency}ms fast-embed/plain ratio=${(a / c).toFixed(2)}`);
+    console.log(`bench boot-${latency}ms fetched-documents/plain ratio=${(b / c).toFixed(2)}`);
   }
+}
+
+/**
+ * Memory after a boot, garbage collected: the JS heap of the fast-embed page
+ * against the plain page (the difference is what the loader keeps), and the
+ * module's linear memory. `init()` of an initialised wasm-bindgen module
+ * returns its exports, so the figure needs nothing shipped for it.
+ */
+async function memory(browser) {
+  const runs = quick ? 3 : 10;
+  const samples = { loader: [], plain: [], wasm: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const [place, url, mark] of [["loader", "/desk-fast.html", "desk-loader:ready"], ["plain", "/bench/plain.html", "plain:ready"]]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await page.goto(base + url, { waitUntil: "commit" });
+      await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, { timeout: 20_000 });
+      await cdp.send("HeapProfiler.enable");
+      await cdp.send("HeapProfiler.collectGarbage");
+      samples[place].push((await cdp.send("Runtime.getHeapUsage")).usedSize);
+      if (place === "loader") {
+        samples.wasm.push(await page.evaluate(async () => (await (await import("/pkg/desk_loader.js")).default()).memory.buffer.byteLength));
+      }
+      await context.close();
+    }
+  }
+  const bytes = (name, place, xs) => {
+    const { median, min, max } = stats(xs);
+    console.log(`bench ${name} ${place} median_bytes=${median} min_bytes=${min} max_bytes=${max} runs=${xs.length}`);
+    return median;
+  };
+  const a = bytes("memory-js-heap", "loader-fast-embed", samples.loader);
+  const b = bytes("memory-js-heap", "plain-script", samples.plain);
+  console.log(`bench memory-js-heap loader/plain ratio=${(a / b).toFixed(2)}`);
+  console.log(`bench memory-js-heap loader-minus-plain bytes=${a - b}`);
+  bytes("memory-wasm-linear", "loader-fast-embed", samples.wasm);
 }
 
 async function recovery(browser) {
@@ -107,6 +150,7 @@ async function recovery(browser) {
     console.log(`bench validate-500 chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
     await bootOverhead(browser);
     await recovery(browser);
+    await memory(browser);
   } finally {
     await browser.close();
   }

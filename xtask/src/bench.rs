@@ -20,6 +20,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = crate::root();
     let cfg = packages::config()?;
     let sizes = packages::build_all()?;
+    let mut weights = String::new();
+    for b in &cfg.build {
+        let w = packages::weigh(b)?;
+        packages::print_weight(&b.name, &w);
+        let _ = writeln!(
+            weights,
+            "\n### Package `{}`: {} B of code, {} B of data (with names kept, before stripping)\n\n| code bytes | share | crate or module |\n|---:|---:|---|",
+            b.name, w.code, w.data
+        );
+        for (group, bytes) in w.groups.iter().filter(|(_, bytes)| *bytes * 50 >= w.code) {
+            let _ = writeln!(weights, "| {bytes} | {:.1} % | `{group}` |", *bytes as f64 * 100.0 / w.code as f64);
+        }
+        let _ = writeln!(weights, "\nLargest functions:\n\n| code bytes | function |\n|---:|---|");
+        for (f, bytes) in w.functions.iter().take(10) {
+            let _ = writeln!(weights, "| {bytes} | `{}` |", f.replace('|', "\\|"));
+        }
+    }
 
     let mut figures: Vec<String> = Vec::new();
     let mut native = Command::new("cargo");
@@ -56,19 +73,44 @@ pub fn run(args: &[String]) -> Result<(), String> {
             cfg.budget.gzip_bytes
         );
     }
+    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    for f in ["www/boot.js", "www/desk-loader.css"] {
+        let path = root.join(f);
+        raw += std::fs::metadata(&path).map_err(|e| format!("{f}: {e}"))?.len();
+        gz += packages::gzip_len(&path)?;
+        br += packages::brotli_file_len(&path)?;
+    }
+    let _ = writeln!(
+        table,
+        "| bytes (page) | boot.js + desk-loader.css raw / gzip -9 / brotli -q 11 | {raw} / {gz} / {br} B (outside the budget) |"
+    );
     let mut json = Vec::new();
     for line in &figures {
         let mut words = line.split_whitespace().skip(1);
         let (name, place) = (words.next().unwrap_or("?"), words.next().unwrap_or("?"));
         let pairs: Vec<(&str, &str)> = words.filter_map(|w| w.split_once('=')).collect();
+        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map_or("?", |(_, v)| v);
         if let Some((_, ratio)) = pairs.iter().find(|(k, _)| *k == "ratio") {
             let _ = writeln!(table, "| {name} | {place} | {ratio}× |");
             json.push(format!(r#"{{"name":"{name}","ratio":"{place}","value":{ratio}}}"#));
             continue;
         }
+        if let Some((_, b)) = pairs.iter().find(|(k, _)| *k == "bytes") {
+            let _ = writeln!(table, "| {name} | {place} | {} |", kib(b));
+            json.push(format!(r#"{{"name":"{name}","where":"{place}","bytes":{b}}}"#));
+            continue;
+        }
         let ms = name.starts_with("boot") || name.starts_with("recovery");
-        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map_or("?", |(_, v)| v);
-        if ms {
+        if pairs.iter().any(|(k, _)| *k == "median_bytes") {
+            let _ = writeln!(
+                table,
+                "| {name} | {place}: median (min–max), {} runs | {} ({}–{}) |",
+                get("runs"),
+                kib(get("median_bytes")),
+                kib(get("min_bytes")),
+                kib(get("max_bytes"))
+            );
+        } else if ms {
             let in_ms = |k: &str| get(k).parse::<f64>().map_or("?".to_owned(), |us| format!("{:.0}", us / 1000.0));
             let _ = writeln!(
                 table,
@@ -110,7 +152,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let results = format!(r#"{{"quick":{quick},"sizes":[{}],"figures":[{}]}}"#, size_json.join(","), json.join(","));
     std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
     std::fs::write(root.join("target/bench/results.json"), results).map_err(|e| e.to_string())?;
-    write_benchmarks_md(&table, quick)?;
+    write_benchmarks_md(&table, &weights, quick)?;
 
     if let Some(s) = sizes.iter().find(|s| s.gzip > cfg.budget.gzip_bytes) {
         return Err(format!(
@@ -119,6 +161,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `123456` → `120.6 KB` (KiB, as the size budget).
+fn kib(bytes: &str) -> String {
+    bytes.parse::<f64>().map_or("?".to_owned(), |b| format!("{:.1} KB", b / 1024.0))
 }
 
 /// Runs a command and keeps the lines that start with `bench `.
@@ -137,7 +184,7 @@ fn bench_lines(cmd: &mut Command) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-fn write_benchmarks_md(table: &str, quick: bool) -> Result<(), String> {
+fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), String> {
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
@@ -153,11 +200,13 @@ fn write_benchmarks_md(table: &str, quick: bool) -> Result<(), String> {
     let text = format!(
         "# Benchmarks\n\nWritten by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
          Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{table}\n\
-         - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt; the budget in `wasm-pack.toml` is the only figure that fails the command.\n\
+         - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt; the budget in `wasm-pack.toml` is the only figure that fails the command. `bytes (page)`: the loader's own entry script and stylesheet.\n\
          - **validate-500**: `check()` of a release declaring 500 variables against a configuration that sets them all (the same documents natively and in Chromium; in Chromium the time includes reading the JavaScript objects into the core's values).\n\
-         - **boot-0ms / boot-100ms**: navigation start to panel ready in headless Chromium, the loader's `desk.html` against `bench/plain.html` (the same panel bundle in plain `<script>` tags), interleaved, each run in a fresh browser context, with 0 and 100 ms of emulated round-trip latency.\n\
+         - **boot-0ms / boot-100ms**: navigation start to panel ready in headless Chromium, interleaved, each run in a fresh browser context, with 0 and 100 ms of emulated round-trip latency: `desk-fast.html` (the recommended embed, written by `desk-loader embed`: documents inline, module and release files preloaded), `desk.html` (the manifest and configuration fetched by URL after the module starts), and `bench/plain.html` (the same panel bundle in plain `<script>` tags, no loader).\n\
          - **recovery**: the newest release throws and the previous one is known-good: same-page fallback, against a healthy boot of the previous release, and against reload-based recovery (the broken page's time to failure plus a fresh page's time to ready, without the time to decide to reload). `recovery-never-ready-2s-deadline`: the newest release never calls ready, with a 2 s deadline.\n\
-         - Not measured yet: memory (wasm linear memory, JS heap growth).\n",
+         - **memory**: after ready and a forced garbage collection, the page's JS heap (`Runtime.getHeapUsage`) for `desk-fast.html` against `bench/plain.html`, and the wasm module's linear memory.\n\n\
+         ## What the module is made of\n\n\
+         From `cargo xtask weight` (the same figures): code bytes per crate, or per module of desk-loader, read from the wasm `name` section; groups under 2 % are left out.\n{weights}",
         if quick { " --quick" } else { "" }
     );
     std::fs::write(crate::root().join("BENCHMARKS.md"), text).map_err(|e| e.to_string())

@@ -145,9 +145,16 @@ fn measure(b: &Build, out: &Path) -> Result<Sizes, String> {
     })
 }
 
-fn gzip_len(path: &Path) -> Result<u64, String> {
+/// gzip -9 bytes of a file.
+pub fn gzip_len(path: &Path) -> Result<u64, String> {
     let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
+}
+
+/// brotli -q 11 bytes of a file.
+pub fn brotli_file_len(path: &Path) -> Result<u64, String> {
+    let o = Command::new("brotli").args(["-q", "11", "-c"]).arg(path).output().map_err(|e| format!("brotli: {e}"))?;
+    Ok(o.stdout.len() as u64)
 }
 
 /// brotli -q 11 bytes of wasm + glue in a package directory.

@@ -69,10 +69,10 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
         *groups.entry(group_of(&name)).or_default() += size;
         functions.push((name, *size));
     }
-    functions.sort_by(|a, b| b.1.cmp(&a.1));
+    functions.sort_by_key(|f| std::cmp::Reverse(f.1));
     functions.truncate(15);
     let mut groups: Vec<(String, u64)> = groups.into_iter().collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1));
     weight.groups = groups;
     weight.functions = functions;
     Ok(weight)
