@@ -15,6 +15,7 @@
 
 mod bench;
 mod fuzz;
+mod http;
 mod packages;
 mod serve;
 mod sri;

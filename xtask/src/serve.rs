@@ -7,79 +7,54 @@
 //! (`docs/matrix.md`): `delayMs`, `status`, `truncate`, `tamper`, `contentType`.
 //! With `DESK_SERVE_LOG` set, each request is logged as it arrives and is answered.
 
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
-use tiny_http::{Header, Method, Request, Response};
+use crate::http::{self, Request, Response};
 
 /// Reports kept for `GET /__reports`, newest last.
 const KEEP_REPORTS: usize = 200;
-/// Largest report body read.
-const MAX_REPORT: u64 = 64 * 1024;
+/// Largest report body kept.
+const MAX_REPORT: usize = 64 * 1024;
 
 /// A running server.
 pub struct Server {
     /// Where it listens.
     pub addr: String,
-    inner: Arc<tiny_http::Server>,
-    workers: Vec<JoinHandle<()>>,
+    inner: http::Listening,
 }
 
 impl Server {
     /// Listens on 127.0.0.1:`port` (0 picks a free port) and serves `www/`.
     /// With `print_reports`, each report received is printed.
     pub fn start(port: u16, print_reports: bool) -> Result<Server, String> {
-        let inner = Arc::new(
-            tiny_http::Server::http(("127.0.0.1", port))
-                .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?,
-        );
-        let addr = inner.server_addr().to_ip().map(|a| a.to_string()).ok_or("the server has no IP address")?;
         let www = crate::root().join("www");
         let reports = Arc::new(Mutex::new(Vec::<String>::new()));
-        // One thread per request: a slow client, or a fault's delay, never
-        // holds up another request.
-        let workers = (0..2)
-            .map(|_| {
-                let (inner, www, reports) = (inner.clone(), www.clone(), reports.clone());
-                std::thread::spawn(move || {
-                    while let Ok(req) = inner.recv() {
-                        let (www, reports) = (www.clone(), reports.clone());
-                        std::thread::spawn(move || handle(req, &www, &reports, print_reports));
-                    }
-                })
-            })
-            .collect();
-        Ok(Server { addr, inner, workers })
+        // One thread per connection (`http.rs`): a slow client, or a fault's
+        // delay, never holds up another request.
+        let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &www, &reports, print_reports));
+        let inner = http::listen(("127.0.0.1", port), handler)
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        Ok(Server { addr: inner.addr.to_string(), inner })
     }
 
-    /// Stops listening and waits for the workers.
+    /// Stops listening.
     pub fn stop(self) {
-        for _ in &self.workers {
-            self.inner.unblock();
-        }
-        for w in self.workers {
-            let _ = w.join();
-        }
+        self.inner.stop();
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
-}
-
-fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) {
-    let url = req.url().to_owned();
+fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) -> Response {
+    let url = req.url.clone();
     let log = std::env::var_os("DESK_SERVE_LOG").is_some();
     if log {
-        eprintln!("serve: <- {} {url} from {:?}", req.method(), req.remote_addr());
+        eprintln!("serve: <- {} {url} from {}", req.method, req.remote);
     }
     let path = url.split(['?', '#']).next().unwrap_or("/").to_owned();
-    let result = match (req.method(), path.as_str()) {
-        (Method::Post, "/__report") => {
-            let mut body = String::new();
-            let _ = req.as_reader().take(MAX_REPORT).read_to_string(&mut body);
+    let get = req.method == "GET" || req.method == "HEAD";
+    let response = match (req.method.as_str(), path.as_str()) {
+        ("POST", "/__report") => {
+            let body = String::from_utf8_lossy(&req.body[..req.body.len().min(MAX_REPORT)]).into_owned();
             if print {
                 println!("report received: {body}");
             }
@@ -88,19 +63,16 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
                 r.remove(0);
             }
             r.push(body);
-            req.respond(Response::empty(204))
+            Response::new(204, Vec::new())
         }
-        (Method::Get, "/__reports") => {
+        ("GET", "/__reports") => {
             let r = reports.lock().unwrap_or_else(|e| e.into_inner());
-            let body = format!("[{}]", r.join(","));
-            req.respond(
-                Response::from_string(body)
-                    .with_header(header("Content-Type", "application/json"))
-                    .with_header(header("Cache-Control", "no-store")),
-            )
+            Response::new(200, format!("[{}]", r.join(",")))
+                .with("Content-Type", "application/json")
+                .with("Cache-Control", "no-store")
         }
-        (Method::Get | Method::Head, _) if fault(www, &req, &path).is_some() => {
-            let rule = fault(www, &req, &path).unwrap_or_default();
+        _ if get && fault(www, req, &path).is_some() => {
+            let rule = fault(www, req, &path).unwrap_or_default();
             if rule.delay_ms > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(rule.delay_ms.min(60_000)));
             }
@@ -115,14 +87,9 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
             let status = rule.status.unwrap_or(if file.is_some() { 200 } else { 404 });
             let kind =
                 rule.content_type.clone().unwrap_or_else(|| file.as_deref().map_or("text/plain", mime).to_owned());
-            req.respond(
-                Response::from_data(bytes)
-                    .with_status_code(status)
-                    .with_header(header("Content-Type", &kind))
-                    .with_header(header("Cache-Control", "no-store")),
-            )
+            Response::new(status, bytes).with("Content-Type", &kind).with("Cache-Control", "no-store")
         }
-        (Method::Get | Method::Head, _) => match path
+        _ if get => match path
             .strip_prefix("/__bench/")
             .map_or_else(|| resolve(www, &path), |rest| resolve(&crate::root().join("target/bench"), rest))
         {
@@ -134,24 +101,22 @@ fn handle(mut req: Request, www: &Path, reports: &Mutex<Vec<String>>, print: boo
                         Some("json" | "html") => "no-cache",
                         _ => "no-store",
                     };
-                    let res = Response::from_data(bytes)
-                        .with_header(header("Content-Type", mime(&file)))
-                        .with_header(header("Cache-Control", cache))
+                    Response::new(200, bytes)
+                        .with("Content-Type", mime(&file))
+                        .with("Cache-Control", cache)
                         // So a page on another origin (the cross-origin tests) can load files with integrity.
-                        .with_header(header("Access-Control-Allow-Origin", "*"));
-                    req.respond(res)
+                        .with("Access-Control-Allow-Origin", "*")
                 }
-                Err(_) => req.respond(Response::from_string("not found\n").with_status_code(404)),
+                Err(_) => Response::new(404, "not found\n"),
             },
-            None => req.respond(Response::from_string("not found\n").with_status_code(404)),
+            None => Response::new(404, "not found\n"),
         },
-        _ => req.respond(Response::from_string("method not allowed\n").with_status_code(405)),
+        _ => Response::new(405, "method not allowed\n"),
     };
-    if let Err(e) = result {
-        eprintln!("serve: {url}: {e}");
-    } else if log {
-        eprintln!("serve: -> {url}");
+    if log {
+        eprintln!("serve: -> {url} {}", response.status);
     }
+    response
 }
 
 /// One rule of a scenario's `faults.json`.
@@ -177,7 +142,7 @@ fn fault(www: &Path, req: &Request, path: &str) -> Option<Fault> {
         let name = rest.split('/').next()?;
         (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')).then(|| name.to_owned())
     };
-    let referer = req.headers().iter().find(|h| h.field.equiv("Referer")).map(|h| h.value.as_str().to_owned());
+    let referer = req.header("referer").map(str::to_owned);
     let name = scenario_of(path).or_else(|| referer.as_deref().and_then(scenario_of))?;
     let text = std::fs::read_to_string(www.join("scenarios").join(&name).join("faults.json")).ok()?;
     let rules: Vec<Fault> = serde_json::from_str(&text).map_err(|e| eprintln!("faults.json of {name}: {e}")).ok()?;
