@@ -219,3 +219,39 @@ proptest! {
         prop_assert!(injects <= MAX_ATTEMPTS);
     }
 }
+
+proptest! {
+    /// Numbers given as text read exactly as Rust's (correctly rounded)
+    /// parser reads them, whenever `parse_decimal` gives an answer, and it
+    /// gives one for every text of at most 15 significant digits and a
+    /// power of ten within 10^±22; numbers written by `to_json` read back.
+    #[test]
+    fn decimals_in_text_read_exactly(
+        mantissa in 0u64..1_000_000_000_000_000,
+        point in 0usize..16,
+        exponent in -22i32..=22,
+        negative in any::<bool>(),
+        form in 0u8..2,
+    ) {
+        // `digits × 10^exponent`, written with `point` digits after the point.
+        let digits = mantissa.to_string();
+        let point = point.min(digits.len());
+        let mut text = if negative { "-".to_owned() } else { String::new() };
+        let whole = &digits[..digits.len() - point];
+        text.push_str(if whole.is_empty() { "0" } else { whole });
+        if point > 0 {
+            text.push('.');
+            text.push_str(&digits[digits.len() - point..]);
+        }
+        let written_exponent = exponent + point as i32;
+        match form {
+            0 => text.push_str(&format!("e{written_exponent}")),
+            _ if written_exponent >= 0 => text.push_str(&format!("E+{written_exponent}")),
+            _ => text.push_str(&format!("E{written_exponent}")),
+        }
+        let expected: f64 = text.parse().unwrap();
+        prop_assert_eq!(desk_loader::core::value::parse_decimal(&text), Some(expected), "{}", text);
+        let written = Value::Number(expected).to_json();
+        prop_assert_eq!(written.parse::<f64>().unwrap(), expected, "{} written as {}", text, written);
+    }
+}
