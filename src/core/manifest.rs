@@ -133,53 +133,47 @@ impl Manifest {
     pub fn parse(doc: &Value) -> (Manifest, Vec<Problem>) {
         let mut m = Manifest::default();
         let mut problems = Vec::new();
-        let err = |problems: &mut Vec<Problem>, path: String, what: String| {
-            problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
-        };
         let Some(members) = doc.as_object() else {
-            err(&mut problems, "manifest".into(), format!("expected a JSON object, found {}", describe(doc, false)));
+            expected(&mut problems, "manifest", "", "a JSON object", doc);
             return (m, problems);
         };
         for path in doc.duplicate_keys() {
-            err(&mut problems, path, "this key appears twice; keep one".into());
+            invalid(&mut problems, &path, "", format_args!("this key appears twice; keep one"));
         }
         let mut releases = None;
         for (key, value) in members {
             match (key.as_str(), value) {
                 ("format", v) if as_integer(v) == Some(FORMAT) => {}
-                ("format", v) => {
-                    err(&mut problems, "format".into(), format!("expected {FORMAT}, found {}", describe(v, false)))
-                }
+                ("format", v) => expected(&mut problems, "format", "", "1", v),
                 ("releases", Value::Array(items)) => releases = Some(items),
                 ("pin", Value::String(s)) => m.pin = Some(s.clone()),
                 ("pin", Value::Null) => {}
                 ("withdrawn", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
                     m.withdrawn = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
                 }
-                ("releases", v) => {
-                    err(&mut problems, "releases".into(), format!("expected an array, found {}", describe(v, false)))
-                }
-                ("pin", v) => {
-                    err(&mut problems, "pin".into(), format!("expected a release id, found {}", describe(v, false)))
-                }
-                ("withdrawn", v) => err(
-                    &mut problems,
-                    "withdrawn".into(),
-                    format!("expected an array of release ids, found {}", describe(v, false)),
-                ),
+                ("releases", v) => expected(&mut problems, "releases", "", "an array", v),
+                ("pin", v) => expected(&mut problems, "pin", "", "a release id", v),
+                ("withdrawn", v) => expected(&mut problems, "withdrawn", "", "an array of release ids", v),
                 ("$schema" | "description", _) => {}
-                (other, _) => problems.push(unknown_key(other.to_owned())),
+                (other, _) => unknown_key(&mut problems, other, ""),
             }
         }
         let Some(releases) = releases else {
-            err(&mut problems, "releases".into(), "missing; expected an array of releases, newest first".into());
+            invalid(
+                &mut problems,
+                "releases",
+                "",
+                format_args!("missing; expected an array of releases, newest first"),
+            );
             return (m, problems);
         };
         if releases.len() > MAX_RELEASES {
-            err(
+            let n = releases.len();
+            invalid(
                 &mut problems,
-                "releases".into(),
-                format!("{} releases listed; only the first {MAX_RELEASES} are read", releases.len()),
+                "releases",
+                "",
+                format_args!("{n} releases listed; only the first {MAX_RELEASES} are read"),
             );
         }
         for (i, r) in releases.iter().take(MAX_RELEASES).enumerate() {
@@ -187,10 +181,13 @@ impl Manifest {
             let release = parse_release(r, &format!("releases[{i}]"), &mut problems);
             if let Some(release) = release.filter(|_| !problems[before..].iter().any(Problem::is_error)) {
                 if m.releases.iter().any(|o: &Release| o.id == release.id) {
-                    err(
+                    let path = format!("releases[{i}]");
+                    let id = quoted(&release.id);
+                    invalid(
                         &mut problems,
-                        format!("releases[{i}].id"),
-                        format!("the id {} is listed twice; the first is used", quoted(&release.id)),
+                        &path,
+                        ".id",
+                        format_args!("the id {id} is listed twice; the first is used"),
                     );
                 } else {
                     m.releases.push(release);
@@ -207,12 +204,8 @@ impl Manifest {
 }
 
 fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Release> {
-    let err = |problems: &mut Vec<Problem>, at: &str, what: String| {
-        let p = format!("{path}{at}");
-        problems.push(Problem::error(Code::ManifestInvalid, format!("{p}: {what}")).with_path(p));
-    };
     let Some(members) = v.as_object() else {
-        err(problems, "", format!("expected an object, found {}", describe(v, false)));
+        expected(problems, path, "", "an object", v);
         return None;
     };
     let mut id = None;
@@ -220,17 +213,13 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
     let mut backend = None;
     let mut contract_doc = None;
     for (key, value) in members {
-        let at = format!(".{key}");
         match (key.as_str(), value) {
             ("id", Value::String(s)) if valid_id(s) => id = Some(s.clone()),
-            ("id", v) => err(
-                problems,
-                &at,
-                format!("expected 1 to 64 of A-Z, a-z, 0-9, _, . or -, found {}", describe(v, false)),
-            ),
+            ("id", v) => expected(problems, path, ".id", "1 to 64 of A-Z, a-z, 0-9, _, . or -", v),
             ("assets", Value::Array(items)) => {
                 if items.is_empty() || items.len() > MAX_ASSETS {
-                    err(problems, &at, format!("expected 1 to {MAX_ASSETS} assets, found {}", items.len()));
+                    let n = items.len();
+                    invalid(problems, path, ".assets", format_args!("expected 1 to {MAX_ASSETS} assets, found {n}"));
                 }
                 for (j, a) in items.iter().take(MAX_ASSETS).enumerate() {
                     if let Some(a) = parse_asset(a, &format!("{path}.assets[{j}]"), problems) {
@@ -238,58 +227,55 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
                     }
                 }
             }
-            ("assets", v) => err(problems, &at, format!("expected an array, found {}", describe(v, false))),
+            ("assets", v) => expected(problems, path, ".assets", "an array", v),
             ("backend", Value::String(s)) => match Range::parse(s) {
                 Some(r) => backend = Some(r),
-                None => err(problems, &at, format!("expected a range such as \">=42, <44\", found {}", quoted(s))),
+                None => expected(problems, path, ".backend", "a range such as \">=42, <44\"", value),
             },
-            ("backend", v) => err(problems, &at, format!("expected a range string, found {}", describe(v, false))),
+            ("backend", v) => expected(problems, path, ".backend", "a range string", v),
             ("config", v) => contract_doc = Some(v),
             ("description" | "released", _) => {}
-            _ => problems.push(unknown_key(format!("{path}{at}"))),
+            (key, _) => unknown_key(problems, path, &format!(".{key}")),
         }
     }
     let (contract, contract_problems) = Contract::parse(contract_doc, &format!("{path}.config"));
     problems.extend(contract_problems);
     if !assets.iter().any(|a| a.kind != AssetKind::Style) {
-        err(problems, ".assets", "expected at least one script or module".into());
+        invalid(problems, path, ".assets", format_args!("expected at least one script or module"));
     }
     let Some(id) = id else {
-        err(problems, ".id", "missing".into());
+        invalid(problems, path, ".id", format_args!("missing"));
         return None;
     };
     Some(Release { id, assets, backend, contract, source: v.clone() })
 }
 
 fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Asset> {
-    let mut err = |at: &str, what: String| {
-        let p = format!("{path}{at}");
-        problems.push(Problem::error(Code::ManifestInvalid, format!("{p}: {what}")).with_path(p));
-    };
     let Some(members) = v.as_object() else {
-        err("", format!("expected an object, found {}", describe(v, false)));
+        expected(problems, path, "", "an object", v);
         return None;
     };
     let (mut kind, mut url, mut integrity) = (None, None, None);
     let mut unknown = Vec::new();
     for (key, value) in members {
-        let at = format!(".{key}");
         match (key.as_str(), value) {
             ("type", Value::String(s)) => match s.as_str() {
                 "script" => kind = Some(AssetKind::Script),
                 "module" => kind = Some(AssetKind::Module),
                 "style" => kind = Some(AssetKind::Style),
-                other => err(&at, format!("expected script, module or style, found {}", quoted(other))),
+                _ => expected(problems, path, ".type", "script, module or style", value),
             },
             ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.clone()),
             ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.clone()),
-            ("integrity", v) => err(
-                &at,
-                format!("expected sha256-, sha384- or sha512- followed by base64, found {}", describe(v, false)),
-            ),
-            ("url", Value::String(_)) => err(&at, "expected a non-empty URL of at most 2048 characters".into()),
-            ("type" | "url", v) => err(&at, format!("expected a string, found {}", describe(v, false))),
-            _ => unknown.push(unknown_key(format!("{path}{at}"))),
+            ("integrity", v) => {
+                expected(problems, path, ".integrity", "sha256-, sha384- or sha512- followed by base64", v)
+            }
+            ("url", Value::String(_)) => {
+                invalid(problems, path, ".url", format_args!("expected a non-empty URL of at most 2048 characters"))
+            }
+            ("type", v) => expected(problems, path, ".type", "a string", v),
+            ("url", v) => expected(problems, path, ".url", "a string", v),
+            (key, _) => unknown_key(&mut unknown, path, &format!(".{key}")),
         }
     }
     // An asset without integrity is read, with a warning: it can only run
@@ -307,9 +293,9 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
     let asset = match (kind, url, integrity) {
         (Some(kind), Some(url), Some(integrity)) => Some(Asset { kind, url, integrity }),
         (k, u, i) => {
-            for (missing, name) in [(k.is_none(), "type"), (u.is_none(), "url"), (i.is_none(), "integrity")] {
-                if missing && !members.iter().any(|(key, _)| key == name) {
-                    err(&format!(".{name}"), "missing".into());
+            for (missing, name) in [(k.is_none(), ".type"), (u.is_none(), ".url"), (i.is_none(), ".integrity")] {
+                if missing && !members.iter().any(|(key, _)| key == &name[1..]) {
+                    invalid(problems, path, name, format_args!("missing"));
                 }
             }
             None
@@ -320,8 +306,29 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
 }
 
 /// An unknown key is a warning, so an older loader reads a newer manifest.
-fn unknown_key(path: String) -> Problem {
-    Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path)
+#[cold]
+#[inline(never)]
+fn unknown_key(problems: &mut Vec<Problem>, path: &str, at: &str) {
+    let path = format!("{path}{at}");
+    problems.push(Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path));
+}
+
+/// `manifest.invalid` at `path` + `at`: "`path`: `what`". The error paths are
+/// out of line, so parsing a valid manifest compiles and runs none of them
+/// (the browser compiles wasm functions on first call).
+#[cold]
+#[inline(never)]
+fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: std::fmt::Arguments) {
+    let path = format!("{path}{at}");
+    problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
+}
+
+/// `manifest.invalid`: "expected `what`, found <the value described>".
+#[cold]
+#[inline(never)]
+fn expected(problems: &mut Vec<Problem>, path: &str, at: &str, what: &str, found: &Value) {
+    let found = describe(found, false);
+    invalid(problems, path, at, format_args!("expected {what}, found {found}"));
 }
 
 fn valid_id(s: &str) -> bool {
