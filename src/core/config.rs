@@ -697,13 +697,28 @@ struct Parser<'a> {
     problems: &'a mut Vec<Problem>,
 }
 
+// The error paths are out of line and cold: reading a valid contract neither
+// runs nor (in the browser, which compiles wasm functions on first call)
+// compiles them, and no path text is built unless a problem needs it.
 impl Parser<'_> {
+    #[cold]
+    #[inline(never)]
     fn error(&mut self, at: &str, what: &str) {
         let path = format!("{}{at}", self.path);
         self.problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
     }
 
+    /// "`at`.`key`: expected `expected`, found <the value described>".
+    #[cold]
+    #[inline(never)]
+    fn expected(&mut self, at: &str, key: &str, expected: &str, found: &Value) {
+        let found = describe(found, false);
+        self.error(&format!("{at}.{key}"), &format!("expected {expected}, found {found}"));
+    }
+
     /// An unknown key is a warning, so an older loader reads a newer manifest.
+    #[cold]
+    #[inline(never)]
     fn unknown(&mut self, at: &str) {
         let path = format!("{}{at}", self.path);
         self.problems
@@ -718,7 +733,8 @@ impl Parser<'_> {
         match v {
             Value::Object(m) => Some(m),
             other => {
-                self.error(at, &format!("expected an object, found {}", describe(other, false)));
+                let found = describe(other, false);
+                self.error(at, &format!("expected an object, found {found}"));
                 None
             }
         }
@@ -749,10 +765,7 @@ impl Parser<'_> {
         let mut ty_name = None;
         let mut values = None;
         for (key, value) in members {
-            let at = format!("{at}.{key}");
-            let bad = |p: &mut Self, expected: &str| {
-                p.error(&at, &format!("expected {expected}, found {}", describe(value, false)));
-            };
+            let bad = |p: &mut Self, expected: &str| p.expected(&at, key, expected, value);
             match (key.as_str(), value) {
                 ("type", Value::String(s)) => ty_name = Some(s.clone()),
                 ("required", Value::Bool(b)) => v.required = *b,
@@ -778,7 +791,7 @@ impl Parser<'_> {
                 ("maxLength", _) => bad(self, "a whole number >= 0"),
                 ("schemes", _) => bad(self, "an array of strings"),
                 ("values", _) => bad(self, "a non-empty array of strings"),
-                _ => self.unknown(&at),
+                _ => self.unknown(&format!("{at}.{key}")),
             }
         }
         v.ty = match (ty_name.as_deref(), values) {
@@ -832,16 +845,13 @@ impl Parser<'_> {
         let mut f = Feature { name: name.to_owned(), default: false, essential: false, description: None };
         let before = self.problems.len();
         for (key, value) in members {
-            let at = format!("{at}.{key}");
             match (key.as_str(), value) {
                 ("default", Value::Bool(b)) => f.default = *b,
                 ("essential", Value::Bool(b)) => f.essential = *b,
                 ("description", Value::String(s)) => f.description = Some(s.clone()),
-                ("default" | "essential", v) => {
-                    self.error(&at, &format!("expected true or false, found {}", describe(v, false)))
-                }
-                ("description", v) => self.error(&at, &format!("expected a string, found {}", describe(v, false))),
-                _ => self.unknown(&at),
+                ("default" | "essential", v) => self.expected(&at, key, "true or false", v),
+                ("description", v) => self.expected(&at, key, "a string", v),
+                _ => self.unknown(&format!("{at}.{key}")),
             }
         }
         (!self.errors_since(before)).then_some(f)
