@@ -369,6 +369,9 @@ pub struct Boot {
     loaded_at: Option<f64>,
     /// Release ids in the order they were considered: manifest order, then the record's.
     order: Vec<String>,
+    /// The ready report, built when the shell asks for it (after the ready
+    /// state is shown): the release id and the time of ready.
+    ready_report: Option<(String, f64)>,
 }
 
 #[derive(Debug, Default)]
@@ -404,6 +407,7 @@ impl Boot {
             injected_at: 0.0,
             loaded_at: None,
             order: Vec::new(),
+            ready_report: None,
         }
     }
 
@@ -437,9 +441,13 @@ impl Boot {
         &self.problems
     }
 
-    /// The next action for the shell, in order.
+    /// The next action for the shell, in order. The ready report comes last,
+    /// built only when asked for, so building it never delays the ready state.
     pub fn next_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        self.actions.pop_front().or_else(|| {
+            let (release, at_ms) = self.ready_report.take()?;
+            Some(Action::Report(self.report("ready", Some(&release), None, None, at_ms)))
+        })
     }
 
     /// Feeds an event in. Events that do not fit the current state, such as a
@@ -753,6 +761,13 @@ impl Boot {
         self.state = State::Ready;
         self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
         self.note(&c.attempt, "ready");
+        // The ready state first: what the host page and the agent wait for.
+        // Then the bookkeeping, and the report last (see `next_action`).
+        self.status(State::Ready, Some(&c.attempt.release_id), None);
+        self.status_attempt(c.attempt.id);
+        let bundle_end = self.loaded_at.unwrap_or(now_ms);
+        self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
+        self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
         self.actions.push_back(Action::UpdateRecord(Update::KnownGood {
             release: c.candidate.release.source.clone(),
             backend_schema: self.backend,
@@ -761,13 +776,7 @@ impl Boot {
         if !c.attempt.from_cache {
             self.actions.push_back(Action::CacheAssets(c.attempt.assets.clone()));
         }
-        let bundle_end = self.loaded_at.unwrap_or(now_ms);
-        self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
-        self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
-        self.status(State::Ready, Some(&c.attempt.release_id), None);
-        self.status_attempt(c.attempt.id);
-        let report = self.report("ready", Some(&c.attempt.release_id), None, None, now_ms);
-        self.actions.push_back(Action::Report(report));
+        self.ready_report = Some((c.attempt.release_id.clone(), now_ms));
     }
 
     fn asset_failed(&mut self, url: &str, diagnosis: Diagnosis, now_ms: f64) {
