@@ -518,10 +518,7 @@ impl Boot {
             Event::TimerFired(Timer::Deadline(attempt)) if self.is_waiting_for(attempt) => {
                 let running = matches!(self.current.as_ref().map(|c| c.deadline), Some(Deadline::Running { .. }));
                 if running {
-                    let secs = Value::Number(self.options.ready_deadline_ms / 1000.0).to_json();
-                    let p =
-                        Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
-                    self.attempt_failed(p, true, now_ms);
+                    self.timed_out(now_ms);
                 }
             }
             Event::TimerFired(Timer::Retry(attempt)) => {
@@ -534,13 +531,30 @@ impl Boot {
             }
             Event::Visibility { hidden } => self.visibility(hidden, now_ms),
             Event::CspViolation { directive, blocked } if !matches!(self.state, State::Ready | State::Failed) => {
-                let mut p =
-                    Problem::warning(Code::CspViolation, format!("{directive}: the page's policy blocked {blocked}"));
-                p.expected = Some(directive);
-                self.problems.push(p);
+                self.csp_violation(directive, &blocked);
             }
             _ => {}
         }
+    }
+
+    // What follows `handle` marked `#[cold]` is what a healthy boot never
+    // does. Kept out of line, the browser compiles it (wasm functions are
+    // compiled on first call) only when a boot goes wrong.
+
+    #[cold]
+    #[inline(never)]
+    fn timed_out(&mut self, now_ms: f64) {
+        let secs = Value::Number(self.options.ready_deadline_ms / 1000.0).to_json();
+        let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
+        self.attempt_failed(p, true, now_ms);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn csp_violation(&mut self, directive: String, blocked: &str) {
+        let mut p = Problem::warning(Code::CspViolation, format!("{directive}: the page's policy blocked {blocked}"));
+        p.expected = Some(directive);
+        self.problems.push(p);
     }
 
     fn is_waiting_for(&self, attempt: u32) -> bool {
@@ -548,6 +562,8 @@ impl Boot {
     }
 
     /// The deadline runs only while the page is visible.
+    #[cold]
+    #[inline(never)]
     fn visibility(&mut self, hidden: bool, now_ms: f64) {
         self.hidden = hidden;
         let Some(c) = self.current.as_mut().filter(|c| !c.backing_off) else { return };
@@ -779,6 +795,8 @@ impl Boot {
         self.ready_report = Some((c.attempt.release_id.clone(), now_ms));
     }
 
+    #[cold]
+    #[inline(never)]
     fn asset_failed(&mut self, url: &str, diagnosis: Diagnosis, now_ms: f64) {
         let Some(c) = self.current.as_ref() else { return };
         let (code, transient, detail) = match &diagnosis {
@@ -828,6 +846,8 @@ impl Boot {
     }
 
     /// Ends the current attempt; a deterministic failure quarantines the release.
+    #[cold]
+    #[inline(never)]
     fn attempt_failed(&mut self, problem: Problem, deterministic: bool, now_ms: f64) {
         let Some(c) = self.current.take() else { return };
         self.note(&c.attempt, problem.code.as_str());
@@ -858,6 +878,8 @@ impl Boot {
         self.path.push(Value::Object(entry));
     }
 
+    #[cold]
+    #[inline(never)]
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
         let (code, cause_release) = self.decisive();
