@@ -73,6 +73,39 @@ async function bootOverhead(browser) {
 }
 
 /**
+ * Warm boots: the same browser context loads the page once, then again; the
+ * second load is measured. The server answers unchanged files with 304, so
+ * this is what an agent's daily reload costs once the files (and, for the
+ * wasm module, V8's code cache) are in the browser's caches.
+ */
+async function warmBoot(browser) {
+  const warm = async (url, mark) => {
+    const context = await browser.newContext();
+    for (let visit = 0; visit < 2; visit++) {
+      const page = await context.newPage();
+      await page.goto(base + url, { waitUntil: "commit" });
+      await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, { timeout: 20_000 });
+      if (visit === 1) {
+        const t = await page.evaluate((m) => performance.getEntriesByName(m)[0].startTime, mark);
+        await context.close();
+        return t;
+      }
+      // Let the browser write its caches (V8 writes the wasm code cache after the first run).
+      await page.waitForTimeout(1000);
+      await page.close();
+    }
+  };
+  const samples = [[], []];
+  for (let i = 0; i < RUNS; i++) {
+    samples[0].push(await warm("/desk-fast.html", "desk-loader:ready"));
+    samples[1].push(await warm("/bench/plain.html", "plain:ready"));
+  }
+  const a = line("boot-warm-0ms", "loader-fast-embed", samples[0]);
+  const b = line("boot-warm-0ms", "plain-script", samples[1]);
+  console.log(`bench boot-warm-0ms fast-embed/plain ratio=${(a / b).toFixed(2)}`);
+}
+
+/**
  * Memory after a boot, garbage collected: the JS heap of the fast-embed page
  * against the plain page (the difference is what the loader keeps), and the
  * module's linear memory. `init()` of an initialised wasm-bindgen module
@@ -149,6 +182,7 @@ async function recovery(browser) {
     const r = JSON.parse(await output.getAttribute("data-result"));
     console.log(`bench validate-500 chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
     await bootOverhead(browser);
+    await warmBoot(browser);
     await recovery(browser);
     await memory(browser);
   } finally {
