@@ -64,6 +64,8 @@ const SETUPS = {
   },
   notRegistered: { before: (p) => serve(p, "manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/not-registered.js") }) },
   css404: { before: (p) => p.route("**/panel/2026.11.2/panel.css", (r) => r.fulfill({ status: 404, body: "" })) },
+  css500Always: { before: (p) => p.route("**/panel/2026.11.2/panel.css", (r) => r.fulfill({ status: 500, body: "" })) },
+  cssSlow: { before: (p) => p.route("**/panel/2026.11.2/panel.css", async (r) => { await new Promise((f) => setTimeout(f, 1500)); await r.fallback(); }) },
   backendTooNew: { before: (p) => serve(p, "config.json", { ...CONFIG, backendSchema: 46 }) },
   backendUnknown: { before: (p) => serve(p, "config.json", { values: CONFIG.values }) },
   backendEndpoint: { before: async (p) => { await withOptions(p, { backendUrl: "/backend.json" }); await serve(p, "backend.json", { schema: 45 }); } },
