@@ -543,3 +543,29 @@ fn integrity_is_required_unless_the_host_opts_out_for_same_origin_files() {
     opted.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
     assert_eq!(opted.attempts().iter().map(|a| a.release_id.as_str()).collect::<Vec<_>>(), vec!["local"]);
 }
+
+#[test]
+fn an_emptied_mount_point_gets_the_loading_state_back_until_the_boot_ends() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", "")]), API, None);
+    assert_eq!(sim.boot.state(), State::Booting);
+    assert_eq!(sim.send(Event::MountEmptied), vec![Action::ShowLoading]);
+    sim.ready();
+    assert_eq!(sim.boot.state(), State::Ready);
+    assert_eq!(sim.send(Event::MountEmptied), vec![], "after ready the mount point is the panel's");
+
+    let mut loading = Sim::new(Options::default());
+    loading.boot.start(Start { now_ms: 0.0, wall_ms: 0.0, ..Start::default() });
+    loading.drain();
+    assert_eq!(loading.send(Event::MountEmptied), vec![Action::ShowLoading]);
+}
+
+#[test]
+fn a_document_over_the_limit_is_refused_before_it_is_parsed() {
+    use desk_loader::core::boot::check_document_size;
+    use desk_loader::core::config::MAX_DOCUMENT_BYTES;
+    assert_eq!(check_document_size(MAX_DOCUMENT_BYTES, "config.json"), Ok(()));
+    assert_eq!(
+        check_document_size(MAX_DOCUMENT_BYTES + 1, "config.json"),
+        Err(LoadError::Unreadable("config.json: 1048577 bytes, larger than the limit of 1048576".into()))
+    );
+}

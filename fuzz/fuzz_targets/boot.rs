@@ -47,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
             2 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3) },
             3 => Event::AssetLoaded { attempt },
             4 => Event::Visibility { hidden: b & 8 == 0 },
-            5 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) },
+            5 if b & 16 == 0 => {
+                Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) }
+            }
+            5 => Event::MountEmptied,
             6 => Event::PanelReady { attempt: attempt.wrapping_add(u32::from(b)), rendered: true },
             _ if !timers.is_empty() => Event::TimerFired(timers.remove(0)),
             _ => Event::Visibility { hidden: false },

@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 
 use super::check::evaluate;
-use super::config::{Contract, RuntimeConfig, Validated};
+use super::config::{Contract, RuntimeConfig, Validated, MAX_DOCUMENT_BYTES};
 use super::manifest::{Asset, Manifest, Release};
 use super::origin;
 use super::problem::{Code, Problem, Severity};
@@ -109,6 +109,17 @@ pub enum LoadError {
     Malformed(String),
 }
 
+/// Refuses a document larger than [`MAX_DOCUMENT_BYTES`] before it is
+/// parsed: `what` names it (a URL, or `#id` for an inline document).
+pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
+    if bytes > MAX_DOCUMENT_BYTES {
+        return Err(LoadError::Unreadable(format!(
+            "{what}: {bytes} bytes, larger than the limit of {MAX_DOCUMENT_BYTES}"
+        )));
+    }
+    Ok(())
+}
+
 impl LoadError {
     /// What went wrong, in words.
     pub fn text(&self) -> &str {
@@ -184,6 +195,9 @@ pub enum Event {
         /// Whether it is hidden now.
         hidden: bool,
     },
+    /// The mount point became empty: no element and no text (a panel cleared
+    /// it, or a script removed everything).
+    MountEmptied,
     /// The browser's Content Security Policy blocked something.
     CspViolation {
         /// The effective directive, such as `script-src-elem`.
@@ -265,6 +279,9 @@ pub enum Action {
     UpdateRecord(Update),
     /// Keep these files in the cache, for a fallback when the server no longer has them.
     CacheAssets(Vec<Asset>),
+    /// Put the loading state back in the mount point: it must never be
+    /// blank while the boot is loading or booting.
+    ShowLoading,
     /// Show the error screen: no release can run.
     ShowError(Screen),
     /// Send this report of the boot's outcome.
@@ -530,6 +547,9 @@ impl Boot {
                 }
             }
             Event::Visibility { hidden } => self.visibility(hidden, now_ms),
+            Event::MountEmptied if matches!(self.state, State::Loading | State::Booting) => {
+                self.actions.push_back(Action::ShowLoading);
+            }
             Event::CspViolation { directive, blocked } if !matches!(self.state, State::Ready | State::Failed) => {
                 self.csp_violation(directive, &blocked);
             }

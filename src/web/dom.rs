@@ -79,16 +79,15 @@ thread_local! {
     static GUARD: std::cell::RefCell<Option<Guard>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Keeps the mount point from ever being empty while the boot is loading or
-/// booting: if a panel clears it before it renders (or renders nothing), the
-/// loading state is put back before the next paint.
-pub(crate) fn keep_loading_visible(mount: &Element) {
+/// Tells the core whenever the mount point becomes empty (a panel cleared
+/// it before rendering, or rendered nothing); the core answers with
+/// `ShowLoading` while the boot is loading or booting. Mutation observers run
+/// before the next paint, so the agent never sees the blank.
+pub(crate) fn watch_for_empty_mount(mount: &Element) {
     let watched = mount.clone();
     let cb = Closure::<dyn FnMut()>::new(move || {
-        let booting = matches!(watched.get_attribute("data-desk-state").as_deref(), Some("loading" | "booting"));
-        let empty = watched.children().length() == 0 && watched.text_content().is_none_or(|t| t.trim().is_empty());
-        if booting && empty {
-            show_loading(&watched);
+        if watched.children().length() == 0 && watched.text_content().is_none_or(|t| t.trim().is_empty()) {
+            super::feed(crate::core::boot::Event::MountEmptied);
         }
     });
     let Ok(observer) = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()) else { return };

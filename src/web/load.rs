@@ -182,16 +182,9 @@ async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
     result
 }
 
-/// Refuses documents over the core's size limit.
+/// Refuses documents over the core's size limit (`boot::check_document_size`).
 fn bounded(text: String, what: &str) -> Result<String, LoadError> {
-    use crate::core::config::MAX_DOCUMENT_BYTES;
-    if text.len() > MAX_DOCUMENT_BYTES {
-        return Err(LoadError::Unreadable(format!(
-            "{what}: {} bytes, larger than the limit of {MAX_DOCUMENT_BYTES}",
-            text.len()
-        )));
-    }
-    Ok(text)
+    crate::core::boot::check_document_size(text.len(), what).map(|()| text)
 }
 
 fn fetch_error(e: &gloo_net::Error, timeout_ms: f64) -> String {

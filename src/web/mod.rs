@@ -54,7 +54,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     panel::install_api();
     watch_visibility();
     watch_csp();
-    dom::keep_loading_visible(&host.mount);
+    dom::watch_for_empty_mount(&host.mount);
     let mut boot = Boot::new(Options {
         ready_deadline_ms: host.ready_deadline_ms,
         config_sources: host.config.len(),
@@ -151,6 +151,7 @@ fn execute(action: Action) {
         Action::CancelTimer(timer) => cancel_timer(timer),
         Action::UpdateRecord(update) => store::update_record(update),
         Action::CacheAssets(assets) => store::cache_assets(assets),
+        Action::ShowLoading => dom::show_loading(&host.mount),
         Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
         Action::Report(report) => send_report(&report, &host),
     }
