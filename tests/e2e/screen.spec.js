@@ -16,6 +16,18 @@ test("the loading state shows from the first paint, and the page is never blank"
   await expectNeverBlank(page);
 });
 
+test("a panel that clears the mount point before rendering leaves the loading state showing, never a blank", async ({ page }) => {
+  await watchForBlank(page);
+  await serve(page, "manifest.json", { format: 1, releases: [release("2026.12.0", "panel/broken/clears-then-renders.js")] });
+  await serve(page, "config.json", CONFIG);
+  await page.goto("/desk.html");
+  // The panel emptied the mount point; the core had the loading state put back.
+  await expect(page.getByRole("status")).toHaveText("Loading the desk…");
+  expect(await settled(page)).toBe("ready");
+  await expect(page.locator(".panel")).toHaveText("rendered late");
+  await expectNeverBlank(page);
+});
+
 test("the error screen is in French when the configuration says so", async ({ page }) => {
   await serve(page, "manifest.json", { format: 1, releases: BROKEN });
   await serve(page, "config.json", { ...CONFIG, locale: "fr" });
