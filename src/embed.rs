@@ -26,14 +26,14 @@ const SET_BY_EMBED: [&str; 2] = ["manifest", "config"];
 pub struct Embed {
     /// Goes at the end of `<head>`: the loader's stylesheet and preload hints.
     pub head: String,
-    /// Goes in `<body>`: the mount point, the inline documents, the options and `boot.js`.
+    /// Goes in `<body>`: the mount point, the inline documents, the options, `unavailable.js` and `boot.js`.
     pub body: String,
     /// The release whose files are preloaded: the one the loader will start
     /// on a device with no record, unless the backend rules it out.
     pub release: Option<String>,
 }
 
-/// Renders the embed. `loader_base` is where `boot.js`, `desk-loader.css` and
+/// Renders the embed. `loader_base` is where `boot.js`, `unavailable.js`, `desk-loader.css` and
 /// `pkg/` are served, relative to the page or absolute (`""` for the page's
 /// directory). `options` is the host page's options object, without
 /// `manifest` and `config`. Fails on options that are not an object or that
@@ -78,6 +78,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
          <script type=\"application/json\" id=\"desk-manifest\">{}</script>\n\
          <script type=\"application/json\" id=\"desk-config\">{}</script>\n\
          <script type=\"application/json\" id=\"desk-loader-options\">{}</script>\n\
+         <script defer src=\"{base}unavailable.js\"></script>\n\
          <script type=\"module\" src=\"{base}boot.js\"></script>\n",
         manifest.to_json(),
         config.to_json(),

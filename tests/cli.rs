@@ -293,7 +293,7 @@ fn embed_escapes_hostile_documents_and_preloads_only_trusted_files() {
     let config = temp_file("hostile-config.json", br#"{"values":{"X":"</script>"}}"#);
     let (out, err, _) = text(&run(&["embed", "--manifest", &manifest, "--config", &config]));
     assert_eq!(err, "desk-loader: no release would boot with this configuration; the embed preloads no release files (run `desk-loader check` for the reasons)\n");
-    assert_eq!(out.matches("</script>").count(), 4, "only the embed's own script elements close:\n{out}");
+    assert_eq!(out.matches("</script>").count(), 5, "only the embed's own script elements close:\n{out}");
     assert!(!out.contains("<img"));
 
     let options = temp_file("cdn-options.json", br#"{"allowedOrigins":["https://cdn.example"],"reportUrl":"/r"}"#);

@@ -228,3 +228,43 @@ test("the panel takes over from the loading state without a layout shift", async
   await page.waitForTimeout(300);
   expect(await page.evaluate(() => window.__shift)).toBeLessThan(0.01);
 });
+
+// When the loader itself cannot run, unavailable.js (a classic script) shows
+// the error screen and reports it at once.
+async function expectLoaderScreen(page, report, code) {
+  const alert = page.getByRole("alert");
+  await expect(alert).toHaveAttribute("data-desk-error", code);
+  await expect(alert.getByRole("heading")).toHaveText("The desk could not start");
+  await expect(alert).toBeFocused();
+  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "failed");
+  const body = JSON.parse((await report).postData());
+  expect(body).toMatchObject({ format: 1, outcome: "failed", code, problems: [{ code, severity: "error" }] });
+  return body;
+}
+
+test("a WebAssembly module that cannot load shows loader.unavailable and reports it", async ({ page }) => {
+  await watchForBlank(page);
+  await page.route("**/pkg/desk_loader_bg.wasm", (r) => r.fulfill({ status: 404, body: "" }));
+  const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
+  await page.goto("/desk.html");
+  await expectLoaderScreen(page, report, "loader.unavailable");
+  await expectNeverBlank(page);
+});
+
+test("a loader script that cannot load shows loader.unavailable and reports it", async ({ page }) => {
+  await page.route("**/pkg/desk_loader.js", (r) => r.fulfill({ status: 404, body: "" }));
+  const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
+  await page.goto("/desk.html");
+  const body = await expectLoaderScreen(page, report, "loader.unavailable");
+  expect(body.problems[0].message).toContain("boot.js");
+});
+
+test("a browser without ES modules gets loader.unsupported, not an endless loading state", async ({ page }) => {
+  // Chromium runs modules, so the test takes them away: no `noModule`, and boot.js never arrives.
+  await page.addInitScript(() => { delete HTMLScriptElement.prototype.noModule; });
+  await page.route("**/boot.js", (r) => r.abort());
+  const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
+  await page.goto("/desk.html");
+  await expectLoaderScreen(page, report, "loader.unsupported");
+  await expect(page.getByRole("alert")).toContainText("too old for the desk");
+});

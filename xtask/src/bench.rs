@@ -74,7 +74,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     let (mut raw, mut gz, mut br) = (0, 0, 0);
-    for f in ["www/boot.js", "www/desk-loader.css"] {
+    for f in ["www/boot.js", "www/unavailable.js", "www/desk-loader.css"] {
         let path = root.join(f);
         raw += std::fs::metadata(&path).map_err(|e| format!("{f}: {e}"))?.len();
         gz += packages::gzip_len(&path)?;
@@ -82,7 +82,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let _ = writeln!(
         table,
-        "| bytes (page) | boot.js + desk-loader.css raw / gzip -9 / brotli -q 11 | {raw} / {gz} / {br} B (outside the budget) |"
+        "| bytes (page) | boot.js + unavailable.js + desk-loader.css raw / gzip -9 / brotli -q 11 | {raw} / {gz} / {br} B (outside the budget) |"
     );
     let mut json = Vec::new();
     for line in &figures {
@@ -200,7 +200,7 @@ fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), St
     let text = format!(
         "# Benchmarks\n\nWritten by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
          Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{table}\n\
-         - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt; the budget in `wasm-pack.toml` is the only figure that fails the command. `bytes (page)`: the loader's own entry script and stylesheet.\n\
+         - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt; the budget in `wasm-pack.toml` is the only figure that fails the command. `bytes (page)`: the loader's own entry script, its last-resort script and its stylesheet.\n\
          - **validate-500**: `check()` of a release declaring 500 variables against a configuration that sets them all (the same documents natively and in Chromium; in Chromium the time includes reading the JavaScript objects into the core's values).\n\
          - **boot-0ms / boot-100ms**: navigation start to panel ready in headless Chromium, interleaved, each run in a fresh browser context, with 0 and 100 ms of emulated round-trip latency: `desk-fast.html` (the recommended embed, written by `desk-loader embed`: documents inline, module and release files preloaded), `desk.html` (the manifest and configuration fetched by URL after the module starts), and `bench/plain.html` (the same panel bundle in plain `<script>` tags, no loader).\n\
          - **boot-warm-0ms**: the same pages loaded a second time in the same browser context (the server answers unchanged files with 304, as a production server revalidating would): what an agent's daily reload costs. The loader gains little from a warm cache: V8 compiles the module's functions again on first call (no wasm code cache was written for it here), while the plain page's scripts come from V8's script cache.\n\
