@@ -78,7 +78,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
          <script type=\"application/json\" id=\"desk-manifest\">{}</script>\n\
          <script type=\"application/json\" id=\"desk-config\">{}</script>\n\
          <script type=\"application/json\" id=\"desk-loader-options\">{}</script>\n\
-         <script defer src=\"{base}unavailable.js\"></script>\n\
+         <script nomodule src=\"{base}unavailable.js\"></script>\n\
          <script type=\"module\" src=\"{base}boot.js\"></script>\n",
         manifest.to_json(),
         config.to_json(),

@@ -1,10 +1,13 @@
-// desk-loader's last resort, a classic script so that it runs where the
-// loader cannot. `deskLoaderUnavailable(code, detail)` shows the error screen
-// and reports it at once; boot.js calls it when the WebAssembly module cannot
-// load (`loader.unavailable`). A browser that cannot run ES modules never runs
-// boot.js at all: this script then calls it itself (`loader.unsupported`),
-// so the agent gets an answer instead of an endless loading state.
-// Written in ES5: it must run in the oldest webview that loads the page.
+// desk-loader's last resort, off the path of every boot that works.
+// `deskLoaderUnavailable(code, detail)` shows the error screen and reports it
+// at once. boot.js imports this file and calls it when the WebAssembly module
+// or its glue cannot load (`loader.unavailable`). A browser that cannot run
+// ES modules never runs boot.js: it runs this file instead, from
+// <script nomodule>, and it calls it itself (`loader.unsupported`), so the
+// agent gets an answer instead of an endless loading state. Modern browsers
+// never fetch a nomodule script.
+// Written in ES5, valid as a classic script and as a module: it must run in
+// the oldest webview that loads the page.
 (function () {
   "use strict";
 
@@ -70,14 +73,5 @@
   window.deskLoaderUnavailable = unavailable;
   if (!("noModule" in document.createElement("script"))) {
     unavailable("loader.unsupported", "this browser cannot run ES modules");
-    return;
-  }
-  // boot.js, or the module glue it imports, could not be fetched or parsed:
-  // then boot.js never runs, and only its script element says so.
-  var modules = document.querySelectorAll("script[type=module][src]");
-  for (var i = 0; i < modules.length; i++) {
-    modules[i].addEventListener("error", function (event) {
-      unavailable("loader.unavailable", "the loader's script did not load: " + event.target.getAttribute("src"));
-    });
   }
 })();

@@ -251,20 +251,33 @@ test("a WebAssembly module that cannot load shows loader.unavailable and reports
   await expectNeverBlank(page);
 });
 
-test("a loader script that cannot load shows loader.unavailable and reports it", async ({ page }) => {
+test("module glue that cannot load shows loader.unavailable and reports it", async ({ page }) => {
   await page.route("**/pkg/desk_loader.js", (r) => r.fulfill({ status: 404, body: "" }));
   const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
   await page.goto("/desk.html");
   const body = await expectLoaderScreen(page, report, "loader.unavailable");
-  expect(body.problems[0].message).toContain("boot.js");
+  expect(body.problems[0].message).toContain("desk_loader.js");
 });
 
 test("a browser without ES modules gets loader.unsupported, not an endless loading state", async ({ page }) => {
-  // Chromium runs modules, so the test takes them away: no `noModule`, and boot.js never arrives.
+  // Such a browser skips boot.js and runs <script nomodule src="unavailable.js">.
+  // Chromium runs modules and never fetches a nomodule script, so the test
+  // plays that browser: no `noModule`, no boot.js, and the script added as a
+  // classic script.
   await page.addInitScript(() => { delete HTMLScriptElement.prototype.noModule; });
   await page.route("**/boot.js", (r) => r.abort());
-  const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
   await page.goto("/desk.html");
+  await expect(page.locator('script[nomodule][src="unavailable.js"]')).toHaveCount(1);
+  const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
+  await page.addScriptTag({ url: "/unavailable.js" });
   await expectLoaderScreen(page, report, "loader.unsupported");
   await expect(page.getByRole("alert")).toContainText("too old for the desk");
+});
+
+test("a healthy boot never fetches unavailable.js", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto("/desk.html");
+  expect(await settled(page)).toBe("ready");
+  expect(fetched).not.toContain("/unavailable.js");
 });
