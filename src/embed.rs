@@ -12,10 +12,8 @@
 //! Pure: documents in, text out. Used by the CLI in a deploy pipeline (after
 //! `desk-loader check`) and by the tests; never linked into the wasm module.
 
-use crate::core::boot::{untrusted_files, Options};
-use crate::core::check::evaluate;
-use crate::core::config::RuntimeConfig;
-use crate::core::manifest::{AssetKind, Manifest, Release};
+use crate::core::boot::{Action, Attempt, Boot, Doc, Event, Options, Start};
+use crate::core::manifest::AssetKind;
 use crate::core::value::Value;
 
 /// What the host page's options may not set: the embed sets them.
@@ -29,7 +27,7 @@ pub struct Embed {
     /// Goes in `<body>`: the mount point, the inline documents, the options, `unavailable.js` and `boot.js`.
     pub body: String,
     /// The release whose files are preloaded: the one the loader will start
-    /// on a device with no record, unless the backend rules it out.
+    /// on a device with no record (as `Boot` decides, from these documents).
     pub release: Option<String>,
 }
 
@@ -52,7 +50,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
          <link rel=\"modulepreload\" href=\"{base}pkg/desk_loader.js\">\n\
          <link rel=\"preload\" href=\"{base}pkg/desk_loader_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n"
     );
-    for asset in release.iter().flat_map(|r| &r.assets) {
+    for asset in release.iter().flat_map(|a| &a.assets) {
         let (rel, kind) = match asset.kind {
             AssetKind::Style => ("preload", " as=\"style\""),
             AssetKind::Script => ("preload", " as=\"script\""),
@@ -84,7 +82,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         config.to_json(),
         Value::Object(all_options).to_json()
     );
-    Ok(Embed { head, body, release: release.map(|r| r.id.clone()) })
+    Ok(Embed { head, body, release: release.map(|a| a.release_id) })
 }
 
 impl Embed {
@@ -103,14 +101,12 @@ impl Embed {
     }
 }
 
-/// The release the loader will start on a device with no record: the pinned
-/// one, else the first not withdrawn whose files are trusted and whose
-/// configuration is valid (`check::evaluate`, backend range included when the
-/// configuration names the backend's schema).
-fn chosen(manifest: &Value, config: &Value, options: &Value) -> Option<Release> {
-    let (m, _) = Manifest::parse(manifest);
-    let (runtime, _) = RuntimeConfig::parse(config);
-    let trust = Options {
+/// The first attempt the loader itself would make on a device with no record:
+/// the boot state machine, fed these documents, decides (pin, withdrawn,
+/// trust rules, configuration, backend range), so the embed can never preload
+/// another release than the one that starts.
+fn chosen(manifest: &Value, config: &Value, options: &Value) -> Option<Attempt> {
+    let mut boot = Boot::new(Options {
         // Relative URLs are the page's; absolute ones must be allowed.
         page_origin: "https://page.invalid".to_owned(),
         allowed_origins: match options.get("allowedOrigins") {
@@ -122,16 +118,15 @@ fn chosen(manifest: &Value, config: &Value, options: &Value) -> Option<Release> 
             Some(Value::Bool(true))
         ),
         ..Options::default()
-    };
-    let pick = |r: &&Release| {
-        !m.withdrawn.contains(&r.id)
-            && untrusted_files(r, &trust).is_none()
-            && !evaluate(r, &runtime).problems.iter().any(|p| p.is_error())
-    };
-    match &m.pin {
-        Some(id) => m.release(id).filter(pick).cloned(),
-        None => m.releases.iter().find(pick).cloned(),
-    }
+    });
+    boot.start(Start::default());
+    boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest.clone())), 0.0);
+    boot.handle(Event::Loaded(Doc::Config(0), Ok(config.clone())), 0.0);
+    boot.handle(Event::Loaded(Doc::Record, Ok(Value::Null)), 0.0);
+    std::iter::from_fn(|| boot.next_action()).find_map(|a| match a {
+        Action::Inject(attempt) => Some(attempt),
+        _ => None,
+    })
 }
 
 /// Text for a double-quoted HTML attribute.

@@ -976,7 +976,7 @@ impl Boot {
 /// The trust rules on a release's files (`SECURITY.md`): each must be on the
 /// page's origin or an allowed one, and carry integrity unless the host page
 /// opted out for same-origin files. The first rule broken, as a problem.
-pub fn untrusted_files(release: &Release, options: &Options) -> Option<Problem> {
+fn untrusted_files(release: &Release, options: &Options) -> Option<Problem> {
     let page = options.page_origin.as_str();
     let refuse = |code: Code, urls: Vec<&str>, why: &str| {
         (!urls.is_empty())

@@ -159,14 +159,5 @@ pub fn brotli_file_len(path: &Path) -> Result<u64, String> {
 
 /// brotli -q 11 bytes of wasm + glue in a package directory.
 pub fn brotli_len(out: &Path) -> Result<u64, String> {
-    let mut total = 0;
-    for f in ["desk_loader_bg.wasm", "desk_loader.js"] {
-        let o = Command::new("brotli")
-            .args(["-q", "11", "-c"])
-            .arg(out.join(f))
-            .output()
-            .map_err(|e| format!("brotli: {e}"))?;
-        total += o.stdout.len() as u64;
-    }
-    Ok(total)
+    Ok(brotli_file_len(&out.join("desk_loader_bg.wasm"))? + brotli_file_len(&out.join("desk_loader.js"))?)
 }
