@@ -6,6 +6,7 @@
 //! runtime configuration against it. Both return every problem they find.
 //! The format is documented in `docs/manifest.md` and `docs/config.md`.
 
+use super::manifest::{expected, invalid, unknown_key};
 use super::problem::{describe, Code, Problem, Severity};
 use super::value::{object, quoted, Value};
 
@@ -700,29 +701,27 @@ struct Parser<'a> {
 // The error paths are out of line and cold: reading a valid contract neither
 // runs nor (in the browser, which compiles wasm functions on first call)
 // compiles them, and no path text is built unless a problem needs it.
+// A contract is part of a manifest: its problems are `manifest.invalid`.
 impl Parser<'_> {
+    // Thin and out of line: the problems are the manifest's own
+    // (`manifest::invalid`, `manifest::expected`, `manifest::unknown_key`).
     #[cold]
     #[inline(never)]
     fn error(&mut self, at: &str, what: &str) {
-        let path = format!("{}{at}", self.path);
-        self.problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
+        invalid(self.problems, self.path, at, format_args!("{what}"));
     }
 
-    /// "`at`.`key`: expected `expected`, found <the value described>".
+    /// "`at`.`key`: expected `what`, found <the value described>".
     #[cold]
     #[inline(never)]
-    fn expected(&mut self, at: &str, key: &str, expected: &str, found: &Value) {
-        let found = describe(found, false);
-        self.error(&format!("{at}.{key}"), &format!("expected {expected}, found {found}"));
+    fn expected(&mut self, at: &str, key: &str, what: &str, found: &Value) {
+        expected(self.problems, self.path, &format!("{at}.{key}"), what, found);
     }
 
-    /// An unknown key is a warning, so an older loader reads a newer manifest.
     #[cold]
     #[inline(never)]
     fn unknown(&mut self, at: &str) {
-        let path = format!("{}{at}", self.path);
-        self.problems
-            .push(Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path));
+        unknown_key(self.problems, self.path, at);
     }
 
     fn errors_since(&self, before: usize) -> bool {
@@ -733,8 +732,7 @@ impl Parser<'_> {
         match v {
             Value::Object(m) => Some(m),
             other => {
-                let found = describe(other, false);
-                self.error(at, &format!("expected an object, found {found}"));
+                expected(self.problems, self.path, at, "an object", other);
                 None
             }
         }

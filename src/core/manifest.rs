@@ -308,17 +308,18 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
 /// An unknown key is a warning, so an older loader reads a newer manifest.
 #[cold]
 #[inline(never)]
-fn unknown_key(problems: &mut Vec<Problem>, path: &str, at: &str) {
+pub(super) fn unknown_key(problems: &mut Vec<Problem>, path: &str, at: &str) {
     let path = format!("{path}{at}");
     problems.push(Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path));
 }
 
-/// `manifest.invalid` at `path` + `at`: "`path`: `what`". The error paths are
-/// out of line, so parsing a valid manifest compiles and runs none of them
-/// (the browser compiles wasm functions on first call).
+/// `manifest.invalid` at `path` + `at`: "`path`: `what`", for the manifest and
+/// the contracts in it (`config::Parser`). The error paths are out of line, so
+/// parsing a valid manifest compiles and runs none of them (the browser
+/// compiles wasm functions on first call).
 #[cold]
 #[inline(never)]
-fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: std::fmt::Arguments) {
+pub(super) fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: std::fmt::Arguments) {
     let path = format!("{path}{at}");
     problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
 }
@@ -326,7 +327,7 @@ fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: std::fmt::Ar
 /// `manifest.invalid`: "expected `what`, found <the value described>".
 #[cold]
 #[inline(never)]
-fn expected(problems: &mut Vec<Problem>, path: &str, at: &str, what: &str, found: &Value) {
+pub(super) fn expected(problems: &mut Vec<Problem>, path: &str, at: &str, what: &str, found: &Value) {
     let found = describe(found, false);
     invalid(problems, path, at, format_args!("expected {what}, found {found}"));
 }
