@@ -52,6 +52,7 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
     }
     let path = url.split(['?', '#']).next().unwrap_or("/").to_owned();
     let get = req.method == "GET" || req.method == "HEAD";
+    let rule = if get { fault(www, req, &path) } else { None };
     let response = match (req.method.as_str(), path.as_str()) {
         ("POST", "/__report") => {
             let body = String::from_utf8_lossy(&req.body[..req.body.len().min(MAX_REPORT)]).into_owned();
@@ -71,8 +72,8 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
                 .with("Content-Type", "application/json")
                 .with("Cache-Control", "no-store")
         }
-        _ if get && fault(www, req, &path).is_some() => {
-            let rule = fault(www, req, &path).unwrap_or_default();
+        _ if rule.is_some() => {
+            let rule = rule.unwrap_or_default();
             if rule.delay_ms > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(rule.delay_ms.min(60_000)));
             }
