@@ -14,6 +14,8 @@ pub struct Config {
     /// wasm-opt settings shared by every build.
     #[serde(rename = "wasm-opt")]
     pub wasm_opt: WasmOpt,
+    /// How the JS glue is minified.
+    pub glue: Glue,
     /// The size budget.
     pub budget: Budget,
     /// The builds.
@@ -26,6 +28,15 @@ pub struct Config {
 pub struct WasmOpt {
     /// Flags passed to wasm-opt.
     pub flags: Vec<String>,
+}
+
+/// `[glue]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glue {
+    /// Flags passed to terser, which rewrites the glue in place.
+    #[serde(rename = "terser-flags")]
+    pub terser_flags: Vec<String>,
 }
 
 /// `[budget]`.
@@ -89,6 +100,8 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
         std::fs::create_dir_all(named.parent().expect("under target/")).map_err(|e| e.to_string())?;
         std::fs::copy(&wasm, &named).map_err(|e| format!("{}: {e}", named.display()))?;
         run(Command::new(crate::tools::wasm_opt()).args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm))?;
+        let glue = out.join("desk_loader.js");
+        run(Command::new(crate::tools::terser()).arg(&glue).args(&cfg.glue.terser_flags).arg("-o").arg(&glue))?;
         let sizes = measure(b, &out)?;
         println!(
             "package {:<8} wasm {:>7} B, glue {:>6} B, gzip -9 together {:>6} B (budget {} B)",

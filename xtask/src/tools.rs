@@ -65,7 +65,7 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
-/// The wasm32 target, wasm-pack, and binaryen's wasm-opt from npm.
+/// The wasm32 target, wasm-pack, and from npm binaryen's wasm-opt and terser.
 ///
 /// Debian's binaryen (108) is not used: it rewrites wasm-bindgen's externref
 /// table so that the module fails to instantiate (`Table.set(): Argument 1 is
@@ -81,7 +81,7 @@ pub fn ensure_build_tools() -> Result<(), String> {
         run(Command::new("cargo").args(["install", "--locked", "wasm-pack"]))?;
     }
     apt_install(&[("gzip", "gzip"), ("nodejs", "node"), ("npm", "npm")])?;
-    npm_ci(&super::root().join("xtask/js"), "binaryen")
+    npm_ci(&super::root().join("xtask/js"), &["binaryen", "terser"])
 }
 
 /// Path of the wasm-opt that `ensure_build_tools` installs.
@@ -89,9 +89,14 @@ pub fn wasm_opt() -> std::path::PathBuf {
     super::root().join("xtask/js/node_modules/.bin/wasm-opt")
 }
 
-/// `npm ci` in `dir` unless `marker` is already installed there.
-fn npm_ci(dir: &Path, marker: &str) -> Result<(), String> {
-    if dir.join("node_modules").join(marker).exists() {
+/// Path of the terser that `ensure_build_tools` installs.
+pub fn terser() -> std::path::PathBuf {
+    super::root().join("xtask/js/node_modules/.bin/terser")
+}
+
+/// `npm ci` in `dir` unless every package in `markers` is already installed there.
+fn npm_ci(dir: &Path, markers: &[&str]) -> Result<(), String> {
+    if markers.iter().all(|m| dir.join("node_modules").join(m).exists()) {
         return Ok(());
     }
     // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: tests run Debian's Chromium; a download would fail here.
@@ -111,7 +116,7 @@ pub fn ensure_test_tools() -> Result<(), String> {
     if !rustup_has("rustfmt", "rustfmt") || !rustup_has("clippy", "cargo-clippy") {
         return Err("rustfmt and clippy are needed: rustup component add rustfmt clippy".to_owned());
     }
-    npm_ci(&super::root().join("tests/e2e"), "@playwright/test")
+    npm_ci(&super::root().join("tests/e2e"), &["@playwright/test"])
 }
 
 /// brotli, for the size figures of `cargo xtask bench`.
