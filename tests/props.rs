@@ -254,4 +254,16 @@ proptest! {
         let written = Value::Number(expected).to_json();
         prop_assert_eq!(written.parse::<f64>().unwrap(), expected, "{} written as {}", text, written);
     }
+
+    /// The loader's byte-wise substring search agrees with `str::contains`,
+    /// for any texts, including empty ones and needles cut from the haystack.
+    #[test]
+    fn substring_search_agrees_with_str_contains(haystack in "[ab/:é]{0,12}", needle in "[ab/:é]{0,4}", cut in any::<bool>()) {
+        let needle = if cut && haystack.len() >= needle.len() {
+            haystack.get(haystack.len() - needle.len()..).unwrap_or(&needle).to_owned()
+        } else {
+            needle
+        };
+        prop_assert_eq!(desk_loader::core::value::contains(&haystack, &needle), haystack.contains(needle.as_str()));
+    }
 }

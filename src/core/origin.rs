@@ -2,6 +2,8 @@
 //! allows. Neither the manifest, nor the configuration, nor the stored record
 //! can widen this list (`SECURITY.md`).
 
+use super::value::contains;
+
 /// The origin (`scheme://host[:port]`, lower case) of `url` as the page at
 /// `page_origin` would resolve it, or `None` for URLs that are never allowed
 /// to carry code: `data:`, `javascript:` and other non-HTTP schemes. A
@@ -9,14 +11,14 @@
 pub fn origin_of(url: &str, page_origin: &str) -> Option<String> {
     let url = url.trim();
     if let Some(inner) = url.strip_prefix("blob:") {
-        return inner.contains("://").then(|| origin_of(inner, page_origin)).flatten();
+        return contains(inner, "://").then(|| origin_of(inner, page_origin)).flatten();
     }
     let scheme_end = url.find(':');
     let first_special = url.find(['/', '?', '#']);
     match (scheme_end, first_special) {
         // `//host/path`: the page's scheme.
         _ if url.starts_with("//") => {
-            let scheme = page_origin.split("://").next()?;
+            let scheme = page_origin.split(':').next()?;
             Some(format!("{scheme}:{}", authority(url)).to_ascii_lowercase())
         }
         // `scheme:…` with the colon before any `/`, `?` or `#`: absolute.

@@ -119,13 +119,14 @@ fn shorten(v: Value) -> Value {
 /// A coarse class of the browser, enough to tell a webview from a desktop
 /// without sending the full user-agent string.
 pub fn user_agent_class(ua: &str) -> &'static str {
-    if ua.contains("; wv)") {
+    let has = |needle| super::value::contains(ua, needle);
+    if has("; wv)") {
         "android-webview"
-    } else if (ua.contains("iPhone") || ua.contains("iPad")) && !ua.contains("Safari/") {
+    } else if (has("iPhone") || has("iPad")) && !has("Safari/") {
         "ios-webview"
-    } else if ua.contains("HeadlessChrome") {
+    } else if has("HeadlessChrome") {
         "headless"
-    } else if ua.contains("Mobile") {
+    } else if has("Mobile") {
         "mobile"
     } else if ua.is_empty() {
         "unknown"
@@ -161,7 +162,9 @@ pub fn support_code(code: Code, wall_ms: f64) -> String {
         *slot = DIGITS[(n % 36) as usize];
         n /= 36;
     }
-    format!("{}-{}", code.as_str(), String::from_utf8_lossy(&stamp))
+    let mut out = format!("{}-", code.as_str());
+    out.extend(stamp.map(char::from));
+    out
 }
 
 /// What the error screen shows, in the chosen language.

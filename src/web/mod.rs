@@ -15,6 +15,7 @@ mod store;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -36,7 +37,8 @@ type Armed = (Timer, i32, Closure<dyn FnMut()>);
 /// What the shell keeps between callbacks.
 struct Shell {
     boot: Boot,
-    host: load::HostOptions,
+    /// Shared, so that each action takes a reference, not a copy.
+    host: Rc<load::HostOptions>,
     attempt: Option<panel::Live>,
     /// The options `start` was given, for the error screen's Retry.
     options: JsValue,
@@ -68,7 +70,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         navigator.as_ref().map(|n| n.languages().iter().filter_map(|l| l.as_string()).collect()).unwrap_or_default();
     let user_agent = navigator.and_then(|n| n.user_agent().ok()).unwrap_or_default();
     boot.start(Start { now_ms: now(), wall_ms: js_sys::Date::now(), hidden: hidden(), languages, user_agent });
-    let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host, attempt: None, options }));
+    let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host: Rc::new(host), attempt: None, options }));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
         live.remove();
     }
