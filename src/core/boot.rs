@@ -744,11 +744,11 @@ impl Boot {
         if let Some(first) = rest.next() {
             ordered.push_back(first);
         }
-        let rest: Vec<Candidate> = rest.collect();
+        let mut rest: Vec<Candidate> = rest.collect();
         if let Some(i) = rest.iter().position(|c| c.known_good) {
-            ordered.push_back(rest[i].clone());
+            ordered.push_back(rest.remove(i));
         }
-        ordered.extend(rest.into_iter().filter(|c| !c.known_good));
+        ordered.extend(rest);
         self.candidates = ordered;
     }
 
