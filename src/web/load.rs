@@ -122,31 +122,29 @@ impl HostOptions {
     }
 }
 
-/// Loads a document in the background and feeds the result to the core.
-pub(crate) fn spawn(doc: Doc, host: &HostOptions) {
-    let source = host.source(doc);
+/// Loads a document and feeds the result to the core: one in the page (an
+/// inline `<script type="application/json">` or an object) at once, as the
+/// stored record is; one at a URL in the background.
+pub(crate) fn load(doc: Doc, host: &HostOptions) {
     let timeout_ms = host.fetch_timeout_ms;
-    wasm_bindgen_futures::spawn_local(async move {
-        let result = match source {
-            Some(source) => load(source, timeout_ms).await,
-            None => Err(LoadError::Unreadable("no such source".to_owned())),
-        };
-        super::feed(Event::Loaded(doc, result));
-    });
+    match host.source(doc) {
+        Some(Source::Url(url)) => wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_text(&url, timeout_ms).await.and_then(|text| parse(&text));
+            super::feed(Event::Loaded(doc, result));
+        }),
+        Some(Source::Object(v)) => super::feed(Event::Loaded(doc, from_js(v))),
+        Some(Source::Inline(id)) => super::feed(Event::Loaded(doc, read_inline(&id))),
+        None => super::feed(Event::Loaded(doc, Err(LoadError::Unreadable("no such source".to_owned())))),
+    }
 }
 
-async fn load(source: Source, timeout_ms: f64) -> Result<Value, LoadError> {
-    match source {
-        Source::Object(v) => from_js(v),
-        Source::Inline(id) => {
-            let el = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&id))
-                .ok_or_else(|| LoadError::Unreadable(format!("no element with id {} in the page", quoted(&id))))?;
-            parse(&bounded(el.text_content().unwrap_or_default(), &format!("#{id}"))?)
-        }
-        Source::Url(url) => parse(&fetch_text(&url, timeout_ms).await?),
-    }
+/// The text of the page's element `id`, parsed.
+fn read_inline(id: &str) -> Result<Value, LoadError> {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .ok_or_else(|| LoadError::Unreadable(format!("no element with id {} in the page", quoted(id))))?;
+    parse(&bounded(el.text_content().unwrap_or_default(), &format!("#{id}"))?)
 }
 
 /// Fetches a document's text, aborting after `timeout_ms`: a server that

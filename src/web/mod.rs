@@ -136,7 +136,7 @@ fn execute(action: Action) {
         }
         Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
         Action::Load(Doc::Record) => feed(Event::Loaded(Doc::Record, store::read_record())),
-        Action::Load(doc) => load::spawn(doc, &host),
+        Action::Load(doc) => load::load(doc, &host),
         Action::Inject(attempt) => {
             let live = panel::inject(&attempt, &host);
             if let Some(old) = with_shell(|s| s.attempt.replace(live)).flatten() {

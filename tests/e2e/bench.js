@@ -142,6 +142,63 @@ async function memory(browser) {
   bytes("memory-wasm-linear", "loader-fast-embed", samples.wasm);
 }
 
+/**
+ * What the loader's boot costs in compilation: V8 compiles a wasm function
+ * on the main thread the first time it is called (`wasm.CompileLazy` in a
+ * trace), so each boot pays for every function its path touches. A cold
+ * fast-embed boot is traced; the figures are the number of functions
+ * compiled that way before the ready mark, and the main thread's time in it
+ * (tracing adds a little).
+ */
+async function compileAtBoot(browser) {
+  const runs = quick ? 3 : 10;
+  const counts = [];
+  const times = [];
+  let total = 0;
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const events = [];
+    cdp.on("Tracing.dataCollected", (d) => events.push(...d.value));
+    const complete = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
+    await cdp.send("Tracing.start", { categories: "v8.wasm,blink.user_timing", transferMode: "ReportEvents" });
+    await page.goto(base + "/desk-fast.html", { waitUntil: "commit" });
+    await page.waitForFunction(() => performance.getEntriesByName("desk-loader:ready").length > 0, null, { timeout: 20_000 });
+    await cdp.send("Tracing.end");
+    await complete;
+    // Up to the ready mark: what the record, the cache and the report compile after it is off the path.
+    const ready = events.find((e) => e.name === "desk-loader:ready" && e.cat.includes("user_timing"));
+    if (!ready) throw new Error("no desk-loader:ready mark in the trace");
+    const lazy = events.filter((e) => e.name === "wasm.CompileLazy" && e.ph === "X" && e.ts < ready.ts);
+    counts.push(lazy.length);
+    times.push(lazy.reduce((sum, e) => sum + e.dur, 0) / 1000);
+    if (!total) {
+      total = await page.evaluate(async () => {
+        const bytes = await (await fetch("/pkg/desk_loader_bg.wasm")).arrayBuffer();
+        return countFunctions(new Uint8Array(bytes));
+        // The number of functions the module defines: the function section's count.
+        function countFunctions(b) {
+          let p = 8;
+          const leb = () => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return r >>> 0; };
+          while (p < b.length) {
+            const id = b[p++];
+            const size = leb();
+            if (id === 3) return leb();
+            p += size;
+          }
+          return 0;
+        }
+      });
+    }
+    await context.close();
+  }
+  if (counts.some((n) => n === 0)) throw new Error("no wasm.CompileLazy event in a boot's trace: has V8 renamed it?");
+  line("wasm-compile-at-boot", "loader-fast-embed", times);
+  const { median, min, max } = stats(counts);
+  console.log(`bench wasm-compile-at-boot functions-compiled count=${median} min=${min} max=${max} of=${total} runs=${counts.length}`);
+}
+
 async function recovery(browser) {
   const both = async (page) => { await manifest([broken("2026.12.0", "throws.js"), PREVIOUS])(page); await knownGood(page); };
   const [recovered, healthyPrevious] = await interleaved(browser, [
@@ -183,6 +240,7 @@ async function recovery(browser) {
     console.log(`bench validate-500 chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
     await bootOverhead(browser);
     await warmBoot(browser);
+    await compileAtBoot(browser);
     await recovery(browser);
     await memory(browser);
   } finally {

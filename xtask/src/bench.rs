@@ -101,7 +101,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
             continue;
         }
         let ms = name.starts_with("boot") || name.starts_with("recovery");
-        if pairs.iter().any(|(k, _)| *k == "median_bytes") {
+        if pairs.iter().any(|(k, _)| *k == "count") {
+            let _ = writeln!(
+                table,
+                "| {name} | {place}: median (min–max), {} runs | {} ({}–{}) of {} |",
+                get("runs"),
+                get("count"),
+                get("min"),
+                get("max"),
+                get("of")
+            );
+        } else if pairs.iter().any(|(k, _)| *k == "median_bytes") {
             let _ = writeln!(
                 table,
                 "| {name} | {place}: median (min–max), {} runs | {} ({}–{}) |",
