@@ -132,6 +132,51 @@ async fn nothing_runnable_shows_an_accessible_error_screen() {
     assert!(active.dyn_ref::<web_sys::Node>().unwrap().is_same_node(Some(&screen)), "focus is on the alert");
 }
 
+/// A `<script type="application/json">` element in the page, for an inline document.
+fn inline_document(id: &str, text: &str) -> String {
+    let el = document().create_element("script").unwrap();
+    el.set_attribute("type", "application/json").unwrap();
+    el.set_id(id);
+    el.set_text_content(Some(text));
+    document().body().unwrap().append_child(&el).unwrap();
+    format!("#{id}")
+}
+
+/// Documents in the page are read within `start`: when it returns, the
+/// release's files are already in the page, with no task to wait for; a
+/// malformed one is named as such, the same way.
+#[wasm_bindgen_test]
+async fn documents_in_the_page_are_read_within_start() {
+    let (url, integrity) = script(PANEL);
+    let manifest = format!(
+        r#"{{"format":1,"pin":"inline-1","releases":[{{"id":"inline-1","assets":[{{"type":"script","url":"{url}","integrity":"{integrity}"}}]}}]}}"#
+    );
+    let el = mount("desk-web-inline");
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"mount".into(), &el).unwrap();
+    js_sys::Reflect::set(&o, &"manifest".into(), &inline_document("web-inline-manifest", &manifest).into()).unwrap();
+    js_sys::Reflect::set(&o, &"config".into(), &inline_document("web-inline-config", r#"{"values":{}}"#).into())
+        .unwrap();
+    desk_loader::start(o.into()).unwrap();
+    assert_eq!(el.get_attribute("data-desk-state").as_deref(), Some("booting"));
+    assert!(document().query_selector(&format!("script[src='{url}']")).unwrap().is_some(), "the script is injected");
+    assert_eq!(settled(&el).await, "ready");
+    // Forget it as known-good, so that neither the part below nor another
+    // test falls back to it.
+    stored_record(r#""knownGood":{"release":{"id":"inline-1""#).await;
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().remove_item("desk-loader:record").unwrap();
+
+    let el = mount("desk-web-inline-malformed");
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"mount".into(), &el).unwrap();
+    js_sys::Reflect::set(&o, &"manifest".into(), &inline_document("web-inline-bad", "{\"format\": 1,").into()).unwrap();
+    js_sys::Reflect::set(&o, &"config".into(), &inline_document("web-inline-config-2", r#"{"values":{}}"#).into())
+        .unwrap();
+    desk_loader::start(o.into()).unwrap();
+    assert_eq!(el.get_attribute("data-desk-state").as_deref(), Some("failed"));
+    assert_eq!(el.get_attribute("data-desk-error").as_deref(), Some("manifest.malformed"));
+}
+
 /// The same validation in wasm gets the same problems as the native CLI:
 /// both are compared with the golden files in the incident fixture.
 #[wasm_bindgen_test]
