@@ -143,18 +143,51 @@ async function memory(browser) {
 }
 
 /**
+ * The function bodies of a wasm module, by index past its imported
+ * functions: what V8 compiles when a function is first called.
+ */
+function wasmFunctions(b) {
+  let p = 8;
+  const leb = () => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return r >>> 0; };
+  const skipLimits = () => { const flags = b[p++]; leb(); if (flags & 1) leb(); };
+  let imports = 0;
+  const bodies = [];
+  while (p < b.length) {
+    const id = b[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 2) {
+      for (let n = leb(); n > 0; n--) {
+        for (let name = 0; name < 2; name++) { const length = leb(); p += length; }
+        const kind = b[p++];
+        if (kind === 0) { leb(); imports++; }
+        else if (kind === 1) { p++; skipLimits(); }
+        else if (kind === 2) skipLimits();
+        else if (kind === 3) p += 2;
+        else if (kind === 4) { p++; leb(); }
+      }
+    } else if (id === 10) {
+      for (let n = leb(); n > 0; n--) { const size = leb(); bodies.push(size); p += size; }
+    }
+    p = end;
+  }
+  return { imports, bodies };
+}
+
+/**
  * What the loader's boot costs in compilation: V8 compiles a wasm function
  * on the main thread the first time it is called (`wasm.CompileLazy` in a
  * trace), so each boot pays for every function its path touches. A cold
- * fast-embed boot is traced; the figures are the number of functions
- * compiled that way before the ready mark, and the main thread's time in it
- * (tracing adds a little).
+ * fast-embed boot is traced; the figures are the functions compiled that way
+ * before the ready mark, their code bytes (both exact from run to run), and
+ * the main thread's time in it (tracing adds a little).
  */
 async function compileAtBoot(browser) {
   const runs = quick ? 3 : 10;
+  const module = wasmFunctions(fs.readFileSync(path.join(__dirname, "../../www/pkg/desk_loader_bg.wasm")));
   const counts = [];
+  const bytes = [];
   const times = [];
-  let total = 0;
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -172,31 +205,19 @@ async function compileAtBoot(browser) {
     if (!ready) throw new Error("no desk-loader:ready mark in the trace");
     const lazy = events.filter((e) => e.name === "wasm.CompileLazy" && e.ph === "X" && e.ts < ready.ts);
     counts.push(lazy.length);
+    bytes.push(lazy.reduce((sum, e) => sum + (module.bodies[e.args.func_index - module.imports] ?? NaN), 0));
     times.push(lazy.reduce((sum, e) => sum + e.dur, 0) / 1000);
-    if (!total) {
-      total = await page.evaluate(async () => {
-        const bytes = await (await fetch("/pkg/desk_loader_bg.wasm")).arrayBuffer();
-        return countFunctions(new Uint8Array(bytes));
-        // The number of functions the module defines: the function section's count.
-        function countFunctions(b) {
-          let p = 8;
-          const leb = () => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return r >>> 0; };
-          while (p < b.length) {
-            const id = b[p++];
-            const size = leb();
-            if (id === 3) return leb();
-            p += size;
-          }
-          return 0;
-        }
-      });
-    }
     await context.close();
   }
   if (counts.some((n) => n === 0)) throw new Error("no wasm.CompileLazy event in a boot's trace: has V8 renamed it?");
+  if (bytes.some(Number.isNaN)) throw new Error("a compiled function index is not in the served module");
   line("wasm-compile-at-boot", "loader-fast-embed", times);
-  const { median, min, max } = stats(counts);
-  console.log(`bench wasm-compile-at-boot functions-compiled count=${median} min=${min} max=${max} of=${total} runs=${counts.length}`);
+  const counted = (place, xs, of) => {
+    const { median, min, max } = stats(xs);
+    console.log(`bench wasm-compile-at-boot ${place} count=${median} min=${min} max=${max} of=${of} runs=${xs.length}`);
+  };
+  counted("functions-compiled", counts, module.bodies.length);
+  counted("code-bytes-compiled", bytes, module.bodies.reduce((sum, size) => sum + size, 0));
 }
 
 async function recovery(browser) {
