@@ -114,6 +114,8 @@ pub(crate) fn show_loading(mount: &Element) {
 
 /// Replaces the mount point's content with the error screen: plain words,
 /// a Retry button, the support code, and collapsible technical details.
+#[cold]
+#[inline(never)]
 pub(crate) fn show_error(mount: &Element, screen: &Screen, retry: fn()) {
     let Some(doc) = mount.owner_document() else { return };
     let t = screen.texts;

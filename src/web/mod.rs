@@ -127,6 +127,10 @@ fn with_shell<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
     SHELL.with(|s| s.borrow_mut().as_mut().map(f))
 }
 
+// `execute` is inlined into `pump`, and V8 compiles a wasm function whole on
+// its first call: what runs only after ready or on failure (the report, the
+// record, the cache, the error screen) stays out of line, so a boot that
+// does not need it does not compile it.
 fn execute(action: Action) {
     let Some(host) = with_shell(|s| s.host.clone()) else { return };
     match action {
@@ -174,14 +178,14 @@ fn start_timer(timer: Timer, delay_ms: f64) {
     }
 }
 
+/// Stops a timer; `start_timer` keeps at most one per core timer.
 fn cancel_timer(timer: Timer) {
-    let gone: Vec<_> = TIMERS.with(|t| {
+    let gone = TIMERS.with(|t| {
         let mut t = t.borrow_mut();
-        let (gone, kept) = t.drain(..).partition(|(x, _, _)| *x == timer);
-        *t = kept;
-        gone
+        let i = t.iter().position(|(x, _, _)| *x == timer)?;
+        Some(t.swap_remove(i))
     });
-    for (_, handle, _) in gone {
+    if let Some((_, handle, _)) = gone {
         clear_timeout(handle);
     }
 }
@@ -244,6 +248,7 @@ fn watch_csp() {
     });
 }
 
+#[inline(never)]
 fn send_report(report: &Value, host: &load::HostOptions) {
     let text = report.to_json();
     let outcome = report.get("outcome").and_then(Value::as_str).unwrap_or("?");

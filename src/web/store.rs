@@ -47,6 +47,7 @@ pub(crate) fn read_record() -> Result<Value, LoadError> {
 
 /// Applies an update to whatever is stored now, under the record's Web Lock
 /// if the browser has Web Locks, so two tabs booting at once lose nothing.
+#[inline(never)]
 pub(crate) fn update_record(update: Update) {
     let write = move || {
         let Ok(storage) = storage() else { return };
@@ -84,6 +85,7 @@ fn caches() -> Option<web_sys::CacheStorage> {
 }
 
 /// Keeps the files of a release that just worked, fetched with their integrity.
+#[inline(never)]
 pub(crate) fn cache_assets(assets: Vec<Asset>) {
     let Some(caches) = caches() else { return };
     wasm_bindgen_futures::spawn_local(async move {
