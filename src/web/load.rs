@@ -209,17 +209,19 @@ pub(crate) fn from_js(js: JsValue) -> Result<Value, LoadError> {
 
 fn read_js(js: &JsValue, depth: usize) -> Result<Value, String> {
     use crate::core::value::MAX_DEPTH;
-    if js.is_null() || js.is_undefined() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = js.as_bool() {
-        return Ok(Value::Bool(b));
+    // Most of a manifest is strings, then numbers: asking for them first
+    // saves calls into JavaScript (each check is one).
+    if let Some(s) = js.as_string() {
+        return Ok(Value::String(s));
     }
     if let Some(n) = js.as_f64() {
         return Ok(Value::Number(n));
     }
-    if let Some(s) = js.as_string() {
-        return Ok(Value::String(s));
+    if let Some(b) = js.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if js.is_null() || js.is_undefined() {
+        return Ok(Value::Null);
     }
     if depth >= MAX_DEPTH {
         return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
