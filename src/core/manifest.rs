@@ -294,7 +294,7 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
         (Some(kind), Some(url), Some(integrity)) => Some(Asset { kind, url, integrity }),
         (k, u, i) => {
             for (missing, name) in [(k.is_none(), ".type"), (u.is_none(), ".url"), (i.is_none(), ".integrity")] {
-                if missing && !members.iter().any(|(key, _)| key == &name[1..]) {
+                if missing && !members.iter().any(|(key, _)| Some(key.as_str()) == name.strip_prefix('.')) {
                     invalid(problems, path, name, format_args!("missing"));
                 }
             }

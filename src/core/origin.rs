@@ -23,11 +23,11 @@ pub fn origin_of(url: &str, page_origin: &str) -> Option<String> {
         }
         // `scheme:…` with the colon before any `/`, `?` or `#`: absolute.
         (Some(colon), special) if special.is_none_or(|s| colon < s) => {
-            let scheme = url[..colon].to_ascii_lowercase();
+            let scheme = url.get(..colon)?.to_ascii_lowercase();
             if scheme != "https" && scheme != "http" {
                 return None;
             }
-            let rest = &url[colon + 1..];
+            let rest = url.get(colon + 1..)?;
             rest.starts_with("//").then(|| format!("{scheme}:{}", authority(rest)).to_ascii_lowercase())
         }
         // Relative: the page's own origin.
@@ -37,9 +37,9 @@ pub fn origin_of(url: &str, page_origin: &str) -> Option<String> {
 
 /// `//host:port` of `//host:port/path…`, without user info.
 fn authority(rest: &str) -> String {
-    let after = &rest[2..];
+    let after = rest.get(2..).unwrap_or_default();
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let host = &after[..end];
+    let host = after.get(..end).unwrap_or(after);
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
     format!("//{host}")
 }

@@ -250,7 +250,7 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
         return None;
     }
     if let Some(b'e' | b'E') = bytes.get(i) {
-        let e: i32 = text[i + 1..].parse().ok().filter(|e: &i32| e.abs() <= 400)?;
+        let e: i32 = text.get(i + 1..)?.parse().ok().filter(|e: &i32| e.abs() <= 400)?;
         exponent += e;
         i = bytes.len();
     }

@@ -61,7 +61,7 @@ impl HostOptions {
             None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
         };
         let source = |v: JsValue| match v.as_string() {
-            Some(s) if s.starts_with('#') => Source::Inline(s[1..].to_owned()),
+            Some(s) if s.starts_with('#') => Source::Inline(s.get(1..).unwrap_or_default().to_owned()),
             Some(s) => Source::Url(s),
             None => Source::Object(v),
         };
