@@ -78,6 +78,7 @@ fn weight_all() -> Result<(), String> {
     packages::build_all()?;
     for b in &packages::config()?.build {
         packages::print_weight(&b.name, &packages::weigh(b)?);
+        packages::check_forbidden(b)?;
     }
     Ok(())
 }

@@ -16,6 +16,8 @@ pub struct Config {
     pub wasm_opt: WasmOpt,
     /// How the JS glue is minified.
     pub glue: Glue,
+    /// What the module must not contain.
+    pub weight: WeightRules,
     /// The size budget.
     pub budget: Budget,
     /// The builds.
@@ -37,6 +39,14 @@ pub struct Glue {
     /// Flags passed to terser, which rewrites the glue in place.
     #[serde(rename = "terser-flags")]
     pub terser_flags: Vec<String>,
+}
+
+/// `[weight]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightRules {
+    /// Parts of function names that must not appear in the module.
+    pub forbidden: Vec<String>,
 }
 
 /// `[budget]`.
@@ -131,6 +141,22 @@ pub fn weigh(b: &Build) -> Result<crate::weight::Weight, String> {
         .arg(&optimised))?;
     let bytes = std::fs::read(&optimised).map_err(|e| format!("{}: {e}", optimised.display()))?;
     crate::weight::analyse(&bytes)
+}
+
+/// Fails when the build's module contains a function `[weight].forbidden`
+/// names: each links kilobytes the loader does not need (`wasm-pack.toml`).
+pub fn check_forbidden(b: &Build) -> Result<(), String> {
+    let w = weigh(b)?;
+    let found = crate::weight::forbidden(&w, &config()?.weight.forbidden);
+    if found.is_empty() {
+        println!("package {:<8} contains none of the functions [weight].forbidden names", b.name);
+        return Ok(());
+    }
+    Err(format!(
+        "package {} contains {}, which wasm-pack.toml's [weight].forbidden keeps out (its comment says why and what to write instead)",
+        b.name,
+        found.join(", ")
+    ))
 }
 
 /// Prints a weight: the groups above 1 % of the code, then the largest functions.

@@ -40,6 +40,9 @@ pub fn run() -> Result<(), String> {
     parts.push(("browser (wasm-bindgen-test)", browser));
 
     crate::packages::build_all()?;
+    for b in &crate::packages::config()?.build {
+        crate::packages::check_forbidden(b)?;
+    }
     let matrix = root.join("target/e2e/matrix.jsonl");
     let _ = std::fs::remove_file(&matrix);
     let server = Server::start(0, false)?;

@@ -13,6 +13,8 @@ pub struct Weight {
     pub groups: Vec<(String, u64)>,
     /// The largest functions: (demangled name, code bytes).
     pub functions: Vec<(String, u64)>,
+    /// Every function's demangled name.
+    pub names: Vec<String>,
     /// Bytes of data segments (string constants, tables).
     pub data: u64,
     /// Bytes of the code section.
@@ -67,6 +69,7 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
         let index = imported_functions + i as u32;
         let name = names.get(&index).map_or_else(|| format!("function[{index}]"), |n| demangle(n));
         *groups.entry(group_of(&name)).or_default() += size;
+        weight.names.push(name.clone());
         functions.push((name, *size));
     }
     functions.sort_by_key(|f| std::cmp::Reverse(f.1));
@@ -76,6 +79,11 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
     weight.groups = groups;
     weight.functions = functions;
     Ok(weight)
+}
+
+/// The functions whose demangled name contains one of `patterns`.
+pub fn forbidden<'w>(w: &'w Weight, patterns: &[String]) -> Vec<&'w str> {
+    w.names.iter().filter(|n| patterns.iter().any(|p| n.contains(p.as_str()))).map(String::as_str).collect()
 }
 
 /// Demangles, and drops the hashes that make names unreadable: the legacy
@@ -234,6 +242,8 @@ mod tests {
         ];
         let w = analyse(&module).unwrap();
         assert_eq!(w.functions, vec![("f".to_owned(), 2)]);
+        assert_eq!(forbidden(&w, &["f".to_owned()]), vec!["f"]);
+        assert!(forbidden(&w, &["core::str::slice_error_fail".to_owned()]).is_empty());
         assert_eq!(w.total, module.len() as u64);
     }
 }
