@@ -342,7 +342,10 @@ struct Candidate {
 /// Where the current attempt stands.
 #[derive(Clone, Debug)]
 struct Current {
-    attempt: Attempt,
+    /// The attempt's id; its release and files are the candidate's.
+    attempt: u32,
+    /// Whether its files come from the cache.
+    from_cache: bool,
     candidate: Candidate,
     retries: u32,
     /// When the deadline fires, or, while the page is hidden, how much of it is left.
@@ -539,10 +542,10 @@ impl Boot {
                 }
             }
             Event::TimerFired(Timer::Retry(attempt)) => {
-                let due = self.current.as_ref().is_some_and(|c| c.backing_off && c.attempt.id == attempt);
+                let due = self.current.as_ref().is_some_and(|c| c.backing_off && c.attempt == attempt);
                 if due && self.state == State::Booting {
                     if let Some(c) = self.current.take() {
-                        self.inject(c.candidate, c.retries, c.attempt.from_cache, now_ms);
+                        self.inject(c.candidate, c.retries, c.from_cache, now_ms);
                     }
                 }
             }
@@ -578,7 +581,7 @@ impl Boot {
     }
 
     fn is_waiting_for(&self, attempt: u32) -> bool {
-        self.state == State::Booting && self.current.as_ref().is_some_and(|c| c.attempt.id == attempt && !c.backing_off)
+        self.state == State::Booting && self.current.as_ref().is_some_and(|c| c.attempt == attempt && !c.backing_off)
     }
 
     /// The deadline runs only while the page is visible.
@@ -590,7 +593,7 @@ impl Boot {
         if self.state != State::Booting {
             return;
         }
-        let timer = Timer::Deadline(c.attempt.id);
+        let timer = Timer::Deadline(c.attempt);
         match (hidden, c.deadline) {
             (true, Deadline::Running { at_ms }) => {
                 c.deadline = Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) };
@@ -670,7 +673,7 @@ impl Boot {
             }
             None => Record::default(),
         };
-        self.line_up(manifest.as_ref(), &runtime, &record);
+        self.line_up(manifest, &runtime, record);
         if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
             self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
@@ -680,19 +683,23 @@ impl Boot {
     /// The newest viable release first; then the known-good one; then the
     /// other viable releases, newest first. Withdrawn, incompatible, invalid
     /// and quarantined releases are never candidates.
-    fn line_up(&mut self, manifest: Option<&Manifest>, runtime: &RuntimeConfig, record: &Record) {
-        let withdrawn = |id: &str| manifest.is_some_and(|m| m.withdrawn.iter().any(|w| w == id));
-        let pinned_out = |id: &str| manifest.and_then(|m| m.pin.as_deref()).is_some_and(|pin| pin != id);
-        let mut releases: Vec<(Release, bool)> = Vec::new();
-        let good = record.known_good.as_ref();
-        for r in manifest.map_or(&[][..], |m| &m.releases[..]) {
-            let is_good = good.is_some_and(|k| k.release.id == r.id);
-            releases.push((r.clone(), is_good));
-        }
-        if let Some(k) = good {
-            if !releases.iter().any(|(r, _)| r.id == k.release.id) {
-                releases.push((k.release.clone(), true));
-            }
+    fn line_up(&mut self, manifest: Option<Manifest>, runtime: &RuntimeConfig, mut record: Record) {
+        // The releases are moved into the line-up, not copied: each holds its
+        // manifest entry as a JSON value, for the known-good record.
+        let Manifest { releases: listed, pin, withdrawn } = manifest.unwrap_or_default();
+        let withdrawn = |id: &str| withdrawn.iter().any(|w| w == id);
+        let pinned_out = |id: &str| pin.as_deref().is_some_and(|pin| pin != id);
+        let good = record.known_good.take();
+        let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
+        let mut releases: Vec<(Release, bool)> = listed
+            .into_iter()
+            .map(|r| {
+                let good = is_good(&r);
+                (r, good)
+            })
+            .collect();
+        if let Some(k) = good.filter(|k| !releases.iter().any(|(r, _)| r.id == k.release.id)) {
+            releases.push((k.release, true));
         }
         let mut viable = Vec::new();
         for (release, known_good) in releases {
@@ -779,28 +786,36 @@ impl Boot {
         self.status_attempt(attempt.id);
         self.injected_at = now_ms;
         self.loaded_at = None;
-        self.actions.push_back(Action::Inject(attempt.clone()));
+        let (id, assets_left) = (attempt.id, attempt.assets.len());
+        self.actions.push_back(Action::Inject(attempt));
         let deadline = if self.hidden {
             Deadline::Paused { left_ms: self.options.ready_deadline_ms }
         } else {
             let at_ms = now_ms + self.options.ready_deadline_ms;
-            self.actions.push_back(Action::StartTimer { timer: Timer::Deadline(attempt.id), at_ms });
+            self.actions.push_back(Action::StartTimer { timer: Timer::Deadline(id), at_ms });
             Deadline::Running { at_ms }
         };
-        let assets_left = attempt.assets.len();
-        self.current =
-            Some(Current { attempt, candidate, retries, deadline, backing_off: false, assets_left, early_ready: None });
+        self.current = Some(Current {
+            attempt: id,
+            from_cache,
+            candidate,
+            retries,
+            deadline,
+            backing_off: false,
+            assets_left,
+            early_ready: None,
+        });
     }
 
     fn ready(&mut self, now_ms: f64) {
         let Some(c) = self.current.take() else { return };
         self.state = State::Ready;
-        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
-        self.note(&c.attempt, "ready");
+        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+        self.note(&c, "ready");
         // The ready state first: what the host page and the agent wait for.
         // Then the bookkeeping, and the report last (see `next_action`).
-        self.status(State::Ready, Some(&c.attempt.release_id), None);
-        self.status_attempt(c.attempt.id);
+        self.status(State::Ready, Some(&c.candidate.release.id), None);
+        self.status_attempt(c.attempt);
         let bundle_end = self.loaded_at.unwrap_or(now_ms);
         self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
         self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
@@ -809,10 +824,10 @@ impl Boot {
             backend_schema: self.backend,
             config_fingerprint: c.candidate.fingerprint.clone(),
         }));
-        if !c.attempt.from_cache {
-            self.actions.push_back(Action::CacheAssets(c.attempt.assets.clone()));
+        if !c.from_cache {
+            self.actions.push_back(Action::CacheAssets(c.candidate.release.assets.clone()));
         }
-        self.ready_report = Some((c.attempt.release_id.clone(), now_ms));
+        self.ready_report = Some((c.candidate.release.id.clone(), now_ms));
     }
 
     #[cold]
@@ -839,26 +854,26 @@ impl Boot {
         };
         if transient && c.retries < MAX_RETRIES && self.next_attempt <= MAX_ATTEMPTS {
             let mut c = self.current.take().expect("checked above");
-            self.note(&c.attempt, "retry");
-            self.problems.push(warning(Problem::error(code, detail).with_release(&c.attempt.release_id)));
-            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
-            self.actions.push_back(Action::Remove { attempt: c.attempt.id });
+            self.note(&c, "retry");
+            self.problems.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));
+            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+            self.actions.push_back(Action::Remove { attempt: c.attempt });
             let backoff = RETRY_BACKOFF_MS * f64::from(1u32 << c.retries);
-            self.actions.push_back(Action::StartTimer { timer: Timer::Retry(c.attempt.id), at_ms: now_ms + backoff });
+            self.actions.push_back(Action::StartTimer { timer: Timer::Retry(c.attempt), at_ms: now_ms + backoff });
             c.retries += 1;
             c.backing_off = true;
             self.current = Some(c);
             return;
         }
         let unavailable = matches!(diagnosis, Diagnosis::Network(_) | Diagnosis::Status(_));
-        let deterministic = code == Code::BundleIntegrity && !c.attempt.from_cache;
-        if unavailable && c.candidate.known_good && !c.attempt.from_cache {
+        let deterministic = code == Code::BundleIntegrity && !c.from_cache;
+        if unavailable && c.candidate.known_good && !c.from_cache {
             // The server no longer has (or cannot send) the known-good files: run them from the cache.
             let c = self.current.take().expect("checked above");
-            self.note(&c.attempt, code.as_str());
-            self.problems.push(Problem::error(code, detail).with_release(&c.attempt.release_id));
-            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
-            self.actions.push_back(Action::Remove { attempt: c.attempt.id });
+            self.note(&c, code.as_str());
+            self.problems.push(Problem::error(code, detail).with_release(&c.candidate.release.id));
+            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+            self.actions.push_back(Action::Remove { attempt: c.attempt });
             self.inject(c.candidate, c.retries, true, now_ms);
             return;
         }
@@ -870,29 +885,29 @@ impl Boot {
     #[inline(never)]
     fn attempt_failed(&mut self, problem: Problem, deterministic: bool, now_ms: f64) {
         let Some(c) = self.current.take() else { return };
-        self.note(&c.attempt, problem.code.as_str());
+        self.note(&c, problem.code.as_str());
         if deterministic {
             self.actions.push_back(Action::UpdateRecord(Update::Quarantine(Quarantined {
-                release: c.attempt.release_id.clone(),
+                release: c.candidate.release.id.clone(),
                 config_fingerprint: c.candidate.fingerprint.clone(),
                 backend_schema: self.backend,
                 until_ms: self.wall_ms + (now_ms - self.started_ms) + record::QUARANTINE_MS,
                 code: problem.code.as_str().to_owned(),
             })));
         }
-        self.problems.push(problem.with_release(&c.attempt.release_id));
-        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt.id)));
-        self.actions.push_back(Action::Remove { attempt: c.attempt.id });
+        self.problems.push(problem.with_release(&c.candidate.release.id));
+        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+        self.actions.push_back(Action::Remove { attempt: c.attempt });
         self.try_next(now_ms);
     }
 
-    fn note(&mut self, attempt: &Attempt, outcome: &str) {
+    fn note(&mut self, c: &Current, outcome: &str) {
         let mut entry = vec![
-            ("release".to_owned(), Value::from(attempt.release_id.as_str())),
-            ("attempt".to_owned(), Value::Number(f64::from(attempt.id))),
+            ("release".to_owned(), Value::from(c.candidate.release.id.as_str())),
+            ("attempt".to_owned(), Value::Number(f64::from(c.attempt))),
             ("outcome".to_owned(), outcome.into()),
         ];
-        if attempt.from_cache {
+        if c.from_cache {
             entry.push(("fromCache".to_owned(), true.into()));
         }
         self.path.push(Value::Object(entry));
