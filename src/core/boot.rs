@@ -715,12 +715,20 @@ impl Boot {
                 self.problems.push(p);
                 continue;
             }
-            let validated = evaluate(&release, runtime);
+            let mut validated = evaluate(&release, runtime);
             let fingerprint = record::fingerprint(&validated, |name| is_secret(&release.contract, name));
-            self.problems.extend(validated.problems.iter().cloned());
-            if !validated.bootable() {
+            let refused = (!validated.bootable()).then(|| {
                 let incompatible = validated.problems.iter().any(|p| p.code == Code::BackendIncompatible);
-                note(&mut self.path, if incompatible { "backend.incompatible" } else { "config.invalid" });
+                if incompatible {
+                    "backend.incompatible"
+                } else {
+                    "config.invalid"
+                }
+            });
+            // The boot keeps the problems (moved, not copied); the candidate keeps the values.
+            self.problems.append(&mut validated.problems);
+            if let Some(outcome) = refused {
+                note(&mut self.path, outcome);
                 continue;
             }
             if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, self.wall_ms) {
