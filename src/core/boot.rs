@@ -567,7 +567,7 @@ impl Boot {
     #[cold]
     #[inline(never)]
     fn timed_out(&mut self, now_ms: f64) {
-        let secs = Value::Number(self.options.ready_deadline_ms / 1000.0).to_json();
+        let secs = super::value::seconds(self.options.ready_deadline_ms);
         let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
         self.attempt_failed(p, true, now_ms);
     }

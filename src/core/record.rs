@@ -216,9 +216,10 @@ pub fn fingerprint(validated: &Validated, secret: impl Fn(&str) -> bool) -> Stri
         feed(name);
         feed(if *on { "on" } else { "off" });
     }
-    // 16 lower-case hex digits, written by hand: a padded `{:016x}` is the
-    // only width-formatting on the boot's path, and would compile for it.
-    (0..16).rev().map(|i| char::from(b"0123456789abcdef"[(hash >> (4 * i)) as usize & 15])).collect()
+    // Not `{:016x}`: width formatting would be compiled on the boot's path for it.
+    let mut out = String::with_capacity(16);
+    super::value::push_hex(&mut out, hash, 16);
+    out
 }
 
 fn decode_known_good(v: &Value) -> Result<KnownGood, String> {

@@ -274,6 +274,19 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
     Some(if negative { -n } else { n })
 }
 
+/// Appends the last `digits` hex digits of `n`, lower case, zero-padded:
+/// what `{:0N$x}` would write, without width formatting.
+pub(crate) fn push_hex(out: &mut String, n: u64, digits: u32) {
+    for i in (0..digits).rev() {
+        out.push(char::from(b"0123456789abcdef"[(n >> (4 * i)) as usize & 15]));
+    }
+}
+
+/// A duration in milliseconds as seconds, for messages: `300` → `0.3`.
+pub fn seconds(ms: f64) -> String {
+    Value::Number(ms / 1000.0).to_json()
+}
+
 /// A string in double quotes for a message, escaped as in JSON (so a name
 /// with quotes or control characters reads unambiguously) but with `<` kept:
 /// messages are only ever inserted as text. The core's stand-in for `{:?}`,
@@ -300,11 +313,8 @@ fn write_quoted(s: &str, escape_lt: bool, out: &mut String) {
             // `<` is escaped so a report or record can never close a `<script>`.
             '<' if escape_lt => out.push_str("\\u003c"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    out.push(HEX[(c as usize >> shift) & 15] as char);
-                }
+                push_hex(out, u64::from(c), 4);
             }
             c => out.push(c),
         }

@@ -188,7 +188,7 @@ fn bounded(text: String, what: &str) -> Result<String, LoadError> {
 fn fetch_error(e: &gloo_net::Error, timeout_ms: f64) -> String {
     let text = e.to_string();
     if crate::core::value::contains(&text, "abort") {
-        format!("no answer within {} s", Value::Number(timeout_ms / 1000.0).to_json())
+        format!("no answer within {} s", crate::core::value::seconds(timeout_ms))
     } else {
         text
     }
