@@ -143,38 +143,6 @@ async function memory(browser) {
 }
 
 /**
- * The function bodies of a wasm module, by index past its imported
- * functions: what V8 compiles when a function is first called.
- */
-function wasmFunctions(b) {
-  let p = 8;
-  const leb = () => { let r = 0, s = 0, x; do { x = b[p++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80); return r >>> 0; };
-  const skipLimits = () => { const flags = b[p++]; leb(); if (flags & 1) leb(); };
-  let imports = 0;
-  const bodies = [];
-  while (p < b.length) {
-    const id = b[p++];
-    const size = leb();
-    const end = p + size;
-    if (id === 2) {
-      for (let n = leb(); n > 0; n--) {
-        for (let name = 0; name < 2; name++) { const length = leb(); p += length; }
-        const kind = b[p++];
-        if (kind === 0) { leb(); imports++; }
-        else if (kind === 1) { p++; skipLimits(); }
-        else if (kind === 2) skipLimits();
-        else if (kind === 3) p += 2;
-        else if (kind === 4) { p++; leb(); }
-      }
-    } else if (id === 10) {
-      for (let n = leb(); n > 0; n--) { const size = leb(); bodies.push(size); p += size; }
-    }
-    p = end;
-  }
-  return { imports, bodies };
-}
-
-/**
  * What the loader's boot costs in compilation: V8 compiles a wasm function
  * on the main thread the first time it is called (`wasm.CompileLazy` in a
  * trace), so each boot pays for every function its path touches. A cold
@@ -184,7 +152,8 @@ function wasmFunctions(b) {
  */
 async function compileAtBoot(browser) {
   const runs = quick ? 3 : 10;
-  const module = wasmFunctions(fs.readFileSync(path.join(__dirname, "../../www/pkg/desk_loader_bg.wasm")));
+  // `{imports, bodies}` of the served module, read by xtask's wasm parser (`weight.rs`).
+  const module = JSON.parse(fs.readFileSync(process.env.WASM_FUNCTIONS, "utf8"));
   const counts = [];
   const bytes = [];
   const times = [];

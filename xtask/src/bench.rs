@@ -48,9 +48,23 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     figures.extend(bench_lines(&mut native)?);
 
+    // The function bodies of the module the pages load, for `wasm-compile-at-boot`.
+    let page_build = cfg.build.iter().find(|b| b.out_dir == "www/pkg").ok_or("no [[build]] writes www/pkg")?;
+    let shipped = root.join(&page_build.out_dir).join("desk_loader_bg.wasm");
+    let module = crate::weight::analyse(&std::fs::read(&shipped).map_err(|e| format!("{}: {e}", shipped.display()))?)?;
+    let functions = root.join("target/bench/wasm-functions.json");
+    std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
+    let bodies = module.bodies.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+    std::fs::write(&functions, format!(r#"{{"imports":{},"bodies":[{bodies}]}}"#, module.imported_functions))
+        .map_err(|e| format!("{}: {e}", functions.display()))?;
+
     let server = Server::start(0, false)?;
     let mut browser = Command::new("node");
-    browser.arg("bench.js").current_dir(root.join("tests/e2e")).env("BASE_URL", format!("http://{}", server.addr));
+    browser
+        .arg("bench.js")
+        .current_dir(root.join("tests/e2e"))
+        .env("BASE_URL", format!("http://{}", server.addr))
+        .env("WASM_FUNCTIONS", &functions);
     if quick {
         browser.arg("--quick");
     }

@@ -15,6 +15,10 @@ pub struct Weight {
     pub functions: Vec<(String, u64)>,
     /// Every function's demangled name.
     pub names: Vec<String>,
+    /// Code bytes of each function body, in index order after the imports.
+    pub bodies: Vec<u64>,
+    /// How many functions the module imports (they come first in the index space).
+    pub imported_functions: u32,
     /// Bytes of data segments (string constants, tables).
     pub data: u64,
     /// Bytes of the code section.
@@ -72,6 +76,8 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
         weight.names.push(name.clone());
         functions.push((name, *size));
     }
+    weight.bodies = bodies;
+    weight.imported_functions = imported_functions;
     functions.sort_by_key(|f| std::cmp::Reverse(f.1));
     functions.truncate(15);
     let mut groups: Vec<(String, u64)> = groups.into_iter().collect();
