@@ -77,8 +77,9 @@ fn weight_all() -> Result<(), String> {
     tools::ensure_build_tools()?;
     packages::build_all()?;
     for b in &packages::config()?.build {
-        packages::print_weight(&b.name, &packages::weigh(b)?);
-        packages::check_forbidden(b)?;
+        let w = packages::weigh(b)?;
+        packages::print_weight(&b.name, &w);
+        packages::check_forbidden(&b.name, &w)?;
     }
     Ok(())
 }

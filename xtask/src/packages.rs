@@ -143,18 +143,16 @@ pub fn weigh(b: &Build) -> Result<crate::weight::Weight, String> {
     crate::weight::analyse(&bytes)
 }
 
-/// Fails when the build's module contains a function `[weight].forbidden`
+/// Fails when a build's module (as `weigh` read it) contains a function `[weight].forbidden`
 /// names: each links kilobytes the loader does not need (`wasm-pack.toml`).
-pub fn check_forbidden(b: &Build) -> Result<(), String> {
-    let w = weigh(b)?;
-    let found = crate::weight::forbidden(&w, &config()?.weight.forbidden);
+pub fn check_forbidden(name: &str, w: &crate::weight::Weight) -> Result<(), String> {
+    let found = crate::weight::forbidden(w, &config()?.weight.forbidden);
     if found.is_empty() {
-        println!("package {:<8} contains none of the functions [weight].forbidden names", b.name);
+        println!("package {name:<8} contains none of the functions [weight].forbidden names");
         return Ok(());
     }
     Err(format!(
-        "package {} contains {}, which wasm-pack.toml's [weight].forbidden keeps out (its comment says why and what to write instead)",
-        b.name,
+        "package {name} contains {}, which wasm-pack.toml's [weight].forbidden keeps out (its comment says why and what to write instead)",
         found.join(", ")
     ))
 }

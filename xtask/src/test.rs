@@ -41,7 +41,7 @@ pub fn run() -> Result<(), String> {
 
     crate::packages::build_all()?;
     for b in &crate::packages::config()?.build {
-        crate::packages::check_forbidden(b)?;
+        crate::packages::check_forbidden(&b.name, &crate::packages::weigh(b)?)?;
     }
     let matrix = root.join("target/e2e/matrix.jsonl");
     let _ = std::fs::remove_file(&matrix);
