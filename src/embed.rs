@@ -7,7 +7,11 @@
 //!   module starts;
 //! - preload hints for the module, its glue, and the files of the release
 //!   the loader will start, with their integrity, so everything downloads in
-//!   parallel with the HTML's first round trip.
+//!   parallel with the HTML's first round trip;
+//! - the loader's stylesheet inline, so the loading state paints as soon as
+//!   the HTML is parsed, and its first layout is done while the files are
+//!   still downloading ([`Css::Link`] keeps a `<link>` for a strict
+//!   Content-Security-Policy).
 //!
 //! Pure: documents in, text out. Used by the CLI in a deploy pipeline (after
 //! `desk-loader check`) and by the tests; never linked into the wasm module.
@@ -19,6 +23,36 @@ use crate::core::value::Value;
 /// What the host page's options may not set: the embed sets them.
 const SET_BY_EMBED: [&str; 2] = ["manifest", "config"];
 
+/// `www/desk-loader.css`, the stylesheet of the loader this CLI was built
+/// with (the loading state and the error screen).
+const LOADER_CSS: &str = include_str!("../www/desk-loader.css");
+
+// The stylesheet goes into a `<style>` element: nothing in it may close one.
+const _: () = assert!(!closes_an_element(LOADER_CSS.as_bytes()), "www/desk-loader.css may not contain `</`");
+
+const fn closes_an_element(s: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 1 < s.len() {
+        if s[i] == b'<' && s[i + 1] == b'/' {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// How the embed brings in the loader's stylesheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Css {
+    /// A `<style>` element: no request, and nothing render-blocking, before
+    /// the loading state paints. Under a Content-Security-Policy it needs
+    /// [`Embed::style`]'s hash in `style-src`.
+    Inline,
+    /// `<link rel="stylesheet" href="…desk-loader.css">`: one render-blocking
+    /// request, for a policy that allows no inline style.
+    Link,
+}
+
 /// The generated embed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Embed {
@@ -29,6 +63,10 @@ pub struct Embed {
     /// The release whose files are preloaded: the one the loader will start
     /// on a device with no record (as `Boot` decides, from these documents).
     pub release: Option<String>,
+    /// The exact text of the inline `<style>` element ([`Css::Inline`]), for
+    /// a Content-Security-Policy hash; one line, so a page's indentation
+    /// leaves it unchanged.
+    pub style: Option<String>,
 }
 
 /// Renders the embed. `loader_base` is where `boot.js`, `unavailable.js`, `desk-loader.css` and
@@ -36,7 +74,7 @@ pub struct Embed {
 /// directory). `options` is the host page's options object, without
 /// `manifest` and `config`. Fails on options that are not an object or that
 /// set `manifest` or `config`.
-pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &str) -> Result<Embed, String> {
+pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &str, css: Css) -> Result<Embed, String> {
     let Value::Object(members) = options else {
         return Err(format!("the options must be a JSON object, not {}", options.kind()));
     };
@@ -45,11 +83,15 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     }
     let release = chosen(manifest, config, options);
     let base = attr(loader_base);
-    let mut head = format!(
-        "<link rel=\"stylesheet\" href=\"{base}desk-loader.css\">\n\
-         <link rel=\"modulepreload\" href=\"{base}pkg/desk_loader.js\">\n\
+    let style = (css == Css::Inline).then(|| one_line(LOADER_CSS));
+    let mut head = match &style {
+        Some(text) => format!("<style id=\"desk-loader-css\">{text}</style>\n"),
+        None => format!("<link rel=\"stylesheet\" href=\"{base}desk-loader.css\">\n"),
+    };
+    head.push_str(&format!(
+        "<link rel=\"modulepreload\" href=\"{base}pkg/desk_loader.js\">\n\
          <link rel=\"preload\" href=\"{base}pkg/desk_loader_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n"
-    );
+    ));
     for asset in release.iter().flat_map(|a| &a.assets) {
         let (rel, kind) = match asset.kind {
             AssetKind::Style => ("preload", " as=\"style\""),
@@ -82,7 +124,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         config.to_json(),
         Value::Object(all_options).to_json()
     );
-    Ok(Embed { head, body, release: release.map(|a| a.release_id) })
+    Ok(Embed { head, body, release: release.map(|a| a.release_id), style })
 }
 
 impl Embed {
@@ -127,6 +169,18 @@ fn chosen(manifest: &Value, config: &Value, options: &Value) -> Option<Attempt> 
         Action::Inject(attempt) => Some(attempt),
         _ => None,
     })
+}
+
+/// A stylesheet without its comments, on one line.
+fn one_line(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start + 2..].split_once("*/").map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text for a double-quoted HTML attribute.

@@ -206,6 +206,7 @@ fn the_fast_embed_page_is_what_desk_loader_embed_writes() {
         &read("www/config.json"),
         &read("www/desk-fast.options.json"),
         "",
+        desk_loader::embed::Css::Inline,
     )
     .unwrap();
     assert_eq!(embed.release.as_deref(), Some("2026.11.2"));

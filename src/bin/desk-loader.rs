@@ -4,7 +4,7 @@
 //! ```text
 //! desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
 //! desk-loader schema --manifest FILE [--release ID]
-//! desk-loader embed --manifest FILE --config FILE [--options FILE] [--loader-base URL] [--page TITLE]
+//! desk-loader embed --manifest FILE --config FILE [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
 //! ```
 //!
 //! Exit codes: 0 the release would boot; 1 it would not, or warnings were
@@ -26,6 +26,7 @@ mod cli {
     use desk_loader::core::manifest::Manifest;
     use desk_loader::core::problem::Severity;
     use desk_loader::core::value::Value;
+    use desk_loader::embed::Css;
 
     /// Largest input file read; a larger one is refused rather than loaded.
     const MAX_INPUT: u64 = 10 * 1024 * 1024;
@@ -33,7 +34,7 @@ mod cli {
     const USAGE: &str = "usage:
   desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
   desk-loader schema --manifest FILE [--release ID]
-  desk-loader embed --manifest FILE --config FILE [--options FILE] [--loader-base URL] [--page TITLE]";
+  desk-loader embed --manifest FILE --config FILE [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]";
 
     /// What went wrong before any check could run: exit 2.
     struct Fatal(String);
@@ -47,6 +48,7 @@ mod cli {
         deny_warnings: bool,
         options: Option<String>,
         loader_base: Option<String>,
+        css: Option<Css>,
         page: Option<String>,
     }
 
@@ -96,7 +98,7 @@ mod cli {
             }
             "embed" => {
                 if args.release.is_some() || args.json || args.deny_warnings {
-                    return Err(usage("embed takes --manifest, --config, --options, --loader-base and --page"));
+                    return Err(usage("embed takes --manifest, --config, --options, --loader-base, --css and --page"));
                 }
                 let manifest =
                     read_json(args.manifest.as_deref().ok_or_else(|| usage("embed needs --manifest FILE"))?)?;
@@ -105,9 +107,14 @@ mod cli {
                     Some(path) => read_json(path)?,
                     None => Value::Object(Vec::new()),
                 };
-                let embed =
-                    desk_loader::embed::render(&manifest, &config, &options, args.loader_base.as_deref().unwrap_or(""))
-                        .map_err(Fatal)?;
+                let embed = desk_loader::embed::render(
+                    &manifest,
+                    &config,
+                    &options,
+                    args.loader_base.as_deref().unwrap_or(""),
+                    args.css.unwrap_or(Css::Inline),
+                )
+                .map_err(Fatal)?;
                 match &args.page {
                     Some(title) => print!("{}", embed.page(title)),
                     None => print!("<!-- in <head> -->\n{}<!-- in <body> -->\n{}", embed.head, embed.body),
@@ -118,6 +125,13 @@ mod cli {
                         "desk-loader: no release would boot with this configuration; the embed preloads no release files \
                          (run `desk-loader check` for the reasons)"
                     ),
+                }
+                if let Some(style) = &embed.style {
+                    eprintln!(
+                        "desk-loader: under a Content-Security-Policy, the inline stylesheet needs {} in style-src \
+                         (or write the embed with --css link)",
+                        csp_hash(style)
+                    );
                 }
                 Ok(0)
             }
@@ -144,6 +158,7 @@ mod cli {
             deny_warnings: false,
             options: None,
             loader_base: None,
+            css: None,
             page: None,
         };
         while let Some(flag) = it.next() {
@@ -161,10 +176,22 @@ mod cli {
                 "--options" => args.options = Some(value("--options")?),
                 "--loader-base" => args.loader_base = Some(value("--loader-base")?),
                 "--page" => args.page = Some(value("--page")?),
+                "--css" => match value("--css")?.as_str() {
+                    "inline" => args.css = Some(Css::Inline),
+                    "link" => args.css = Some(Css::Link),
+                    other => return Err(usage(&format!("--css must be inline or link, not {other:?}"))),
+                },
                 other => return Err(usage(&format!("unknown argument {other:?}"))),
             }
         }
         Ok(args)
+    }
+
+    /// The Content-Security-Policy source that allows an inline element with this text.
+    fn csp_hash(text: &str) -> String {
+        use base64::Engine;
+        use sha2::Digest;
+        format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes())))
     }
 
     /// Reads a JSON file, refusing huge files, invalid UTF-8 and bad JSON with

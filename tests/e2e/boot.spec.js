@@ -25,6 +25,28 @@ test("the demo desk boots the panel through the loader", async ({ page }) => {
   await page.screenshot({ path: "../../target/e2e/screenshots/demo-ready.png", fullPage: true });
 });
 
+test("the fast embed paints its styled loading state before any of the loader's files arrive", async ({ page }) => {
+  // The loader's stylesheet is inline in desk-loader embed's output: nothing
+  // render-blocking stands between the HTML and the loading state's first
+  // paint. With a <link> instead, a slow desk-loader.css would hold the page
+  // blank, and its first layout would run while the module is waiting.
+  const held = [];
+  for (const pattern of ["**/pkg/**", "**/boot.js", "**/unavailable.js", "**/desk-loader.css"]) {
+    await page.route(pattern, (route) => { held.push(new URL(route.request().url()).pathname); });
+  }
+  await page.goto("/desk-fast.html", { waitUntil: "commit" });
+
+  await page.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0, null, { timeout: 5_000 });
+  const loading = page.locator(".desk-loader-loading");
+  await expect(loading).toHaveText("Loading the desk…");
+  await expect(loading).toHaveCSS("display", "flex");
+  expect(await loading.evaluate((el) => getComputedStyle(el, "::before").animationName)).toBe("desk-loader-spin");
+  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "loading");
+  expect(held).toContain("/pkg/desk_loader_bg.wasm");
+  expect(held).not.toContain("/desk-loader.css");
+  await page.screenshot({ path: "../../target/e2e/screenshots/fast-embed-loading.png" });
+});
+
 test("the fast embed boots with no document fetch and each file fetched once", async ({ page }) => {
   // www/desk-fast.html is `desk-loader embed` output: the manifest and the
   // configuration inline, the module and the release's files preloaded with
