@@ -16,6 +16,7 @@
 mod bench;
 mod fuzz;
 mod http;
+mod names;
 mod packages;
 mod serve;
 mod sri;

@@ -16,6 +16,8 @@ pub struct Config {
     pub wasm_opt: WasmOpt,
     /// How the JS glue is minified.
     pub glue: Glue,
+    /// Whether imports and exports get short names.
+    pub names: Names,
     /// What the module must not contain.
     pub weight: WeightRules,
     /// The size budget.
@@ -39,6 +41,15 @@ pub struct Glue {
     /// Flags passed to terser, which rewrites the glue in place.
     #[serde(rename = "terser-flags")]
     pub terser_flags: Vec<String>,
+}
+
+/// `[names]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    /// Rename the module's imports, exports and import module to short names
+    /// and rewrite the glue to match (`names.rs`).
+    pub short: bool,
 }
 
 /// `[weight]`.
@@ -109,8 +120,19 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
         let named = unoptimised(b);
         std::fs::create_dir_all(named.parent().expect("under target/")).map_err(|e| e.to_string())?;
         std::fs::copy(&wasm, &named).map_err(|e| format!("{}: {e}", named.display()))?;
-        run(Command::new(crate::tools::wasm_opt()).args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm))?;
+        let mut opt = Command::new(crate::tools::wasm_opt());
+        opt.args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm);
         let glue = out.join("desk_loader.js");
+        if cfg.names.short {
+            // Runs last in the pipeline, and prints what it renamed.
+            opt.arg("--minify-imports-and-exports-and-modules");
+            let renames = crate::names::parse(&crate::tools::output(&mut opt)?)?;
+            let text = std::fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+            std::fs::write(&glue, crate::names::rewrite_glue(&text, &renames)?)
+                .map_err(|e| format!("{}: {e}", glue.display()))?;
+        } else {
+            run(&mut opt)?;
+        }
         run(Command::new(crate::tools::terser()).arg(&glue).args(&cfg.glue.terser_flags).arg("-o").arg(&glue))?;
         let sizes = measure(b, &out)?;
         println!(

@@ -16,6 +16,19 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Runs a command like [`run`], and returns what it printed on standard output.
+pub fn output(cmd: &mut Command) -> Result<String, String> {
+    let shown = format!("{cmd:?}");
+    println!("$ {shown}");
+    let out =
+        cmd.stderr(std::process::Stdio::inherit()).output().map_err(|e| format!("{shown}: could not start: {e}"))?;
+    if out.status.success() {
+        String::from_utf8(out.stdout).map_err(|_| format!("{shown}: printed something that is not UTF-8"))
+    } else {
+        Err(format!("{shown}: {}", out.status))
+    }
+}
+
 fn has(program: &str) -> bool {
     Command::new("sh")
         .arg("-c")
