@@ -10,6 +10,10 @@
 // No top-level await: browsers with modules but without it (older webviews)
 // still reach the catch, and the error screen.
 (async () => {
+  // User Timing marks for the two steps before the module's own marks
+  // (docs/embed.md, "Following the boot").
+  const mark = (name) => self.performance && performance.mark && performance.mark("desk-loader:" + name);
+  mark("script");
   const optionsElement = document.getElementById("desk-loader-options");
 
   try {
@@ -22,6 +26,7 @@
     }
     const { default: init, start } = await import("./pkg/desk_loader.js");
     await init();
+    mark("module");
     start(options);
   } catch (error) {
     // The error screen and the report come from unavailable.js, fetched only

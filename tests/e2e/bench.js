@@ -82,6 +82,49 @@ async function bootOverhead(browser) {
 }
 
 /**
+ * Where a cold boot of the fast embed spends its time at 100 ms of latency:
+ * when its files have arrived (resource timing, ms from navigation start),
+ * then each step between the loader's marks; the plain page beside it.
+ */
+async function bootPhases(browser) {
+  const latency = 100;
+  const runs = quick ? 5 : 20;
+  const loader = { "files-arrived": [], "desk-loader:script": [], "desk-loader:module": [], "desk-loader:loading": [], "desk-loader:booting": [], "desk-loader:ready": [] };
+  const plain = { "files-arrived": [], "plain:ready": [] };
+  for (let i = 0; i < runs; i++) {
+    for (const [url, into, files] of [["/desk-fast.html", loader, ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"]], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Network.enable");
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
+      await page.goto(base + url, { waitUntil: "commit" });
+      const last = Object.keys(into).pop();
+      await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, last, { timeout: 20_000 });
+      const t = await page.evaluate(([names, files]) => {
+        // The first fetch of each file: the copies the loader caches after ready come later.
+        const arrived = files.map((f) => performance.getEntriesByType("resource").find((e) => e.name.endsWith("/" + f))?.responseEnd ?? NaN);
+        return [Math.max(...arrived), ...names.map((n) => performance.getEntriesByName(n, "mark")[0]?.startTime ?? NaN)];
+      }, [Object.keys(into).slice(1), files]);
+      if (t.some(Number.isNaN)) throw new Error(`${url}: a file or a mark is missing from the timeline: ${t}`);
+      Object.values(into).forEach((xs, k) => xs.push(t[k]));
+      await context.close();
+    }
+  }
+  // When the files arrived, then how long each step took (medians of each run's step).
+  const steps = (page, marks) => {
+    const names = Object.keys(marks);
+    line(`boot-phases-${latency}ms`, `${page}-files-arrived`, marks[names[0]]);
+    for (let k = 1; k < names.length; k++) {
+      const short = (n) => n.replace(/^(desk-loader|plain):/, "").replace("files-arrived", "files");
+      line(`boot-phases-${latency}ms`, `${page}-${short(names[k - 1])}-to-${short(names[k])}`, marks[names[k]].map((t, r) => t - marks[names[k - 1]][r]));
+    }
+  };
+  steps("loader", loader);
+  steps("plain", plain);
+}
+
+/**
  * Warm boots: the same browser context loads the page once, then again; the
  * second load is measured. The server answers unchanged files with 304, so
  * this is what an agent's daily reload costs once the files (and, for the
@@ -242,6 +285,7 @@ async function recovery(browser) {
     console.log(`bench validate-500 chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
     await bootOverhead(browser);
     await warmBoot(browser);
+    await bootPhases(browser);
     await compileAtBoot(browser);
     await recovery(browser);
     await memory(browser);
