@@ -16,6 +16,21 @@ test("the loading state shows from the first paint, and the page is never blank"
   await expectNeverBlank(page);
 });
 
+test("the blank watcher itself sees a mount point emptied after the first paint", async ({ page }) => {
+  // The guard the tests above rely on must be able to fail.
+  await watchForBlank(page);
+  await page.goto("/desk.html");
+  expect(await settled(page)).toBe("ready");
+  await page.evaluate(() => new Promise((done) => {
+    const desk = document.getElementById("desk");
+    const panel = [...desk.childNodes];
+    desk.replaceChildren();
+    requestAnimationFrame(() => requestAnimationFrame(() => { desk.replaceChildren(...panel); done(); }));
+  }));
+  const blank = await page.evaluate(() => window.__blankSamples);
+  expect(blank.length).toBeGreaterThan(0);
+});
+
 test("a panel that clears the mount point before rendering leaves the loading state showing, never a blank", async ({ page }) => {
   await watchForBlank(page);
   await serve(page, "manifest.json", { format: 1, releases: [release("2026.12.0", "panel/broken/clears-then-renders.js")] });
