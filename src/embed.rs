@@ -19,6 +19,7 @@
 use crate::core::boot::{Action, Attempt, Boot, Doc, Event, Options, Start};
 use crate::core::manifest::AssetKind;
 use crate::core::value::Value;
+use crate::core::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
 
 /// What the host page's options may not set: the embed sets them.
 const SET_BY_EMBED: [&str; 2] = ["manifest", "config"];
@@ -106,8 +107,8 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         head.push_str(&format!("<link rel=\"{rel}\" href=\"{}\"{kind}{integrity} crossorigin>\n", attr(&asset.url)));
     }
     let mut all_options = vec![
-        ("manifest".to_owned(), Value::String("#desk-manifest".to_owned())),
-        ("config".to_owned(), Value::String("#desk-config".to_owned())),
+        ("manifest".to_owned(), Value::String(format!("#{MANIFEST_ELEMENT}"))),
+        ("config".to_owned(), Value::String(format!("#{CONFIG_ELEMENT}"))),
     ];
     all_options.extend(members.iter().cloned());
     // `to_json` writes `<` as `\u003c`: no document can close its `<script>`.
@@ -115,8 +116,8 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         "<main id=\"desk\" data-desk-state=\"loading\">\n  \
          <div class=\"desk-loader-loading\" role=\"status\">Loading the desk…</div>\n\
          </main>\n\
-         <script type=\"application/json\" id=\"desk-manifest\">{}</script>\n\
-         <script type=\"application/json\" id=\"desk-config\">{}</script>\n\
+         <script type=\"application/json\" id=\"{MANIFEST_ELEMENT}\">{}</script>\n\
+         <script type=\"application/json\" id=\"{CONFIG_ELEMENT}\">{}</script>\n\
          <script type=\"application/json\" id=\"desk-loader-options\">{}</script>\n\
          <script nomodule src=\"{base}unavailable.js\"></script>\n\
          <script type=\"module\" src=\"{base}boot.js\"></script>\n",

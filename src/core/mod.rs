@@ -13,3 +13,11 @@ pub mod record;
 pub mod report;
 pub mod texts;
 pub mod value;
+
+/// The id of the page element holding the manifest when the host page's
+/// options name no source (`docs/embed.md`); `desk-loader embed` writes it.
+pub const MANIFEST_ELEMENT: &str = "desk-manifest";
+
+/// The id of the page element holding the runtime configuration when the host
+/// page's options name no source; `desk-loader embed` writes it.
+pub const CONFIG_ELEMENT: &str = "desk-config";

@@ -68,7 +68,7 @@ impl HostOptions {
         let config = match get("config") {
             Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v).iter().map(source).collect(),
             Some(v) => vec![source(v)],
-            None => vec![Source::Inline("desk-config".to_owned())],
+            None => vec![Source::Inline(crate::core::CONFIG_ELEMENT.to_owned())],
         };
         if config.is_empty() {
             return Err("desk-loader: `config` is an empty list; give at least one source".to_owned());
@@ -97,7 +97,7 @@ impl HostOptions {
             page_origin,
             allowed_origins,
             report_url,
-            manifest: get("manifest").map_or(Source::Inline("desk-manifest".to_owned()), source),
+            manifest: get("manifest").map_or(Source::Inline(crate::core::MANIFEST_ELEMENT.to_owned()), source),
             config,
             ready_deadline_ms: get("readyDeadlineMs")
                 .and_then(|v| v.as_f64())
