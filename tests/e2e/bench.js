@@ -13,8 +13,8 @@ const PREVIOUS = MANIFEST.releases.find((r) => r.id === "2026.11.1");
 const { release, withOptions } = require("./helpers");
 const broken = (id, file) => release(id, `panel/broken/${file}`);
 
-/** ms from navigation start to the performance mark `mark` on a fresh page. */
-async function timeTo(browser, url, mark, { latency = 0, setup } = {}) {
+/** A page in a fresh browser context, with `latency` ms of emulated round trip. */
+async function freshPage(browser, latency) {
   const context = await browser.newContext();
   const page = await context.newPage();
   if (latency) {
@@ -22,6 +22,12 @@ async function timeTo(browser, url, mark, { latency = 0, setup } = {}) {
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
   }
+  return { context, page };
+}
+
+/** ms from navigation start to the performance mark `mark` on a fresh page. */
+async function timeTo(browser, url, mark, { latency = 0, setup } = {}) {
+  const { context, page } = await freshPage(browser, latency);
   if (setup) await setup(page);
   await page.goto(base + url, { waitUntil: "commit" });
   await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, mark, { timeout: 20_000 })
@@ -93,11 +99,7 @@ async function bootPhases(browser) {
   const plain = { "files-arrived": [], "plain:ready": [] };
   for (let i = 0; i < runs; i++) {
     for (const [url, into, files] of [["/desk-fast.html", loader, ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"]], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send("Network.enable");
-      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
+      const { context, page } = await freshPage(browser, latency);
       await page.goto(base + url, { waitUntil: "commit" });
       const last = Object.keys(into).pop();
       await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, last, { timeout: 20_000 });
