@@ -25,6 +25,22 @@ test("the demo desk boots the panel through the loader", async ({ page }) => {
   await page.screenshot({ path: "../../target/e2e/screenshots/demo-ready.png", fullPage: true });
 });
 
+test("the README's snippet fetches each document once: the loader's request reuses the preload", async ({ page }) => {
+  // desk.html preloads manifest.json and config.json with the module; a hint
+  // that did not match the loader's own request (another URL or CORS mode)
+  // would show up as a second request, and the round trip it saves lost.
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
+  await page.goto("/desk.html");
+  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
+  for (const doc of ["/manifest.json", "/config.json"]) {
+    expect(requests.filter((p) => p === doc), doc).toHaveLength(1);
+  }
+  expect(warnings.filter((w) => w.includes("preload"))).toEqual([]);
+});
+
 test("the fast embed paints its styled loading state before any of the loader's files arrive", async ({ page }) => {
   // The loader's stylesheet is inline in desk-loader embed's output: nothing
   // render-blocking stands between the HTML and the loading state's first
