@@ -6,26 +6,28 @@ use std::process::Command;
 
 /// Runs a command, failing with its name if it cannot start or exits non-zero.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
-    let shown = format!("{cmd:?}");
-    println!("$ {shown}");
-    let status = cmd.status().map_err(|e| format!("{shown}: could not start: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{shown}: {status}"))
-    }
+    checked(cmd, |c| c.status().map(|status| (status, ())))
 }
 
 /// Runs a command like [`run`], and returns what it printed on standard output.
 pub fn output(cmd: &mut Command) -> Result<String, String> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let stdout = checked(cmd, |c| c.stderr(std::process::Stdio::inherit()).output().map(|o| (o.status, o.stdout)))?;
+    String::from_utf8(stdout).map_err(|_| format!("{program} printed something that is not UTF-8"))
+}
+
+/// Shows the command, runs it with `go`, and names it in any failure.
+fn checked<T>(
+    cmd: &mut Command,
+    go: impl FnOnce(&mut Command) -> std::io::Result<(std::process::ExitStatus, T)>,
+) -> Result<T, String> {
     let shown = format!("{cmd:?}");
     println!("$ {shown}");
-    let out =
-        cmd.stderr(std::process::Stdio::inherit()).output().map_err(|e| format!("{shown}: could not start: {e}"))?;
-    if out.status.success() {
-        String::from_utf8(out.stdout).map_err(|_| format!("{shown}: printed something that is not UTF-8"))
+    let (status, value) = go(cmd).map_err(|e| format!("{shown}: could not start: {e}"))?;
+    if status.success() {
+        Ok(value)
     } else {
-        Err(format!("{shown}: {}", out.status))
+        Err(format!("{shown}: {status}"))
     }
 }
 
