@@ -267,13 +267,16 @@ test("a WebAssembly module that cannot load shows loader.unavailable and reports
   await expectNeverBlank(page);
 });
 
-test("module glue that cannot load shows loader.unavailable and reports it", async ({ page }) => {
-  await page.route("**/pkg/desk_loader.js", (r) => r.fulfill({ status: 404, body: "" }));
-  const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
-  await page.goto("/desk.html");
-  const body = await expectLoaderScreen(page, report, "loader.unavailable");
-  expect(body.problems[0].message).toContain("desk_loader.js");
-});
+// The fast embed, desk-loader embed's output, must reach the same screen.
+for (const url of ["/desk.html", "/desk-fast.html"]) {
+  test(`module glue that cannot load shows loader.unavailable and reports it (${url})`, async ({ page }) => {
+    await page.route("**/pkg/desk_loader.js", (r) => r.fulfill({ status: 404, body: "" }));
+    const report = page.waitForRequest((r) => r.url().endsWith("/__report"));
+    await page.goto(url);
+    const body = await expectLoaderScreen(page, report, "loader.unavailable");
+    expect(body.problems[0].message).toContain("desk_loader.js");
+  });
+}
 
 test("a browser without ES modules gets loader.unsupported, not an endless loading state", async ({ page }) => {
   // Such a browser skips boot.js and runs <script nomodule src="unavailable.js">.
