@@ -1,6 +1,7 @@
 // The walking skeleton, end to end: the demo desk page boots the fake panel
 // through the loader, and the loader remembers the release that worked.
 const { test, expect } = require("@playwright/test");
+const { perBuildPage } = require("./helpers");
 
 test("the demo desk boots the panel through the loader", async ({ page }) => {
   const errors = [];
@@ -89,4 +90,25 @@ test("the fast embed boots with no document fetch and each file fetched once", a
     expect(count(file), file).toBe(1);
   }
   expect(errors).toEqual([]);
+});
+
+test("with the loader's files at a per-build path, served immutable, a second visit asks nothing for them", async ({ page }) => {
+  // docs/embed.md, "Serving the loader's files": `desk-loader embed
+  // --loader-base /<build>/` and `Cache-Control: immutable` on that path. On
+  // the second visit the loader comes from the cache without a request, so it
+  // runs while the page and the panel's files are revalidated.
+  const url = perBuildPage();
+  await page.goto(url);
+  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
+  await page.goto("about:blank");
+  await page.goto(url);
+  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
+  await expect(page.locator(".panel-release")).toHaveText("release 2026.11.2");
+  const fetched = await page.evaluate(() => performance.getEntriesByType("resource")
+    .map((e) => ({ path: new URL(e.name).pathname, bytes: e.transferSize })));
+  const loader = fetched.filter((e) => e.path.startsWith("/__build/"));
+  expect(loader.map((e) => e.path.replace(/^\/__build\/[0-9a-f]+\//, ""))).toEqual(expect.arrayContaining(["pkg/desk_loader.js", "pkg/desk_loader_bg.wasm", "boot.js"]));
+  // transferSize 0: taken from the cache, no request; a revalidation (304) has headers.
+  expect(loader.filter((e) => e.bytes > 0)).toEqual([]);
+  expect(fetched.find((e) => e.path === "/panel/2026.11.2/panel.js").bytes, "the panel's files are revalidated").toBeGreaterThan(0);
 });

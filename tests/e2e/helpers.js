@@ -121,3 +121,34 @@ async function expectNeverBlank(page) {
 
 module.exports.watchForBlank = watchForBlank;
 module.exports.expectNeverBlank = expectNeverBlank;
+
+/**
+ * desk-fast.html with the loader's files at a per-build path, as
+ * `desk-loader embed --loader-base /__build/<id>/` writes it (the test server
+ * serves `/__build/<id>/` immutable). Written to target/bench and loaded from
+ * `/__bench/`, with `<base href="/">` so that the release's relative URLs stay
+ * where desk-fast.html has them.
+ */
+function perBuildPage() {
+  const www = path.join(__dirname, "../../www");
+  const id = crypto.createHash("sha256")
+    .update(fs.readFileSync(path.join(www, "pkg/desk_loader_bg.wasm")))
+    .update(fs.readFileSync(path.join(www, "pkg/desk_loader.js")))
+    .digest("hex").slice(0, 16);
+  const loader = `/__build/${id}/`;
+  let html = fs.readFileSync(path.join(www, "desk-fast.html"), "utf8");
+  for (const [from, to] of [
+    ['href="pkg/', `href="${loader}pkg/`],
+    ['src="boot.js"', `src="${loader}boot.js"`],
+    ['src="unavailable.js"', `src="${loader}unavailable.js"`],
+    ["<head>\n", '<head>\n  <base href="/">\n'],
+  ]) {
+    if (!html.includes(from)) throw new Error(`desk-fast.html has no ${from}: the per-build page cannot be written`);
+    html = html.split(from).join(to);
+  }
+  const out = path.join(__dirname, "../../target/bench");
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, "desk-fast-per-build.html"), html);
+  return "/__bench/desk-fast-per-build.html";
+}
+module.exports.perBuildPage = perBuildPage;

@@ -1,7 +1,9 @@
 //! The demo and test server: `www/` on 127.0.0.1, with the right MIME types,
 //! `Cache-Control: no-cache` with an ETag (revalidated on each use, 304 when unchanged),
 //! `POST /__report` to receive the loader's reports (`GET /__reports` lists
-//! them), `/__bench/` for the documents `cargo xtask bench` generates, and
+//! them), `/__bench/` for the documents `cargo xtask bench` generates,
+//! `/__build/<id>/` for `www/` as a per-build path (`Cache-Control: immutable`,
+//! never revalidated: what docs/embed.md recommends for the loader's files), and
 //! per-scenario faults: a request from (or for) a page under
 //! `www/scenarios/<name>/` follows the rules in that folder's `faults.json`
 //! (`docs/matrix.md`): `delayMs`, `status`, `truncate`, `tamper`, `contentType`.
@@ -89,6 +91,18 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
             let kind =
                 rule.content_type.clone().unwrap_or_else(|| file.as_deref().map_or("text/plain", mime).to_owned());
             Response::new(status, bytes).with("Content-Type", &kind).with("Cache-Control", "no-store")
+        }
+        // `/__build/<id>/<file>`: any id; a new build takes a new one, as in production.
+        _ if get && path.starts_with("/__build/") => {
+            match path.splitn(4, '/').nth(3).and_then(|rest| resolve(www, rest)) {
+                Some(file) => match std::fs::read(&file) {
+                    Ok(bytes) => Response::new(200, bytes)
+                        .with("Content-Type", mime(&file))
+                        .with("Cache-Control", "public, max-age=31536000, immutable"),
+                    Err(_) => Response::new(404, "not found\n"),
+                },
+                None => Response::new(404, "not found\n"),
+            }
         }
         _ if get => match path
             .strip_prefix("/__bench/")
@@ -192,5 +206,42 @@ fn mime(file: &Path) -> &'static str {
         "png" => "image/png",
         "svg" => "image/svg+xml",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(url: &str) -> Response {
+        let req = Request {
+            method: "GET".to_owned(),
+            url: url.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            remote: "127.0.0.1:1".parse().unwrap(),
+        };
+        handle(&req, &crate::root().join("www"), &Mutex::new(Vec::new()), false)
+    }
+
+    fn header<'r>(r: &'r Response, name: &str) -> Option<&'r str> {
+        r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn a_per_build_path_serves_www_immutable_and_the_rest_is_revalidated() {
+        let built = get("/__build/any-id/boot.js");
+        assert_eq!(built.status, 200);
+        assert_eq!(built.body, std::fs::read(crate::root().join("www/boot.js")).unwrap());
+        assert_eq!(header(&built, "Cache-Control"), Some("public, max-age=31536000, immutable"));
+        assert_eq!(header(&built, "ETag"), None);
+
+        let plain = get("/boot.js");
+        assert_eq!(header(&plain, "Cache-Control"), Some("no-cache"));
+        assert!(header(&plain, "ETag").is_some());
+
+        for outside in ["/__build/id/../Cargo.toml", "/__build/id/missing.js", "/__build/", "/__build/id"] {
+            assert_eq!(get(outside).status, 404, "{outside}");
+        }
     }
 }
