@@ -79,7 +79,7 @@ fn weight_all() -> Result<(), String> {
     packages::build_all()?;
     for b in &packages::config()?.build {
         let w = packages::weigh(b)?;
-        packages::print_weight(&b.name, &w);
+        packages::print_weight(&b.name, &w, &packages::part_sizes(&b.name, &w)?);
         packages::check_forbidden(&b.name, &w)?;
     }
     Ok(())

@@ -180,8 +180,43 @@ pub fn check_forbidden(name: &str, w: &crate::weight::Weight) -> Result<(), Stri
 }
 
 /// Prints a weight: the groups above 1 % of the code, then the largest functions.
-pub fn print_weight(name: &str, w: &crate::weight::Weight) {
+/// One part of a module with its size: (part, what it holds, raw bytes, gzip -9 bytes alone).
+pub type PartSize = (String, String, u64, u64);
+
+/// gzip -9 of each of the module's parts alone ([`crate::weight::PARTS`]),
+/// its data section, and the core with the standard library and the data:
+/// what no shell, binding or glue could take away.
+pub fn part_sizes(name: &str, w: &crate::weight::Weight) -> Result<Vec<PartSize>, String> {
+    let dir = crate::root().join("target/weight");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let gzip = |part: &str, bytes: &[u8]| -> Result<u64, String> {
+        let file = dir.join(format!("{name}.{part}.bin"));
+        std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        gzip_len(&file)
+    };
+    let code = |part: &str| w.part_code.iter().find(|(p, _)| *p == part).map_or(&[][..], |(_, c)| c.as_slice());
+    let mut sizes = Vec::new();
+    for (part, holds) in crate::weight::PARTS {
+        sizes.push((part.to_owned(), holds.to_owned(), code(part).len() as u64, gzip(part, code(part))?));
+    }
+    sizes.push(("data".to_owned(), "string constants and tables".to_owned(), w.data, gzip("data", &w.data_bytes)?));
+    let floor = [code("core"), code("std"), &w.data_bytes].concat();
+    sizes.push((
+        "core + std + data".to_owned(),
+        "together, without the shell, the bindings or the glue".to_owned(),
+        floor.len() as u64,
+        gzip("floor", &floor)?,
+    ));
+    Ok(sizes)
+}
+
+pub fn print_weight(name: &str, w: &crate::weight::Weight, parts: &[PartSize]) {
     println!("\nwhat package {name} is made of ({} B of wasm, {} B code, {} B data):", w.total, w.code, w.data);
+    println!("  by part, raw and gzip -9 alone:");
+    for (part, holds, raw, gz) in parts {
+        println!("  {raw:>7} B  {gz:>7} B gzip  {part}: {holds}");
+    }
+    println!("  by crate or module:");
     for (group, bytes) in w.groups.iter().filter(|(_, b)| *b * 100 >= w.code) {
         println!("  {:>7} B  {:>4.1} %  {group}", bytes, *bytes as f64 * 100.0 / w.code as f64);
     }

@@ -25,6 +25,43 @@ pub struct Weight {
     pub code: u64,
     /// Bytes of the whole module.
     pub total: u64,
+    /// The code of each of [`PARTS`], its function bodies in index order: so
+    /// that each part's compressed size can be told apart.
+    pub part_code: Vec<(&'static str, Vec<u8>)>,
+    /// The data section (string constants, tables).
+    pub data_bytes: Vec<u8>,
+}
+
+/// The loader's parts, each with what it holds: the core's decisions, the
+/// browser shell, the bindings to the browser, and Rust's standard library.
+pub const PARTS: [(&str, &str); 4] = [
+    ("core", "desk_loader::core (validation, manifest, boot, records, reports) and ryu"),
+    ("shell", "desk_loader::web, the browser shell"),
+    ("bindings", "wasm-bindgen, js-sys, web-sys, gloo-net, console_error_panic_hook"),
+    ("std", "Rust's core, alloc and std, the allocator, unnamed functions"),
+];
+
+/// Which of [`PARTS`] a group of [`group_of`] belongs to.
+fn part_of(group: &str) -> &'static str {
+    const BINDINGS: [&str; 8] = [
+        "wasm_bindgen",
+        "wasm-bindgen shims",
+        "js_sys",
+        "web_sys",
+        "gloo_net",
+        "gloo_utils",
+        "console_error_panic_hook",
+        "wasm_bindgen_futures",
+    ];
+    if group.starts_with("desk_loader::core") || group == "ryu" {
+        "core"
+    } else if group.starts_with("desk_loader") {
+        "shell"
+    } else if BINDINGS.contains(&group) || group == "http" {
+        "bindings"
+    } else {
+        "std"
+    }
 }
 
 /// Reads a module that still has its `name` section.
@@ -35,6 +72,7 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
     let mut at = 8;
     let mut imported_functions = 0u32;
     let mut bodies: Vec<u64> = Vec::new();
+    let mut body_bytes: Vec<&[u8]> = Vec::new();
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     let mut weight = Weight { total: bytes.len() as u64, ..Weight::default() };
     while at < bytes.len() {
@@ -52,10 +90,14 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
                 for _ in 0..n {
                     let body = leb(section, &mut p)?;
                     bodies.push(body);
+                    body_bytes.push(section.get(p..p + body as usize).ok_or("a function body runs past the end")?);
                     p += body as usize;
                 }
             }
-            11 => weight.data = size as u64,
+            11 => {
+                weight.data = size as u64;
+                weight.data_bytes = section.to_vec();
+            }
             0 => {
                 let mut p = 0;
                 let len = leb(section, &mut p)? as usize;
@@ -69,10 +111,15 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
     }
     let mut groups: BTreeMap<String, u64> = BTreeMap::new();
     let mut functions = Vec::new();
+    weight.part_code = PARTS.iter().map(|(part, _)| (*part, Vec::new())).collect();
     for (i, size) in bodies.iter().enumerate() {
         let index = imported_functions + i as u32;
         let name = names.get(&index).map_or_else(|| format!("function[{index}]"), |n| demangle(n));
-        *groups.entry(group_of(&name)).or_default() += size;
+        let group = group_of(&name);
+        if let Some((_, code)) = weight.part_code.iter_mut().find(|(part, _)| *part == part_of(&group)) {
+            code.extend_from_slice(body_bytes.get(i).copied().unwrap_or_default());
+        }
+        *groups.entry(group).or_default() += size;
         weight.names.push(name.clone());
         functions.push((name, *size));
     }
@@ -233,6 +280,17 @@ mod tests {
         );
         assert_eq!(group_of("core::fmt::write"), "core");
         assert_eq!(group_of("__wbg_get_123"), "wasm-bindgen shims");
+        for (name, part) in [
+            ("desk_loader::core::config::validate", "core"),
+            ("ryu::pretty::format64", "core"),
+            ("desk_loader::web::pump", "shell"),
+            ("<gloo_net::http::request::Request as core::convert::TryFrom<X>>::try_from", "bindings"),
+            ("__wbg_get_123", "bindings"),
+            ("alloc::raw_vec::finish_grow", "std"),
+            ("core::fmt::write", "std"),
+        ] {
+            assert_eq!(part_of(&group_of(name)), part, "{name}");
+        }
         assert_eq!(demangle("core[c5930c85a12de822]::fmt::write::h0123456789abcdef"), "core::fmt::write");
     }
 
@@ -251,5 +309,9 @@ mod tests {
         assert_eq!(forbidden(&w, &["f".to_owned()]), vec!["f"]);
         assert!(forbidden(&w, &["core::str::slice_error_fail".to_owned()]).is_empty());
         assert_eq!(w.total, module.len() as u64);
+        assert_eq!(
+            w.part_code.iter().find(|(p, _)| *p == "std").map(|(_, code)| code.as_slice()),
+            Some(&[0, 0x0b][..])
+        );
     }
 }
