@@ -428,6 +428,18 @@ fn an_unreadable_manifest_falls_back_to_the_known_good_release() {
 }
 
 #[test]
+fn a_fetch_that_ran_out_of_time_is_unreadable_and_says_how_long_it_waited() {
+    let late = LoadError::timed_out("https://desk.example/config.json", 1500.0);
+    assert_eq!(late.text(), "https://desk.example/config.json: no answer within 1.5 s");
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Err(LoadError::timed_out("manifest.json", 8000.0))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(sim.error_code(), Some(Code::ManifestUnreadable));
+}
+
+#[test]
 fn the_backend_endpoint_decides_compatibility() {
     let m = manifest(&[release("new", r#", "backend": ">=44""#), release("old", r#", "backend": "<44""#)]);
     let run = |answer: Result<Value, LoadError>| {

@@ -121,6 +121,11 @@ pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
 }
 
 impl LoadError {
+    /// `what` (a URL) gave no answer within `after_ms`: the shell gave up on it.
+    pub fn timed_out(what: &str, after_ms: f64) -> LoadError {
+        LoadError::Unreadable(format!("{what}: no answer within {} s", super::value::seconds(after_ms)))
+    }
+
     /// What went wrong, in words.
     pub fn text(&self) -> &str {
         match self {

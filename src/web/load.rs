@@ -158,19 +158,18 @@ async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
             .set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), timeout_ms as i32)
             .ok()
     });
+    // Only the timer above holds the controller: an aborted signal means the
+    // fetch ran out of time, whatever the browser's message says.
+    let failed = |e: gloo_net::Error| match &signal {
+        Some(s) if s.aborted() => LoadError::timed_out(url, timeout_ms),
+        _ => LoadError::Unreadable(format!("{url}: {e}")),
+    };
     let result = async {
-        let response = gloo_net::http::Request::get(url)
-            .abort_signal(signal.as_ref())
-            .send()
-            .await
-            .map_err(|e| LoadError::Unreadable(format!("{url}: {}", fetch_error(&e, timeout_ms))))?;
+        let response = gloo_net::http::Request::get(url).abort_signal(signal.as_ref()).send().await.map_err(failed)?;
         if !response.ok() {
             return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
         }
-        let text = response
-            .text()
-            .await
-            .map_err(|e| LoadError::Unreadable(format!("{url}: {}", fetch_error(&e, timeout_ms))))?;
+        let text = response.text().await.map_err(failed)?;
         bounded(text, url)
     }
     .await;
@@ -183,15 +182,6 @@ async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
 /// Refuses documents over the core's size limit (`boot::check_document_size`).
 fn bounded(text: String, what: &str) -> Result<String, LoadError> {
     crate::core::boot::check_document_size(text.len(), what).map(|()| text)
-}
-
-fn fetch_error(e: &gloo_net::Error, timeout_ms: f64) -> String {
-    let text = e.to_string();
-    if crate::core::value::contains(&text, "abort") {
-        format!("no answer within {} s", crate::core::value::seconds(timeout_ms))
-    } else {
-        text
-    }
 }
 
 fn parse(text: &str) -> Result<Value, LoadError> {
