@@ -92,29 +92,27 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
                 rule.content_type.clone().unwrap_or_else(|| file.as_deref().map_or("text/plain", mime).to_owned());
             Response::new(status, bytes).with("Content-Type", &kind).with("Cache-Control", "no-store")
         }
-        // `/__build/<id>/<file>`: any id; a new build takes a new one, as in production.
-        _ if get && path.starts_with("/__build/") => {
-            match path.splitn(4, '/').nth(3).and_then(|rest| resolve(www, rest)) {
-                Some(file) => match std::fs::read(&file) {
-                    Ok(bytes) => Response::new(200, bytes)
-                        .with("Content-Type", mime(&file))
-                        .with("Cache-Control", "public, max-age=31536000, immutable"),
-                    Err(_) => Response::new(404, "not found\n"),
-                },
+        _ if get => {
+            // `/__build/<id>/<file>`: `www/` under a per-build path, any id (a
+            // new build takes a new one, as in production), never revalidated.
+            let (file, immutable) = if let Some(rest) = path.strip_prefix("/__build/") {
+                (rest.split_once('/').and_then(|(_, file)| resolve(www, file)), true)
+            } else if let Some(rest) = path.strip_prefix("/__bench/") {
+                (resolve(&crate::root().join("target/bench"), rest), false)
+            } else {
+                (resolve(www, &path), false)
+            };
+            match file.and_then(|f| std::fs::read(&f).ok().map(|bytes| (f, bytes))) {
                 None => Response::new(404, "not found\n"),
-            }
-        }
-        _ if get => match path
-            .strip_prefix("/__bench/")
-            .map_or_else(|| resolve(www, &path), |rest| resolve(&crate::root().join("target/bench"), rest))
-        {
-            Some(file) => match std::fs::read(&file) {
-                Ok(bytes) => {
-                    // Everything may be cached but is revalidated on each use
-                    // (`no-cache` with an ETag): a rebuilt package is never
+                Some((file, bytes)) if immutable => Response::new(200, bytes)
+                    .with("Content-Type", mime(&file))
+                    .with("Cache-Control", "public, max-age=31536000, immutable"),
+                Some((file, bytes)) => {
+                    // Everything else may be cached but is revalidated on each
+                    // use (`no-cache` with an ETag): a rebuilt package is never
                     // served stale, and a second visit is answered with 304,
-                    // as a production server would (`cargo xtask bench` measures
-                    // warm boots).
+                    // as a production server would (`cargo xtask bench`
+                    // measures warm boots).
                     let etag = etag(&bytes);
                     if req.header("if-none-match") == Some(etag.as_str()) {
                         Response::new(304, Vec::new()).with("ETag", &etag).with("Cache-Control", "no-cache")
@@ -127,10 +125,8 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
                             .with("Access-Control-Allow-Origin", "*")
                     }
                 }
-                Err(_) => Response::new(404, "not found\n"),
-            },
-            None => Response::new(404, "not found\n"),
-        },
+            }
+        }
         _ => Response::new(405, "method not allowed\n"),
     };
     if log {
