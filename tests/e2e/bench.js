@@ -13,16 +13,21 @@ const PREVIOUS = MANIFEST.releases.find((r) => r.id === "2026.11.1");
 const { release, withOptions, perBuildPage } = require("./helpers");
 const broken = (id, file) => release(id, `panel/broken/${file}`);
 
-/** A page in a fresh browser context, with `latency` ms of emulated round trip. */
-async function freshPage(browser, latency) {
-  const context = await browser.newContext();
+/** A new page in `context`, with `latency` ms of emulated round trip. */
+async function newPage(context, latency) {
   const page = await context.newPage();
   if (latency) {
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
   }
-  return { context, page };
+  return page;
+}
+
+/** A page in a fresh browser context, with `latency` ms of emulated round trip. */
+async function freshPage(browser, latency) {
+  const context = await browser.newContext();
+  return { context, page: await newPage(context, latency) };
 }
 
 /** ms from navigation start to the performance mark `mark` on a fresh page. */
@@ -140,12 +145,7 @@ async function warmBoot(browser) {
   const warm = async (url, mark, latency) => {
     const context = await browser.newContext();
     for (let visit = 0; visit < 2; visit++) {
-      const page = await context.newPage();
-      if (latency) {
-        const cdp = await context.newCDPSession(page);
-        await cdp.send("Network.enable");
-        await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
-      }
+      const page = await newPage(context, latency);
       await page.goto(base + url, { waitUntil: "commit" });
       await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, mark, { timeout: 20_000 });
       if (visit === 1) {
