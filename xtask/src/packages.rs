@@ -179,7 +179,6 @@ pub fn check_forbidden(name: &str, w: &crate::weight::Weight) -> Result<(), Stri
     ))
 }
 
-/// Prints a weight: the groups above 1 % of the code, then the largest functions.
 /// One part of a module with its size: (part, what it holds, raw bytes, gzip -9 bytes alone).
 pub type PartSize = (String, String, u64, u64);
 
@@ -210,6 +209,8 @@ pub fn part_sizes(name: &str, w: &crate::weight::Weight) -> Result<Vec<PartSize>
     Ok(sizes)
 }
 
+/// Prints a weight: its parts ([`part_sizes`]), the groups above 1 % of the
+/// code, then the largest functions.
 pub fn print_weight(name: &str, w: &crate::weight::Weight, parts: &[PartSize]) {
     println!("\nwhat package {name} is made of ({} B of wasm, {} B code, {} B data):", w.total, w.code, w.data);
     println!("  by part, raw and gzip -9 alone:");
