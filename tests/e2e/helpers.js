@@ -87,7 +87,8 @@ module.exports.reportFrom = reportFrom;
 /**
  * Samples the mount point from the first contentful paint on, at every
  * animation frame: `window.__blankSamples` lists the frames where the
- * viewport showed nothing of the desk (no text, no visible element in #desk).
+ * viewport showed nothing of the desk (no text, no visible element in #desk),
+ * and `window.__shown` what it showed (see `framesShown`).
  * Before that paint the browser is still loading the page (a frame can run
  * while the parser has not yet reached the mount point's content): nothing
  * the loader shows or hides. A page that never paints content has no sample,
@@ -97,12 +98,15 @@ async function watchForBlank(page) {
   await page.addInitScript(() => {
     window.__samples = 0;
     window.__blankSamples = [];
+    window.__shown = [];
     const sample = () => {
       const desk = document.getElementById("desk");
       if (!desk || performance.getEntriesByName("first-contentful-paint").length === 0) return;
       window.__samples++;
       const r = desk.getBoundingClientRect();
       const text = desk.innerText.trim();
+      const shown = (desk.querySelector('[role="status"]') ? "status: " : "") + text;
+      if (window.__shown.at(-1) !== shown) window.__shown.push(shown);
       const visible = [...desk.querySelectorAll("*")].some((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0; });
       if (r.height === 0 || (!text && !visible)) window.__blankSamples.push(performance.now());
     };
@@ -110,6 +114,19 @@ async function watchForBlank(page) {
     const frame = () => { sample(); requestAnimationFrame(frame); };
     requestAnimationFrame(frame);
   });
+}
+
+/**
+ * What the mount point showed, frame by frame from the first contentful
+ * paint: its text each time it changed, prefixed "status: " while it holds a
+ * `role="status"` element. Unlike polling the page after
+ * `goto`, this sees a state however briefly it was painted, and never misses
+ * one because the test ran late.
+ */
+async function framesShown(page) {
+  // The sampler runs at each frame: let one more frame come, so that what
+  // the page holds now has been sampled too.
+  return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(window.__shown)))));
 }
 
 /** Asserts the page was sampled and never blank. */
@@ -121,6 +138,7 @@ async function expectNeverBlank(page) {
 
 module.exports.watchForBlank = watchForBlank;
 module.exports.expectNeverBlank = expectNeverBlank;
+module.exports.framesShown = framesShown;
 
 /**
  * desk-fast.html with the loader's files at a per-build path, as

@@ -2,7 +2,7 @@
 // languages, Retry, accessibility), what a host page can observe, the
 // reports, and the native bridges.
 const { test, expect } = require("@playwright/test");
-const { settled, serve, consoleText, release, demoRelease, reportFrom, watchForBlank, expectNeverBlank } = require("./helpers");
+const { settled, serve, consoleText, release, demoRelease, reportFrom, watchForBlank, expectNeverBlank, framesShown } = require("./helpers");
 
 const CONFIG = { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: "t0k3n" }, backendSchema: 43 };
 const BROKEN = [release("2026.12.0", "panel/broken/throws.js")];
@@ -11,8 +11,10 @@ test("the loading state shows from the first paint, and the page is never blank"
   await watchForBlank(page);
   await page.route("**/manifest.json", async (r) => { await new Promise((f) => setTimeout(f, 400)); await r.fallback(); });
   await page.goto("/desk.html");
-  await expect(page.getByRole("status")).toHaveText("Loading the desk…");
   expect(await settled(page)).toBe("ready");
+  const shown = await framesShown(page);
+  expect(shown[0]).toBe("status: Loading the desk…");
+  expect(shown.at(-1)).not.toContain("Loading the desk");
   await expectNeverBlank(page);
 });
 
@@ -36,10 +38,11 @@ test("a panel that clears the mount point before rendering leaves the loading st
   await serve(page, "manifest.json", { format: 1, releases: [release("2026.12.0", "panel/broken/clears-then-renders.js")] });
   await serve(page, "config.json", CONFIG);
   await page.goto("/desk.html");
-  // The panel emptied the mount point; the core had the loading state put back.
-  await expect(page.getByRole("status")).toHaveText("Loading the desk…");
   expect(await settled(page)).toBe("ready");
   await expect(page.locator(".panel")).toHaveText("rendered late");
+  // The panel emptied the mount point; the core had the loading state put
+  // back, and it stayed until the panel rendered.
+  expect(await framesShown(page)).toEqual(["status: Loading the desk…", "rendered late"]);
   await expectNeverBlank(page);
 });
 
