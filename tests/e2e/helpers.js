@@ -119,9 +119,9 @@ async function watchForBlank(page) {
 /**
  * What the mount point showed, frame by frame from the first contentful
  * paint: its text each time it changed, prefixed "status: " while it holds a
- * `role="status"` element. Unlike polling the page after
- * `goto`, this sees a state however briefly it was painted, and never misses
- * one because the test ran late.
+ * `role="status"` element. Unlike polling the page after `goto`, this sees a
+ * state however briefly it was painted, and never misses one because the
+ * test ran late.
  */
 async function framesShown(page) {
   // The sampler runs at each frame: let one more frame come, so that what
