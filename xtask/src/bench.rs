@@ -30,7 +30,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "\n### Package `{}`: {} B of code, {} B of data (with names kept, before stripping)\n\n\
              By part, each compressed alone (parts compress a little better together):\n\n\
              | part | holds | raw | gzip -9 |\n|---|---|---:|---:|",
-            b.name, w.code, w.data
+            b.name,
+            w.code,
+            w.data()
         );
         for (part, holds, raw, gz) in &parts {
             let _ = writeln!(weights, "| {part} | {holds} | {raw} B | {gz} B |");

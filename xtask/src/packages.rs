@@ -198,7 +198,7 @@ pub fn part_sizes(name: &str, w: &crate::weight::Weight) -> Result<Vec<PartSize>
     for (part, holds) in crate::weight::PARTS {
         sizes.push((part.to_owned(), holds.to_owned(), code(part).len() as u64, gzip(part, code(part))?));
     }
-    sizes.push(("data".to_owned(), "string constants and tables".to_owned(), w.data, gzip("data", &w.data_bytes)?));
+    sizes.push(("data".to_owned(), "string constants and tables".to_owned(), w.data(), gzip("data", &w.data_bytes)?));
     let floor = [code("core"), code("std"), &w.data_bytes].concat();
     sizes.push((
         "core + std + data".to_owned(),
@@ -212,7 +212,7 @@ pub fn part_sizes(name: &str, w: &crate::weight::Weight) -> Result<Vec<PartSize>
 /// Prints a weight: its parts ([`part_sizes`]), the groups above 1 % of the
 /// code, then the largest functions.
 pub fn print_weight(name: &str, w: &crate::weight::Weight, parts: &[PartSize]) {
-    println!("\nwhat package {name} is made of ({} B of wasm, {} B code, {} B data):", w.total, w.code, w.data);
+    println!("\nwhat package {name} is made of ({} B of wasm, {} B code, {} B data):", w.total, w.code, w.data());
     println!("  by part, raw and gzip -9 alone:");
     for (part, holds, raw, gz) in parts {
         println!("  {raw:>7} B  {gz:>7} B gzip  {part}: {holds}");

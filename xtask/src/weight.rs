@@ -19,8 +19,6 @@ pub struct Weight {
     pub bodies: Vec<u64>,
     /// How many functions the module imports (they come first in the index space).
     pub imported_functions: u32,
-    /// Bytes of data segments (string constants, tables).
-    pub data: u64,
     /// Bytes of the code section.
     pub code: u64,
     /// Bytes of the whole module.
@@ -30,6 +28,13 @@ pub struct Weight {
     pub part_code: Vec<(&'static str, Vec<u8>)>,
     /// The data section (string constants, tables).
     pub data_bytes: Vec<u8>,
+}
+
+impl Weight {
+    /// Bytes of the data section.
+    pub fn data(&self) -> u64 {
+        self.data_bytes.len() as u64
+    }
 }
 
 /// The loader's parts, each with what it holds: the core's decisions, the
@@ -71,8 +76,7 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
     }
     let mut at = 8;
     let mut imported_functions = 0u32;
-    let mut bodies: Vec<u64> = Vec::new();
-    let mut body_bytes: Vec<&[u8]> = Vec::new();
+    let mut bodies: Vec<&[u8]> = Vec::new();
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     let mut weight = Weight { total: bytes.len() as u64, ..Weight::default() };
     while at < bytes.len() {
@@ -88,16 +92,12 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
                 let mut p = 0;
                 let n = leb(section, &mut p)?;
                 for _ in 0..n {
-                    let body = leb(section, &mut p)?;
-                    bodies.push(body);
-                    body_bytes.push(section.get(p..p + body as usize).ok_or("a function body runs past the end")?);
-                    p += body as usize;
+                    let body = leb(section, &mut p)? as usize;
+                    bodies.push(section.get(p..p + body).ok_or("a function body runs past the end")?);
+                    p += body;
                 }
             }
-            11 => {
-                weight.data = size as u64;
-                weight.data_bytes = section.to_vec();
-            }
+            11 => weight.data_bytes = section.to_vec(),
             0 => {
                 let mut p = 0;
                 let len = leb(section, &mut p)? as usize;
@@ -112,18 +112,19 @@ pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
     let mut groups: BTreeMap<String, u64> = BTreeMap::new();
     let mut functions = Vec::new();
     weight.part_code = PARTS.iter().map(|(part, _)| (*part, Vec::new())).collect();
-    for (i, size) in bodies.iter().enumerate() {
+    for (i, body) in bodies.iter().enumerate() {
+        let size = body.len() as u64;
         let index = imported_functions + i as u32;
         let name = names.get(&index).map_or_else(|| format!("function[{index}]"), |n| demangle(n));
         let group = group_of(&name);
         if let Some((_, code)) = weight.part_code.iter_mut().find(|(part, _)| *part == part_of(&group)) {
-            code.extend_from_slice(body_bytes.get(i).copied().unwrap_or_default());
+            code.extend_from_slice(body);
         }
         *groups.entry(group).or_default() += size;
         weight.names.push(name.clone());
-        functions.push((name, *size));
+        functions.push((name, size));
     }
-    weight.bodies = bodies;
+    weight.bodies = bodies.iter().map(|b| b.len() as u64).collect();
     weight.imported_functions = imported_functions;
     functions.sort_by_key(|f| std::cmp::Reverse(f.1));
     functions.truncate(15);
