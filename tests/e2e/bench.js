@@ -30,14 +30,22 @@ async function freshPage(browser, latency) {
   return { context, page: await newPage(context, latency) };
 }
 
+/**
+ * Waits for the User Timing mark `mark` (not a measure of the same name) and
+ * returns its time in ms from navigation start; fails with the desk's state.
+ */
+async function markTime(page, mark) {
+  await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, mark, { timeout: 20_000 })
+    .catch(async (e) => { throw new Error(`${page.url()} never reached ${mark}: ${await page.locator("#desk").getAttribute("data-desk-state").catch(() => "?")}, ${e.message}`); });
+  return page.evaluate((m) => performance.getEntriesByName(m, "mark")[0].startTime, mark);
+}
+
 /** ms from navigation start to the performance mark `mark` on a fresh page. */
 async function timeTo(browser, url, mark, { latency = 0, setup } = {}) {
   const { context, page } = await freshPage(browser, latency);
   if (setup) await setup(page);
   await page.goto(base + url, { waitUntil: "commit" });
-  await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, mark, { timeout: 20_000 })
-    .catch(async (e) => { throw new Error(`${url} never reached ${mark}: ${await page.locator("#desk").getAttribute("data-desk-state").catch(() => "?")}, ${e.message}`); });
-  const t = await page.evaluate((m) => performance.getEntriesByName(m, "mark")[0].startTime, mark);
+  const t = await markTime(page, mark);
   await context.close();
   return t;
 }
@@ -106,8 +114,7 @@ async function bootPhases(browser) {
     for (const [url, into, files] of [["/desk-fast.html", loader, ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"]], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
       const { context, page } = await freshPage(browser, latency);
       await page.goto(base + url, { waitUntil: "commit" });
-      const last = Object.keys(into).pop();
-      await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, last, { timeout: 20_000 });
+      await markTime(page, Object.keys(into).pop());
       const t = await page.evaluate(([names, files]) => {
         // The first fetch of each file: the copies the loader caches after ready come later.
         const arrived = files.map((f) => performance.getEntriesByType("resource").find((e) => e.name.endsWith("/" + f))?.responseEnd ?? NaN);
@@ -147,9 +154,8 @@ async function warmBoot(browser) {
     for (let visit = 0; visit < 2; visit++) {
       const page = await newPage(context, latency);
       await page.goto(base + url, { waitUntil: "commit" });
-      await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, mark, { timeout: 20_000 });
+      const t = await markTime(page, mark);
       if (visit === 1) {
-        const t = await page.evaluate((m) => performance.getEntriesByName(m, "mark")[0].startTime, mark);
         await context.close();
         return t;
       }
@@ -192,7 +198,7 @@ async function memory(browser) {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       await page.goto(base + url, { waitUntil: "commit" });
-      await page.waitForFunction((m) => performance.getEntriesByName(m, "mark").length > 0, mark, { timeout: 20_000 });
+      await markTime(page, mark);
       await cdp.send("HeapProfiler.enable");
       await cdp.send("HeapProfiler.collectGarbage");
       samples[place].push((await cdp.send("Runtime.getHeapUsage")).usedSize);
@@ -240,7 +246,7 @@ async function compileAtBoot(browser) {
     const complete = new Promise((resolve) => cdp.once("Tracing.tracingComplete", resolve));
     await cdp.send("Tracing.start", { categories: "v8.wasm,blink.user_timing", transferMode: "ReportEvents" });
     await page.goto(base + "/desk-fast.html", { waitUntil: "commit" });
-    await page.waitForFunction(() => performance.getEntriesByName("desk-loader:ready", "mark").length > 0, null, { timeout: 20_000 });
+    await markTime(page, "desk-loader:ready");
     await cdp.send("Tracing.end");
     await complete;
     // Up to the ready mark: what the record, the cache and the report compile after it is off the path.
