@@ -17,7 +17,7 @@ use std::time::Duration;
 /// Largest request head (request line and headers) read.
 const MAX_HEAD: usize = 64 * 1024;
 /// Largest request body read.
-const MAX_BODY: usize = 1024 * 1024;
+const MAX_BODY: usize = 8 * 1024 * 1024;
 /// An idle keep-alive connection is closed after this.
 const IDLE: Duration = Duration::from_secs(30);
 
@@ -34,6 +34,8 @@ pub struct Request {
     pub body: Vec<u8>,
     /// The client.
     pub remote: SocketAddr,
+    /// The port the request came in on.
+    pub local_port: u16,
 }
 
 impl Request {
@@ -52,12 +54,19 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// Close the connection instead of answering: the client sees a network error.
+    pub dropped: bool,
 }
 
 impl Response {
     /// A response with a status and a body.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Response {
-        Response { status, headers: Vec::new(), body: body.into() }
+        Response { status, headers: Vec::new(), body: body.into(), dropped: false }
+    }
+
+    /// No answer: the connection is closed.
+    pub fn dropped() -> Response {
+        Response { dropped: true, ..Response::new(0, Vec::new()) }
     }
 
     /// Adds a header.
@@ -111,15 +120,19 @@ impl Listening {
 
 fn connection(stream: TcpStream, handler: &Handler) -> std::io::Result<()> {
     let remote = stream.peer_addr()?;
+    let local_port = stream.local_addr()?.port();
     stream.set_read_timeout(Some(IDLE))?;
     stream.set_nodelay(true)?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     loop {
-        let Some(request) = read_request(&mut reader, remote)? else { return Ok(()) };
+        let Some(request) = read_request(&mut reader, remote, local_port)? else { return Ok(()) };
         let keep_alive = !request.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close"));
         let head_only = request.method == "HEAD";
         let response = handler(&request);
+        if response.dropped {
+            return Ok(());
+        }
         let mut head = format!("HTTP/1.1 {} {}\r\n", response.status, reason(response.status));
         for (k, v) in &response.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -142,7 +155,11 @@ fn connection(stream: TcpStream, handler: &Handler) -> std::io::Result<()> {
 
 /// Reads one request; `None` when the client closed the connection or sent
 /// something that is not HTTP (the connection is then dropped).
-fn read_request(reader: &mut BufReader<TcpStream>, remote: SocketAddr) -> std::io::Result<Option<Request>> {
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    remote: SocketAddr,
+    local_port: u16,
+) -> std::io::Result<Option<Request>> {
     let mut lines = Vec::new();
     let mut size = 0;
     loop {
@@ -179,7 +196,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, remote: SocketAddr) -> std::i
         body.resize(n, 0);
         reader.read_exact(&mut body)?;
     }
-    Ok(Some(Request { method: method.to_owned(), url: url.to_owned(), headers, body, remote }))
+    Ok(Some(Request { method: method.to_owned(), url: url.to_owned(), headers, body, remote, local_port }))
 }
 
 fn reason(status: u16) -> &'static str {

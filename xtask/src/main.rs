@@ -18,6 +18,7 @@ mod fuzz;
 mod http;
 mod names;
 mod packages;
+mod plan;
 mod serve;
 mod sri;
 mod test;

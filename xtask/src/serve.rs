@@ -7,12 +7,16 @@
 //! per-scenario faults: a request from (or for) a page under
 //! `www/scenarios/<name>/` follows the rules in that folder's `faults.json`
 //! (`docs/matrix.md`): `delayMs`, `status`, `truncate`, `tamper`, `contentType`.
+//! `POST /__plans` opens a test plan on a port of its own: one end-to-end
+//! test's faults, page hooks and logs, whatever browser runs it (`plan.rs`).
 //! With `DESK_SERVE_LOG` set, each request is logged as it arrives and is answered.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::http::{self, Request, Response};
+use crate::plan::{Outcome, Plan, Spec};
 
 /// Reports kept for `GET /__reports`, newest last.
 const KEEP_REPORTS: usize = 200;
@@ -24,44 +28,130 @@ pub struct Server {
     /// Where it listens.
     pub addr: String,
     inner: http::Listening,
+    shared: Arc<Shared>,
+}
+
+/// What the server's listeners share.
+struct Shared {
+    www: PathBuf,
+    reports: Mutex<Vec<String>>,
+    print_reports: bool,
+    /// Each running test plan, by port (`plan.rs`).
+    plans: Mutex<HashMap<u16, (http::Listening, Arc<Plan>)>>,
 }
 
 impl Server {
     /// Listens on 127.0.0.1:`port` (0 picks a free port) and serves `www/`.
     /// With `print_reports`, each report received is printed.
     pub fn start(port: u16, print_reports: bool) -> Result<Server, String> {
-        let www = crate::root().join("www");
-        let reports = Arc::new(Mutex::new(Vec::<String>::new()));
+        let shared = Arc::new(Shared {
+            www: crate::root().join("www"),
+            reports: Mutex::new(Vec::new()),
+            print_reports,
+            plans: Mutex::new(HashMap::new()),
+        });
+        let for_handler = shared.clone();
         // One thread per connection (`http.rs`): a slow client, or a fault's
         // delay, never holds up another request.
-        let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &www, &reports, print_reports));
+        let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &for_handler, None));
         let inner = http::listen(("127.0.0.1", port), handler)
             .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-        Ok(Server { addr: inner.addr.to_string(), inner })
+        Ok(Server { addr: inner.addr.to_string(), inner, shared })
     }
 
-    /// Stops listening.
+    /// Stops listening, and ends every test plan.
     pub fn stop(self) {
         self.inner.stop();
+        let plans: Vec<_> = self.shared.plans.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        for (_, (listening, plan)) in plans {
+            plan.end();
+            listening.stop();
+        }
     }
 }
 
-fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) -> Response {
+/// Opens a test plan on a port of its own and answers `{"port": N}`.
+fn open_plan(shared: &Arc<Shared>, body: &[u8]) -> Response {
+    let spec: Spec = match serde_json::from_slice(body) {
+        Ok(spec) => spec,
+        Err(e) => return Response::new(400, format!("a plan: {e}\n")),
+    };
+    let plan = Arc::new(Plan::new(spec));
+    let (for_handler, for_plan) = (shared.clone(), plan.clone());
+    let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &for_handler, Some(&for_plan)));
+    match http::listen(("127.0.0.1", 0), handler) {
+        Ok(listening) => {
+            let port = listening.addr.port();
+            shared.plans.lock().unwrap_or_else(|e| e.into_inner()).insert(port, (listening, plan));
+            Response::new(200, format!("{{\"port\":{port}}}")).with("Content-Type", "application/json")
+        }
+        Err(e) => Response::new(500, format!("cannot open a port for the plan: {e}\n")),
+    }
+}
+
+/// Ends the plan on `port`.
+fn end_plan(shared: &Shared, port: u16) -> Response {
+    let found = shared.plans.lock().unwrap_or_else(|e| e.into_inner()).remove(&port);
+    if let Some((listening, plan)) = found {
+        plan.end();
+        listening.stop();
+    }
+    Response::new(204, Vec::new())
+}
+
+fn handle(req: &Request, shared: &Arc<Shared>, plan: Option<&Arc<Plan>>) -> Response {
     let url = req.url.clone();
     let log = std::env::var_os("DESK_SERVE_LOG").is_some();
     if log {
         eprintln!("serve: <- {} {url} from {}", req.method, req.remote);
     }
     let path = url.split(['?', '#']).next().unwrap_or("/").to_owned();
+    let response = match plan {
+        Some(_) if Plan::is_end_request(req, &path) => end_plan(shared, req.local_port),
+        Some(plan) => match plan.route(req, &path) {
+            Outcome::Answered(response) => response,
+            Outcome::Serve(None) => planned_page(plan, serve(req, shared, &path)),
+            // A fault's own body is served as the test wrote it.
+            Outcome::Serve(Some(rule)) if rule.body.is_some() => Plan::apply(&rule, None),
+            Outcome::Serve(Some(rule)) => {
+                let file = resolve_any(&shared.www, &path);
+                let bytes = file.as_ref().and_then(|f| std::fs::read(f).ok().map(|b| (b, mime(f))));
+                planned_page(plan, Plan::apply(&rule, bytes))
+            }
+        },
+        None => serve(req, shared, &path),
+    };
+    if log {
+        eprintln!("serve: -> {url} {}", response.status);
+    }
+    response
+}
+
+/// A page as the plan wants it (`Plan::rewrite_html`); anything else as it is.
+fn planned_page(plan: &Plan, mut response: Response) -> Response {
+    let html = response.headers.iter().any(|(k, v)| k == "Content-Type" && v.starts_with("text/html"));
+    if !html || response.status != 200 {
+        return response;
+    }
+    let Ok(text) = std::str::from_utf8(&response.body) else { return response };
+    response.body = plan.rewrite_html(text).into_bytes();
+    response.headers.retain(|(k, _)| k != "ETag" && k != "Cache-Control");
+    response.with("Cache-Control", "no-store")
+}
+
+/// The server's own answer to a request, without any test plan.
+fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
+    let www = shared.www.as_path();
     let get = req.method == "GET" || req.method == "HEAD";
-    let rule = if get { fault(www, req, &path) } else { None };
-    let response = match (req.method.as_str(), path.as_str()) {
+    let rule = if get { fault(www, req, path) } else { None };
+    match (req.method.as_str(), path) {
+        ("POST", "/__plans") => open_plan(shared, &req.body),
         ("POST", "/__report") => {
             let body = String::from_utf8_lossy(&req.body[..req.body.len().min(MAX_REPORT)]).into_owned();
-            if print {
+            if shared.print_reports {
                 println!("report received: {body}");
             }
-            let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
+            let mut r = shared.reports.lock().unwrap_or_else(|e| e.into_inner());
             if r.len() >= KEEP_REPORTS {
                 r.remove(0);
             }
@@ -69,7 +159,7 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
             Response::new(204, Vec::new())
         }
         ("GET", "/__reports") => {
-            let r = reports.lock().unwrap_or_else(|e| e.into_inner());
+            let r = shared.reports.lock().unwrap_or_else(|e| e.into_inner());
             Response::new(200, format!("[{}]", r.join(",")))
                 .with("Content-Type", "application/json")
                 .with("Cache-Control", "no-store")
@@ -79,7 +169,7 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
             if rule.delay_ms > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(rule.delay_ms.min(60_000)));
             }
-            let file = resolve(www, &path);
+            let file = resolve(www, path);
             let mut bytes = file.as_ref().and_then(|f| std::fs::read(f).ok()).unwrap_or_default();
             if rule.truncate {
                 bytes.truncate(bytes.len() / 2);
@@ -93,16 +183,8 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
             Response::new(status, bytes).with("Content-Type", &kind).with("Cache-Control", "no-store")
         }
         _ if get => {
-            // `/__build/<id>/<file>`: `www/` under a per-build path, any id (a
-            // new build takes a new one, as in production), never revalidated.
-            let (file, immutable) = if let Some(rest) = path.strip_prefix("/__build/") {
-                (rest.split_once('/').and_then(|(_, file)| resolve(www, file)), true)
-            } else if let Some(rest) = path.strip_prefix("/__bench/") {
-                (resolve(&crate::root().join("target/bench"), rest), false)
-            } else {
-                (resolve(www, &path), false)
-            };
-            match file.and_then(|f| std::fs::read(&f).ok().map(|bytes| (f, bytes))) {
+            let immutable = path.starts_with("/__build/");
+            match resolve_any(www, path).and_then(|f| std::fs::read(&f).ok().map(|bytes| (f, bytes))) {
                 None => Response::new(404, "not found\n"),
                 Some((file, bytes)) if immutable => Response::new(200, bytes)
                     .with("Content-Type", mime(&file))
@@ -128,11 +210,21 @@ fn handle(req: &Request, www: &Path, reports: &Mutex<Vec<String>>, print: bool) 
             }
         }
         _ => Response::new(405, "method not allowed\n"),
-    };
-    if log {
-        eprintln!("serve: -> {url} {}", response.status);
     }
-    response
+}
+
+/// The file a GET of `path` serves: `/__build/<id>/<file>` is `www/` under
+/// a per-build path (any id: a new build takes a new one, as in production,
+/// served immutable), `/__bench/` the documents `cargo xtask bench` writes,
+/// anything else a file of `www/`.
+fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
+    if let Some(rest) = path.strip_prefix("/__build/") {
+        rest.split_once('/').and_then(|(_, file)| resolve(www, file))
+    } else if let Some(rest) = path.strip_prefix("/__bench/") {
+        resolve(&crate::root().join("target/bench"), rest)
+    } else {
+        resolve(www, path)
+    }
 }
 
 /// One rule of a scenario's `faults.json`.
@@ -216,8 +308,15 @@ mod tests {
             headers: Vec::new(),
             body: Vec::new(),
             remote: "127.0.0.1:1".parse().unwrap(),
+            local_port: 0,
         };
-        handle(&req, &crate::root().join("www"), &Mutex::new(Vec::new()), false)
+        let shared = Arc::new(Shared {
+            www: crate::root().join("www"),
+            reports: Mutex::new(Vec::new()),
+            print_reports: false,
+            plans: Mutex::new(HashMap::new()),
+        });
+        handle(&req, &shared, None)
     }
 
     fn header<'r>(r: &'r Response, name: &str) -> Option<&'r str> {
