@@ -169,7 +169,10 @@ fn loads_everything_at_once_then_the_newest_release_then_records_it() {
     assert_eq!(sim.boot.state(), State::Ready);
     assert!(sim.timers.is_empty(), "the deadline is cancelled");
     assert!(matches!(sim.updates()[..], [Update::KnownGood { .. }]));
-    assert!(sim.log.iter().any(|a| matches!(a, Action::CacheAssets(assets) if assets.len() == 1)));
+    assert!(sim
+        .log
+        .iter()
+        .any(|a| matches!(a, Action::CacheAssets { release, assets } if release == "r2" && assets.len() == 1)));
     let report = sim.report();
     assert_eq!(report.get("outcome"), Some(&Value::from("ready")));
     assert_eq!(report.get("timings").and_then(|t| t.get("totalMs")), Some(&Value::Number(250.0)));
@@ -272,11 +275,22 @@ fn transient_network_failures_are_retried_with_backoff_then_fall_back() {
         assert_eq!(due - sim.now, 300.0 * f64::from(1u32 << retry));
         sim.advance(due);
         assert_eq!(sim.last_attempt().release_id, "r2", "retried");
+        // A retry asks for a new URL: a failed preload of the old one is not reused (WebKit).
+        assert_eq!(sim.last_attempt().assets[0].url, format!("p/r2.js?desk-retry={}", retry + 1));
     }
     assert_eq!(sim.attempts().len(), 3);
+    assert_eq!(sim.attempts()[0].assets[0].url, "p/r2.js", "the first attempt uses the manifest's URL");
     sim.asset_failed(Diagnosis::Intact);
     assert_eq!(sim.last_attempt().release_id, "r1");
     assert!(sim.updates().is_empty(), "a network failure does not quarantine");
+}
+
+#[test]
+fn a_retry_url_keeps_the_query_and_the_fragment() {
+    use desk_loader::core::boot::retry_url;
+    assert_eq!(retry_url("p/a.js", 1), "p/a.js?desk-retry=1");
+    assert_eq!(retry_url("https://cdn.example/a.js?v=3", 2), "https://cdn.example/a.js?v=3&desk-retry=2");
+    assert_eq!(retry_url("a.js#x", 1), "a.js?desk-retry=1#x");
 }
 
 #[test]
@@ -305,7 +319,7 @@ fn the_known_good_release_runs_from_the_cache_when_the_server_lost_it() {
     assert_eq!((sim.last_attempt().release_id.as_str(), sim.last_attempt().from_cache), ("r1", true));
     sim.ready();
     assert_eq!(sim.boot.state(), State::Ready);
-    assert!(!sim.log.iter().any(|a| matches!(a, Action::CacheAssets(_))), "a cached run is not cached again");
+    assert!(!sim.log.iter().any(|a| matches!(a, Action::CacheAssets { .. })), "a cached run is not cached again");
 }
 
 #[test]
@@ -325,6 +339,48 @@ fn a_cache_miss_moves_on() {
     sim.asset_failed(Diagnosis::CacheMiss);
     assert_eq!(sim.boot.state(), State::Failed);
     assert_eq!(sim.error_code(), Some(Code::BundleLoadFailed));
+}
+
+#[test]
+fn files_stored_after_an_earlier_boot_and_gone_now_are_cache_lost() {
+    // The first boot: ready, its files stored, the record told.
+    let mut first = Sim::boot(&manifest(&[release("r1", "")]), API, None);
+    first.ready();
+    first.send(Event::Cached { release: "r1".into() });
+    let mut stored = Value::Null;
+    for u in first.updates() {
+        stored = apply(&stored, u, WALL);
+    }
+    assert!(stored.to_json().contains(r#""cached":true"#), "{}", stored.to_json());
+    // The next boot: the server is gone, and so are the cached files.
+    let mut sim = Sim::boot(&manifest(&[]), API, Some(&stored.to_json()));
+    for _ in 0..=MAX_RETRIES {
+        sim.asset_failed(Diagnosis::Network("offline".into()));
+        sim.advance(sim.now + 1_000.0);
+    }
+    assert!(sim.last_attempt().from_cache);
+    sim.asset_failed(Diagnosis::NotCached);
+    assert_eq!(sim.boot.state(), State::Failed);
+    assert!(sim.errors().contains(&"cache.lost"), "{:?}", sim.codes());
+    let lost = sim.boot.problems().iter().find(|p| p.code == Code::CacheLost).unwrap();
+    assert!(lost.message.contains("keeps no site data between page loads"), "{}", lost.message);
+}
+
+#[test]
+fn files_never_stored_are_only_missing_from_the_cache() {
+    let record = apply(
+        &Value::Null,
+        &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
+        WALL,
+    );
+    let mut sim = Sim::boot(&manifest(&[]), API, Some(&record.to_json()));
+    for _ in 0..=MAX_RETRIES {
+        sim.asset_failed(Diagnosis::Network("offline".into()));
+        sim.advance(sim.now + 1_000.0);
+    }
+    sim.asset_failed(Diagnosis::NotCached);
+    assert!(!sim.codes().contains(&"cache.lost"));
+    assert!(sim.errors().contains(&"bundle.missing"), "{:?}", sim.codes());
 }
 
 #[test]

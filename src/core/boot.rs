@@ -48,6 +48,10 @@ pub struct Options {
 /// slow agent laptop; past 10 s an agent would rather see the previous release.
 pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 
+/// The default time a document (manifest, configuration, backend version)
+/// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
+pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
+
 /// Retries of a release whose files failed to load for a transient reason
 /// (network error, HTTP 5xx, 408 or 429), before moving on.
 pub const MAX_RETRIES: u32 = 2;
@@ -145,8 +149,10 @@ pub enum Diagnosis {
     Mismatch,
     /// The file is served and intact now: the failure was passing.
     Intact,
-    /// The attempt ran from the cache and the file is not there or not intact.
+    /// The attempt ran from the cache and the file is there, but not intact.
     CacheMiss,
+    /// The attempt ran from the cache and the file is not there.
+    NotCached,
 }
 
 /// A timer the core asked for.
@@ -195,6 +201,11 @@ pub enum Event {
     },
     /// A timer started by [`Action::StartTimer`] fired.
     TimerFired(Timer),
+    /// The files of [`Action::CacheAssets`] are all in Cache Storage.
+    Cached {
+        /// The release they belong to.
+        release: String,
+    },
     /// The page became hidden or visible.
     Visibility {
         /// Whether it is hidden now.
@@ -282,8 +293,14 @@ pub enum Action {
     CancelTimer(Timer),
     /// Apply this change to the stored record (see [`record::apply`]).
     UpdateRecord(Update),
-    /// Keep these files in the cache, for a fallback when the server no longer has them.
-    CacheAssets(Vec<Asset>),
+    /// Keep these files in the cache, for a fallback when the server no
+    /// longer has them; then answer [`Event::Cached`].
+    CacheAssets {
+        /// The release, the known-good one from now on.
+        release: String,
+        /// Its files.
+        assets: Vec<Asset>,
+    },
     /// Put the loading state back in the mount point: it must never be
     /// blank while the boot is loading or booting.
     ShowLoading,
@@ -316,6 +333,26 @@ impl State {
             State::Failed => "failed",
         }
     }
+}
+
+/// The URL a retry loads a file from: its own, with `desk-retry=N` added to
+/// the query. A new URL is a new request past every cache between the page
+/// and the origin: WebKit answers a `<link rel="preload">` or `<script>` of
+/// a URL whose preload failed earlier in the page with that failure, without
+/// asking the server again, and a CDN may keep a 5xx for a while. A server
+/// of static files ignores the query; the integrity stays the file's.
+pub fn retry_url(url: &str, retries: u32) -> String {
+    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
+    let mut out = String::with_capacity(url.len() + 16);
+    out.push_str(base);
+    out.push(if base.contains('?') { '&' } else { '?' });
+    out.push_str("desk-retry=");
+    out.push_str(&retries.to_string());
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// One try at starting one release.
@@ -397,6 +434,9 @@ pub struct Boot {
     /// The ready report, built when the shell asks for it (after the ready
     /// state is shown): the release id and the time of ready.
     ready_report: Option<(String, f64)>,
+    /// Whether the record says the known-good release's files were stored in
+    /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
+    cache_kept: bool,
 }
 
 #[derive(Debug, Default)]
@@ -433,6 +473,7 @@ impl Boot {
             loaded_at: None,
             order: Vec::new(),
             ready_report: None,
+            cache_kept: false,
         }
     }
 
@@ -545,6 +586,9 @@ impl Boot {
                 if running {
                     self.timed_out(now_ms);
                 }
+            }
+            Event::Cached { release } => {
+                self.actions.push_back(Action::UpdateRecord(Update::Cached { release }));
             }
             Event::TimerFired(Timer::Retry(attempt)) => {
                 let due = self.current.as_ref().is_some_and(|c| c.backing_off && c.attempt == attempt);
@@ -695,6 +739,7 @@ impl Boot {
         let withdrawn = |id: &str| withdrawn.iter().any(|w| w == id);
         let pinned_out = |id: &str| pin.as_deref().is_some_and(|pin| pin != id);
         let good = record.known_good.take();
+        self.cache_kept = good.as_ref().is_some_and(|k| k.cached);
         let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
         let mut releases: Vec<(Release, bool)> = listed
             .into_iter()
@@ -785,10 +830,16 @@ impl Boot {
     }
 
     fn inject(&mut self, candidate: Candidate, retries: u32, from_cache: bool, now_ms: f64) {
+        let mut assets = candidate.release.assets.clone();
+        if retries > 0 && !from_cache {
+            for a in &mut assets {
+                a.url = retry_url(&a.url, retries);
+            }
+        }
         let attempt = Attempt {
             id: self.next_attempt,
             release_id: candidate.release.id.clone(),
-            assets: candidate.release.assets.clone(),
+            assets,
             config: candidate.validated.values_object(),
             features: candidate.validated.features_object(),
             from_cache,
@@ -838,7 +889,10 @@ impl Boot {
             config_fingerprint: c.candidate.fingerprint.clone(),
         }));
         if !c.from_cache {
-            self.actions.push_back(Action::CacheAssets(c.candidate.release.assets.clone()));
+            self.actions.push_back(Action::CacheAssets {
+                release: c.candidate.release.id.clone(),
+                assets: c.candidate.release.assets.clone(),
+            });
         }
         self.ready_report = Some((c.candidate.release.id.clone(), now_ms));
     }
@@ -861,9 +915,17 @@ impl Boot {
                 false,
                 format!("{url}: the file is served but does not match its integrity hash"),
             ),
-            Diagnosis::CacheMiss => {
-                (Code::BundleMissing, false, format!("{url}: not in the cache, or not intact there"))
-            }
+            Diagnosis::CacheMiss => (Code::BundleMissing, false, format!("{url}: not intact in the cache")),
+            Diagnosis::NotCached if self.cache_kept => (
+                Code::CacheLost,
+                false,
+                format!(
+                    "{url}: stored in Cache Storage after an earlier boot, gone now: this browser keeps no site data \
+                     between page loads (a private window, or an app's non-persistent web view data store), so the \
+                     known-good release cannot run offline here"
+                ),
+            ),
+            Diagnosis::NotCached => (Code::BundleMissing, false, format!("{url}: not in the cache")),
         };
         if transient && c.retries < MAX_RETRIES && self.next_attempt <= MAX_ATTEMPTS {
             let mut c = self.current.take().expect("checked above");

@@ -73,6 +73,9 @@ pub enum Code {
     BundleLoadFailed,
     /// A file of the release is not on the server (HTTP 4xx), nor in the cache.
     BundleMissing,
+    /// Cache Storage lost the known-good release's files stored after an
+    /// earlier boot: this browser keeps no site data between page loads.
+    CacheLost,
     /// A file of the release was served but does not match its integrity hash.
     BundleIntegrity,
     /// A file of the release is on an origin the host page does not allow.
@@ -116,6 +119,7 @@ impl Code {
             Code::RecordDiscarded => "record.discarded",
             Code::BundleLoadFailed => "bundle.load_failed",
             Code::BundleMissing => "bundle.missing",
+            Code::CacheLost => "cache.lost",
             Code::BundleIntegrity => "bundle.integrity",
             Code::BundleOrigin => "bundle.origin",
             Code::CspViolation => "csp.violation",
@@ -150,6 +154,7 @@ impl Code {
         Code::RecordDiscarded,
         Code::BundleLoadFailed,
         Code::BundleMissing,
+        Code::CacheLost,
         Code::BundleIntegrity,
         Code::BundleOrigin,
         Code::CspViolation,

@@ -34,6 +34,10 @@ pub struct KnownGood {
     pub config_fingerprint: String,
     /// When it became ready, in ms since the Unix epoch.
     pub at_ms: f64,
+    /// Whether its files were stored in Cache Storage after it became ready.
+    /// A boot that then finds them gone knows this browser keeps no site
+    /// data between page loads (`cache.lost`).
+    pub cached: bool,
 }
 
 /// A release skipped on this device until `until_ms`, for one configuration and backend.
@@ -81,6 +85,11 @@ pub enum Update {
     },
     /// This release failed deterministically.
     Quarantine(Quarantined),
+    /// The files of this release, the known-good one, are in Cache Storage now.
+    Cached {
+        /// The release id.
+        release: String,
+    },
 }
 
 impl Record {
@@ -149,6 +158,7 @@ impl Record {
                     ("backendSchema", k.backend_schema.map(|n| n as f64).into()),
                     ("configFingerprint", k.config_fingerprint.as_str().into()),
                     ("at", k.at_ms.into()),
+                    ("cached", k.cached.into()),
                 ]),
             ));
         }
@@ -185,6 +195,11 @@ pub fn apply(stored: &Value, update: &Update, now_ms: f64) -> Value {
             ])) {
                 record.quarantine.retain(|q| !q.matches(&k.release.id, &k.config_fingerprint, k.backend_schema));
                 record.known_good = Some(k);
+            }
+        }
+        Update::Cached { release } => {
+            if let Some(k) = record.known_good.as_mut().filter(|k| k.release.id == *release) {
+                k.cached = true;
             }
         }
         Update::Quarantine(q) => {
@@ -243,7 +258,9 @@ fn decode_known_good(v: &Value) -> Result<KnownGood, String> {
         Some(Value::Number(n)) if n.is_finite() => *n,
         _ => return Err("has no time".to_owned()),
     };
-    Ok(KnownGood { release, backend_schema, config_fingerprint, at_ms })
+    // Absent in records written before the field existed: not known to be cached.
+    let cached = matches!(v.get("cached"), Some(Value::Bool(true)));
+    Ok(KnownGood { release, backend_schema, config_fingerprint, at_ms, cached })
 }
 
 fn decode_quarantined(v: &Value) -> Option<Quarantined> {

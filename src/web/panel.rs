@@ -152,9 +152,9 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
         for a in &assets {
             match super::store::cached_url(a).await {
                 Ok(url) => urls.push(url),
-                Err(why) => {
+                Err((diagnosis, why)) => {
                     web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
-                    feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis: Diagnosis::CacheMiss });
+                    feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis });
                     return;
                 }
             }

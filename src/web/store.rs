@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::load::js_error_text;
-use crate::core::boot::{Diagnosis, LoadError};
+use crate::core::boot::{Diagnosis, Event, LoadError};
 use crate::core::manifest::{Asset, AssetKind};
 use crate::core::record::{apply, Update, MAX_RECORD_BYTES};
 use crate::core::value::Value;
@@ -86,28 +86,40 @@ fn caches() -> Option<web_sys::CacheStorage> {
 
 /// Keeps the files of a release that just worked, fetched with their integrity.
 #[inline(never)]
-pub(crate) fn cache_assets(assets: Vec<Asset>) {
+pub(crate) fn cache_assets(release: String, assets: Vec<Asset>) {
     let Some(caches) = caches() else { return };
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(cache) = JsFuture::from(caches.open(CACHE)).await else { return };
         let cache: web_sys::Cache = cache.unchecked_into();
-        for a in assets {
+        let mut stored = 0;
+        for a in &assets {
             let Ok(response) = gloo_net::http::Request::get(&a.url).integrity(&a.integrity).send().await else {
                 continue;
             };
             if response.ok() {
                 let raw: web_sys::Response = response.into();
-                let _ = JsFuture::from(cache.put_with_str(&a.url, &raw)).await;
+                stored += usize::from(JsFuture::from(cache.put_with_str(&a.url, &raw)).await.is_ok());
             }
+        }
+        if stored == assets.len() {
+            super::feed(Event::Cached { release });
         }
     });
 }
 
-/// A `blob:` URL of a cached file whose bytes match its integrity, or why not.
-pub(crate) async fn cached_url(asset: &Asset) -> Result<String, String> {
-    let caches = caches().ok_or("Cache Storage is not available")?;
-    let hit = JsFuture::from(caches.match_with_str(&asset.url)).await.map_err(|e| js_error_text(&e))?;
-    let response: web_sys::Response = hit.dyn_into().map_err(|_| "not in the cache".to_owned())?;
+/// A `blob:` URL of a cached file whose bytes match its integrity, or what
+/// is wrong (`NotCached` when the cache has no such file) and why.
+pub(crate) async fn cached_url(asset: &Asset) -> Result<String, (Diagnosis, String)> {
+    let miss = |why: String| (Diagnosis::CacheMiss, why);
+    let caches = caches().ok_or_else(|| miss("Cache Storage is not available".to_owned()))?;
+    let hit = JsFuture::from(caches.match_with_str(&asset.url)).await.map_err(|e| miss(js_error_text(&e)))?;
+    let response: web_sys::Response =
+        hit.dyn_into().map_err(|_| (Diagnosis::NotCached, "not in the cache".to_owned()))?;
+    cached_blob(asset, response).await.map_err(miss)
+}
+
+/// A `blob:` URL of a cached response, once its bytes match the asset's integrity.
+async fn cached_blob(asset: &Asset, response: web_sys::Response) -> Result<String, String> {
     let buffer =
         JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?).await.map_err(|e| js_error_text(&e))?;
     let bytes = Uint8Array::new(&buffer);
