@@ -26,6 +26,17 @@ const SET_BY_EMBED: [&str; 2] = ["manifest", "config"];
 
 /// `www/desk-loader.css`, the stylesheet of the loader this CLI was built
 /// with (the loading state and the error screen).
+/// The mount point's loading state, in the HTML itself: the first paint is
+/// never blank. The spinner is an inline SVG of 36 by 36 pixels, not a CSS
+/// shape: WebKit (Safari, iOS WKWebView) holds a page's first paint, while
+/// the document is still parsing, until it has more than 200 characters of
+/// text or more than 32 by 32 pixels of image (`LocalFrameView`'s
+/// `visualCharacterThreshold` and `visualPixelThreshold`); "Loading the
+/// desk…" alone is 17 characters, and the page stayed blank until its module
+/// script had run (docs/embed.md, "The first paint in WebKit"). The shell
+/// shows a copy of the page's own loading state again when it needs one.
+pub const LOADING_STATE: &str = "<div class=\"desk-loader-loading\" role=\"status\"><svg class=\"desk-loader-spinner\" width=\"36\" height=\"36\" viewBox=\"0 0 36 36\" aria-hidden=\"true\" focusable=\"false\"><circle cx=\"18\" cy=\"18\" r=\"14\" fill=\"none\" stroke=\"#c5ccda\" stroke-width=\"4\"/><path d=\"M18 4a14 14 0 0 1 14 14\" fill=\"none\" stroke=\"#1f3b73\" stroke-width=\"4\"/></svg>Loading the desk…</div>";
+
 const LOADER_CSS: &str = include_str!("../www/desk-loader.css");
 
 // The stylesheet goes into a `<style>` element: nothing in it may close one.
@@ -114,7 +125,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     // `to_json` writes `<` as `\u003c`: no document can close its `<script>`.
     let body = format!(
         "<main id=\"desk\" data-desk-state=\"loading\">\n  \
-         <div class=\"desk-loader-loading\" role=\"status\">Loading the desk…</div>\n\
+         {LOADING_STATE}\n\
          </main>\n\
          <script type=\"application/json\" id=\"{MANIFEST_ELEMENT}\">{}</script>\n\
          <script type=\"application/json\" id=\"{CONFIG_ELEMENT}\">{}</script>\n\

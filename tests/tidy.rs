@@ -95,32 +95,147 @@ fn the_gallery_links_every_scenario() {
     }
 }
 
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    match v {
+        Some(Value::Number(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// A matrix scenario's bound: a hang detector, twice the longest the loader
+/// may legitimately take in that scenario by its own timeouts
+/// (docs/matrix.md, "Time bounds"). Per page load: the documents' fetch
+/// timeout, then for each release it may try, the ready deadline and every
+/// retry's backoff; plus what the scenario's faults add (`waits.delayMs`,
+/// and the page's own `faults.json`). The options come from `waits`, else
+/// the page's `#desk-loader-options`, else the loader's defaults; the
+/// releases from `waits`, else the page's manifest.
+fn bound_ms(scenario: &Value) -> f64 {
+    use desk_loader::core::boot::{DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS, MAX_RETRIES, RETRY_BACKOFF_MS};
+    let page = scenario.get("page").and_then(Value::as_str).unwrap();
+    let dir = root().join("www").join(page.trim_start_matches('/'));
+    let (html, folder) =
+        if page.ends_with('/') { (dir.join("index.html"), dir) } else { (dir.clone(), root().join("www")) };
+    let html = std::fs::read_to_string(&html).unwrap_or_else(|e| panic!("{page}: {e}"));
+    let options = html
+        .split(r#"id="desk-loader-options">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .map(|json| serde_json::from_str::<Value>(json).unwrap())
+        .unwrap_or(Value::Null);
+    let waits = scenario.get("waits");
+    let given = |k: &str| number(waits.and_then(|w| w.get(k))).or(number(options.get(k)));
+    let fetch = given("fetchTimeoutMs").unwrap_or(DEFAULT_FETCH_TIMEOUT_MS);
+    let deadline = given("readyDeadlineMs").unwrap_or(DEFAULT_READY_DEADLINE_MS);
+    let releases = number(waits.and_then(|w| w.get("releases"))).unwrap_or_else(|| {
+        match read_json(&folder.join("manifest.json")).get("releases") {
+            Some(Value::Array(r)) => r.len() as f64,
+            _ => panic!("{page}: its manifest lists no releases"),
+        }
+    });
+    let loads = number(waits.and_then(|w| w.get("loads"))).unwrap_or(1.0);
+    let faults = folder.join("faults.json");
+    let page_delays: f64 = match faults.is_file().then(|| read_json(&faults)) {
+        Some(Value::Array(rules)) => rules.iter().filter_map(|r| number(r.get("delayMs"))).sum(),
+        _ => 0.0,
+    };
+    let delay = number(waits.and_then(|w| w.get("delayMs"))).unwrap_or(0.0) + page_delays;
+    let backoffs: f64 = (0..MAX_RETRIES).map(|k| RETRY_BACKOFF_MS * f64::from(1u32 << k)).sum();
+    let worst = loads * (fetch + releases * (deadline + backoffs)) + delay;
+    (2.0 * worst / 1000.0).ceil() * 1000.0
+}
+
+/// The matrix's scenarios.
+fn scenarios(matrix: &Value) -> &[Value] {
+    match matrix.get("scenarios") {
+        Some(Value::Array(rows)) => rows,
+        _ => panic!("matrix.json has a scenarios array"),
+    }
+}
+
 /// The matrix table in `docs/matrix.md`, rendered from `tests/e2e/matrix.json`.
-fn matrix_table() -> String {
-    let text = std::fs::read_to_string(root().join("tests/e2e/matrix.json")).unwrap();
-    let Value::Array(rows) = serde_json::from_str::<Value>(&text).unwrap() else { panic!("matrix.json is an array") };
-    let mut out =
-        String::from("| group | scenario | what goes wrong | expected outcome | bound |\n|---|---|---|---|---|\n");
-    for r in &rows {
+fn matrix_table(matrix: &Value) -> String {
+    let mut out = String::from(
+        "| group | scenario | what goes wrong | expected outcome | differs in | bound |\n|---|---|---|---|---|---|\n",
+    );
+    for r in scenarios(matrix) {
         let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let expect = r.get("expect").unwrap();
-        let e = |k: &str| expect.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let outcome = match e("state").as_str() {
-            "ready" => format!("ready on {}", e("release")),
-            _ => format!("error screen, `{}`", e("code")),
+        let outcome = |expect: &Value| {
+            let e = |k: &str| expect.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            match e("state").as_str() {
+                "ready" => format!("ready on {}", e("release")),
+                _ => format!("error screen, `{}`", e("code")),
+            }
         };
-        let bound = match r.get("boundMs") {
-            Some(Value::Number(n)) => format!("{} s", n / 1000.0),
-            _ => String::new(),
+        let differs = match r.get("engines").and_then(Value::as_object) {
+            Some(engines) => engines
+                .iter()
+                .map(|(engine, own)| {
+                    let why = own.get("why").and_then(Value::as_str).unwrap_or("");
+                    match own.get("expect") {
+                        Some(e) => format!("{engine}: {} ({why})", outcome(e)),
+                        None => format!("{engine}: {why}"),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            None => String::new(),
         };
-        out.push_str(&format!("| {} | `{}` | {} | {} | {} |\n", s("group"), s("name"), s("what"), outcome, bound));
+        let bound = format!("{} s", number(r.get("boundMs")).unwrap_or(0.0) / 1000.0);
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} |\n",
+            s("group"),
+            s("name"),
+            s("what"),
+            outcome(r.get("expect").unwrap()),
+            differs,
+            bound
+        ));
     }
     out
 }
 
 #[test]
+fn each_matrix_bound_is_derived_from_its_scenarios_timeouts() {
+    let path = root().join("tests/e2e/matrix.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let matrix: Value = serde_json::from_str(&text).unwrap();
+    let desk = bound_ms(&Value::Object(vec![("page".to_owned(), Value::String("/desk.html".to_owned()))]));
+    let mut expected = vec![("defaultBoundMs", desk)];
+    expected.extend(scenarios(&matrix).iter().map(|s| ("boundMs", bound_ms(s))));
+    // Rewrite the numbers in place, in order: the file keeps its layout.
+    let mut fresh = String::new();
+    let mut rest = text.as_str();
+    for (key, ms) in &expected {
+        let needle = format!("\"{key}\": ");
+        let at = rest.find(&needle).unwrap_or_else(|| panic!("matrix.json: a {key} is missing")) + needle.len();
+        let len = rest[at..].find(|c: char| !c.is_ascii_digit() && c != '.').unwrap();
+        fresh.push_str(&rest[..at]);
+        fresh.push_str(&ms.to_string());
+        rest = &rest[at + len..];
+    }
+    fresh.push_str(rest);
+    assert_eq!(expected.len(), scenarios(&matrix).len() + 1);
+    if fresh != text {
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, fresh).unwrap();
+        } else {
+            panic!(
+                "matrix.json's bounds are not the ones its timeouts give: run `UPDATE_DOCS=1 cargo test --test tidy`"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_matrix_doc_matches_the_matrix() {
-    assert!(matrix_table().lines().count() >= 42, "the matrix has at least 40 scenarios");
+    let matrix = read_json(&root().join("tests/e2e/matrix.json"));
+    let table = matrix_table(&matrix);
+    assert!(table.lines().count() >= 42, "the matrix has at least 40 scenarios");
     let doc_path = root().join("docs/matrix.md");
     let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
     let (start, end) = ("<!-- matrix: start -->\n", "<!-- matrix: end -->");
@@ -128,9 +243,9 @@ fn the_matrix_doc_matches_the_matrix() {
         panic!("docs/matrix.md lacks the matrix markers")
     };
     let current = &doc[a + start.len()..b];
-    if current != matrix_table() {
+    if current != table {
         if std::env::var_os("UPDATE_DOCS").is_some() {
-            let fresh = format!("{}{start}{}{}", &doc[..a], matrix_table(), &doc[b..]);
+            let fresh = format!("{}{start}{}{}", &doc[..a], table, &doc[b..]);
             std::fs::write(&doc_path, fresh).unwrap();
         } else {
             panic!("docs/matrix.md is stale: run `UPDATE_DOCS=1 cargo test --test tidy`");
@@ -219,4 +334,14 @@ fn the_fast_embed_page_is_what_desk_loader_embed_writes() {
         std::fs::read_to_string(&path).unwrap() == expected,
         "www/desk-fast.html is stale: run `UPDATE_DOCS=1 cargo test --test tidy`"
     );
+}
+
+#[test]
+fn every_page_and_snippet_shows_the_embeds_loading_state() {
+    // One loading state, the one `desk-loader embed` writes: its spinner is
+    // what makes WebKit paint it (desk_loader::embed::LOADING_STATE).
+    for file in ["www/desk.html", "www/sources.html", "README.md", "docs/embed.md"] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        assert!(text.contains(desk_loader::embed::LOADING_STATE), "{file} does not show the embed's loading state");
+    }
 }

@@ -10,11 +10,12 @@ use crate::core::boot::{State, Status};
 use crate::core::report::Screen;
 
 /// Marks the mount point with the state and tells the page.
-pub(crate) fn set_state(mount: &Element, status: &Status, detail: &JsValue) {
+pub(crate) fn set_state(host: &super::load::HostOptions, status: &Status, detail: &JsValue) {
+    let mount = &host.mount;
     let _ = mount.set_attribute("data-desk-state", status.state.as_str());
     // A host page that left the mount point empty still gets a loading state.
     if status.state == State::Loading && !has_content(mount) && mount.children().length() == 0 {
-        show_loading(mount);
+        show_loading(host);
     }
     match &status.release {
         Some(r) => {
@@ -100,8 +101,14 @@ pub(crate) fn watch_for_empty_mount(mount: &Element) {
     }
 }
 
-/// Puts the loading state back in the mount point.
-pub(crate) fn show_loading(mount: &Element) {
+/// Puts the loading state back in the mount point: a copy of the one the
+/// page wrote, or, if it wrote none, a line of text.
+pub(crate) fn show_loading(host: &super::load::HostOptions) {
+    let mount = &host.mount;
+    if let Some(copy) = host.loading.as_ref().and_then(|l| l.clone_node_with_deep(true).ok()) {
+        mount.replace_children_with_node_1(&copy);
+        return;
+    }
     let Some(doc) = mount.owner_document() else {
         return;
     };

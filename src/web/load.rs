@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 
-use crate::core::boot::{Doc, Event, LoadError, DEFAULT_READY_DEADLINE_MS};
+use crate::core::boot::{Doc, Event, LoadError, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS};
 use crate::core::value::{quoted, Value};
 
 /// Where a document comes from.
@@ -23,6 +23,9 @@ pub(crate) enum Source {
 #[derive(Clone, Debug)]
 pub(crate) struct HostOptions {
     pub mount: Element,
+    /// A copy of the loading state the page wrote in the mount point, shown
+    /// again whenever the boot needs one (none when the page wrote none).
+    pub loading: Option<web_sys::Node>,
     pub manifest: Source,
     /// Merged in order, a later source winning per key.
     pub config: Vec<Source>,
@@ -39,9 +42,6 @@ pub(crate) struct HostOptions {
     /// `allowSameOriginWithoutIntegrity`: the host page's integrity opt-out.
     pub same_origin_without_integrity: bool,
 }
-
-/// The default document fetch timeout.
-pub(crate) const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
 
 impl HostOptions {
     /// Reads the options object documented in `docs/embed.md`.
@@ -108,6 +108,11 @@ impl HostOptions {
                 .and_then(|v| v.as_f64())
                 .filter(|n| *n > 0.0)
                 .unwrap_or(DEFAULT_FETCH_TIMEOUT_MS),
+            loading: mount
+                .query_selector(".desk-loader-loading")
+                .ok()
+                .flatten()
+                .and_then(|l| l.clone_node_with_deep(true).ok()),
             mount,
         })
     }

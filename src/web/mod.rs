@@ -52,7 +52,12 @@ struct Shell {
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
-    let host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+    let mut host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+    // Retry starts again on a mount point that shows the error screen: keep
+    // the page's own loading state from the first start.
+    if host.loading.is_none() {
+        host.loading = with_shell(|s| s.host.loading.clone()).flatten();
+    }
     panel::install_api();
     watch_visibility();
     watch_csp();
@@ -135,7 +140,7 @@ fn execute(action: Action) {
     let Some(host) = with_shell(|s| s.host.clone()) else { return };
     match action {
         Action::SetState(status) => {
-            dom::set_state(&host.mount, &status, &load::to_js(&status.to_value()));
+            dom::set_state(&host, &status, &load::to_js(&status.to_value()));
             bridge::post(&status.bridge_message());
         }
         Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
@@ -150,14 +155,14 @@ fn execute(action: Action) {
         Action::Remove { attempt } => {
             if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {
                 live.remove();
-                dom::show_loading(&host.mount);
+                dom::show_loading(&host);
             }
         }
         Action::StartTimer { timer, at_ms } => start_timer(timer, (at_ms - now()).max(0.0)),
         Action::CancelTimer(timer) => cancel_timer(timer),
         Action::UpdateRecord(update) => store::update_record(update),
-        Action::CacheAssets(assets) => store::cache_assets(assets),
-        Action::ShowLoading => dom::show_loading(&host.mount),
+        Action::CacheAssets { release, assets } => store::cache_assets(release, assets),
+        Action::ShowLoading => dom::show_loading(&host),
         Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
         Action::Report(report) => send_report(&report, &host),
     }
