@@ -15,8 +15,16 @@
   const mark = (name) => self.performance && performance.mark && performance.mark("desk-loader:" + name);
   mark("script");
   const optionsElement = document.getElementById("desk-loader-options");
+  // What failed is named in the detail: some engines' messages do not say
+  // which file (WebKit: "Importing a module script failed.").
+  let step = "reading the options";
 
   try {
+    const lacks = missing();
+    if (lacks) {
+      await unavailable("loader.unsupported", "this browser lacks " + lacks);
+      return;
+    }
     const options = optionsElement ? JSON.parse(optionsElement.textContent) : {};
     // A mobile app can inject `window.deskLoaderHostConfig` before the page
     // loads; it is the last configuration source, so it wins per key.
@@ -24,21 +32,52 @@
       const listed = options.config === undefined ? ["#desk-config"] : [].concat(options.config);
       options.config = listed.concat([window.deskLoaderHostConfig]);
     }
+    step = "loading pkg/desk_loader.js";
     const { default: init, start } = await import("./pkg/desk_loader.js");
+    step = "loading pkg/desk_loader_bg.wasm";
     await init();
     mark("module");
+    step = "starting";
     start(options);
   } catch (error) {
-    // The error screen and the report come from unavailable.js, fetched only
-    // now: off the path of every boot that works. Without it, a line of text
-    // still says what happened.
-    const detail = String((error && error.message) || error);
-    try {
-      await import("./unavailable.js");
-      window.deskLoaderUnavailable("loader.unavailable", detail);
-    } catch {
-      (document.getElementById("desk") || document.body).textContent =
-        "The desk could not start (support code: loader.unavailable, " + detail + "). Reload the page in a moment.";
-    }
+    await unavailable("loader.unavailable", step + ": " + String((error && error.message) || error));
   }
 })();
+
+/**
+ * What this browser lacks of what the loader needs, or "" (README,
+ * "Supported browsers"): the WebAssembly features the module is built with
+ * (wasm-pack.toml's --enable flags), checked by validating a 66-byte module
+ * that uses each of them (bulk memory, reference types, sign extension,
+ * non-trapping float-to-int, multi-value, an exported mutable global;
+ * `cargo xtask test` checks that each is needed), and the web APIs the shell
+ * calls without a fallback.
+ */
+function missing() {
+  const probe = [0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 0, 2, 127, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 6, 6, 1, 127, 1, 65, 0, 11,
+    7, 5, 1, 1, 103, 3, 0, 10, 24, 1, 22, 0, 65, 0, 65, 0, 65, 0, 252, 11, 0, 208, 111, 209, 192, 67, 0, 0, 0, 0, 252, 0, 11];
+  const apis = ["fetch", "AbortController", "TextDecoder", "TextEncoder", "queueMicrotask", "MutationObserver", "CustomEvent", "URL"]
+    .filter((name) => typeof self[name] !== "function");
+  let wasm = typeof WebAssembly === "object";
+  try {
+    wasm = wasm && WebAssembly.validate(new Uint8Array(probe));
+  } catch {
+    wasm = false;
+  }
+  return (wasm ? [] : ["WebAssembly with reference types"]).concat(apis).join(", ");
+}
+
+/**
+ * The error screen and the report, from unavailable.js, fetched only now:
+ * off the path of every boot that works. Without it, a line of text still
+ * says what happened.
+ */
+async function unavailable(code, detail) {
+  try {
+    await import("./unavailable.js");
+    window.deskLoaderUnavailable(code, detail);
+  } catch {
+    (document.getElementById("desk") || document.body).textContent =
+      "The desk could not start (support code: " + code + ", " + detail + "). Reload the page in a moment.";
+  }
+}

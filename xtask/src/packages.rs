@@ -179,6 +179,53 @@ pub fn check_forbidden(name: &str, w: &crate::weight::Weight) -> Result<(), Stri
     ))
 }
 
+/// Fails unless `www/boot.js`'s feature probe (the small module it validates
+/// before loading the loader, so that an older browser is told it is too old)
+/// needs each WebAssembly feature the build enables (`--enable-*` in
+/// `[wasm-opt].flags`), and validates with them all: the probe and the build
+/// cannot drift apart. binaryen's wasm-opt is the judge.
+pub fn check_feature_probe() -> Result<(), String> {
+    let boot = crate::root().join("www/boot.js");
+    let text = std::fs::read_to_string(&boot).map_err(|e| format!("{}: {e}", boot.display()))?;
+    let list = text
+        .split_once("const probe = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(list, _)| list)
+        .ok_or("www/boot.js has no `const probe = [...]`")?;
+    let bytes: Vec<u8> = list
+        .split(',')
+        .map(|b| b.trim().parse::<u8>().map_err(|_| format!("www/boot.js: the probe has a byte {:?}", b.trim())))
+        .collect::<Result<_, _>>()?;
+    let dir = crate::root().join("target/weight");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file = dir.join("feature-probe.wasm");
+    std::fs::write(&file, &bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    let enabled: Vec<String> = config()?.wasm_opt.flags.into_iter().filter(|f| f.starts_with("--enable-")).collect();
+    let valid = |flags: &[&String]| {
+        Command::new(crate::tools::wasm_opt())
+            .arg(&file)
+            .arg("--mvp-features")
+            .args(flags)
+            .args(["-o", "/dev/null"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !valid(&enabled.iter().collect::<Vec<_>>()) {
+        return Err("www/boot.js's feature probe is not valid WebAssembly with the build's features".to_owned());
+    }
+    for feature in &enabled {
+        let others: Vec<&String> = enabled.iter().filter(|f| *f != feature).collect();
+        if valid(&others) {
+            return Err(format!(
+                "www/boot.js's feature probe does not need {feature}: a browser without it would be let in"
+            ));
+        }
+    }
+    println!("www/boot.js's feature probe needs each of the {} features the build enables", enabled.len());
+    Ok(())
+}
+
 /// One part of a module with its size: (part, what it holds, raw bytes, gzip -9 bytes alone).
 pub type PartSize = (String, String, u64, u64);
 
