@@ -345,3 +345,54 @@ fn every_page_and_snippet_shows_the_embeds_loading_state() {
         assert!(text.contains(desk_loader::embed::LOADING_STATE), "{file} does not show the embed's loading state");
     }
 }
+
+/// The table of `docs/matrix.md`'s "Where an engine differs": every
+/// `test.skip(engine …, "why")` in the end-to-end specs, with the test (or
+/// the file, for a `beforeEach`) it skips, the engines it runs in and why.
+fn skips_table() -> String {
+    const ENGINES: [&str; 3] = ["chromium", "firefox", "webkit"];
+    let mut specs = Vec::new();
+    files(&root().join("tests/e2e"), ".spec.js", &mut specs);
+    specs.sort();
+    let mut out = String::from("| spec | test | runs in | why not in the others |\n|---|---|---|---|\n");
+    for spec in specs {
+        let name = spec.file_name().unwrap().to_string_lossy().into_owned();
+        let mut title = String::new();
+        for line in std::fs::read_to_string(&spec).unwrap().lines() {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("test(\"").or_else(|| line.strip_prefix("test(`")) {
+                title = rest.split(['"', '`']).next().unwrap_or("").to_owned();
+            } else if line.starts_with("test.beforeEach(") {
+                title = "every test".to_owned();
+            }
+            let Some(rest) = line.strip_prefix("test.skip(engine ") else { continue };
+            let (op, rest) = rest.split_at(3);
+            let engine = rest.trim_start().trim_start_matches('"').split('"').next().unwrap();
+            let why = rest.split_once(", \"").map(|(_, w)| w.trim_end_matches(");").trim_end_matches('"')).unwrap();
+            let runs: Vec<&str> = match op {
+                "===" => ENGINES.iter().copied().filter(|e| *e != engine).collect(),
+                "!==" => vec![engine],
+                other => panic!("{name}: test.skip(engine {other} …) is not understood"),
+            };
+            out.push_str(&format!("| `{name}` | {title} | {} | {why} |\n", runs.join(", ")));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_engines_doc_lists_every_skipped_spec() {
+    let table = skips_table();
+    assert!(table.lines().count() > 3, "the skips were not found:\n{table}");
+    let doc_path = root().join("docs/matrix.md");
+    let doc = std::fs::read_to_string(&doc_path).unwrap();
+    let (start, end) = ("<!-- skips: start -->\n", "<!-- skips: end -->");
+    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/matrix.md lacks the skips markers") };
+    if doc[a + start.len()..b] != table {
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&doc_path, format!("{}{start}{table}{}", &doc[..a], &doc[b..])).unwrap();
+        } else {
+            panic!("docs/matrix.md's skips are stale: run `UPDATE_DOCS=1 cargo test --test tidy`");
+        }
+    }
+}

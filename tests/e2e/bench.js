@@ -10,7 +10,29 @@ const quick = process.argv.includes("--quick");
 const RUNS = quick ? 5 : 20;
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
 const PREVIOUS = MANIFEST.releases.find((r) => r.id === "2026.11.1");
-const { release, withOptions, perBuildPage } = require("./helpers");
+const { release, perBuildPage } = require("./helpers");
+
+/**
+ * Patches the page's options (the JSON in #desk-loader-options) as the parser
+ * inserts it, before boot.js runs. The document itself stays the server's:
+ * a document fulfilled by Playwright would count as a public address, and
+ * Chrome's Private Network Access would then block requests to localhost.
+ */
+async function withOptions(page, patch) {
+  await page.addInitScript((patch) => {
+    const apply = (el) => {
+      if (!el || el.id !== "desk-loader-options" || el.dataset.patched) return;
+      let options;
+      try { options = JSON.parse(el.textContent); } catch { return; } // its text is not parsed yet
+      el.textContent = JSON.stringify({ ...options, ...patch });
+      el.dataset.patched = "1";
+    };
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) apply(n.nodeType === 1 ? n : n.parentElement);
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  }, patch);
+}
+
 const broken = (id, file) => release(id, `panel/broken/${file}`);
 
 /** A new page in `context`, with `latency` ms of emulated round trip. */

@@ -1,114 +1,118 @@
 // The walking skeleton, end to end: the demo desk page boots the fake panel
-// through the loader, and the loader remembers the release that worked.
-const { test, expect } = require("@playwright/test");
-const { perBuildPage } = require("./helpers");
+// through the loader, each file is fetched once, and the loader remembers
+// the release that worked.
+const { test, expect, hook } = require("./desk");
+const { perBuildPage, FRESH } = require("./helpers");
 
-test("the demo desk boots the panel through the loader", async ({ page }) => {
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto("/desk.html");
+const PRELOADED = ["/manifest.json", "/config.json", "/pkg/desk_loader_bg.wasm", "/pkg/desk_loader.js"];
 
-  const desk = page.locator("#desk");
-  await expect(desk).toHaveAttribute("data-desk-state", "ready");
-  await expect(page.locator(".panel")).toBeVisible();
-  await expect(page.locator(".panel-release")).toHaveText("release 2026.11.2");
-  await expect(page.getByRole("textbox", { name: "Reply to Camille D." })).toBeVisible();
+/** A hook that requests /__mark/ready when the desk is ready: the server's log then shows what came before. */
+const MARK_READY = hook(() => document.addEventListener("desk-loader:state", (e) => {
+  if (e.detail.state === "ready") fetch("/__mark/ready").catch(() => {});
+}));
 
-  const record = await page.evaluate(() => JSON.parse(localStorage.getItem("desk-loader:record")));
+test("the demo desk boots the panel through the loader", async ({ desk }) => {
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.visible(".panel")).toBe(true);
+  expect(await desk.text(".panel-release")).toBe("release 2026.11.2");
+  expect(await desk.visible('#desk [aria-label="Reply to Camille D."]')).toBe(true);
+
+  const record = await desk.waitFor(() => JSON.parse(localStorage.getItem("desk-loader:record")));
   expect(record).toMatchObject({ format: 1, knownGood: { release: { id: "2026.11.2" }, backendSchema: 43 } });
   expect(record.knownGood.release.assets.map((a) => a.type)).toEqual(["style", "script"]);
 
   // The panel's files were added with integrity, by the loader.
-  const integrity = await page.locator('script[data-desk-attempt="1"]').getAttribute("integrity");
-  expect(integrity).toMatch(/^sha384-/);
-  expect(errors).toEqual([]);
-
-  await page.screenshot({ path: "../../target/e2e/screenshots/demo-ready.png", fullPage: true });
+  expect(await desk.attr('script[data-desk-attempt="1"]', "integrity")).toMatch(/^sha384-/);
+  expect(await desk.errors()).toEqual([]);
+  await desk.screenshot("demo-ready");
 });
 
-test("the README's snippet fetches each document once: the loader's request reuses the preload", async ({ page }) => {
-  // desk.html preloads manifest.json and config.json with the module; a hint
-  // that did not match the loader's own request (another URL or CORS mode)
-  // would show up as a second request, and the round trip it saves lost.
-  const requests = [];
-  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
-  const warnings = [];
-  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
-  await page.goto("/desk.html");
-  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
-  for (const doc of ["/manifest.json", "/config.json"]) {
-    expect(requests.filter((p) => p === doc), doc).toHaveLength(1);
-  }
-  expect(warnings.filter((w) => w.includes("preload"))).toEqual([]);
+test("the README's snippet, served as docs/embed.md says, fetches each file once: the loader's requests reuse the preloads", async ({ desk, engine }) => {
+  // desk.html preloads the module, the manifest and the configuration; a hint
+  // that did not match the loader's own request (another URL, CORS mode or
+  // destination) shows up as a second request, and the round trip it saves
+  // is lost.
+  test.skip(engine === "webkit", "WebDriver's MiniBrowser is a private session, where WebKit fetches these twice whatever the headers: webkit.spec.js shows both, in a persistent profile and a private one");
+  await desk.plan({ faults: FRESH });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  const paths = await desk.paths();
+  for (const file of PRELOADED) expect(paths.filter((p) => p === file), file).toHaveLength(1);
 });
 
-test("the fast embed paints its styled loading state before any of the loader's files arrive", async ({ page }) => {
+test("served no-cache, Chromium and Firefox still use each preload as it is", async ({ desk, engine }) => {
+  // docs/embed.md, "Preload hints in WebKit": WebKit revalidates a no-cache
+  // preload before the loader may use it (webkit.spec.js); the others hand
+  // the preloaded response over whatever its cache headers.
+  test.skip(engine === "webkit", "WebKit revalidates each: webkit.spec.js shows it in a persistent profile");
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  const paths = await desk.paths();
+  for (const file of PRELOADED) expect(paths.filter((p) => p === file), file).toHaveLength(1);
+});
+
+test("the fast embed paints its styled loading state before any of the loader's files arrive", async ({ desk }) => {
   // The loader's stylesheet is inline in desk-loader embed's output: nothing
   // render-blocking stands between the HTML and the loading state's first
   // paint. With a <link> instead, a slow desk-loader.css would hold the page
   // blank, and its first layout would run while the module is waiting.
-  const held = [];
-  for (const pattern of ["**/pkg/**", "**/boot.js", "**/unavailable.js", "**/desk-loader.css"]) {
-    await page.route(pattern, (route) => { held.push(new URL(route.request().url()).pathname); });
-  }
-  await page.goto("/desk-fast.html", { waitUntil: "commit" });
-
-  await page.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0, null, { timeout: 5_000 });
-  const loading = page.locator(".desk-loader-loading");
-  await expect(loading).toHaveText("Loading the desk…");
-  await expect(loading).toHaveCSS("display", "flex");
-  expect(await loading.evaluate((el) => getComputedStyle(el, "::before").animationName)).toBe("desk-loader-spin");
-  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "loading");
-  expect(held).toContain("/pkg/desk_loader_bg.wasm");
-  expect(held).not.toContain("/desk-loader.css");
-  await page.screenshot({ path: "../../target/e2e/screenshots/fast-embed-loading.png" });
+  await desk.plan({ faults: ["/pkg/*", "/boot.js", "/unavailable.js", "/desk-loader.css"].map((path) => ({ path, hang: true })) });
+  // The module script never arrives, so DOMContentLoaded never comes: do not wait for it.
+  await desk.go("/desk-fast.html");
+  await desk.waitFor(() => performance.getEntriesByName("first-contentful-paint").length > 0, undefined, { timeout: 5_000 });
+  const loading = await desk.eval(() => {
+    const el = document.querySelector(".desk-loader-loading");
+    const spinner = el && el.querySelector(".desk-loader-spinner");
+    return el && { text: el.textContent, display: getComputedStyle(el).display, spin: spinner && getComputedStyle(spinner).animationName };
+  });
+  expect(loading).toEqual({ text: "Loading the desk…", display: "flex", spin: "desk-loader-spin" });
+  expect(await desk.attr("#desk", "data-desk-state")).toBe("loading");
+  const paths = await desk.paths();
+  expect(paths).toContain("/pkg/desk_loader_bg.wasm");
+  expect(paths).not.toContain("/desk-loader.css");
 });
 
-test("the fast embed boots with no document fetch and each file fetched once", async ({ page }) => {
+test("the fast embed boots with no document fetch and each file fetched once", async ({ desk, engine }) => {
   // www/desk-fast.html is `desk-loader embed` output: the manifest and the
   // configuration inline, the module and the release's files preloaded with
   // their integrity. A preload that did not match the loader's own request
   // (another integrity or CORS mode) would show up as a second request.
   // Not counted: the fetches that copy the release into Cache Storage once
-  // it is ready, off the critical path.
-  const requests = [];
-  let ready = false;
-  page.on("request", (r) => { if (!ready) requests.push(new URL(r.url()).pathname); });
-  await page.exposeFunction("__deskReady", () => { ready = true; });
-  await page.addInitScript(() => document.addEventListener("desk-loader:state", (e) => {
-    if (e.detail.state === "ready") window.__deskReady();
-  }));
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto("/desk-fast.html");
-
-  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
-  await expect(page.locator(".panel-release")).toHaveText("release 2026.11.2");
-  expect(requests.filter((p) => p.endsWith(".json"))).toEqual([]);
-  const count = (p) => requests.filter((r) => r === p).length;
+  // it is ready, off the critical path. The loader's files are served fresh,
+  // as docs/embed.md says (in production: at a per-build path, immutable).
+  await desk.plan({ init: [MARK_READY], faults: FRESH });
+  await desk.open("/desk-fast.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.text(".panel-release")).toBe("release 2026.11.2");
+  await expect.poll(() => desk.paths()).toContain("/__mark/ready");
+  const paths = await desk.paths();
+  const before = paths.slice(0, paths.indexOf("/__mark/ready"));
+  expect(before.filter((p) => p.endsWith(".json"))).toEqual([]);
+  // In a private WebKit session (WebDriver's), the module the loader fetches
+  // is downloaded twice: docs/embed.md, "Preload hints in WebKit".
+  const times = (file) => (engine === "webkit" && file.endsWith(".wasm") ? 2 : 1);
   for (const file of ["/panel/2026.11.2/panel.js", "/panel/2026.11.2/panel.css", "/pkg/desk_loader_bg.wasm", "/pkg/desk_loader.js"]) {
-    expect(count(file), file).toBe(1);
+    expect(before.filter((p) => p === file), file).toHaveLength(times(file));
   }
-  expect(errors).toEqual([]);
+  expect(await desk.errors()).toEqual([]);
 });
 
-test("with the loader's files at a per-build path, served immutable, a second visit asks nothing for them", async ({ page }) => {
+test("with the loader's files at a per-build path, served immutable, a second visit asks nothing for them", async ({ desk, engine }) => {
+  test.skip(engine === "webkit", "MiniBrowser under WebDriver keeps no HTTP cache from one page to the next (an ephemeral data store): webkit.spec.js runs this in a persistent profile");
   // docs/embed.md, "Serving the loader's files": `desk-loader embed
   // --loader-base /<build>/` and `Cache-Control: immutable` on that path. On
   // the second visit the loader comes from the cache without a request, so it
   // runs while the page and the panel's files are revalidated.
   const url = perBuildPage();
-  await page.goto(url);
-  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
-  await page.goto("about:blank");
-  await page.goto(url);
-  await expect(page.locator("#desk")).toHaveAttribute("data-desk-state", "ready");
-  await expect(page.locator(".panel-release")).toHaveText("release 2026.11.2");
-  const fetched = await page.evaluate(() => performance.getEntriesByType("resource")
-    .map((e) => ({ path: new URL(e.name).pathname, bytes: e.transferSize })));
-  const loader = fetched.filter((e) => e.path.startsWith("/__build/"));
-  expect(loader.map((e) => e.path.replace(/^\/__build\/[0-9a-f]+\//, ""))).toEqual(expect.arrayContaining(["pkg/desk_loader.js", "pkg/desk_loader_bg.wasm", "boot.js"]));
-  // transferSize 0: taken from the cache, no request; a revalidation (304) has headers.
-  expect(loader.filter((e) => e.bytes > 0)).toEqual([]);
-  expect(fetched.find((e) => e.path === "/panel/2026.11.2/panel.js").bytes, "the panel's files are revalidated").toBeGreaterThan(0);
+  await desk.open(url);
+  expect(await desk.settled()).toBe("ready");
+  await desk.open("about:blank");
+  const firstVisit = (await desk.paths()).length;
+  await desk.open(url);
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.text(".panel-release")).toBe("release 2026.11.2");
+  const second = (await desk.paths()).slice(firstVisit);
+  expect(second.filter((p) => p.startsWith("/__build/")), "the loader's files come from the cache").toEqual([]);
+  expect(second, "the panel's files are revalidated").toContain("/panel/2026.11.2/panel.js");
 });

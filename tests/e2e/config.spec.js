@@ -1,84 +1,78 @@
 // Runtime configuration in the browser: sources and their precedence, the
 // features the panel is told about, and bad configurations that end on a
 // clear error screen, never a blank page.
-const { test, expect } = require("@playwright/test");
-const { settled, serve, consoleText } = require("./helpers");
+const { test, expect, hook } = require("./desk");
+const { answer } = require("./helpers");
 
 const GOOD = { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: "t0k3n-abcdef" }, backendSchema: 43 };
 
-test("configuration sources merge in order: URL, inline, then the host app's object", async ({ page }) => {
-  await page.addInitScript(() => { window.deskLoaderHostConfig = { values: { API_URL: "https://app.example" } }; });
-  await page.goto("/sources.html");
-  expect(await settled(page)).toBe("ready");
-  const status = JSON.parse(await page.locator(".panel-status").getAttribute("data-config"));
+/** Boots desk.html with this configuration; returns the final state. */
+async function boot(desk, config, contentType) {
+  await desk.plan({ faults: [answer("config.json", config, contentType ? { contentType } : {})] });
+  await desk.open("/desk.html");
+  return desk.settled();
+}
+
+/** Opens the error screen's technical details and returns the alert's text. */
+async function details(desk) {
+  await desk.click("[role=alert] summary");
+  return desk.text("[role=alert]");
+}
+
+test("configuration sources merge in order: URL, inline, then the host app's object", async ({ desk }) => {
+  await desk.plan({ init: [hook(() => { window.deskLoaderHostConfig = { values: { API_URL: "https://app.example" } }; })] });
+  await desk.open("/sources.html");
+  expect(await desk.settled()).toBe("ready");
+  const status = JSON.parse(await desk.attr(".panel-status", "data-config"));
   // API_URL from the app's object, POLL_INTERVAL_MS from inline JSON (typed), THEME from its default.
   expect(status).toEqual({ api: "https://app.example", poll: 2000, theme: "light", features: [] });
 });
 
-test("a feature whose variable is missing is switched off, and the panel still boots", async ({ page }) => {
-  await serve(page, "config.json", { ...GOOD, features: { routingHints: true } });
-  const logs = consoleText(page);
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("ready");
-  await expect(page.locator(".panel-status")).toContainText("no optional features");
-  const report = logs.find((l) => l.startsWith("{\"format\":1,\"outcome\":\"ready\""));
+test("a feature whose variable is missing is switched off, and the panel still boots", async ({ desk }) => {
+  expect(await boot(desk, { ...GOOD, features: { routingHints: true } })).toBe("ready");
+  expect(await desk.text(".panel-status")).toContain("no optional features");
+  const report = JSON.stringify(await desk.loggedReport("ready"));
   expect(report).toContain("\"code\":\"feature.disabled\"");
   expect(report).toContain("ROUTING_HINTS_URL: required by the feature \\\"routingHints\\\", but not set");
 });
 
-test("a missing core variable ends on an error screen that names it", async ({ page }) => {
-  await serve(page, "config.json", { values: { API_URL: "https://api.desk.example" } });
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("failed");
-  const alert = page.getByRole("alert");
-  await expect(alert).toBeFocused();
-  await expect(alert).toHaveAttribute("data-desk-error", "config.missing");
-  await alert.getByText("Technical details").click();
-  await expect(alert).toContainText("CHAT_TOKEN: required by the core panel, but not set");
-  await page.screenshot({ path: "../../target/e2e/screenshots/config-missing.png", fullPage: true });
+test("a missing core variable ends on an error screen that names it", async ({ desk }) => {
+  expect(await boot(desk, { values: { API_URL: "https://api.desk.example" } })).toBe("failed");
+  expect(await desk.focused("[role=alert]")).toBe(true);
+  expect(await desk.attr("[role=alert]", "data-desk-error")).toBe("config.missing");
+  expect(await details(desk)).toContain("CHAT_TOKEN: required by the core panel, but not set");
+  await desk.screenshot("config-missing");
 });
 
-test("a configuration that is not JSON is named, and each missing variable too", async ({ page }) => {
-  await serve(page, "config.json", "{\"values\": {\"API_URL\": ");
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("failed");
-  const alert = page.getByRole("alert");
-  await alert.getByText("Technical details").click();
-  await expect(alert).toContainText("API_URL: required by the core panel, but not set");
-  await expect(alert).toContainText("CHAT_TOKEN: required by the core panel, but not set");
+test("a configuration that is not JSON is named, and each missing variable too", async ({ desk }) => {
+  expect(await boot(desk, "{\"values\": {\"API_URL\": ")).toBe("failed");
+  const text = await details(desk);
+  expect(text).toContain("API_URL: required by the core panel, but not set");
+  expect(text).toContain("CHAT_TOKEN: required by the core panel, but not set");
 });
 
-test("a configuration that cannot be fetched is named in the report", async ({ page }) => {
-  await serve(page, "config.json", "gateway down", { status: 502, contentType: "text/plain" });
-  const logs = consoleText(page);
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("failed");
-  const report = logs.find((l) => l.startsWith("{\"format\":1,\"outcome\":\"failed\""));
+test("a configuration that cannot be fetched is named in the report", async ({ desk }) => {
+  await desk.plan({ faults: [answer("config.json", "gateway down", { status: 502, contentType: "text/plain" })] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("failed");
+  const report = JSON.stringify(await desk.report("failed"));
   expect(report).toContain("\"code\":\"config.unreadable\"");
   expect(report).toContain("config.json: HTTP 502");
 });
 
-test("hostile values are shown as text, never run as HTML", async ({ page }) => {
+test("hostile values are shown as text, never run as HTML", async ({ desk }) => {
   const hostile = "<img src=x onerror=\"window.__pwned=1\">";
-  await serve(page, "config.json", { values: { API_URL: hostile, CHAT_TOKEN: "t0k3n-abcdef", POLL_INTERVAL_MS: hostile } });
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("failed");
-  const alert = page.getByRole("alert");
-  await alert.getByText("Technical details").click();
-  await expect(alert).toContainText("POLL_INTERVAL_MS: expected an integer, found the string \"<img src=x onerror=\\\"window.__pwned=1\\\">\"");
-  expect(await page.locator("#desk img").count()).toBe(0);
-  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+  expect(await boot(desk, { values: { API_URL: hostile, CHAT_TOKEN: "t0k3n-abcdef", POLL_INTERVAL_MS: hostile } })).toBe("failed");
+  expect(await details(desk)).toContain("POLL_INTERVAL_MS: expected an integer, found the string \"<img src=x onerror=\\\"window.__pwned=1\\\">\"");
+  expect(await desk.count("#desk img")).toBe(0);
+  expect(await desk.eval(() => window.__pwned === undefined)).toBe(true);
 });
 
-test("a secret's value never reaches the screen or the console", async ({ page }) => {
+test("a secret's value never reaches the screen, the console or the report", async ({ desk }) => {
   const secret = "12345678901234";
-  await serve(page, "config.json", { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: Number(secret) } });
-  const logs = consoleText(page);
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("failed");
-  const alert = page.getByRole("alert");
-  await alert.getByText("Technical details").click();
-  await expect(alert).toContainText("CHAT_TOKEN: expected a string, found a number (secret, value not shown)");
-  expect(await page.locator("body").innerText()).not.toContain(secret);
-  expect(logs.join("\n")).not.toContain(secret);
+  expect(await boot(desk, { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: Number(secret) } })).toBe("failed");
+  expect(await details(desk)).toContain("CHAT_TOKEN: expected a string, found a number (secret, value not shown)");
+  expect(await desk.text("body")).not.toContain(secret);
+  expect((await desk.console()).join("\n")).not.toContain(secret);
+  expect(JSON.stringify(await desk.report("failed"))).not.toContain(secret);
 });

@@ -1,156 +1,185 @@
-// The fault matrix: every scenario of matrix.json in real Chromium. Each
-// asserts the final state (which release is ready, or the error screen with
-// which code), that the viewport was never blank from the first paint on,
-// the report's content, and the elapsed time against the scenario's bound.
+// The fault matrix: every scenario of matrix.json, in Chromium, Firefox and
+// WebKit. Each asserts the final state (which release is ready, or the error
+// screen with which code), that the viewport was never blank from the first
+// paint on, the report the server received, and that the boot ended within
+// the scenario's bound, a hang detector derived from its own timeouts
+// (docs/matrix.md, "Time bounds"). Faults are the test server's (a plan per
+// test), so a scenario means the same in every engine; where an engine
+// legitimately differs, matrix.json says so under `engines`.
 // Results go to target/e2e/matrix.jsonl; `cargo xtask test` prints the table.
 const fs = require("fs");
 const path = require("path");
-const { test, expect } = require("@playwright/test");
-const { settled, serve, consoleText, release, demoRelease, withOptions, reportFrom, watchForBlank, expectNeverBlank } = require("./helpers");
+const { test, expect, hook, expectNeverBlank } = require("./desk");
+const { release, demoRelease, answer } = require("./helpers");
 
 const MATRIX = require("./matrix.json");
 const RESULTS = path.join(__dirname, "../../target/e2e/matrix.jsonl");
 const CONFIG = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/config.json"), "utf8"));
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
 const NEW = (id, script) => [release(id, script), demoRelease("2026.11.1")];
+const text = (body) => ({ status: 200, contentType: "text/plain", body });
 
-async function firstLoad(page) {
-  await page.goto("/desk.html");
-  expect(await settled(page)).toBe("ready");
-  await expect.poll(() => page.evaluate(() => (localStorage.getItem("desk-loader:record") || "").includes("knownGood"))).toBe(true);
+async function firstLoad(desk) {
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  await desk.waitFor(() => (localStorage.getItem("desk-loader:record") || "").includes("knownGood"), undefined,
+    { message: "the first load wrote its record" });
 }
 
-/** Set-ups by name: `before` runs before the navigation; `run` replaces it. */
+/**
+ * Set-ups by name: `plan` is the test plan (faults, options, init hooks);
+ * `run` replaces the navigation; `after` adds checks.
+ */
 const SETUPS = {
-  manifest404: { before: (p) => serve(p, "manifest.json", "not found", { status: 404, contentType: "text/plain" }) },
-  manifest500: { before: (p) => serve(p, "manifest.json", "boom", { status: 500, contentType: "text/plain" }) },
-  manifestHangs: { before: async (p) => { await withOptions(p, { fetchTimeoutMs: 1500 }); await p.route("**/manifest.json", () => {}); } },
-  manifestMalformed: { before: (p) => serve(p, "manifest.json", "{\"format\": 1, \"releases\": [,]}") },
-  manifestTruncated: { before: (p) => serve(p, "manifest.json", JSON.stringify(MANIFEST).slice(0, 300)) },
-  manifestHtml: { before: (p) => serve(p, "manifest.json", "<html><body>Down for maintenance</body></html>", { contentType: "text/html" }) },
-  manifestWrongTypes: { before: (p) => serve(p, "manifest.json", { format: 1, releases: { id: "x" } }) },
-  manifestEmpty: { before: (p) => serve(p, "manifest.json", { format: 1, releases: [] }) },
-  manifestAllWithdrawn: { before: (p) => serve(p, "manifest.json", { ...MANIFEST, withdrawn: ["2026.11.2", "2026.11.1"] }) },
+  manifest404: { plan: { faults: [answer("manifest.json", "not found", { status: 404, contentType: "text/plain" })] } },
+  manifest500: { plan: { faults: [answer("manifest.json", "boom", { status: 500, contentType: "text/plain" })] } },
+  manifestHangs: { plan: { options: { fetchTimeoutMs: 1500 }, faults: [{ path: "/manifest.json", hang: true }] } },
+  manifestMalformed: { plan: { faults: [answer("manifest.json", "{\"format\": 1, \"releases\": [,]}")] } },
+  manifestTruncated: { plan: { faults: [{ path: "/manifest.json", truncate: true }] } },
+  manifestHtml: { plan: { faults: [answer("manifest.json", "<html><body>Down for maintenance</body></html>", { contentType: "text/html" })] } },
+  manifestWrongTypes: { plan: { faults: [answer("manifest.json", { format: 1, releases: { id: "x" } })] } },
+  manifestEmpty: { plan: { faults: [answer("manifest.json", { format: 1, releases: [] })] } },
+  manifestAllWithdrawn: { plan: { faults: [answer("manifest.json", { ...MANIFEST, withdrawn: ["2026.11.2", "2026.11.1"] })] } },
   manifestDownAfterSuccess: {
-    run: async (p) => { await firstLoad(p); await serve(p, "manifest.json", "down", { status: 503, contentType: "text/plain" }); await p.reload(); },
+    run: async (desk) => {
+      await firstLoad(desk);
+      await desk.setFaults([answer("manifest.json", "down", { status: 503, contentType: "text/plain" })]);
+      await desk.reload();
+    },
   },
-  config404: { before: (p) => serve(p, "config.json", "not found", { status: 404, contentType: "text/plain" }) },
-  configMalformed: { before: (p) => serve(p, "config.json", "{\"values\": {\"API_URL\": ") },
-  configMissingCore: { before: (p) => serve(p, "config.json", { values: { API_URL: "https://api.desk.example" }, backendSchema: 43 }) },
-  configMissingFeature: { before: (p) => serve(p, "config.json", { ...CONFIG, features: { routingHints: true } }) },
-  configWrongTypes: { before: (p) => serve(p, "config.json", { ...CONFIG, values: { ...CONFIG.values, POLL_INTERVAL_MS: "often", THEME: 7 } }) },
+  config404: { plan: { faults: [answer("config.json", "not found", { status: 404, contentType: "text/plain" })] } },
+  configMalformed: { plan: { faults: [answer("config.json", "{\"values\": {\"API_URL\": ")] } },
+  configMissingCore: { plan: { faults: [answer("config.json", { values: { API_URL: "https://api.desk.example" }, backendSchema: 43 })] } },
+  configMissingFeature: { plan: { faults: [answer("config.json", { ...CONFIG, features: { routingHints: true } })] } },
+  configWrongTypes: { plan: { faults: [answer("config.json", { ...CONFIG, values: { ...CONFIG.values, POLL_INTERVAL_MS: "often", THEME: 7 } })] } },
   configHostile: {
-    before: (p) => serve(p, "config.json", { ...CONFIG, values: { ...CONFIG.values, POLL_INTERVAL_MS: "<img src=x onerror=\"window.__pwned=1\">" } }),
-    after: async (p) => { expect(await p.evaluate(() => window.__pwned)).toBeUndefined(); expect(await p.locator("#desk img").count()).toBe(0); },
+    plan: { faults: [answer("config.json", { ...CONFIG, values: { ...CONFIG.values, POLL_INTERVAL_MS: "<img src=x onerror=\"window.__pwned=1\">" } })] },
+    after: async (desk) => {
+      expect(await desk.eval(() => window.__pwned === undefined)).toBe(true);
+      expect(await desk.count("#desk img")).toBe(0);
+    },
   },
   configSecret: {
-    before: (p) => serve(p, "config.json", { ...CONFIG, values: { ...CONFIG.values, CHAT_TOKEN: 987654321987 } }),
-    after: async (p, logs) => { expect(await p.locator("body").innerText()).not.toContain("987654321987"); expect(logs.join("\n")).not.toContain("987654321987"); },
+    plan: { faults: [answer("config.json", { ...CONFIG, values: { ...CONFIG.values, CHAT_TOKEN: 987654321987 } })] },
+    after: async (desk) => {
+      expect(await desk.text("body")).not.toContain("987654321987");
+      expect((await desk.console()).join("\n")).not.toContain("987654321987");
+      expect(JSON.stringify(await desk.reports())).not.toContain("987654321987");
+    },
   },
-  bundle500Once: {
-    before: async (p) => { let n = 0; await p.route("**/panel/2026.11.2/panel.js", (r) => (++n === 1 ? r.fulfill({ status: 500, body: "" }) : r.fallback())); },
-  },
-  bundle500Always: { before: (p) => p.route("**/panel/2026.11.2/panel.js", (r) => r.fulfill({ status: 500, body: "" })) },
-  bundleSlow: { before: (p) => p.route("**/panel/2026.11.2/panel.js", async (r) => { await new Promise((f) => setTimeout(f, 1500)); await r.fallback(); }) },
-  bundleTruncated: {
-    before: (p) => p.route("**/panel/2026.11.2/panel.js", async (r) => { const res = await r.fetch(); const body = await res.text(); await r.fulfill({ response: res, body: body.slice(0, body.length >> 1) }); }),
-  },
-  syntaxError: { before: (p) => serve(p, "manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/syntax-error.js") }) },
-  rejects: { before: (p) => serve(p, "manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/rejects.js") }) },
-  readyTwice: { before: (p) => serve(p, "manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/ready-twice.js") }) },
+  bundle500Once: { plan: { faults: [{ path: "/panel/2026.11.2/panel.js", status: 500, body: "", times: 1 }] } },
+  bundle500Always: { plan: { faults: [{ path: "/panel/2026.11.2/panel.js", status: 500, body: "" }] } },
+  bundleSlow: { plan: { faults: [{ path: "/panel/2026.11.2/panel.js", delayMs: 1500 }] } },
+  bundleTruncated: { plan: { faults: [{ path: "/panel/2026.11.2/panel.js", truncate: true }] } },
+  syntaxError: { plan: { faults: [answer("manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/syntax-error.js") })] } },
+  rejects: { plan: { faults: [answer("manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/rejects.js") })] } },
+  readyTwice: { plan: { faults: [answer("manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/ready-twice.js") })] } },
   staleReady: {
-    before: (p) => serve(p, "manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/stale-ready.js") }),
-    after: async (p, logs) => { await p.waitForTimeout(500); expect(logs.filter((l) => l.startsWith('{"format":1,"outcome":')).length).toBe(1); },
+    plan: { faults: [answer("manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/stale-ready.js") })] },
+    after: async (desk) => {
+      // The failed attempt's ready() comes 300 ms after it threw: wait past it.
+      await desk.eval(() => new Promise((f) => setTimeout(f, 500)));
+      expect((await desk.console()).filter((l) => l.startsWith('{"format":1,"outcome":')).length).toBe(1);
+      expect(await desk.attr("#desk", "data-desk-release")).toBe("2026.11.1");
+    },
   },
-  notRegistered: { before: (p) => serve(p, "manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/not-registered.js") }) },
-  css404: { before: (p) => p.route("**/panel/2026.11.2/panel.css", (r) => r.fulfill({ status: 404, body: "" })) },
-  css500Always: { before: (p) => p.route("**/panel/2026.11.2/panel.css", (r) => r.fulfill({ status: 500, body: "" })) },
-  cssSlow: { before: (p) => p.route("**/panel/2026.11.2/panel.css", async (r) => { await new Promise((f) => setTimeout(f, 1500)); await r.fallback(); }) },
-  backendTooNew: { before: (p) => serve(p, "config.json", { ...CONFIG, backendSchema: 46 }) },
-  backendUnknown: { before: (p) => serve(p, "config.json", { values: CONFIG.values }) },
-  backendEndpoint: { before: async (p) => { await withOptions(p, { backendUrl: "/backend.json" }); await serve(p, "backend.json", { schema: 45 }); } },
+  notRegistered: { plan: { faults: [answer("manifest.json", { format: 1, releases: NEW("2026.12.0", "panel/broken/not-registered.js") })] } },
+  css404: { plan: { faults: [{ path: "/panel/2026.11.2/panel.css", status: 404, body: "" }] } },
+  css500Always: { plan: { faults: [{ path: "/panel/2026.11.2/panel.css", status: 500, body: "" }] } },
+  cssSlow: { plan: { faults: [{ path: "/panel/2026.11.2/panel.css", delayMs: 1500 }] } },
+  backendTooNew: { plan: { faults: [answer("config.json", { ...CONFIG, backendSchema: 46 })] } },
+  backendUnknown: { plan: { faults: [answer("config.json", { values: CONFIG.values })] } },
+  backendEndpoint: { plan: { options: { backendUrl: "/backend.json" }, faults: [answer("backend.json", { schema: 45 })] } },
   storageDisabled: {
-    before: (p) => p.addInitScript(() => Object.defineProperty(window, "localStorage", { get() { throw new DOMException("The operation is insecure.", "SecurityError"); } })),
+    plan: { init: [hook(() => Object.defineProperty(window, "localStorage", { get() { throw new DOMException("The operation is insecure.", "SecurityError"); } }))] },
   },
-  storageFull: { before: (p) => p.addInitScript(() => { Storage.prototype.setItem = () => { throw new DOMException("quota", "QuotaExceededError"); }; }) },
-  storageCorrupt: { before: (p) => p.addInitScript(() => localStorage.setItem("desk-loader:record", "{\"format\": 1, \"knownGood\": ")) },
-  storageOldFormat: { before: (p) => p.addInitScript(() => localStorage.setItem("desk-loader:record", JSON.stringify({ format: 0, release: "2019.01.1" }))) },
+  storageFull: { plan: { init: [hook(() => { Storage.prototype.setItem = () => { throw new DOMException("quota", "QuotaExceededError"); }; })] } },
+  storageCorrupt: { plan: { init: [hook(() => localStorage.setItem("desk-loader:record", "{\"format\": 1, \"knownGood\": "))] } },
+  storageOldFormat: { plan: { init: [hook(() => localStorage.setItem("desk-loader:record", JSON.stringify({ format: 0, release: "2019.01.1" })))] } },
   hiddenThenShown: {
-    before: (p) => p.addInitScript(() => {
-      let hidden = true;
-      Object.defineProperty(document, "hidden", { get: () => hidden });
-      Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible") });
-      setTimeout(() => { hidden = false; document.dispatchEvent(new Event("visibilitychange")); }, 2000);
-    }),
+    plan: {
+      init: [hook(() => {
+        let hidden = true;
+        Object.defineProperty(document, "hidden", { get: () => hidden });
+        Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible") });
+        setTimeout(() => { hidden = false; document.dispatchEvent(new Event("visibilitychange")); }, 2000);
+      })],
+    },
   },
   twoTabs: {
-    run: async (p, url, context) => {
-      // Both tabs boot at the same time; each navigation only waits for its
-      // document to commit, so neither waits for the other's subresources.
-      const other = await context.newPage();
-      await Promise.all([p.goto(`${url}?tab=1`, { waitUntil: "commit" }), other.goto(`${url}?tab=2`, { waitUntil: "commit" })]);
-      expect(await settled(other)).toBe("ready");
+    run: async (desk, url) => {
+      // Both tabs boot at the same time: neither navigation waits for the other.
+      const other = await desk.newTab();
+      await other.go(url);
+      await desk.go(url);
+      expect(await other.settled()).toBe("ready");
     },
-    after: async (p) => {
-      await expect.poll(() => p.evaluate(() => JSON.parse(localStorage.getItem("desk-loader:record") || "{}").knownGood?.release?.id)).toBe("2026.11.2");
+    after: async (desk) => {
+      await desk.waitFor(() => JSON.parse(localStorage.getItem("desk-loader:record") || "{}").knownGood?.release?.id === "2026.11.2",
+        undefined, { message: "the record names 2026.11.2" });
+      expect((await desk.reports()).filter((r) => r.outcome === "ready")).toHaveLength(2);
     },
   },
   offlineAfterFirstLoad: {
-    run: async (p) => {
-      await firstLoad(p);
-      await expect.poll(() => p.evaluate(async () => (await (await caches.open("desk-loader-v1")).keys()).length)).toBe(2);
-      await p.route("**/manifest.json", (r) => r.abort("internetdisconnected"));
-      await p.route("**/panel/**", (r) => r.abort("internetdisconnected"));
-      await p.reload();
+    run: async (desk) => {
+      await firstLoad(desk);
+      await desk.waitFor(async () => (await (await caches.open("desk-loader-v1")).keys()).length === 2, undefined,
+        { message: "the known-good release's two files are in Cache Storage" });
+      await desk.setFaults([{ path: "/manifest.json", abort: true }, { path: "/panel/*", abort: true }]);
+      await desk.reload();
     },
   },
   incidentChecks: {
-    after: async (p) => {
+    after: async (desk) => {
       // The error screen names the variable; the previous release is never started.
-      await p.getByRole("alert").locator("summary").click();
-      await expect(p.getByRole("alert").locator("dd").nth(3)).toHaveText("ENGINE_GATEWAY_URL");
-      expect(await p.locator('script[src*="2026.11.1"]').count()).toBe(0);
-      await p.screenshot({ path: "../../target/e2e/screenshots/incident.png", fullPage: true });
+      await desk.click("[role=alert] summary");
+      expect(await desk.eval(() => document.querySelectorAll("[role=alert] dd")[3].textContent)).toBe("ENGINE_GATEWAY_URL");
+      expect(await desk.count('script[src*="2026.11.1"]')).toBe(0);
+      await desk.screenshot("incident");
     },
   },
-  strictCsp: {
-    before: (p) => p.route("**/desk.html", async (r) => {
-      const res = await r.fetch();
-      await r.fulfill({ response: res, headers: { ...res.headers(), "content-security-policy": "script-src 'self' 'wasm-unsafe-eval'" } });
-    }),
-  },
+  strictCsp: { plan: { faults: [{ path: "/desk.html", headers: { "content-security-policy": "script-src 'self' 'wasm-unsafe-eval'" } }] } },
 };
+
+/** The scenario as `engine` runs it: matrix.json's `engines` entry, key by key, over the defaults. */
+function forEngine(s, engine) {
+  return { ...s, ...((s.engines && s.engines[engine]) || {}) };
+}
+
+/** The time the plan's faults can add on their own: their delays, summed. */
+const delays = (plan) => (plan.faults || []).reduce((sum, f) => sum + (f.delayMs || 0), 0);
 
 test.beforeAll(() => fs.mkdirSync(path.dirname(RESULTS), { recursive: true }));
 
-for (const s of MATRIX) {
-  test(`[${s.group}] ${s.name}: ${s.what}`, async ({ page, context }) => {
+for (const scenario of MATRIX.scenarios) {
+  test(`[${scenario.group}] ${scenario.name}: ${scenario.what}`, async ({ desk, engine }) => {
+    const s = forEngine(scenario, engine);
     const setup = SETUPS[s.setup] || {};
     expect(!s.setup || SETUPS[s.setup], `unknown setup ${s.setup}`).toBeTruthy();
-    await watchForBlank(page);
-    const logs = consoleText(page);
-    if (setup.before) await setup.before(page, context);
+    const plan = setup.plan || {};
+    // The bound counts every delay a fault adds (docs/matrix.md): matrix.json must declare them.
+    expect(delays(plan), "the plan's delays are declared in matrix.json's waits.delayMs").toBeLessThanOrEqual((s.waits && s.waits.delayMs) || 0);
+    test.setTimeout(s.boundMs + 30_000);
+    await desk.plan({ ...plan, watch: true });
     const t0 = Date.now();
-    if (setup.run) await setup.run(page, s.page, context);
-    else await page.goto(s.page);
-    const state = await settled(page);
+    if (setup.run) await setup.run(desk, s.page);
+    else await desk.open(s.page);
+    const state = await desk.settled(s.boundMs);
     const ms = Date.now() - t0;
-    fs.appendFileSync(RESULTS, JSON.stringify({ name: s.name, group: s.group, state, release: await page.locator("#desk").getAttribute("data-desk-release"),
-      code: await page.locator("#desk").getAttribute("data-desk-error"), ms, bound: s.boundMs }) + "\n");
+    fs.appendFileSync(RESULTS, JSON.stringify({ name: s.name, group: s.group, engine, state, release: await desk.attr("#desk", "data-desk-release"),
+      code: await desk.attr("#desk [role=alert]", "data-desk-error"), ms, bound: s.boundMs }) + "\n");
 
     expect(state).toBe(s.expect.state);
-    if (s.expect.release) await expect(page.locator("#desk")).toHaveAttribute("data-desk-release", s.expect.release);
-    if (s.expect.code) await expect(page.getByRole("alert")).toHaveAttribute("data-desk-error", s.expect.code);
-    if (state === "ready") await expect(page.locator("#desk .panel")).toBeVisible();
-    await expectNeverBlank(page);
-    const report = reportFrom(logs, state);
-    expect(report, "a report was logged").toBeTruthy();
-    expect(report.outcome).toBe(state);
+    if (s.expect.release) expect(await desk.attr("#desk", "data-desk-release")).toBe(s.expect.release);
+    if (s.expect.code) expect(await desk.attr("#desk [role=alert]", "data-desk-error")).toBe(s.expect.code);
+    if (state === "ready") expect(await desk.visible("#desk .panel")).toBe(true);
+    await expectNeverBlank(desk);
+    const report = await desk.report(state);
     for (const needle of s.reportHas || []) expect(JSON.stringify(report)).toContain(needle);
-    if (setup.after) await setup.after(page, logs);
+    if (setup.after) await setup.after(desk);
     expect(ms, `took ${ms} ms, bound ${s.boundMs} ms`).toBeLessThanOrEqual(s.boundMs);
     if (["healthy", "incident-2023-08-11", "all-broken", "config-feature-unlaunched", "panel-throws"].includes(s.name)) {
-      await page.screenshot({ path: `../../target/e2e/screenshots/matrix-${s.name}.png`, fullPage: true });
+      await desk.screenshot(`matrix-${s.name}`);
     }
   });
 }

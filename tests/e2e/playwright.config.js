@@ -1,25 +1,23 @@
-// desk-loader's end-to-end suite. `cargo xtask test` starts the server and
-// sets BASE_URL; the browser is always Debian's Chromium, never a download.
+// desk-loader's end-to-end suite, in three engines: Chromium and Firefox
+// driven by Playwright, WebKit (MiniBrowser, the engine of iOS WKWebView) by
+// WebDriver. `cargo xtask test` starts the test server and Xvfb and sets
+// BASE_URL and DISPLAY; no browser is ever downloaded (desk.js launches
+// Debian's). Every spec takes the `desk` fixture from desk.js.
 const { defineConfig } = require("@playwright/test");
+const { defaultBoundMs } = require("./matrix.json");
 
 module.exports = defineConfig({
   testDir: ".",
   testMatch: "*.spec.js",
   outputDir: "../../target/e2e/results",
-  reporter: [["list"]],
+  reporter: [["list"], ["json", { outputFile: "../../target/e2e/results.json" }]],
   workers: 2,
-  timeout: 30_000,
+  // A hang detector, not a speed check: the longest a desk.html boot may
+  // legitimately take by the loader's own timeouts, twice (docs/matrix.md,
+  // "Time bounds"), and time for the test's own steps.
+  timeout: defaultBoundMs + 30_000,
   forbidOnly: !!process.env.CI,
-  // No retries: the one flake this suite had (a subresource never answered)
-  // was the test server's (xtask/src/http.rs says why), and is gone.
+  // No retries: a flaky test is a bug to find, in the product or the test.
   retries: 0,
-  use: {
-    baseURL: process.env.BASE_URL || "http://127.0.0.1:8080",
-    trace: "retain-on-failure",
-    browserName: "chromium",
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    },
-  },
+  projects: ["chromium", "firefox", "webkit"].map((engine) => ({ name: engine, use: { engine } })),
 });

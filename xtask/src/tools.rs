@@ -121,10 +121,23 @@ fn npm_ci(dir: &Path, markers: &[&str]) -> Result<(), String> {
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
 }
 
-/// Everything `cargo xtask test` needs on top of the build tools.
+/// Everything `cargo xtask test` needs on top of the build tools: the three
+/// engines and their drivers (Debian's Chromium, Firefox ESR and WebKitGTK,
+/// whose MiniBrowser WebKitWebDriver starts; geckodriver from crates.io, as
+/// Debian has none), Xvfb for MiniBrowser, and the suite's npm packages.
+/// Never a browser download: it fails on these machines.
 pub fn ensure_test_tools() -> Result<(), String> {
     ensure_build_tools()?;
-    apt_install(&[("chromium", "chromium"), ("chromium-driver", "chromedriver")])?;
+    apt_install(&[
+        ("chromium", "chromium"),
+        ("chromium-driver", "chromedriver"),
+        ("firefox-esr", "firefox-esr"),
+        ("xvfb", "Xvfb"),
+        ("webkit2gtk-driver", "WebKitWebDriver"),
+    ])?;
+    if !has("geckodriver") {
+        run(Command::new("cargo").args(["install", "--locked", "geckodriver"]))?;
+    }
     let rustup_has = |component: &str, probe: &str| {
         has(probe) || run(Command::new("rustup").args(["component", "add", component])).is_ok()
     };

@@ -1,0 +1,91 @@
+// WebKit, the engine of Safari and of iOS web views, outside WebDriver:
+// MiniBrowser started on its own, in a persistent profile (as Safari, or a
+// WKWebView on the default data store) or a private one (a non-persistent
+// WKWebsiteDataStore). WebDriver's sessions are always ephemeral, so what
+// depends on storage that lasts from one page load to the next is shown here.
+// The pages drive themselves (desk.js's `autopilot`); the server's log says
+// what happened. docs/record.md, "Storage that does not last", and
+// docs/embed.md, "Preload hints in WebKit".
+const { test, expect, hook, miniBrowser, autopilot, visitEnd } = require("./desk");
+const { FRESH, perBuildPage } = require("./helpers");
+
+const PRELOADED = ["/manifest.json", "/config.json", "/pkg/desk_loader_bg.wasm", "/pkg/desk_loader.js"];
+
+test.beforeEach(({ engine }) => {
+  test.skip(engine !== "webkit", "MiniBrowser is WebKit's: these run in the webkit project only");
+});
+
+/** Each preloaded file's requests: "download" or "revalidation", in order. */
+async function asked(desk) {
+  const requests = await desk.requests();
+  return Object.fromEntries(PRELOADED.map((file) => [file, requests.filter((r) => r.url === file).map((r) => (r.revalidation ? "revalidation" : "download"))]));
+}
+
+const once = Object.fromEntries(PRELOADED.map((f) => [f, ["download"]]));
+
+test("in a persistent profile, the README's snippet served as docs/embed.md says fetches each preloaded file once", async ({ desk }) => {
+  await desk.plan({ faults: FRESH, init: [hook(autopilot)] });
+  await miniBrowser(desk, "/desk.html", { until: async () => Boolean(await visitEnd(desk, 0)) });
+  expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
+  expect(await asked(desk)).toEqual(once);
+});
+
+test("in a persistent profile, served no-cache, each preloaded file the loader fetches is revalidated once", async ({ desk }) => {
+  await desk.plan({ init: [hook(autopilot)] });
+  await miniBrowser(desk, "/desk.html", { until: async () => Boolean(await visitEnd(desk, 0)) });
+  expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready" });
+  expect(await asked(desk)).toEqual({
+    "/manifest.json": ["download", "revalidation"],
+    "/config.json": ["download", "revalidation"],
+    "/pkg/desk_loader_bg.wasm": ["download", "revalidation"],
+    // The glue is a module script: its modulepreload is used as it is.
+    "/pkg/desk_loader.js": ["download"],
+  });
+});
+
+test("in a private session, each preloaded file the loader fetches is downloaded twice, whatever its headers", async ({ desk }) => {
+  await desk.plan({ faults: FRESH, init: [hook(autopilot)] });
+  await miniBrowser(desk, "/desk.html", { privately: true, until: async () => Boolean(await visitEnd(desk, 0)) });
+  expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready" });
+  expect(await asked(desk)).toEqual({
+    "/manifest.json": ["download", "download"],
+    "/config.json": ["download", "download"],
+    "/pkg/desk_loader_bg.wasm": ["download", "download"],
+    "/pkg/desk_loader.js": ["download"],
+  });
+});
+
+test("in a persistent profile, the known-good release runs from Cache Storage when the network is gone", async ({ desk }) => {
+  await desk.plan({ init: [hook(autopilot, "offline")] });
+  await miniBrowser(desk, "/desk.html", { until: async () => Boolean(await visitEnd(desk, 1)) });
+  expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
+  expect(await visitEnd(desk, 1)).toMatchObject({ state: "ready", release: "2026.11.2" });
+  const offline = (await desk.reports())[1];
+  expect(offline.path.at(-1)).toMatchObject({ release: "2026.11.2", outcome: "ready", fromCache: true });
+});
+
+test("in a private session, the same ends on the error screen, and the report says the cache was lost", async ({ desk }) => {
+  // What an agent sees in an iOS app whose web view keeps no site data:
+  // localStorage lasts the session, Cache Storage entries do not.
+  await desk.plan({ init: [hook(autopilot, "offline")] });
+  await miniBrowser(desk, "/desk.html", { privately: true, until: async () => Boolean(await visitEnd(desk, 1)) });
+  expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
+  const seen = await visitEnd(desk, 1);
+  expect(seen.state).toBe("failed");
+  await expect.poll(async () => (await desk.reports()).length).toBe(2);
+  const report = (await desk.reports())[1];
+  expect(report).toMatchObject({ outcome: "failed", code: seen.code });
+  const lost = report.problems.find((p) => p.code === "cache.lost");
+  expect(lost && lost.message).toContain("keeps no site data between page loads");
+});
+
+test("in a persistent profile, with the loader's files at a per-build path, served immutable, a second visit asks nothing for them", async ({ desk }) => {
+  const url = perBuildPage();
+  await desk.plan({ init: [hook(autopilot, "revisit")] });
+  await miniBrowser(desk, url, { until: async () => Boolean(await visitEnd(desk, 1)) });
+  expect(await visitEnd(desk, 1)).toMatchObject({ state: "ready", release: "2026.11.2" });
+  const paths = (await desk.requests()).map((r) => r.url);
+  const second = paths.slice(paths.findIndex((p) => p.startsWith(`${url}?visit=2`)));
+  expect(second.filter((p) => p.startsWith("/__build/")), "the loader's files come from the cache").toEqual([]);
+  expect(second, "the panel's files are revalidated").toContain("/panel/2026.11.2/panel.js");
+});
