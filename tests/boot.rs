@@ -322,20 +322,29 @@ fn the_known_good_release_runs_from_the_cache_when_the_server_lost_it() {
     assert!(!sim.log.iter().any(|a| matches!(a, Action::CacheAssets { .. })), "a cached run is not cached again");
 }
 
-#[test]
-fn a_cache_miss_moves_on() {
-    let record = apply(
+/// A boot whose manifest lists nothing and whose server is gone, with a
+/// record of the known-good r1: it ends up running r1 from the cache.
+fn offline_with_a_known_good(record: &Value) -> Sim {
+    let mut sim = Sim::boot(&manifest(&[]), API, Some(&record.to_json()));
+    for _ in 0..=MAX_RETRIES {
+        sim.asset_failed(Diagnosis::Network("offline".into()));
+        sim.advance(sim.now + 1_000.0);
+    }
+    assert!(sim.last_attempt().from_cache);
+    sim
+}
+
+fn known_good_r1() -> Value {
+    apply(
         &Value::Null,
         &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
         WALL,
-    );
-    let mut sim = Sim::boot(&manifest(&[]), API, Some(&record.to_json()));
-    sim.asset_failed(Diagnosis::Network("offline".into()));
-    sim.advance(10_000.0);
-    sim.asset_failed(Diagnosis::Network("offline".into()));
-    sim.advance(20_000.0);
-    sim.asset_failed(Diagnosis::Network("offline".into()));
-    assert!(sim.last_attempt().from_cache);
+    )
+}
+
+#[test]
+fn a_cache_miss_moves_on() {
+    let mut sim = offline_with_a_known_good(&known_good_r1());
     sim.asset_failed(Diagnosis::CacheMiss);
     assert_eq!(sim.boot.state(), State::Failed);
     assert_eq!(sim.error_code(), Some(Code::BundleLoadFailed));
@@ -347,18 +356,10 @@ fn files_stored_after_an_earlier_boot_and_gone_now_are_cache_lost() {
     let mut first = Sim::boot(&manifest(&[release("r1", "")]), API, None);
     first.ready();
     first.send(Event::Cached { release: "r1".into() });
-    let mut stored = Value::Null;
-    for u in first.updates() {
-        stored = apply(&stored, u, WALL);
-    }
+    let stored = first.updates().into_iter().fold(Value::Null, |stored, u| apply(&stored, u, WALL));
     assert!(stored.to_json().contains(r#""cached":true"#), "{}", stored.to_json());
     // The next boot: the server is gone, and so are the cached files.
-    let mut sim = Sim::boot(&manifest(&[]), API, Some(&stored.to_json()));
-    for _ in 0..=MAX_RETRIES {
-        sim.asset_failed(Diagnosis::Network("offline".into()));
-        sim.advance(sim.now + 1_000.0);
-    }
-    assert!(sim.last_attempt().from_cache);
+    let mut sim = offline_with_a_known_good(&stored);
     sim.asset_failed(Diagnosis::NotCached);
     assert_eq!(sim.boot.state(), State::Failed);
     assert!(sim.errors().contains(&"cache.lost"), "{:?}", sim.codes());
@@ -368,16 +369,7 @@ fn files_stored_after_an_earlier_boot_and_gone_now_are_cache_lost() {
 
 #[test]
 fn files_never_stored_are_only_missing_from_the_cache() {
-    let record = apply(
-        &Value::Null,
-        &Update::KnownGood { release: json(&release("r1", "")), backend_schema: None, config_fingerprint: "x".into() },
-        WALL,
-    );
-    let mut sim = Sim::boot(&manifest(&[]), API, Some(&record.to_json()));
-    for _ in 0..=MAX_RETRIES {
-        sim.asset_failed(Diagnosis::Network("offline".into()));
-        sim.advance(sim.now + 1_000.0);
-    }
+    let mut sim = offline_with_a_known_good(&known_good_r1());
     sim.asset_failed(Diagnosis::NotCached);
     assert!(!sim.codes().contains(&"cache.lost"));
     assert!(sim.errors().contains(&"bundle.missing"), "{:?}", sim.codes());

@@ -382,6 +382,35 @@ class Desk {
   }
 }
 
+/**
+ * A new WebDriver session. WebKitWebDriver, on a busy machine, now and then
+ * never answers a new session after the last one ended (seen once in three
+ * full runs): the browser itself never ran. It is then restarted, once, and
+ * the output says so; a second failure fails the test with the driver's own
+ * words. The test itself is never retried.
+ */
+async function webKitSession(holder, capabilities) {
+  const open = (timeoutMs) => {
+    const steps = (async () => {
+      const session = await holder.driver.session(capabilities, timeoutMs);
+      await session.timeouts({ script: 120_000, pageLoad: 60_000 });
+      await session.setWindowRect({ width: 1280, height: 800 });
+      session.currentHandle = await session.windowHandle();
+      return session;
+    })();
+    const late = new Promise((_, fail) => setTimeout(() => fail(new Error(`no session ready within ${timeoutMs / 1000} s`)), timeoutMs).unref());
+    return Promise.race([steps, late]);
+  };
+  try {
+    return await open(30_000);
+  } catch (e) {
+    console.warn(`desk.js: WebKitWebDriver opened no session (${e.message.slice(0, 300)}); restarting it`);
+    holder.driver.stop();
+    holder.driver = await DriverProcess.start("WebKitWebDriver");
+    return open(60_000);
+  }
+}
+
 const test = base.test.extend({
   /** The engine of the project: chromium, firefox or webkit. */
   engine: ["chromium", { option: true, scope: "worker" }],
@@ -390,9 +419,9 @@ const test = base.test.extend({
   engineBrowser: [async ({ engine, playwright }, use) => {
     const e = ENGINES[engine];
     if (e.capabilities) {
-      const driver = await DriverProcess.start("WebKitWebDriver");
-      await use({ driver });
-      driver.stop();
+      const holder = { driver: await DriverProcess.start("WebKitWebDriver") };
+      await use(holder);
+      holder.driver.stop();
     } else {
       const browser = await playwright[engine].launch(e.launch);
       await use({ browser });
@@ -405,10 +434,7 @@ const test = base.test.extend({
     let tab;
     let close;
     if (engineBrowser.driver) {
-      const session = await engineBrowser.driver.session(ENGINES[engine].capabilities);
-      await session.timeouts({ script: 120_000, pageLoad: 60_000 });
-      await session.setWindowRect({ width: 1280, height: 800 });
-      session.currentHandle = await session.windowHandle();
+      const session = await webKitSession(engineBrowser, ENGINES[engine].capabilities);
       tab = new WebDriverTab(session, session.currentHandle);
       close = () => session.end();
     } else {

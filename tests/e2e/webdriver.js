@@ -34,7 +34,7 @@ class DriverProcess {
       if (child.exitCode !== null) throw new Error(`${binary} exited (${child.exitCode}): ${stderr}`);
       try {
         const status = await (await fetch(`${url}/status`)).json();
-        if (status.value) return new DriverProcess(child, url);
+        if (status.value) return new DriverProcess(child, url, () => stderr);
       } catch { /* not listening yet */ }
       await new Promise((f) => setTimeout(f, 50));
     }
@@ -42,14 +42,16 @@ class DriverProcess {
     throw new Error(`${binary} did not answer on ${url} within 10 s: ${stderr}`);
   }
 
-  constructor(child, url) {
+  constructor(child, url, stderr) {
     this.child = child;
     this.url = url;
+    this.stderr = stderr;
   }
 
-  /** A new session with these capabilities (`alwaysMatch`). */
-  async session(capabilities) {
-    const value = await command("POST", `${this.url}/session`, { capabilities: { alwaysMatch: capabilities } });
+  /** A new session with these capabilities (`alwaysMatch`), within `timeoutMs`. */
+  async session(capabilities, timeoutMs = 120_000) {
+    const value = await command("POST", `${this.url}/session`, { capabilities: { alwaysMatch: capabilities } }, timeoutMs)
+      .catch((e) => { throw new Error(`${e.message}; the driver said: ${this.stderr().slice(-1000)}`); });
     return new Session(`${this.url}/session/${value.sessionId}`, value.capabilities);
   }
 
@@ -59,16 +61,16 @@ class DriverProcess {
 }
 
 /** Sends one command; returns its `value`, or throws the driver's error. */
-async function command(method, url, body) {
+async function command(method, url, body, timeoutMs = 120_000) {
   const res = await fetch(url, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
     body: body === undefined ? undefined : JSON.stringify(body),
     // A hang detector: no command the suite sends takes a minute (a new
     // session waits for its browser, which without a display never comes).
-    signal: AbortSignal.timeout(120_000),
+    signal: AbortSignal.timeout(timeoutMs),
   }).catch((e) => {
-    throw new Error(`WebDriver ${method} ${new URL(url).pathname}: ${e.name === "TimeoutError" ? "no answer within 120 s" : e.message}`);
+    throw new Error(`WebDriver ${method} ${new URL(url).pathname}: ${e.name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : e.message}`);
   });
   const json = await res.json().catch(() => ({ value: { error: `HTTP ${res.status}`, message: "not JSON" } }));
   if (!res.ok || (json.value && json.value.error)) {
