@@ -71,5 +71,4 @@ test("in a persistent profile, with the loader's files at a per-build path, serv
   const paths = (await desk.requests()).map((r) => r.url);
   const second = paths.slice(paths.findIndex((p) => p.startsWith(`${url}?visit=2`)));
   expect(second.filter((p) => p.startsWith("/__build/")), "the loader's files come from the cache").toEqual([]);
-  expect(second, "the panel's files are revalidated").toContain("/panel/2026.11.2/panel.js");
 });
