@@ -117,7 +117,11 @@ impl Sim {
     }
 
     fn report(&self) -> &Value {
-        self.log.iter().rev().find_map(|a| if let Action::Report(r) = a { Some(r) } else { None }).expect("a report")
+        self.log
+            .iter()
+            .rev()
+            .find_map(|a| if let Action::Report { report, .. } = a { Some(report) } else { None })
+            .expect("a report")
     }
 
     fn error_code(&self) -> Option<Code> {

@@ -9,6 +9,7 @@ use desk_loader::core::value::Value;
 
 fn input<'a>(problems: &'a [Problem], path: &'a [Value]) -> Input<'a> {
     Input {
+        boot_id: "0123456789abcdef",
         outcome: "failed",
         release: Some("r1"),
         code: Some(Code::ConfigMissing),
@@ -25,6 +26,7 @@ fn input<'a>(problems: &'a [Problem], path: &'a [Value]) -> Input<'a> {
         },
         user_agent: "desktop",
         wall_ms: 1_795_000_000_000.0,
+        earlier: &[],
     }
 }
 

@@ -63,9 +63,17 @@
       problems: [{ code: code, severity: "error", message: detail }]
     });
     if (typeof opts.reportUrl === "string" && allowed(opts.reportUrl, opts.allowedOrigins)) {
-      var sent = false;
-      try { sent = navigator.sendBeacon(opts.reportUrl, report); } catch (e) { sent = false; }
-      if (!sent && window.fetch) fetch(opts.reportUrl, { method: "POST", body: report, keepalive: true })["catch"](function () {});
+      // A fetch that ends with the page, aborted after 5 s, as the loader's
+      // own (docs/report.md, "Delivery"); a beacon only where there is no fetch.
+      try {
+        if (window.fetch) {
+          var controller = window.AbortController ? new AbortController() : null;
+          if (controller) setTimeout(function () { controller.abort(); }, 5000);
+          fetch(opts.reportUrl, { method: "POST", body: report, signal: controller ? controller.signal : undefined })["catch"](function () {});
+        } else if (navigator.sendBeacon) {
+          navigator.sendBeacon(opts.reportUrl, report);
+        }
+      } catch (e) { /* the screen is what matters */ }
     }
     if (window.console) console.error("desk-loader: " + report);
   }

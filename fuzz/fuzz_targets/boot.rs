@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
                 Action::Inject(a) => attempt = a.id,
                 Action::StartTimer { timer, .. } => timers.push(timer),
                 Action::CancelTimer(t) => timers.retain(|x| *x != t),
-                Action::Report(r) => assert!(r.to_json().len() <= MAX_REPORT_BYTES),
+                Action::Report { report, .. } => assert!(report.to_json().len() <= MAX_REPORT_BYTES),
                 _ => {}
             }
         }

@@ -42,6 +42,20 @@ pub struct Options {
     /// The host page's opt-out: same-origin files may come without integrity.
     /// Cross-origin files always need it.
     pub same_origin_without_integrity: bool,
+    /// How the report is sent to the report endpoint (`reportFormat`).
+    pub report_format: ReportFormat,
+}
+
+/// The body a report endpoint receives (`docs/report.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The report itself, as JSON (`text/plain`, so a cross-origin endpoint
+    /// needs no CORS preflight).
+    #[default]
+    Json,
+    /// An OTLP/HTTP JSON logs request (`ExportLogsServiceRequest`), for an
+    /// OpenTelemetry Collector's `/v1/logs`.
+    Otlp,
 }
 
 /// The default deadline: a healthy panel is ready within a few seconds on a
@@ -51,6 +65,11 @@ pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 /// The default time a document (manifest, configuration, backend version)
 /// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
 pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
+
+/// The default time a report endpoint has to answer before the shell aborts
+/// the request (`reportTimeoutMs`): a hanging endpoint holds one connection
+/// for at most this long, and never past the page.
+pub const DEFAULT_REPORT_TIMEOUT_MS: f64 = 5_000.0;
 
 /// Retries of a release whose files failed to load for a transient reason
 /// (network error, HTTP 5xx, 408 or 429), before moving on.
@@ -71,6 +90,7 @@ impl Default for Options {
             page_origin: String::new(),
             allowed_origins: Vec::new(),
             same_origin_without_integrity: false,
+            report_format: ReportFormat::Json,
         }
     }
 }
@@ -88,6 +108,8 @@ pub struct Start {
     pub languages: Vec<String>,
     /// The browser's user-agent string; only its class is reported.
     pub user_agent: String,
+    /// This boot's id, random: the shell draws it, the core has no randomness.
+    pub boot_id: String,
 }
 
 /// A document the shell loads for the core.
@@ -201,6 +223,13 @@ pub enum Event {
     },
     /// A timer started by [`Action::StartTimer`] fired.
     TimerFired(Timer),
+    /// The report endpoint answered [`Action::Report`]'s body with a 2xx
+    /// (`delivered`), or did not: another status, a network error, no
+    /// answer in time.
+    ReportSent {
+        /// Whether the endpoint took it.
+        delivered: bool,
+    },
     /// The files of [`Action::CacheAssets`] are all in Cache Storage.
     Cached {
         /// The release they belong to.
@@ -306,8 +335,17 @@ pub enum Action {
     ShowLoading,
     /// Show the error screen: no release can run.
     ShowError(Screen),
-    /// Send this report of the boot's outcome.
-    Report(Value),
+    /// Send this report of the boot's outcome: log `report`, post `body` to
+    /// the report endpoint as `content_type` (then answer
+    /// [`Event::ReportSent`]), and give `report` to a native bridge.
+    Report {
+        /// The report (`docs/report.md`).
+        report: Value,
+        /// What the endpoint receives, in the host page's `reportFormat`.
+        body: String,
+        /// Its `Content-Type`.
+        content_type: &'static str,
+    },
 }
 
 /// The boot's public state.
@@ -437,6 +475,11 @@ pub struct Boot {
     /// Whether the record says the known-good release's files were stored in
     /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
     cache_kept: bool,
+    /// This boot's id.
+    boot_id: String,
+    /// Summaries of earlier failed boots whose reports were not delivered,
+    /// from the record; sent again in this boot's report.
+    earlier: Vec<Value>,
 }
 
 #[derive(Debug, Default)]
@@ -474,6 +517,8 @@ impl Boot {
             order: Vec::new(),
             ready_report: None,
             cache_kept: false,
+            boot_id: String::new(),
+            earlier: Vec::new(),
         }
     }
 
@@ -481,6 +526,7 @@ impl Boot {
     pub fn start(&mut self, start: Start) {
         self.started_ms = start.now_ms;
         self.wall_ms = start.wall_ms;
+        self.boot_id = start.boot_id;
         self.hidden = start.hidden;
         self.languages = start.languages;
         self.user_agent = report::user_agent_class(&start.user_agent);
@@ -512,7 +558,7 @@ impl Boot {
     pub fn next_action(&mut self) -> Option<Action> {
         self.actions.pop_front().or_else(|| {
             let (release, at_ms) = self.ready_report.take()?;
-            Some(Action::Report(self.report("ready", Some(&release), None, None, at_ms)))
+            Some(self.report("ready", Some(&release), None, None, at_ms))
         })
     }
 
@@ -587,6 +633,18 @@ impl Boot {
                     self.timed_out(now_ms);
                 }
             }
+            Event::ReportSent { delivered: true } => {
+                let mut ids: Vec<String> = self
+                    .earlier
+                    .iter()
+                    .filter_map(|s| s.get("bootId").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect();
+                ids.push(self.boot_id.clone());
+                self.actions.push_back(Action::UpdateRecord(Update::Delivered(ids)));
+            }
+            // Not delivered: a failed boot's summary is already kept (`fail`).
+            Event::ReportSent { delivered: false } => {}
             Event::Cached { release } => {
                 self.actions.push_back(Action::UpdateRecord(Update::Cached { release }));
             }
@@ -740,6 +798,7 @@ impl Boot {
         let pinned_out = |id: &str| pin.as_deref().is_some_and(|pin| pin != id);
         let good = record.known_good.take();
         self.cache_kept = good.as_ref().is_some_and(|k| k.cached);
+        self.earlier = std::mem::take(&mut record.unsent);
         let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
         let mut releases: Vec<(Release, bool)> = listed
             .into_iter()
@@ -1001,7 +1060,11 @@ impl Boot {
         self.status(State::Failed, release.as_deref(), Some(code));
         let report = self.report("failed", release.as_deref(), Some(code), Some(&screen.support_code), now_ms);
         self.actions.push_back(Action::ShowError(screen));
-        self.actions.push_back(Action::Report(report));
+        // Kept before it is sent: a page closed during the send loses nothing.
+        if let Action::Report { report, .. } = &report {
+            self.actions.push_back(Action::UpdateRecord(Update::Unsent(report::summary(report))));
+        }
+        self.actions.push_back(report);
     }
 
     /// The root cause to show: a document-level error (manifest, configuration)
@@ -1032,6 +1095,7 @@ impl Boot {
         }
     }
 
+    /// The report action: the report, and the body the endpoint receives.
     fn report(
         &self,
         outcome: &str,
@@ -1039,10 +1103,11 @@ impl Boot {
         code: Option<Code>,
         support: Option<&str>,
         now_ms: f64,
-    ) -> Value {
+    ) -> Action {
         let since = |at: Option<f64>, from: f64| at.map(|t| t - from);
         let ready = outcome == "ready";
-        report::build(&report::Input {
+        let report = report::build(&report::Input {
+            boot_id: &self.boot_id,
             outcome,
             release,
             code,
@@ -1059,7 +1124,13 @@ impl Boot {
             },
             user_agent: self.user_agent,
             wall_ms: self.wall_ms + (now_ms - self.started_ms),
-        })
+            earlier: &self.earlier,
+        });
+        let (body, content_type) = match self.options.report_format {
+            ReportFormat::Json => (report.to_json(), "text/plain;charset=UTF-8"),
+            ReportFormat::Otlp => (super::otlp::logs_request(&report).to_json(), "application/json"),
+        };
+        Action::Report { report, body, content_type }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod manifest;
 pub mod origin;
+pub mod otlp;
 pub mod problem;
 pub mod record;
 pub mod report;

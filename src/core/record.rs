@@ -20,6 +20,9 @@ pub const QUARANTINE_MS: f64 = 15.0 * 60.0 * 1000.0;
 /// Most quarantine entries kept; the oldest go first.
 pub const MAX_QUARANTINE: usize = 20;
 
+/// Most summaries of undelivered failure reports kept; the oldest go first.
+pub const MAX_UNSENT: usize = 5;
+
 /// Largest stored record read, in bytes of JSON; a larger one is discarded.
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 
@@ -68,6 +71,9 @@ pub struct Record {
     pub known_good: Option<KnownGood>,
     /// Releases that failed deterministically, newest last.
     pub quarantine: Vec<Quarantined>,
+    /// Summaries of failed boots whose reports were not delivered yet
+    /// ([`report::summary`](super::report::summary)), oldest first.
+    pub unsent: Vec<Value>,
 }
 
 /// A change to the stored record, applied by [`apply`] to whatever is stored
@@ -85,6 +91,11 @@ pub enum Update {
     },
     /// This release failed deterministically.
     Quarantine(Quarantined),
+    /// A failed boot's report is about to be sent: keep its summary until
+    /// it is delivered.
+    Unsent(Value),
+    /// These boots' reports reached the report endpoint.
+    Delivered(Vec<String>),
     /// The files of this release, the known-good one, are in Cache Storage now.
     Cached {
         /// The release id.
@@ -129,6 +140,17 @@ impl Record {
                         }
                     }
                     _ => discard(&mut problems, "quarantine is not an array"),
+                },
+                "unsent" => match value {
+                    Value::Array(items) => {
+                        for item in items.iter().take(MAX_UNSENT) {
+                            match super::report::stored_summary(item) {
+                                Some(s) => record.unsent.push(s),
+                                None => discard(&mut problems, "an unsent report is malformed"),
+                            }
+                        }
+                    }
+                    _ => discard(&mut problems, "unsent is not an array"),
                 },
                 other => discard(&mut problems, &format!("unknown key {}", quoted(other))),
             }
@@ -176,6 +198,9 @@ impl Record {
             })
             .collect();
         members.push(("quarantine".to_owned(), Value::Array(quarantine)));
+        if !self.unsent.is_empty() {
+            members.push(("unsent".to_owned(), Value::Array(self.unsent.clone())));
+        }
         Value::Object(members)
     }
 }
@@ -196,6 +221,18 @@ pub fn apply(stored: &Value, update: &Update, now_ms: f64) -> Value {
                 record.quarantine.retain(|q| !q.matches(&k.release.id, &k.config_fingerprint, k.backend_schema));
                 record.known_good = Some(k);
             }
+        }
+        Update::Unsent(summary) => {
+            if let Some(s) = super::report::stored_summary(summary) {
+                let id = s.get("bootId").cloned();
+                record.unsent.retain(|u| u.get("bootId").cloned() != id);
+                record.unsent.push(s);
+                let excess = record.unsent.len().saturating_sub(MAX_UNSENT);
+                record.unsent.drain(..excess);
+            }
+        }
+        Update::Delivered(ids) => {
+            record.unsent.retain(|u| !ids.iter().any(|id| u.get("bootId").and_then(Value::as_str) == Some(id)));
         }
         Update::Cached { release } => {
             if let Some(k) = record.known_good.as_mut().filter(|k| k.release.id == *release) {

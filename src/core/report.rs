@@ -34,6 +34,8 @@ pub struct Timings {
 /// Everything a report says.
 #[derive(Clone, Debug)]
 pub struct Input<'a> {
+    /// This boot's id, random, from the shell: one report per boot id.
+    pub boot_id: &'a str,
     /// `ready` or `failed`.
     pub outcome: &'a str,
     /// The release that became ready, or was tried last.
@@ -54,6 +56,22 @@ pub struct Input<'a> {
     pub user_agent: &'a str,
     /// When, in ms since the Unix epoch.
     pub wall_ms: f64,
+    /// Summaries of earlier failed boots on this device whose reports were
+    /// not delivered ([`summary`]), sent again with this one.
+    pub earlier: &'a [Value],
+}
+
+/// How many times the boot moved on from a release to try another: each
+/// release it gave up on (a path entry that is neither the ready attempt nor
+/// a retry), but for a failed boot's last one, which led to the error screen.
+pub fn fallbacks(path: &[Value], ready: bool) -> usize {
+    let given_up =
+        path.iter().filter(|p| !matches!(p.get("outcome").and_then(Value::as_str), Some("ready" | "retry"))).count();
+    if ready {
+        given_up
+    } else {
+        given_up.saturating_sub(1)
+    }
 }
 
 /// The report as JSON, at most [`MAX_REPORT_BYTES`]: long texts are cut, then
@@ -72,6 +90,9 @@ pub fn build(input: &Input) -> Value {
     let mut kept: Vec<Value> = problems.iter().map(|p| shorten(p.to_value())).collect();
     let mut dropped = 0usize;
     loop {
+        let ready = input.outcome == "ready";
+        let fallbacks = fallbacks(input.path, ready);
+        let recovered = ready && (fallbacks > 0 || input.path.len() > 1);
         let report = object([
             ("format", (FORMAT as f64).into()),
             ("outcome", input.outcome.into()),
@@ -81,16 +102,63 @@ pub fn build(input: &Input) -> Value {
             ("backendSchema", input.backend_schema.map(|n| n as f64).into()),
             ("userAgent", input.user_agent.into()),
             ("at", iso_time(input.wall_ms).into()),
+            ("bootId", input.boot_id.into()),
+            ("served", if ready { input.release.into() } else { Value::Null }),
+            ("fallbacks", (fallbacks as f64).into()),
+            ("recovered", recovered.into()),
             ("timings", timings.clone()),
             ("path", Value::Array(input.path.iter().take(16).cloned().collect())),
             ("problems", Value::Array(kept.clone())),
             ("problemsDropped", (dropped as f64).into()),
+            ("earlier", Value::Array(input.earlier.to_vec())),
         ]);
         if report.to_json().len() <= MAX_REPORT_BYTES || kept.is_empty() {
             return report;
         }
         kept.pop();
         dropped += 1;
+    }
+}
+
+/// The keys of a report kept in its [`summary`], with the JSON kind each must have.
+const SUMMARY: [(&str, &str); 10] = [
+    ("bootId", "string"),
+    ("outcome", "string"),
+    ("release", "string"),
+    ("served", "string"),
+    ("code", "string"),
+    ("supportCode", "string"),
+    ("at", "string"),
+    ("fallbacks", "number"),
+    ("recovered", "boolean"),
+    ("userAgent", "string"),
+];
+
+/// What a fleet counts of a report: kept on the device until delivered, and
+/// sent in a later report's `earlier` (`docs/report.md`).
+pub fn summary(report: &Value) -> Value {
+    Value::Object(
+        SUMMARY.iter().map(|(k, _)| ((*k).to_owned(), report.get(k).cloned().unwrap_or(Value::Null))).collect(),
+    )
+}
+
+/// A stored summary read back, as untrusted input: the summary's keys only,
+/// each of its kind or null, texts cut; `None` if it is not an object with
+/// a boot id.
+pub fn stored_summary(v: &Value) -> Option<Value> {
+    v.as_object()?;
+    v.get("bootId").and_then(Value::as_str)?;
+    let field = |k: &str, kind: &str| match v.get(k) {
+        Some(x) if x.kind() == kind => shorten_text(x.clone()),
+        _ => Value::Null,
+    };
+    Some(Value::Object(SUMMARY.iter().map(|(k, kind)| ((*k).to_owned(), field(k, kind))).collect()))
+}
+
+fn shorten_text(v: Value) -> Value {
+    match v {
+        Value::String(s) if s.chars().count() > MAX_FIELD => Value::String(s.chars().take(MAX_FIELD).collect()),
+        other => other,
     }
 }
 

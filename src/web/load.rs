@@ -31,6 +31,11 @@ pub(crate) struct HostOptions {
     pub config: Vec<Source>,
     pub ready_deadline_ms: f64,
     pub report_url: Option<String>,
+    /// `reportFormat`: the report itself, or an OTLP logs request.
+    pub report_format: crate::core::boot::ReportFormat,
+    /// `reportTimeoutMs`: how long a report may take to be answered before
+    /// its request is aborted.
+    pub report_timeout_ms: f64,
     /// Where to read `{"schema": <integer>}`, the live backend's version.
     pub backend_url: Option<String>,
     /// How long a document fetch may take before it is abandoned.
@@ -97,6 +102,24 @@ impl HostOptions {
             page_origin,
             allowed_origins,
             report_url,
+            report_format: match get("reportFormat").and_then(|v| v.as_string()).as_deref() {
+                Some("otlp") => crate::core::boot::ReportFormat::Otlp,
+                None | Some("json") => crate::core::boot::ReportFormat::Json,
+                Some(other) => {
+                    web_sys::console::warn_1(
+                        &format!(
+                            "desk-loader: reportFormat {} is neither \"json\" nor \"otlp\"; sending JSON",
+                            quoted(other)
+                        )
+                        .into(),
+                    );
+                    crate::core::boot::ReportFormat::Json
+                }
+            },
+            report_timeout_ms: get("reportTimeoutMs")
+                .and_then(|v| v.as_f64())
+                .filter(|n| *n > 0.0)
+                .unwrap_or(crate::core::boot::DEFAULT_REPORT_TIMEOUT_MS),
             manifest: get("manifest").map_or(Source::Inline(crate::core::MANIFEST_ELEMENT.to_owned()), source),
             config,
             ready_deadline_ms: get("readyDeadlineMs")
@@ -152,36 +175,48 @@ fn read_inline(id: &str) -> Result<Value, LoadError> {
     parse(&bounded(el.text_content().unwrap_or_default(), &format!("#{id}"))?)
 }
 
-/// Fetches a document's text, aborting after `timeout_ms`: a server that
-/// never answers must not leave the agent on a spinner.
-async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
+/// Runs `fetch` with an abort signal that fires after `timeout_ms`, and says
+/// whether it fired. Only this timer holds the controller: an aborted signal
+/// means the time ran out, whatever the browser's message says.
+pub(crate) async fn timed<T, F: std::future::Future<Output = T>>(
+    timeout_ms: f64,
+    fetch: impl FnOnce(Option<web_sys::AbortSignal>) -> F,
+) -> (T, bool) {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(web_sys::AbortController::signal);
-    let abort = controller.clone().map(|c| Closure::<dyn FnMut()>::new(move || c.abort()));
+    let abort = controller.map(|c| Closure::<dyn FnMut()>::new(move || c.abort()));
     let timer = abort.as_ref().and_then(|cb| {
         web_sys::window()?
             .set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), timeout_ms as i32)
             .ok()
     });
-    // Only the timer above holds the controller: an aborted signal means the
-    // fetch ran out of time, whatever the browser's message says.
-    let failed = |e: gloo_net::Error| match &signal {
-        Some(s) if s.aborted() => LoadError::timed_out(url, timeout_ms),
-        _ => LoadError::Unreadable(format!("{url}: {e}")),
-    };
-    let result = async {
-        let response = gloo_net::http::Request::get(url).abort_signal(signal.as_ref()).send().await.map_err(failed)?;
-        if !response.ok() {
-            return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
-        }
-        let text = response.text().await.map_err(failed)?;
-        bounded(text, url)
-    }
-    .await;
+    let out = fetch(signal.clone()).await;
     if let (Some(h), Some(w)) = (timer, web_sys::window()) {
         w.clear_timeout_with_handle(h);
     }
-    result
+    (out, signal.is_some_and(|s| s.aborted()))
+}
+
+/// Fetches a document's text, aborting after `timeout_ms`: a server that
+/// never answers must not leave the agent on a spinner.
+async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
+    let (result, timed_out) = timed(timeout_ms, |signal| async move {
+        let response = gloo_net::http::Request::get(url)
+            .abort_signal(signal.as_ref())
+            .send()
+            .await
+            .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
+        if !response.ok() {
+            return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
+        }
+        response.text().await.map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))
+    })
+    .await;
+    match result {
+        Ok(text) => bounded(text, url),
+        Err(_) if timed_out => Err(LoadError::timed_out(url, timeout_ms)),
+        Err(e) => Err(e),
+    }
 }
 
 /// Refuses documents over the core's size limit (`boot::check_document_size`).

@@ -69,12 +69,20 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         page_origin: host.page_origin.clone(),
         allowed_origins: host.allowed_origins.clone(),
         same_origin_without_integrity: host.same_origin_without_integrity,
+        report_format: host.report_format,
     });
     let navigator = web_sys::window().map(|w| w.navigator());
     let languages =
         navigator.as_ref().map(|n| n.languages().iter().filter_map(|l| l.as_string()).collect()).unwrap_or_default();
     let user_agent = navigator.and_then(|n| n.user_agent().ok()).unwrap_or_default();
-    boot.start(Start { now_ms: now(), wall_ms: js_sys::Date::now(), hidden: hidden(), languages, user_agent });
+    boot.start(Start {
+        now_ms: now(),
+        wall_ms: js_sys::Date::now(),
+        hidden: hidden(),
+        languages,
+        user_agent,
+        boot_id: boot_id(),
+    });
     let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host: Rc::new(host), attempt: None, options }));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
         live.remove();
@@ -164,7 +172,7 @@ fn execute(action: Action) {
         Action::CacheAssets { release, assets } => store::cache_assets(release, assets),
         Action::ShowLoading => dom::show_loading(&host),
         Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
-        Action::Report(report) => send_report(&report, &host),
+        Action::Report { report, body, content_type } => send_report(&report, body, content_type, &host),
     }
 }
 
@@ -228,9 +236,6 @@ fn retry() {
     }
 }
 
-/// Logs the report in one console group, sends it with `sendBeacon` (or
-/// `fetch` with `keepalive` when the beacon is refused), and posts it to a
-/// native bridge.
 /// Reports Content Security Policy violations to the core by directive.
 fn watch_csp() {
     type Listener = Closure<dyn FnMut(web_sys::Event)>;
@@ -253,25 +258,60 @@ fn watch_csp() {
     });
 }
 
+/// Logs the report in one console group, posts `body` to the report
+/// endpoint and tells the core whether it was delivered, and gives the
+/// report to a native bridge.
+///
+/// The post is a plain `fetch`, aborted after `reportTimeoutMs`: never
+/// `sendBeacon` nor `keepalive`, whose requests outlive the page. A report
+/// endpoint that hangs then holds one connection for a few seconds, and
+/// none past a reload; with beacons, over HTTP/1.1 on the page's origin,
+/// each reload's beacon held one of the browser's six connections, and the
+/// seventh reload's page waited behind them. A failed boot's report that
+/// is not delivered (or whose page closed first) is kept in the record and
+/// sent again with the next report (`docs/report.md`).
 #[inline(never)]
-fn send_report(report: &Value, host: &load::HostOptions) {
-    let text = report.to_json();
+fn send_report(report: &Value, body: String, content_type: &'static str, host: &load::HostOptions) {
     let outcome = report.get("outcome").and_then(Value::as_str).unwrap_or("?");
     let release = report.get("release").and_then(Value::as_str).unwrap_or("no release");
     web_sys::console::group_collapsed_1(&format!("desk-loader: {outcome} ({release})").into());
-    web_sys::console::log_1(&text.as_str().into());
+    web_sys::console::log_1(&report.to_json().into());
     web_sys::console::group_end();
-    if let (Some(url), Some(window)) = (&host.report_url, web_sys::window()) {
-        let sent = window.navigator().send_beacon_with_opt_str(url, Some(&text)).unwrap_or(false);
-        if !sent {
-            let init = web_sys::RequestInit::new();
-            init.set_method("POST");
-            let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
-            init.set_body(&JsValue::from_str(&text));
-            let _ = window.fetch_with_str_and_init(url, &init);
-        }
+    if let Some(url) = host.report_url.clone() {
+        let timeout_ms = host.report_timeout_ms;
+        wasm_bindgen_futures::spawn_local(async move {
+            let (answer, _) = load::timed(timeout_ms, |signal| async move {
+                gloo_net::http::Request::post(&url)
+                    .header("Content-Type", content_type)
+                    .abort_signal(signal.as_ref())
+                    .body(body)
+                    .ok()?
+                    .send()
+                    .await
+                    .ok()
+            })
+            .await;
+            feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
+        });
     }
     bridge::post(&crate::core::report::bridge_message(report));
+}
+
+/// A random id for this boot: 16 hex digits from `crypto.getRandomValues`
+/// (`Math.random` where there is no WebCrypto).
+fn boot_id() -> String {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    let mut id = String::with_capacity(16);
+    crate::core::value::push_hex(&mut id, u64::from_be_bytes(bytes), 16);
+    id
 }
 
 /// Milliseconds since the page's time origin.

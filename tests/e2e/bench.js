@@ -317,6 +317,41 @@ async function recovery(browser) {
   line("recovery-never-ready-2s-deadline", "same-page-fallback", neverReady);
 }
 
+/**
+ * An agent reloading the desk with a report endpoint that is healthy, that
+ * never answers, or that answers 500: the same browser (its six HTTP/1.1
+ * connections per origin), 10 reloads right after each boot, each plan on a
+ * port of its own with the endpoint on the page's origin. Figures: the
+ * median and the slowest boot of the 10 (ms from navigation start to ready).
+ */
+async function reportEndpoint(browser) {
+  const out = {};
+  for (const [place, faults] of [
+    ["healthy", []],
+    ["hangs", [{ path: "/__report", hang: true }]],
+    ["answers-500", [{ path: "/__report", status: 500, body: "down" }]],
+  ]) {
+    const res = await fetch(`${base}/__plans`, { method: "POST", body: JSON.stringify({ faults }) });
+    const { port } = await res.json();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const times = [];
+    await page.goto(`http://127.0.0.1:${port}/desk.html`, { waitUntil: "commit" });
+    times.push(await markTime(page, "desk-loader:ready"));
+    for (let i = 0; i < 10; i++) {
+      await page.reload({ waitUntil: "commit" });
+      times.push(await markTime(page, "desk-loader:ready"));
+    }
+    await context.close();
+    await fetch(`http://127.0.0.1:${port}/__plan`, { method: "DELETE" });
+    const reloads = times.slice(1);
+    out[place] = line(`report-endpoint-${place}`, "loader-desk", reloads);
+    console.log(`bench report-endpoint-${place} slowest-reload ms=${Math.max(...reloads).toFixed(0)}`);
+  }
+  console.log(`bench report-endpoint-hangs hangs-minus-healthy ms=${(out.hangs - out.healthy).toFixed(0)}`);
+  console.log(`bench report-endpoint-answers-500 answers-500-minus-healthy ms=${(out["answers-500"] - out.healthy).toFixed(0)}`);
+}
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -336,6 +371,7 @@ async function recovery(browser) {
     await bootPhases(browser);
     await compileAtBoot(browser);
     await recovery(browser);
+    await reportEndpoint(browser);
     await memory(browser);
   } finally {
     await browser.close();

@@ -172,9 +172,24 @@ test("a report stays under 8 KB, however many problems", async ({ desk }) => {
   expect(report.problems.length + report.problemsDropped).toBe(300);
 });
 
-test("when sendBeacon refuses, the report goes by fetch with keepalive", async ({ desk }) => {
-  expect(await boot(desk, { init: [hook(() => { navigator.sendBeacon = () => false; })] })).toBe("ready");
+test("the report goes by a fetch that ends with the page: never a beacon, never keepalive", async ({ desk }) => {
+  // Both outlive the page, and held the browser's connections to a report
+  // endpoint that hung (docs/report.md, "Delivery"; report.spec.js).
+  expect(await boot(desk, {
+    init: [hook(() => {
+      window.__sends = [];
+      navigator.sendBeacon = (url) => { window.__sends.push(["beacon", String(url)]); return true; };
+      const fetch = window.fetch.bind(window);
+      window.fetch = (input, init) => {
+        const url = String(input && input.url ? input.url : input);
+        const keepalive = Boolean((init && init.keepalive) || (input && input.keepalive));
+        if (url.endsWith("/__report")) window.__sends.push(["fetch", url, keepalive]);
+        return fetch(input, init);
+      };
+    })],
+  })).toBe("ready");
   expect(await desk.report("ready")).toMatchObject({ outcome: "ready", release: "2026.11.2" });
+  expect(await desk.eval(() => window.__sends)).toEqual([["fetch", expect.stringMatching(/\/__report$/), false]]);
 });
 
 test("native bridges of Android, iOS and React Native hear each state and the report", async ({ desk }) => {

@@ -126,12 +126,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
             json.push(format!(r#"{{"name":"{name}","where":"{place}","round_trips":{n}}}"#));
             continue;
         }
+        if let Some((_, ms)) = pairs.iter().find(|(k, _)| *k == "ms") {
+            let _ = writeln!(table, "| {name} | {place} | {ms} ms |");
+            json.push(format!(r#"{{"name":"{name}","where":"{place}","ms":{ms}}}"#));
+            continue;
+        }
         if let Some((_, b)) = pairs.iter().find(|(k, _)| *k == "bytes") {
             let _ = writeln!(table, "| {name} | {place} | {} |", kib(b));
             json.push(format!(r#"{{"name":"{name}","where":"{place}","bytes":{b}}}"#));
             continue;
         }
-        let ms = name.starts_with("boot") || name.starts_with("recovery");
+        let ms = name.starts_with("boot") || name.starts_with("recovery") || name.starts_with("report-endpoint");
         if pairs.iter().any(|(k, _)| *k == "count") {
             let _ = writeln!(
                 table,

@@ -15,7 +15,8 @@
 //!   before any of the page's own scripts runs, such as the blank-frame
 //!   sampler), and the plan's **options** merged into its
 //!   `#desk-loader-options`;
-//! - `POST /__report` is kept with the plan.
+//! - `POST /__report` is kept with the plan (and answered `204`, unless a
+//!   fault says otherwise: a report endpoint can hang or fail too).
 //!
 //! A port is an origin: each test gets storage, caches and connections of its
 //! own, even when a WebDriver session is reused, and `localhost:N` is a second
@@ -148,9 +149,10 @@ impl Plan {
         state.requests.push(serde_json::json!({
             "method": req.method, "url": req.url, "host": host, "ms": ms, "revalidation": revalidation,
         }));
-        if req.method == "POST" && path == "/__report" {
+        // A report is kept as received, whatever a fault then answers.
+        let report = req.method == "POST" && path == "/__report";
+        if report {
             state.reports.push(String::from_utf8_lossy(&req.body).into_owned());
-            return Outcome::Answered(Response::new(204, Vec::new()).with("Access-Control-Allow-Origin", "*"));
         }
         let State { spec, used, .. } = &mut *state;
         let hit = spec
@@ -158,7 +160,12 @@ impl Plan {
             .iter()
             .zip(used.iter_mut())
             .find(|(rule, used)| glob(&rule.path, path) && rule.times.is_none_or(|times| **used < times));
-        let Some((rule, used)) = hit else { return Outcome::Serve(None) };
+        let Some((rule, used)) = hit else {
+            return match report {
+                true => Outcome::Answered(Response::new(204, Vec::new()).with("Access-Control-Allow-Origin", "*")),
+                false => Outcome::Serve(None),
+            };
+        };
         *used += 1;
         let rule = rule.clone();
         drop(state);

@@ -69,6 +69,13 @@ pub fn run() -> Result<(), String> {
     ]))?;
 
     let native = counted(cargo().args(["test", "--workspace"]), libtest_count);
+    // What SREs copy from docs/operations.md, against the real schemas (and
+    // the end-to-end suite's OTLP check needs the same Python).
+    let python = tools::ensure_python()?;
+    let operations = counted(
+        Command::new(&python).arg("tests/ops/check.py").args(["docs", "docs/operations.md"]).current_dir(&root),
+        python_count,
+    );
 
     crate::packages::build_all()?;
     for b in &crate::packages::config()?.build {
@@ -120,10 +127,12 @@ pub fn run() -> Result<(), String> {
 
     println!("\nsummary");
     println!("  native (cargo test): {} passed, {} failed", native.passed, native.failed);
+    println!("  operations docs (tests/ops/check.py): {} passed, {} failed", operations.passed, operations.failed);
     for (engine, count) in &engines {
         println!("{engine}: {} passed, {} failed", count.passed, count.failed);
     }
     let mut total = native;
+    total += operations;
     total += e2e_lost;
     for (_, count) in &engines {
         total += *count;
@@ -132,8 +141,8 @@ pub fn run() -> Result<(), String> {
     if total.failed > 0 {
         return Err(format!("{} tests failed", total.failed));
     }
-    if native.passed == 0 {
-        return Err("the native tests ran no test".to_owned());
+    if native.passed == 0 || operations.passed == 0 {
+        return Err("the native tests or the operations checks ran no test".to_owned());
     }
     if let Some((engine, _)) = engines.iter().find(|(_, c)| c.passed == 0) {
         return Err(format!("{engine} ran no test"));
@@ -255,6 +264,12 @@ fn libtest_count(line: &str) -> Option<Count> {
     (words.next()? == "passed").then_some(())?;
     let failed = words.next()?.parse().ok()?;
     Some(Count { passed, failed })
+}
+
+/// `14 passed` from tests/ops/check.py.
+fn python_count(line: &str) -> Option<Count> {
+    let passed = line.strip_suffix(" passed")?.parse().ok()?;
+    Some(Count { passed, failed: 0 })
 }
 
 /// Passed and failed tests per Playwright project, from its JSON report.

@@ -147,6 +147,32 @@ pub fn ensure_test_tools() -> Result<(), String> {
     npm_ci(&super::root().join("tests/e2e"), &["@playwright/test"])
 }
 
+/// The Python the operations checks run with: a virtual environment in
+/// `target/py` with `tests/ops/requirements.txt` (opentelemetry-proto and
+/// protobuf, PyYAML) from PyPI. Returns its `python`.
+pub fn ensure_python() -> Result<std::path::PathBuf, String> {
+    let root = super::root();
+    let venv = root.join("target/py");
+    let python = venv.join("bin/python");
+    let requirements = root.join("tests/ops/requirements.txt");
+    let installed = venv.join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    if python.exists() && std::fs::read_to_string(&installed).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(python);
+    }
+    let has_venv = Command::new("python3").args(["-m", "venv", "--help"]).output().is_ok_and(|o| o.status.success());
+    if !has_venv {
+        // Debian's python3 lacks venv until python3-venv is installed (a program no machine has: install it).
+        apt_install(&[("python3-venv", "python3-venv-is-missing")])?;
+    }
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&requirements))?;
+    std::fs::write(&installed, wanted).map_err(|e| format!("{}: {e}", installed.display()))?;
+    Ok(python)
+}
+
 /// brotli, for the size figures of `cargo xtask bench`.
 pub fn ensure_brotli() -> Result<(), String> {
     apt_install(&[("brotli", "brotli")])
