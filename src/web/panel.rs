@@ -60,7 +60,8 @@ fn style_loaded(attempt: u32) {
 pub(crate) struct Live {
     pub id: u32,
     elements: Vec<Element>,
-    handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    /// Each element's `load` and `error` listeners.
+    handlers: Vec<(Element, &'static str, Closure<dyn FnMut(web_sys::Event)>)>,
     error_listener: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
     blob_urls: Vec<String>,
 }
@@ -76,8 +77,22 @@ impl Live {
         for url in self.blob_urls.drain(..) {
             let _ = web_sys::Url::revoke_object_url(&url);
         }
-        if let (Some(l), Some(w)) = (self.error_listener.take(), web_sys::window()) {
-            let _ = w.remove_event_listener_with_callback("error", l.as_ref().unchecked_ref());
+        // Every listener is taken off before its closure goes, then the
+        // closure is forgotten, not dropped: the one running now (the load
+        // event or the page error that led to this removal) must not be freed
+        // under itself, and one whose event is already queued must not run
+        // freed ("closure invoked recursively or after being dropped", a page
+        // error of the loader's own). At most MAX_ATTEMPTS attempts' few
+        // closures per boot.
+        for (el, event, handler) in self.handlers.drain(..) {
+            let _ = el.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+            handler.forget();
+        }
+        if let Some(l) = self.error_listener.take() {
+            if let Some(w) = web_sys::window() {
+                let _ = w.remove_event_listener_with_callback("error", l.as_ref().unchecked_ref());
+            }
+            l.forget();
         }
     }
 }
@@ -224,7 +239,7 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
             });
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
-        live.handlers.push(on_error);
+        live.handlers.push((el.clone(), "error", on_error));
         let is_script = asset.kind != AssetKind::Style;
         let on_load = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             feed(Event::AssetLoaded { attempt: id });
@@ -235,7 +250,7 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
             }
         });
         let _ = el.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
-        live.handlers.push(on_load);
+        live.handlers.push((el.clone(), "load", on_load));
         if is_script && styles > 0 {
             // Fetch it now, run it once the styles are in.
             if let Ok(preload) = document.create_element("link") {

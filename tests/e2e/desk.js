@@ -227,6 +227,28 @@ class Desk {
     this.tab = tab;
     this.port = port;
     this.testInfo = testInfo;
+    /** Page errors the test causes itself (a panel that throws at top level). */
+    this.expected = [];
+    /** This desk and the tabs opened from it, whose page errors are checked. */
+    this.tabs = [this];
+  }
+
+  /**
+   * Page errors this test causes on purpose, each matching one of
+   * `patterns`: every other uncaught error or unhandled rejection in a page
+   * fails the test when it ends, the loader's own above all.
+   */
+  expectPageErrors(...patterns) {
+    this.expected.push(...patterns);
+  }
+
+  /** Fails if a page raised an error the test did not say it would cause. */
+  async checkPageErrors() {
+    for (const tab of this.tabs) {
+      const errors = await tab.errors().catch(() => []);
+      const unexpected = errors.filter((e) => !this.expected.some((p) => p.test(e)));
+      expect(unexpected, "uncaught page errors the test did not cause").toEqual([]);
+    }
   }
 
   /**
@@ -373,7 +395,9 @@ class Desk {
 
   /** A second tab in the same browser (same storage), on the same plan. */
   async newTab() {
-    return new Desk({ engine: this.engine, server: this.server, tab: await this.tab.newTab(), port: this.port, testInfo: this.testInfo });
+    const tab = new Desk({ engine: this.engine, server: this.server, tab: await this.tab.newTab(), port: this.port, testInfo: this.testInfo });
+    this.tabs.push(tab);
+    return tab;
   }
 
   async end() {
@@ -444,14 +468,20 @@ const test = base.test.extend({
     }
     const desk = new Desk({ engine, server, tab, testInfo });
     await use(desk);
-    if (testInfo.status !== testInfo.expectedStatus) {
-      const shot = await tab.screenshot().catch(() => null);
-      if (shot) await testInfo.attach("screenshot", { body: shot, contentType: "image/png" });
-      const log = await desk.log().catch(() => null);
-      if (log) await testInfo.attach("page log", { body: JSON.stringify(log, null, 2), contentType: "application/json" });
+    try {
+      // The loader raises no page error of its own, in any test (a desk that
+      // never opened a page has none to check).
+      if (testInfo.status === testInfo.expectedStatus && desk.port) await desk.checkPageErrors();
+    } finally {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        const shot = await tab.screenshot().catch(() => null);
+        if (shot) await testInfo.attach("screenshot", { body: shot, contentType: "image/png" });
+        const log = await desk.log().catch(() => null);
+        if (log) await testInfo.attach("page log", { body: JSON.stringify(log, null, 2), contentType: "application/json" });
+      }
+      await desk.end();
+      await close().catch(() => {});
     }
-    await desk.end();
-    await close().catch(() => {});
   },
 });
 

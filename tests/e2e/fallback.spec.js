@@ -23,20 +23,23 @@ async function expectPanel(desk, id) {
 }
 
 // Each engine words a JavaScript error its own way: where the text is the
-// engine's, each gives its own.
+// engine's, each gives its own. The last field: the page error the panel
+// itself raises (a throw at top level, a syntax error), the only ones a test
+// may see.
 const BROKEN = [
   ["throws at boot", "panel/broken/throws.js", "panel.threw", "Cannot read properties of undefined"],
   ["rejects its boot promise", "panel/broken/rejects.js", "panel.threw", "socket closed before the handshake"],
   ["throws at top level", "panel/broken/top-level-throw.js", "panel.threw",
-    { chromium: "maxConversations", firefox: "settings is undefined", webkit: "settings.maxConversations" }],
-  ["has a syntax error", "panel/broken/syntax-error.js", "panel.threw", "SyntaxError"],
+    { chromium: "maxConversations", firefox: "settings is undefined", webkit: "settings.maxConversations" }, /maxConversations|settings/],
+  ["has a syntax error", "panel/broken/syntax-error.js", "panel.threw", "SyntaxError", /SyntaxError/],
   ["never registers", "panel/broken/not-registered.js", "panel.not_registered", "never called deskLoader.register()"],
   ["calls fail()", "panel/broken/fails.js", "panel.failed", "feature flags service returned 503"],
   ["renders nothing", "panel/broken/empty.js", "panel.empty", "rendered nothing"],
 ];
 
-for (const [what, script, code, text] of BROKEN) {
+for (const [what, script, code, text, pageError] of BROKEN) {
   test(`a new release that ${what} falls back to the previous one in the same page`, async ({ desk, engine }) => {
+    if (pageError) desk.expectPageErrors(pageError);
     await boot(desk, [release("2026.12.0", script), demoRelease("2026.11.1")]);
     await expectPanel(desk, "2026.11.1");
     const report = await desk.report("ready");
@@ -77,12 +80,21 @@ test("a missing bundle (404) falls back without retrying", async ({ desk }) => {
   expect((await desk.report("ready")).path.map((p) => p.outcome)).toEqual(["bundle.missing", "ready"]);
 });
 
-test("a transient server error is retried, and the retry succeeds", async ({ desk }) => {
+test("a transient server error is retried, and the retry succeeds", async ({ desk, engine }) => {
   await boot(desk, [demoRelease("2026.11.2"), demoRelease("2026.11.1")], { faults: [{ path: "/panel/2026.11.2/panel.js", status: 503, body: "busy", times: 1 }] });
   await expectPanel(desk, "2026.11.2");
-  expect((await desk.report("ready")).path.map((p) => p.outcome)).toEqual(["retry", "ready"]);
+  const outcomes = (await desk.report("ready")).path.map((p) => p.outcome);
+  const urls = (await desk.requests()).map((r) => r.url);
+  if (engine === "firefox" && outcomes.length === 1) {
+    // Firefox fetched the preloaded script again by itself, before the
+    // loader saw the 503 (docs/matrix.md, bundle-500-once).
+    expect(outcomes).toEqual(["ready"]);
+    expect(urls.filter((u) => u === "/panel/2026.11.2/panel.js")).toHaveLength(2);
+    return;
+  }
+  expect(outcomes).toEqual(["retry", "ready"]);
   // The retry asked for a new URL: no cache, the browser's or a CDN's, answers it with the old failure.
-  expect((await desk.requests()).map((r) => r.url)).toContain("/panel/2026.11.2/panel.js?desk-retry=1");
+  expect(urls).toContain("/panel/2026.11.2/panel.js?desk-retry=1");
 });
 
 test("the previous release does not fit the migrated backend: error screen, no rollback", async ({ desk }) => {

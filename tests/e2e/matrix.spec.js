@@ -160,6 +160,8 @@ for (const scenario of MATRIX.scenarios) {
     // The bound counts every delay a fault adds (docs/matrix.md): matrix.json must declare them.
     expect(delays(plan), "the plan's delays are declared in matrix.json's waits.delayMs").toBeLessThanOrEqual((s.waits && s.waits.delayMs) || 0);
     test.setTimeout(s.boundMs + 30_000);
+    // The page errors the scenario's broken panel raises itself; any other fails the test (desk.js).
+    desk.expectPageErrors(...(s.pageErrors || []).map((e) => new RegExp(e)));
     await desk.plan({ ...plan, watch: true });
     const t0 = Date.now();
     if (setup.run) await setup.run(desk, s.page);
