@@ -56,12 +56,15 @@ fn style_loaded(attempt: u32) {
     }
 }
 
+/// An element's event listener: the element, the event, the closure.
+type Listener = (Element, &'static str, Closure<dyn FnMut(web_sys::Event)>);
+
 /// An attempt's footprint on the page, removed by [`Live::remove`].
 pub(crate) struct Live {
     pub id: u32,
     elements: Vec<Element>,
     /// Each element's `load` and `error` listeners.
-    handlers: Vec<(Element, &'static str, Closure<dyn FnMut(web_sys::Event)>)>,
+    handlers: Vec<Listener>,
     error_listener: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
     blob_urls: Vec<String>,
 }
