@@ -339,3 +339,18 @@ fn embed_escapes_hostile_documents_and_preloads_only_trusted_files() {
     assert_eq!(code, 2);
     assert!(err.contains("the options may not set `manifest`"), "{err}");
 }
+
+#[test]
+fn a_file_with_a_byte_order_mark_checks_as_it_boots() {
+    // A browser drops a UTF-8 BOM when it decodes a fetched document, so the
+    // loader boots such a file; the CLI reads it the same way.
+    let with_bom = |name: &str| {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(std::fs::read(fixture(name)).unwrap());
+        temp_file(&format!("bom-{name}"), &bytes)
+    };
+    let (manifest, config) = (with_bom("manifest.json"), with_bom("config.fixed.json"));
+    let (stdout, stderr, code) = text(&run(&["check", "--manifest", &manifest, "--config", &config]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("would boot"), "{stdout}");
+}

@@ -206,6 +206,10 @@ mod cli {
         }
         let text = std::str::from_utf8(&bytes)
             .map_err(|e| Fatal(format!("{path}: not UTF-8 text (invalid byte at offset {})", e.valid_up_to())))?;
+        // A UTF-8 byte order mark is not part of the text: browsers drop it
+        // when they decode a fetched document, and so does the CLI, so that
+        // a file boots and checks alike (docs/cli.md).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         serde_json::from_str::<Value>(text).map_err(|e| {
             Fatal(format!("{path}:{}:{}: not valid JSON: {}", e.line(), e.column(), strip_position(&e.to_string())))
         })
