@@ -487,8 +487,12 @@ const test = base.test.extend({
 
 /** Asserts the page was sampled and never blank (needs `plan({ watch: true })`). */
 async function expectNeverBlank(desk) {
-  const { samples, blank } = await desk.eval(() => ({ samples: window.__samples, blank: window.__blankSamples }));
-  expect(samples).toBeGreaterThan(0);
+  // A boot can settle before the first sampled frame (a 404 configuration
+  // settles within a frame or two): the settled screen is what the agent
+  // keeps looking at, so a few frames of it are sampled too. The wait is a
+  // hang detector: frames come every 16 ms, and a hidden page has none.
+  await desk.waitFor(() => window.__samples >= 3, undefined, { timeout: 10_000, message: "the page painted no frame after settling" });
+  const blank = await desk.eval(() => window.__blankSamples);
   expect(blank).toEqual([]);
 }
 
