@@ -38,10 +38,50 @@
     return el;
   }
 
+  // The same support code as the loader's: <code>-<6 base-36 digits of the time in s>.
+  function supportCode(code) {
+    var n = Math.floor(Date.now() / 1000) % Math.pow(36, 6);
+    var stamp = "";
+    for (var i = 0; i < 6; i++) {
+      stamp = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".charAt(n % 36) + stamp;
+      n = Math.floor(n / 36);
+    }
+    return code + "-" + stamp;
+  }
+
+  // The same bridges as the loader's (docs/embed.md, "Native bridge"); one that throws is skipped.
+  function bridge(message) {
+    var text = JSON.stringify(message);
+    try { if (window.DeskLoaderBridge) window.DeskLoaderBridge.postMessage(text); } catch (e) { /* next */ }
+    try {
+      var handlers = window.webkit && window.webkit.messageHandlers;
+      if (handlers && handlers.deskLoader) handlers.deskLoader.postMessage(message);
+    } catch (e) { /* next */ }
+    try { if (window.ReactNativeWebView) window.ReactNativeWebView.postMessage(text); } catch (e) { /* done */ }
+  }
+
+  // With reportFormat "otlp": the report as an OTLP logs request, the same
+  // fields the loader's own would carry (docs/report.md, "OpenTelemetry").
+  function otlp(report) {
+    function str(key, value) { return { key: key, value: { stringValue: value } }; }
+    return { resourceLogs: [{
+      resource: { attributes: [str("service.name", "desk-loader")] },
+      scopeLogs: [{ scope: { name: "desk-loader" }, logRecords: [{
+        timeUnixNano: String(Date.parse(report.at)) + "000000",
+        severityNumber: 17, severityText: "ERROR",
+        body: { stringValue: "desk-loader: failed (" + report.code + ", no release)" },
+        attributes: [str("event.name", "desk_loader.boot"), str("desk_loader.outcome", "failed"), str("error.type", report.code),
+          str("desk_loader.support_code", report.supportCode),
+          { key: "desk_loader.problems", value: { arrayValue: { values: [{ stringValue: "error " + report.code + ": " + report.problems[0].message }] } } }]
+      }] }]
+    }] };
+  }
+
   function unavailable(code, detail) {
     var opts = options();
     var mount = (typeof opts.mount === "string" && document.querySelector(opts.mount)) ||
       document.getElementById("desk") || document.body;
+    var support = supportCode(code);
     var screen = element("section", "desk-loader-error");
     screen.setAttribute("role", "alert");
     screen.setAttribute("tabindex", "-1");
@@ -49,19 +89,37 @@
     screen.appendChild(element("h1", "", "The desk could not start"));
     screen.appendChild(element("p", "", code === "loader.unsupported"
       ? "This browser or app version is too old for the desk. Update it, or use another browser; your conversations are safe."
-      : "Your conversations are safe. Reload the page in a moment; if this goes on, tell your support team."));
-    screen.appendChild(element("p", "desk-loader-code", "Support code: " + code + " (" + detail + ")"));
+      : "Your conversations are safe. Reload the page in a moment; if this goes on, tell your support team and quote the code below."));
+    var codeLine = element("p", "desk-loader-code", "Support code: ");
+    codeLine.appendChild(element("strong", "", support));
+    screen.appendChild(codeLine);
+    var details = element("details", "", "");
+    details.appendChild(element("summary", "", "Technical details"));
+    details.appendChild(element("p", "", detail));
+    screen.appendChild(details);
     while (mount.firstChild) mount.removeChild(mount.firstChild);
     mount.appendChild(screen);
+    // What docs/embed.md promises for every failure: the attributes, the event, the bridges.
     mount.setAttribute("data-desk-state", "failed");
+    mount.setAttribute("data-desk-error", code);
+    mount.removeAttribute("data-desk-release");
     mount.setAttribute("aria-busy", "false");
+    var state = { state: "failed", release: null, attempt: null, code: code };
+    try {
+      var event = document.createEvent("CustomEvent");
+      event.initCustomEvent("desk-loader:state", true, false, state);
+      mount.dispatchEvent(event);
+    } catch (e) { /* a browser without CustomEvent still shows the screen */ }
+    bridge({ type: "desk-loader:state", state: "failed", release: null, attempt: null, code: code });
     screen.focus();
 
-    var report = JSON.stringify({
-      format: 1, outcome: "failed", release: null, code: code, supportCode: null,
-      at: new Date().toISOString(),
+    var report = {
+      format: 1, outcome: "failed", release: null, code: code, supportCode: support,
+      at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
       problems: [{ code: code, severity: "error", message: detail }]
-    });
+    };
+    var text = JSON.stringify(report);
+    var body = opts.reportFormat === "otlp" ? JSON.stringify(otlp(report)) : text;
     if (typeof opts.reportUrl === "string" && allowed(opts.reportUrl, opts.allowedOrigins)) {
       // A fetch that ends with the page, aborted after 5 s, as the loader's
       // own (docs/report.md, "Delivery"); a beacon only where there is no fetch.
@@ -69,13 +127,17 @@
         if (window.fetch) {
           var controller = window.AbortController ? new AbortController() : null;
           if (controller) setTimeout(function () { controller.abort(); }, 5000);
-          fetch(opts.reportUrl, { method: "POST", body: report, signal: controller ? controller.signal : undefined })["catch"](function () {});
+          fetch(opts.reportUrl, {
+            method: "POST", body: body, signal: controller ? controller.signal : undefined,
+            headers: { "Content-Type": opts.reportFormat === "otlp" ? "application/json" : "text/plain;charset=UTF-8" }
+          })["catch"](function () {});
         } else if (navigator.sendBeacon) {
-          navigator.sendBeacon(opts.reportUrl, report);
+          navigator.sendBeacon(opts.reportUrl, body);
         }
       } catch (e) { /* the screen is what matters */ }
     }
-    if (window.console) console.error("desk-loader: " + report);
+    bridge({ type: "desk-loader:report", report: report });
+    if (window.console) console.error("desk-loader: " + text);
   }
 
   window.deskLoaderUnavailable = unavailable;

@@ -84,3 +84,15 @@ test("with reportFormat otlp, each report is an OTLP logs request the real schem
   expect(record.attributes["desk_loader.problems"].join("\n")).toContain("CHAT_TOKEN: required by the core panel, but not set");
   expect(JSON.stringify(body)).not.toContain("Mozilla/");
 });
+
+test("when the loader itself cannot run, unavailable.js sends an OTLP logs request too", async ({ desk }) => {
+  await desk.plan({ options: { reportFormat: "otlp" }, faults: [{ path: "/pkg/desk_loader.js", status: 404, body: "" }] });
+  await desk.open("/desk.html");
+  await desk.waitFor(() => document.getElementById("desk").getAttribute("data-desk-state") === "failed");
+  await expect.poll(async () => (await desk.reports()).length).toBe(1);
+  const [body] = await desk.reports();
+  const parsed = JSON.parse(execFileSync(PYTHON, [CHECK, "otlp"], { input: JSON.stringify(body) }).toString());
+  expect(parsed.records).toHaveLength(1);
+  expect(parsed.records[0]).toMatchObject({ severityNumber: 17, attributes: { "error.type": "loader.unavailable", "desk_loader.outcome": "failed" } });
+  expect(parsed.records[0].attributes["desk_loader.support_code"]).toBe(await desk.text(".desk-loader-code strong"));
+});

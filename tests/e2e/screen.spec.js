@@ -230,19 +230,33 @@ test("the panel takes over from the loading state without a layout shift", async
 });
 
 // When the loader itself cannot run, unavailable.js (a classic script) shows
-// the error screen and reports it at once.
+// the error screen and reports it at once, and keeps every promise of
+// docs/embed.md, "Following the boot": the mount point's attributes, the
+// desk-loader:state event, the bridges, a support code of the loader's form.
+const FOLLOW = hook(() => {
+  window.__events = [];
+  window.__bridge = [];
+  document.addEventListener("desk-loader:state", (e) => window.__events.push(e.detail));
+  window.ReactNativeWebView = { postMessage: (s) => window.__bridge.push(JSON.parse(s)) };
+});
+
 async function expectLoaderScreen(desk, code) {
   await desk.waitFor((code) => Boolean(document.querySelector(`[role=alert][data-desk-error="${code}"]`)), code);
   expect(await desk.text("[role=alert] h1")).toBe("The desk could not start");
   expect(await desk.focused("[role=alert]")).toBe(true);
   expect(await desk.attr("#desk", "data-desk-state")).toBe("failed");
+  expect(await desk.attr("#desk", "data-desk-error")).toBe(code);
+  const support = await desk.text("[role=alert] .desk-loader-code strong");
+  expect(support).toMatch(new RegExp(`^${code.replace(".", "\\.")}-[0-9A-Z]{6}$`));
+  expect(await desk.eval(() => window.__events.at(-1))).toEqual({ state: "failed", release: null, attempt: null, code });
   const body = await desk.report("failed");
-  expect(body).toMatchObject({ format: 1, outcome: "failed", code, problems: [{ code, severity: "error" }] });
+  expect(body).toMatchObject({ format: 1, outcome: "failed", code, supportCode: support, problems: [{ code, severity: "error" }] });
+  expect((await desk.eval(() => window.__bridge)).map((m) => m.type)).toEqual(["desk-loader:state", "desk-loader:report"]);
   return body;
 }
 
 test("a WebAssembly module that cannot load shows loader.unavailable and reports it", async ({ desk }) => {
-  await desk.plan({ watch: true, faults: [{ path: "/pkg/desk_loader_bg.wasm", status: 404, body: "" }] });
+  await desk.plan({ watch: true, init: [FOLLOW], faults: [{ path: "/pkg/desk_loader_bg.wasm", status: 404, body: "" }] });
   await desk.open("/desk.html");
   await expectLoaderScreen(desk, "loader.unavailable");
   await expectNeverBlank(desk);
@@ -251,7 +265,7 @@ test("a WebAssembly module that cannot load shows loader.unavailable and reports
 // The fast embed, desk-loader embed's output, must reach the same screen.
 for (const url of ["/desk.html", "/desk-fast.html"]) {
   test(`module glue that cannot load shows loader.unavailable and reports it (${url})`, async ({ desk }) => {
-    await desk.plan({ faults: [{ path: "/pkg/desk_loader.js", status: 404, body: "" }] });
+    await desk.plan({ init: [FOLLOW], faults: [{ path: "/pkg/desk_loader.js", status: 404, body: "" }] });
     await desk.open(url);
     const body = await expectLoaderScreen(desk, "loader.unavailable");
     expect(body.problems[0].message).toContain("desk_loader.js");
@@ -263,7 +277,7 @@ test("a browser without ES modules gets loader.unsupported, not an endless loadi
   // Modern engines run modules and never fetch a nomodule script, so the test
   // plays that browser: no `noModule`, no boot.js, and the script added as a
   // classic script.
-  await desk.plan({ init: [hook(() => { delete HTMLScriptElement.prototype.noModule; })], faults: [{ path: "/boot.js", abort: true }] });
+  await desk.plan({ init: [FOLLOW, hook(() => { delete HTMLScriptElement.prototype.noModule; })], faults: [{ path: "/boot.js", abort: true }] });
   await desk.open("/desk.html");
   expect(await desk.count('script[nomodule][src="unavailable.js"]')).toBe(1);
   await desk.eval(() => { const s = document.createElement("script"); s.src = "/unavailable.js"; document.head.append(s); });
@@ -280,7 +294,7 @@ const TOO_OLD = [
 ];
 for (const [what, remove, lacks] of TOO_OLD) {
   test(`a browser ${what} gets loader.unsupported, naming what it lacks, and never starts the module`, async ({ desk }) => {
-    await desk.plan({ watch: true, init: [hook(remove)] });
+    await desk.plan({ watch: true, init: [FOLLOW, hook(remove)] });
     await desk.open("/desk.html");
     const body = await expectLoaderScreen(desk, "loader.unsupported");
     expect(body.problems[0].message).toBe(`this browser lacks ${lacks}`);
