@@ -1,7 +1,8 @@
 //! The boot state machine, driven natively through simulated time.
 
 use desk_loader::core::boot::{
-    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Start, State, Status, Timer, MAX_RETRIES,
+    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Rendering, Start, State, Status, Timer,
+    MAX_RETRIES,
 };
 use desk_loader::core::problem::Code;
 use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
@@ -99,7 +100,7 @@ impl Sim {
     fn ready(&mut self) {
         self.loaded();
         let id = self.last_attempt().id;
-        self.send(Event::PanelReady { attempt: id, rendered: true });
+        self.send(Event::PanelReady { attempt: id, rendered: Rendering::PANEL });
     }
 
     fn threw(&mut self) {
@@ -190,11 +191,11 @@ fn loads_everything_at_once_then_the_newest_release_then_records_it() {
 #[test]
 fn a_ready_from_another_attempt_is_ignored() {
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
-    sim.send(Event::PanelReady { attempt: 7, rendered: true });
+    sim.send(Event::PanelReady { attempt: 7, rendered: Rendering::PANEL });
     assert_eq!(sim.boot.state(), State::Booting);
     sim.threw();
     // Attempt 1's panel says ready after its attempt failed: still ignored.
-    sim.send(Event::PanelReady { attempt: 1, rendered: true });
+    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
     assert_eq!(sim.boot.state(), State::Booting);
     assert_eq!(sim.last_attempt().release_id, "r1");
     sim.ready();
@@ -323,6 +324,16 @@ fn the_known_good_release_runs_from_the_cache_when_the_server_lost_it() {
     assert_eq!((sim.last_attempt().release_id.as_str(), sim.last_attempt().from_cache), ("r1", true));
     sim.ready();
     assert_eq!(sim.boot.state(), State::Ready);
+    // r1 served from the cache: its bundle.missing was recovered from, a warning;
+    // r2, which could not serve, keeps its error.
+    let severities: Vec<(&str, &str, bool)> = sim
+        .boot
+        .problems()
+        .iter()
+        .filter(|p| p.code != Code::ConfigUnknown)
+        .map(|p| (p.release.as_deref().unwrap_or(""), p.code.as_str(), p.is_error()))
+        .collect();
+    assert_eq!(severities, [("r2", "panel.threw", true), ("r1", "bundle.missing", false)]);
     assert!(!sim.log.iter().any(|a| matches!(a, Action::CacheAssets { .. })), "a cached run is not cached again");
 }
 
@@ -383,7 +394,7 @@ fn files_never_stored_are_only_missing_from_the_cache() {
 fn ready_with_nothing_rendered_is_a_failure() {
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
     sim.loaded();
-    sim.send(Event::PanelReady { attempt: 1, rendered: false });
+    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::NOTHING });
     assert_eq!(sim.errors(), vec!["panel.empty"]);
     assert_eq!(sim.last_attempt().release_id, "r1");
 }
@@ -534,14 +545,14 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     // The stylesheet then fails: the early ready() does not count.
     let mut sim = Sim::boot(&manifest(&[styled.clone(), release("r1", "")]), API, None);
     sim.send(Event::AssetLoaded { attempt: 1 });
-    sim.send(Event::PanelReady { attempt: 1, rendered: true });
+    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
     assert_eq!(sim.boot.state(), State::Booting);
     sim.asset_failed(Diagnosis::Status(404));
     assert_eq!(sim.last_attempt().release_id, "r1");
     // The stylesheet then loads: the early ready() counts at that moment.
     let mut sim = Sim::boot(&manifest(&[styled, release("r1", "")]), API, None);
     sim.send(Event::AssetLoaded { attempt: 1 });
-    sim.send(Event::PanelReady { attempt: 1, rendered: true });
+    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
     sim.send(Event::AssetLoaded { attempt: 1 });
     assert_eq!(sim.boot.state(), State::Ready);
 }
@@ -580,7 +591,13 @@ fn a_stored_record_pointing_elsewhere_is_never_started() {
     let record = format!(r#"{{"format": 1, "knownGood": {{"release": {evil}, "configFingerprint": "x", "at": 1}}}}"#);
     let sim = on_page(&manifest(&[]), Some(&record), &[]);
     assert!(sim.attempts().is_empty());
-    assert_eq!(sim.error_code(), Some(Code::BundleOrigin));
+    // Written by someone else: discarded as record.md says, never named on
+    // the screen nor refused boot after boot, and dropped from storage.
+    assert_eq!(sim.error_code(), Some(Code::ManifestNoRelease));
+    assert!(sim.codes().contains(&"record.discarded"), "{:?}", sim.codes());
+    assert!(!sim.boot.problems().iter().any(|p| p.release.as_deref() == Some("evil")), "its id names no problem");
+    assert!(sim.updates().contains(&&Update::ForgetKnownGood));
+    assert!(!apply(&json(&record), &Update::ForgetKnownGood, WALL).to_json().contains("evil"));
 }
 
 #[test]
@@ -632,4 +649,66 @@ fn a_document_over_the_limit_is_refused_before_it_is_parsed() {
         check_document_size(MAX_DOCUMENT_BYTES + 1, "config.json"),
         Err(LoadError::Unreadable("config.json: 1048577 bytes, larger than the limit of 1048576".into()))
     );
+}
+
+#[test]
+fn rendered_means_a_box_with_visible_content_in_it() {
+    // The finding: a panel that rendered one empty element and called ready()
+    // left the desk blank, and counted as ready.
+    let empty_element = Rendering { mount_box: true, text: false, element_box: false };
+    let collapsed = Rendering { mount_box: false, text: true, element_box: true };
+    for (rendering, rendered) in [
+        (Rendering::PANEL, true),
+        (Rendering { mount_box: true, text: true, element_box: false }, true),
+        (Rendering { mount_box: true, text: false, element_box: true }, true),
+        (empty_element, false),
+        (collapsed, false),
+        (Rendering::NOTHING, false),
+    ] {
+        assert_eq!(rendering.is_rendered(), rendered, "{rendering:?}");
+    }
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.loaded();
+    sim.send(Event::PanelReady { attempt: 1, rendered: empty_element });
+    assert_eq!(sim.last_attempt().release_id, "r1", "an empty render fails the attempt");
+    assert!(sim.errors().contains(&"panel.empty"));
+}
+
+#[test]
+fn the_screen_follows_the_decisive_problem_and_only_it() {
+    // The finding: releases[0]'s id is there but invalid, and 2026.11.1 fails
+    // on a constraint. The screen said manifest.invalid, phase manifest, for
+    // 2026.11.1, naming API_URL; and the manifest had a second, wrong
+    // "releases[0].id: missing".
+    let m = format!(
+        r#"{{"format": 1, "releases": [
+            {{"id": "not a valid id!", "assets": [{{"type": "script", "url": "p/x.js", "integrity": "{SHA}"}}]}},
+            {{"id": "2026.11.1", "assets": [{{"type": "script", "url": "p/y.js", "integrity": "{SHA}"}}],
+              "config": {{"variables": {{"POLL_MS": {{"type": "integer", "min": 500}}}}}}}}
+        ]}}"#
+    );
+    let config = r#"{"values": {"API_URL": "https://api.example", "POLL_MS": 5}}"#;
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(config))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(sim.boot.state(), State::Failed);
+    let screen = sim
+        .log
+        .iter()
+        .find_map(|a| if let Action::ShowError(s) = a { Some(s.clone()) } else { None })
+        .expect("the error screen");
+    let rows: Vec<&str> = screen.rows.iter().map(|(_, v)| v.as_str()).collect();
+    assert_eq!(rows[..4], ["config.constraint", "2026.11.1", "configuration", "POLL_MS"]);
+    assert_eq!(sim.report().get("code"), Some(&Value::from("config.constraint")));
+    assert_eq!(sim.report().get("release"), Some(&Value::from("2026.11.1")));
+    let id_problems: Vec<&str> = sim
+        .boot
+        .problems()
+        .iter()
+        .filter(|p| p.path.as_deref() == Some("releases[0].id"))
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(id_problems.len(), 1, "{id_problems:?}");
 }

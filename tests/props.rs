@@ -4,7 +4,9 @@
 //! or quarantined release, and never takes a stale ready() for success.
 #![cfg(not(target_arch = "wasm32"))]
 
-use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Start, State, Timer, MAX_ATTEMPTS};
+use desk_loader::core::boot::{
+    Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, Timer, MAX_ATTEMPTS,
+};
 use desk_loader::core::check::evaluate;
 use desk_loader::core::config::RuntimeConfig;
 use desk_loader::core::manifest::Manifest;
@@ -180,8 +182,8 @@ proptest! {
                 let attempt = current.unwrap_or(0);
                 match r % 10 {
                     9 => Event::AssetLoaded { attempt },
-                    0 => Event::PanelReady { attempt, rendered: true },
-                    1 => Event::PanelReady { attempt, rendered: false },
+                    0 => Event::PanelReady { attempt, rendered: Rendering::PANEL },
+                    1 => Event::PanelReady { attempt, rendered: Rendering::NOTHING },
                     2 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
                     3 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Network("down".into()) },
                     4 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Status(404) },
@@ -195,9 +197,9 @@ proptest! {
                     7 => {
                         // A stale ready: for an attempt that is not the current one.
                         let before = boot.state();
-                        boot.handle(Event::PanelReady { attempt: attempt + 1 + u32::from(r), rendered: true }, now);
+                        boot.handle(Event::PanelReady { attempt: attempt + 1 + u32::from(r), rendered: Rendering::PANEL }, now);
                         prop_assert_eq!(boot.state(), before, "a stale ready changed the state");
-                        boot.handle(Event::PanelReady { attempt: attempt.saturating_sub(1), rendered: true }, now);
+                        boot.handle(Event::PanelReady { attempt: attempt.saturating_sub(1), rendered: Rendering::PANEL }, now);
                         if attempt > 1 { prop_assert_ne!(boot.state(), State::Ready); }
                         continue;
                     }

@@ -123,11 +123,13 @@ fn the_language_is_the_first_supported_preference() {
 #[test]
 fn the_screen_names_the_variables_and_the_phase() {
     let problems = vec![
-        Problem::error(Code::ConfigMissing, "API_URL: required").with_variable("API_URL"),
-        Problem::error(Code::ConfigType, "POLL: expected an integer").with_variable("POLL"),
-        Problem::warning(Code::ConfigUnknown, "X: unknown").with_variable("X"),
+        Problem::error(Code::ConfigMissing, "API_URL: required").with_variable("API_URL").with_release("r1"),
+        Problem::error(Code::ConfigType, "POLL: expected an integer").with_variable("POLL").with_release("r1"),
+        Problem::warning(Code::ConfigUnknown, "X: unknown").with_variable("X").with_release("r1"),
+        // Another release's variable is not this screen's.
+        Problem::error(Code::ConfigMissing, "OTHER: required").with_variable("OTHER").with_release("r0"),
     ];
-    let s = screen(pick(["fr"]), Code::ConfigType, Some("r1"), &problems, 1_795_000_000_000.0);
+    let s = screen(pick(["fr"]), Some(&problems[1]), &problems, 1_795_000_000_000.0);
     assert_eq!(s.texts.lang, "fr");
     let rows: Vec<(&str, &str)> = s.rows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     assert_eq!(
@@ -140,7 +142,8 @@ fn the_screen_names_the_variables_and_the_phase() {
             ("Heure", "2026-11-18T11:06:40Z"),
         ]
     );
-    assert_eq!(s.messages, vec!["API_URL: required", "POLL: expected an integer"]);
+    // The technical details list every error, the other release's too.
+    assert_eq!(s.messages, vec!["API_URL: required", "POLL: expected an integer", "OTHER: required"]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! What a fleet counts and where reports go: the counting fields, failures
 //! kept until delivered, and the OTLP logs request (`docs/report.md`).
 
-use desk_loader::core::boot::{Action, Boot, Doc, Event, Options, ReportFormat, Start};
+use desk_loader::core::boot::{Action, Boot, Doc, Event, Options, Rendering, ReportFormat, Start};
 use desk_loader::core::record::apply;
 use desk_loader::core::record::Update;
 use desk_loader::core::value::Value;
@@ -38,7 +38,7 @@ fn boot(format: ReportFormat, id: &str, manifest: &str, record: &Value) -> (Boot
 /// The attempt's files loaded and its panel ready.
 fn ready(boot: &mut Boot, attempt: u32, now_ms: f64) -> Vec<Action> {
     boot.handle(Event::AssetLoaded { attempt }, now_ms);
-    boot.handle(Event::PanelReady { attempt, rendered: true }, now_ms);
+    boot.handle(Event::PanelReady { attempt, rendered: Rendering::PANEL }, now_ms);
     drain(boot)
 }
 

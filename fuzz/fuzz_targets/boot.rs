@@ -4,7 +4,7 @@
 //! bound.
 #![no_main]
 
-use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Start, State, Timer};
+use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, Timer};
 use desk_loader::core::problem::Code;
 use desk_loader::core::report::MAX_REPORT_BYTES;
 use desk_loader::core::value::Value;
@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
         now += 100.0;
         let b = bytes.next().unwrap_or(7);
         let e = match b % 8 {
-            0 => Event::PanelReady { attempt, rendered: b & 8 == 0 },
+            0 => Event::PanelReady { attempt, rendered: Rendering { mount_box: b & 8 == 0, text: b & 16 == 0, element_box: b & 32 == 0 } },
             1 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
             2 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3) },
             3 => Event::AssetLoaded { attempt },
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
                 Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) }
             }
             5 => Event::MountEmptied,
-            6 => Event::PanelReady { attempt: attempt.wrapping_add(u32::from(b)), rendered: true },
+            6 => Event::PanelReady { attempt: attempt.wrapping_add(u32::from(b)), rendered: Rendering::PANEL },
             _ if !timers.is_empty() => Event::TimerFired(timers.remove(0)),
             _ => Event::Visibility { hidden: false },
         };

@@ -177,6 +177,33 @@ pub enum Diagnosis {
     NotCached,
 }
 
+/// What the mount point showed when the panel called `ready()`, as the
+/// shell measured it (facts only: the core decides what they mean).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rendering {
+    /// The mount point has a box: a width and a height above zero.
+    pub mount_box: bool,
+    /// It holds non-blank rendered text outside the loading state.
+    pub text: bool,
+    /// It holds an element, outside the loading state, with a box.
+    pub element_box: bool,
+}
+
+impl Rendering {
+    /// A panel that rendered: a box, with text and elements in it.
+    pub const PANEL: Rendering = Rendering { mount_box: true, text: true, element_box: true };
+    /// A mount point that shows nothing.
+    pub const NOTHING: Rendering = Rendering { mount_box: false, text: false, element_box: false };
+
+    /// What counts as rendered (`docs/panel-api.md`): the mount point has a
+    /// box, and in it visible content, text or an element with a box. An
+    /// empty element, or content that takes no room, is a blank desk: the
+    /// attempt fails with `panel.empty`.
+    pub fn is_rendered(self) -> bool {
+        self.mount_box && (self.text || self.element_box)
+    }
+}
+
 /// A timer the core asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timer {
@@ -195,8 +222,8 @@ pub enum Event {
     PanelReady {
         /// The attempt named in the boot context the panel was given.
         attempt: u32,
-        /// Whether the mount point holds something other than the loading state.
-        rendered: bool,
+        /// What the mount point showed when the panel called `ready()`.
+        rendered: Rendering,
     },
     /// The panel threw, rejected, called `fail`, or never registered.
     PanelFailed {
@@ -434,8 +461,8 @@ struct Current {
     backing_off: bool,
     /// Files not yet loaded; a `ready()` counts only once they all have.
     assets_left: usize,
-    /// A `ready()` heard while files were still loading, with whether the panel rendered.
-    early_ready: Option<bool>,
+    /// A `ready()` heard while files were still loading, with what the panel rendered.
+    early_ready: Option<Rendering>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -595,12 +622,12 @@ impl Boot {
                 if let Some(c) = self.current.as_mut().filter(|c| c.assets_left > 0) {
                     // A stylesheet may still fail: the panel is ready once every file is in.
                     c.early_ready = Some(rendered);
-                } else if rendered {
+                } else if rendered.is_rendered() {
                     self.ready(now_ms);
                 } else {
                     let p = Problem::error(
                         Code::PanelEmpty,
-                        "the panel called ready() but rendered nothing into the mount point",
+                        "the panel called ready() but rendered nothing visible into the mount point",
                     );
                     self.attempt_failed(p, true, now_ms);
                 }
@@ -796,7 +823,19 @@ impl Boot {
         let Manifest { releases: listed, pin, withdrawn } = manifest.unwrap_or_default();
         let withdrawn = |id: &str| withdrawn.iter().any(|w| w == id);
         let pinned_out = |id: &str| pin.as_deref().is_some_and(|pin| pin != id);
-        let good = record.known_good.take();
+        let mut good = record.known_good.take();
+        // A stored release is untrusted input: one whose files break the
+        // trust rules (another origin, no integrity) was never written by
+        // this loader for this page. It is discarded, as record.md says, and
+        // forgotten, never refused boot after boot under its own id.
+        if let Some(p) = good.as_ref().and_then(|k| untrusted_files(&k.release, &self.options)) {
+            self.problems.push(Problem::warning(
+                Code::RecordDiscarded,
+                format!("stored record: knownGood does not meet the page's trust rules ({}); discarded", p.message),
+            ));
+            self.actions.push_back(Action::UpdateRecord(Update::ForgetKnownGood));
+            good = None;
+        }
         self.cache_kept = good.as_ref().is_some_and(|k| k.cached);
         self.earlier = std::mem::take(&mut record.unsent);
         let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
@@ -953,6 +992,13 @@ impl Boot {
                 assets: c.candidate.release.assets.clone(),
             });
         }
+        // The served release recovered from whatever it met on the way (a
+        // failed load before its retry or its cached copy): its problems are
+        // warnings now. Other releases keep theirs: an error is a release
+        // that could not serve (docs/report.md, "Severities").
+        for p in self.problems.iter_mut().filter(|p| p.release.as_deref() == Some(c.candidate.release.id.as_str())) {
+            p.severity = Severity::Warning;
+        }
         self.ready_report = Some((c.candidate.release.id.clone(), now_ms));
     }
 
@@ -1051,12 +1097,12 @@ impl Boot {
     #[inline(never)]
     fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let (code, cause_release) = self.decisive();
-        let release = cause_release
-            .or_else(|| self.path.last().and_then(|p| p.get("release")).and_then(Value::as_str).map(str::to_owned));
+        let decisive = self.decisive();
+        let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
+        let release = decisive.and_then(|p| p.release.clone());
         let wall = self.wall_ms + (now_ms - self.started_ms);
         let languages = self.locale.iter().chain(&self.languages).map(String::as_str);
-        let screen = report::screen(texts::pick(languages), code, release.as_deref(), &self.problems, wall);
+        let screen = report::screen(texts::pick(languages), decisive, &self.problems, wall);
         self.status(State::Failed, release.as_deref(), Some(code));
         let report = self.report("failed", release.as_deref(), Some(code), Some(&screen.support_code), now_ms);
         self.actions.push_back(Action::ShowError(screen));
@@ -1070,13 +1116,13 @@ impl Boot {
     /// The root cause to show: a document-level error (manifest, configuration)
     /// first; else the first error of the newest release considered, since
     /// what happens to older releases follows from it.
-    fn decisive(&self) -> (Code, Option<String>) {
+    fn decisive(&self) -> Option<&Problem> {
         let errors = || self.problems.iter().filter(|p| p.is_error());
-        errors()
-            .find(|p| p.release.is_none())
-            .or_else(|| self.order.iter().find_map(|id| errors().find(|p| p.release.as_deref() == Some(id))))
+        self.order
+            .iter()
+            .find_map(|id| errors().find(|p| p.release.as_deref() == Some(id)))
+            .or_else(|| errors().find(|p| p.release.is_none()))
             .or_else(|| errors().next())
-            .map_or((Code::ManifestNoRelease, None), |p| (p.code, p.release.clone()))
     }
 
     fn status(&mut self, state: State, release: Option<&str>, code: Option<Code>) {

@@ -244,7 +244,10 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
         invalid(problems, path, ".assets", format_args!("expected at least one script or module"));
     }
     let Some(id) = id else {
-        invalid(problems, path, ".id", format_args!("missing"));
+        // An id that is there but invalid was named above: once is enough.
+        if !members.iter().any(|(key, _)| key == "id") {
+            invalid(problems, path, ".id", format_args!("missing"));
+        }
         return None;
     };
     Some(Release { id, assets, backend, contract, source: v.clone() })

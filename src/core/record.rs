@@ -96,6 +96,8 @@ pub enum Update {
     Unsent(Value),
     /// These boots' reports reached the report endpoint.
     Delivered(Vec<String>),
+    /// The known-good release is forgotten: it broke the page's trust rules.
+    ForgetKnownGood,
     /// The files of this release, the known-good one, are in Cache Storage now.
     Cached {
         /// The release id.
@@ -222,6 +224,7 @@ pub fn apply(stored: &Value, update: &Update, now_ms: f64) -> Value {
                 record.known_good = Some(k);
             }
         }
+        Update::ForgetKnownGood => record.known_good = None,
         Update::Unsent(summary) => {
             if let Some(s) = super::report::stored_summary(summary) {
                 let id = s.get("bootId").cloned();

@@ -264,10 +264,15 @@ pub fn phase(code: Code) -> &'static str {
     }
 }
 
-/// The error screen for a failed boot.
-pub fn screen(texts: &'static Texts, code: Code, release: Option<&str>, problems: &[Problem], wall_ms: f64) -> Screen {
+/// The error screen for a failed boot: everything it names follows the
+/// decisive problem (`docs/report.md`, "The decisive problem"): its code, its
+/// release, the phase of its code, and the variables of its release's errors.
+pub fn screen(texts: &'static Texts, decisive: Option<&Problem>, problems: &[Problem], wall_ms: f64) -> Screen {
+    let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
+    let release = decisive.and_then(|p| p.release.as_deref());
     let errors: Vec<&Problem> = problems.iter().filter(|p| p.is_error()).collect();
-    let mut variables: Vec<&str> = errors.iter().filter_map(|p| p.variable.as_deref()).collect();
+    let mut variables: Vec<&str> =
+        errors.iter().filter(|p| p.release.as_deref() == release).filter_map(|p| p.variable.as_deref()).collect();
     variables.dedup();
     let support_code = support_code(code, wall_ms);
     let values = [

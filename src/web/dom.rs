@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
-use crate::core::boot::{State, Status};
+use crate::core::boot::{Rendering, State, Status};
 use crate::core::report::Screen;
 
 /// Marks the mount point with the state and tells the page.
@@ -14,7 +14,7 @@ pub(crate) fn set_state(host: &super::load::HostOptions, status: &Status, detail
     let mount = &host.mount;
     let _ = mount.set_attribute("data-desk-state", status.state.as_str());
     // A host page that left the mount point empty still gets a loading state.
-    if status.state == State::Loading && !has_content(mount) && mount.children().length() == 0 {
+    if status.state == State::Loading && is_empty(mount) {
         show_loading(host);
     }
     match &status.release {
@@ -61,16 +61,45 @@ pub(crate) fn measure(name: &str, start_ms: f64, end_ms: f64) {
     }
 }
 
-/// Whether the mount point holds something other than the loading state:
-/// an element that is not ours, or non-blank text.
-pub(crate) fn has_content(mount: &Element) -> bool {
-    let children = mount.children();
-    if children.length() == 0 {
-        return mount.text_content().is_some_and(|t| !t.trim().is_empty());
+/// Whether the mount point holds nothing at all: no element, no text.
+fn is_empty(mount: &Element) -> bool {
+    mount.children().length() == 0 && mount.text_content().is_none_or(|t| t.trim().is_empty())
+}
+
+/// What the mount point shows now, outside the loading state: the facts the
+/// core's `Rendering::is_rendered` judges. Read once, when the panel calls
+/// `ready()`; the search stops at the first element with a box.
+pub(crate) fn rendering(mount: &Element) -> Rendering {
+    let has_box = |el: &Element| {
+        let r = el.get_bounding_client_rect();
+        r.width() > 0.0 && r.height() > 0.0
+    };
+    let ours = |el: &Element| el.class_name().split_whitespace().any(|name| name == "desk-loader-loading");
+    let mut seen = Rendering { mount_box: has_box(mount), text: false, element_box: false };
+    let nodes = mount.child_nodes();
+    for node in (0..nodes.length()).filter_map(|i| nodes.item(i)) {
+        match node.dyn_into::<web_sys::HtmlElement>() {
+            Ok(el) if !ours(&el) => {
+                seen.text |= !el.inner_text().trim().is_empty();
+                if !seen.element_box {
+                    let inside = el.query_selector_all("*").ok();
+                    seen.element_box = has_box(&el)
+                        || inside.is_some_and(|all| {
+                            (0..all.length())
+                                .filter_map(|i| all.item(i).and_then(|n| n.dyn_into::<Element>().ok()))
+                                .any(|e| has_box(&e))
+                        });
+                }
+            }
+            Ok(_) => {}
+            // Text right in the mount point.
+            Err(node) => seen.text |= node.text_content().is_some_and(|t| !t.trim().is_empty()),
+        }
+        if seen.text && seen.element_box {
+            break;
+        }
     }
-    (0..children.length())
-        .filter_map(|i| children.item(i))
-        .any(|c| !c.class_name().split_whitespace().any(|name| name == "desk-loader-loading"))
+    seen
 }
 
 /// The observer that keeps the loading state visible, and its callback.
@@ -87,7 +116,7 @@ thread_local! {
 pub(crate) fn watch_for_empty_mount(mount: &Element) {
     let watched = mount.clone();
     let cb = Closure::<dyn FnMut()>::new(move || {
-        if watched.children().length() == 0 && watched.text_content().is_none_or(|t| t.trim().is_empty()) {
+        if is_empty(&watched) {
             super::feed(crate::core::boot::Event::MountEmptied);
         }
     });

@@ -315,7 +315,7 @@ fn context(attempt: &Attempt, mount: &Element) -> JsValue {
     set("mount", mount);
     let mount_el = mount.clone();
     let ready = Closure::<dyn Fn()>::new(move || {
-        feed(Event::PanelReady { attempt: id, rendered: super::dom::has_content(&mount_el) });
+        feed(Event::PanelReady { attempt: id, rendered: super::dom::rendering(&mount_el) });
     });
     set("ready", &ready.into_js_value());
     let fail = Closure::<dyn Fn(JsValue)>::new(move |reason: JsValue| {

@@ -35,6 +35,7 @@ const BROKEN = [
   ["never registers", "panel/broken/not-registered.js", "panel.not_registered", "never called deskLoader.register()"],
   ["calls fail()", "panel/broken/fails.js", "panel.failed", "feature flags service returned 503"],
   ["renders nothing", "panel/broken/empty.js", "panel.empty", "rendered nothing"],
+  ["renders one empty element", "panel/broken/empty-element.js", "panel.empty", "rendered nothing"],
 ];
 
 for (const [what, script, code, text, pageError] of BROKEN) {
@@ -66,6 +67,19 @@ test("a late ready() from a failed attempt is ignored", async ({ desk }) => {
   expect((await desk.console()).filter((l) => l.startsWith('{"format":1,"outcome":')).length).toBe(1);
 });
 
+test("after ready(), the panel is on its own: a later fail(), an emptied mount point or an error changes nothing", async ({ desk }) => {
+  desk.expectPageErrors(/the panel broke after ready\(\)/);
+  await boot(desk, [release("2026.12.0", "panel/broken/throws-after-ready.js"), demoRelease("2026.11.1")]);
+  expect(await desk.settled()).toBe("ready");
+  await desk.waitFor(() => document.getElementById("desk").childNodes.length === 0, undefined, { message: "the panel emptied the mount point" });
+  await desk.eval(() => new Promise((f) => setTimeout(f, 300)));
+  expect(await desk.attr("#desk", "data-desk-state")).toBe("ready");
+  expect(await desk.attr("#desk", "data-desk-release")).toBe("2026.12.0");
+  expect(await desk.count('script[src*="2026.11.1"]'), "no fallback after ready").toBe(0);
+  expect((await desk.console()).filter((l) => l.startsWith('{"format":1,"outcome":')), "one report, ready").toHaveLength(1);
+  expect(await desk.errors()).toEqual([expect.stringContaining("the panel broke after ready()")]);
+});
+
 test("an integrity mismatch falls back, and the tampered file never runs", async ({ desk }) => {
   const tampered = demoRelease("2026.11.2");
   tampered.assets[1].integrity = demoRelease("2026.11.1").assets[1].integrity;
@@ -89,7 +103,9 @@ test("a transient server error is retried, and the retry succeeds", async ({ des
     // Firefox fetched the preloaded script again by itself, before the
     // loader saw the 503 (docs/matrix.md, bundle-500-once).
     expect(outcomes).toEqual(["ready"]);
-    expect(urls.filter((u) => u === "/panel/2026.11.2/panel.js")).toHaveLength(2);
+    // The 503, Firefox's own second request, and after ready the copy into Cache Storage.
+    expect(urls.filter((u) => u === "/panel/2026.11.2/panel.js").length).toBeGreaterThanOrEqual(2);
+    expect(urls).not.toContain("/panel/2026.11.2/panel.js?desk-retry=1");
     return;
   }
   expect(outcomes).toEqual(["retry", "ready"]);

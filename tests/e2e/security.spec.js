@@ -93,6 +93,10 @@ test("a stored record pointing elsewhere is never run", async ({ desk }) => {
   await desk.open("/desk.html");
   expect(await desk.settled()).toBe("failed");
   expect((await desk.eval(() => window.__urls)).filter((u) => u.includes("evil"))).toEqual([]);
+  // Discarded as docs/record.md says: never named on the screen, gone from storage.
+  expect(await desk.eval(() => document.querySelector("[role=alert]").textContent)).not.toContain("evil");
+  expect(JSON.stringify((await desk.report("failed")).problems)).toContain("record.discarded");
+  await desk.waitFor(() => !(localStorage.getItem("desk-loader:record") || "").includes("evil"), undefined, { message: "the stored record lets go of it" });
 });
 
 test("a secret never reaches storage or a native bridge", async ({ desk }) => {
