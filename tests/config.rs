@@ -28,7 +28,7 @@ fn validation_cases() {
         let name = case.get("name").and_then(Value::as_str).unwrap_or("?").to_owned();
         let (contract, contract_problems) = Contract::parse(case.get("contract"), "config");
         assert!(contract_problems.is_empty(), "{name}: contract problems {contract_problems:#?}");
-        let (runtime, mut problems) = RuntimeConfig::parse(case.get("config").unwrap_or(&Value::Null));
+        let (runtime, mut problems) = RuntimeConfig::parse(case.get("config").cloned().unwrap_or(Value::Null));
         let validated = contract.validate(&runtime);
         problems.extend(validated.problems.iter().cloned());
 
@@ -88,7 +88,7 @@ fn messages_name_the_variable_first_and_say_what_was_found() {
         Some(&serde_json::from_str(r#"{"variables": {"POLL_MS": {"type": "integer", "min": 500}}}"#).unwrap()),
         "config",
     );
-    let (runtime, _) = RuntimeConfig::parse(&serde_json::from_str(r#"{"values": {"POLL_MS": 20}}"#).unwrap());
+    let (runtime, _) = RuntimeConfig::parse(serde_json::from_str(r#"{"values": {"POLL_MS": 20}}"#).unwrap());
     let p = &contract.validate(&runtime).problems[0];
     assert_eq!(p.message, "POLL_MS: below the minimum 500, found the number 20");
     assert_eq!(p.expected.as_deref(), Some(">= 500"));
@@ -98,7 +98,7 @@ fn messages_name_the_variable_first_and_say_what_was_found() {
 
 #[test]
 fn sources_merge_in_order_a_later_source_winning_per_key() {
-    let parse = |t: &str| RuntimeConfig::parse(&serde_json::from_str(t).unwrap()).0;
+    let parse = |t: &str| RuntimeConfig::parse(serde_json::from_str(t).unwrap()).0;
     let merged = RuntimeConfig::merge(vec![
         parse(r#"{"values": {"A": "url", "B": "url"}, "features": {"f": true}, "backendSchema": 42}"#),
         parse(r#"{"values": {"B": "inline"}, "locale": "fr"}"#),
@@ -114,7 +114,7 @@ fn sources_merge_in_order_a_later_source_winning_per_key() {
 #[test]
 fn duplicate_keys_are_an_error() {
     let doc: Value = serde_json::from_str(r#"{"values": {"A": "1", "A": "2"}}"#).unwrap();
-    let (_, problems) = RuntimeConfig::parse(&doc);
+    let (_, problems) = RuntimeConfig::parse(doc.clone());
     assert_eq!(problems.iter().map(line).collect::<Vec<_>>(), vec!["config.invalid error values.A"]);
 }
 

@@ -6,7 +6,7 @@ use desk_loader::core::value::Value;
 
 fn parse(text: &str) -> (Manifest, Vec<String>) {
     let doc: Value = serde_json::from_str(text).unwrap();
-    let (m, problems) = Manifest::parse(&doc);
+    let (m, problems) = Manifest::parse(doc.clone());
     assert!(problems.iter().all(|p| p.code == Code::ManifestInvalid || p.code == Code::BundleIntegrity));
     (m, problems.into_iter().map(|p| p.message).collect())
 }
@@ -111,7 +111,7 @@ fn fuzz_regressions() {
         "config": {"variables": {"T": {"type": "string", "secret": true}, "T": {"type": "integer"}}}}]}"#,
     )
     .unwrap();
-    let (m, problems) = Manifest::parse(&doc);
+    let (m, problems) = Manifest::parse(doc.clone());
     assert_eq!(m.releases[0].contract.variables.len(), 1);
     assert!(problems.iter().any(|p| p.message == "releases[0].config.variables.T: this key appears twice; keep one"));
 }

@@ -92,8 +92,8 @@ fn documents(w: &World) -> Docs {
     let config = format!(r#"{{"values": {values}{backend}}}"#);
 
     // Quarantine entries with the real key of each release, so they apply.
-    let (m, _) = Manifest::parse(&json(&manifest));
-    let (runtime, _) = RuntimeConfig::parse(&json(&config));
+    let (m, _) = Manifest::parse(json(&manifest));
+    let (runtime, _) = RuntimeConfig::parse(json(&config));
     let mut quarantine = Vec::new();
     for (i, r) in m.releases.iter().enumerate() {
         if w.quarantined[i] {

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let (Ok(a), Ok(b)) = (std::str::from_utf8(a), std::str::from_utf8(b)) else { return };
     let (Ok(contract), Ok(config)) = (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) else { return };
     let (contract, _) = Contract::parse(Some(&contract), "config");
-    let (runtime, _) = RuntimeConfig::parse(&config);
+    let (runtime, _) = RuntimeConfig::parse(config.clone());
     let validated = contract.validate(&runtime);
     // A secret's value never reaches a problem about it.
     for v in contract.variables.iter().filter(|v| v.secret) {

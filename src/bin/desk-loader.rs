@@ -70,7 +70,7 @@ mod cli {
                 let manifest =
                     read_json(args.manifest.as_deref().ok_or_else(|| usage("check needs --manifest FILE"))?)?;
                 let config = read_json(args.config.as_deref().ok_or_else(|| usage("check needs --config FILE"))?)?;
-                let outcome = check(&manifest, &config, args.release.as_deref()).map_err(Fatal)?;
+                let outcome = check(manifest, config, args.release.as_deref()).map_err(Fatal)?;
                 if args.json {
                     println!("{}", outcome.to_value().to_json());
                 } else {
@@ -84,7 +84,7 @@ mod cli {
                     return Err(usage("schema takes only --manifest and --release"));
                 }
                 let doc = read_json(args.manifest.as_deref().ok_or_else(|| usage("schema needs --manifest FILE"))?)?;
-                let (manifest, _) = Manifest::parse(&doc);
+                let (manifest, _) = Manifest::parse(doc);
                 let release = match args.release.as_deref().or(manifest.pin.as_deref()) {
                     Some(id) => manifest.release(id),
                     None => manifest.releases.iter().find(|r| !manifest.withdrawn.contains(&r.id)),

@@ -746,7 +746,7 @@ impl Boot {
         let docs = std::mem::take(&mut self.docs);
         let manifest = match docs.manifest {
             Some(Ok(doc)) => {
-                let (m, problems) = Manifest::parse(&doc);
+                let (m, problems) = Manifest::parse(doc);
                 self.problems.extend(problems);
                 Some(m)
             }
@@ -760,7 +760,7 @@ impl Boot {
         for (i, part) in docs.config.into_iter().enumerate() {
             match part {
                 Some(Ok(doc)) => {
-                    let (runtime, problems) = RuntimeConfig::parse(&doc);
+                    let (runtime, problems) = RuntimeConfig::parse(doc);
                     self.problems.extend(problems);
                     parts.push(runtime);
                 }

@@ -62,7 +62,8 @@ impl Outcome {
 /// Checks `release` (or, when `None`, the release the loader would try
 /// first: the pinned one, else the newest not withdrawn) of a manifest
 /// against a configuration document. Fails only when there is no such release.
-pub fn check(manifest: &Value, config: &Value, release: Option<&str>) -> Result<Outcome, String> {
+/// Takes the documents: the checked release keeps its own, without a copy.
+pub fn check(manifest: Value, config: Value, release: Option<&str>) -> Result<Outcome, String> {
     let (m, mut problems) = Manifest::parse(manifest);
     let chosen = match release.or(m.pin.as_deref()) {
         Some(id) => m.release(id),

@@ -8,10 +8,10 @@
 
 use super::manifest::{expected, invalid, unknown_key};
 use super::problem::{describe, Code, Problem, Severity};
-use super::value::{object, quoted, Value};
+use super::value::{object, quoted, Names, Value};
 
 /// Most variables one release may declare; the rest are ignored with an error.
-pub const MAX_VARIABLES: usize = 1000;
+pub const MAX_VARIABLES: usize = 10_000;
 
 /// Largest manifest or configuration document read, in bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -148,52 +148,55 @@ impl RuntimeConfig {
     /// feature, and for `backendSchema` and `locale`.
     pub fn merge(parts: Vec<RuntimeConfig>) -> RuntimeConfig {
         let mut out = RuntimeConfig::default();
+        let (mut values, mut features) = (Vec::new(), Vec::new());
         for part in parts {
-            for (k, v) in part.values {
-                upsert(&mut out.values, k, v);
-            }
-            for (k, v) in part.features {
-                upsert(&mut out.features, k, v);
-            }
+            values.extend(part.values);
+            features.extend(part.features);
             out.backend_schema = part.backend_schema.or(out.backend_schema);
             out.locale = part.locale.or(out.locale);
         }
+        out.values = last_wins(values);
+        out.features = last_wins(features);
         out
     }
 
     /// Reads the document's shape. Problems with the shape are `config.invalid`
     /// errors; unknown top-level keys are warnings.
-    pub fn parse(doc: &Value) -> (RuntimeConfig, Vec<Problem>) {
+    /// Takes the document, so the values are kept without a copy.
+    pub fn parse(doc: Value) -> (RuntimeConfig, Vec<Problem>) {
         let mut cfg = RuntimeConfig::default();
         let mut problems = Vec::new();
-        let Some(members) = doc.as_object() else {
-            problems.push(
-                Problem::error(Code::ConfigInvalid, "configuration: expected a JSON object")
-                    .with_expected_found("an object", describe(doc, false)),
-            );
-            return (cfg, problems);
-        };
         for path in doc.duplicate_keys() {
             problems.push(
                 Problem::error(Code::ConfigInvalid, format!("{path}: this key appears twice; keep one"))
                     .with_path(path),
             );
         }
+        let members = match doc {
+            Value::Object(members) => members,
+            other => {
+                problems.push(
+                    Problem::error(Code::ConfigInvalid, "configuration: expected a JSON object")
+                        .with_expected_found("an object", describe(&other, false)),
+                );
+                return (cfg, problems);
+            }
+        };
         for (key, value) in members {
             match (key.as_str(), value) {
-                ("values", Value::Object(m)) => cfg.values = m.clone(),
-                ("features", Value::Object(m)) => cfg.features = m.clone(),
-                ("backendSchema", v) => match as_integer(v) {
+                ("values", Value::Object(m)) => cfg.values = m,
+                ("features", Value::Object(m)) => cfg.features = m,
+                ("backendSchema", v) => match as_integer(&v) {
                     Some(n) => cfg.backend_schema = Some(n),
-                    None => problems.push(shape_error(key, "an integer", v)),
+                    None => problems.push(shape_error(&key, "an integer", &v)),
                 },
-                ("locale", Value::String(s)) => cfg.locale = Some(s.clone()),
-                ("values" | "features", v) => problems.push(shape_error(key, "an object", v)),
-                ("locale", v) => problems.push(shape_error(key, "a string", v)),
+                ("locale", Value::String(s)) => cfg.locale = Some(s),
+                ("values" | "features", v) => problems.push(shape_error(&key, "an object", &v)),
+                ("locale", v) => problems.push(shape_error(&key, "a string", &v)),
                 ("$schema", _) => {}
                 _ => problems.push(
                     Problem::warning(Code::ConfigInvalid, format!("{key}: not a configuration key, ignored"))
-                        .with_path(key.clone()),
+                        .with_path(key),
                 ),
             }
         }
@@ -201,11 +204,33 @@ impl RuntimeConfig {
     }
 }
 
-fn upsert(members: &mut Vec<(String, Value)>, key: String, value: Value) {
-    match members.iter_mut().find(|(k, _)| *k == key) {
-        Some(slot) => slot.1 = value,
-        None => members.push((key, value)),
+/// One member per key, where the key first appeared, with the value it was
+/// given last. In place: a repeated key's value moves to its first
+/// appearance, and the repeat goes.
+fn last_wins(mut members: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    let mut repeat = vec![false; members.len()];
+    let mut moves = Vec::new();
+    {
+        let names = Names::new(members.iter().map(|(k, _)| k.as_str()));
+        if !names.repeats() {
+            return members;
+        }
+        for (i, (k, _)) in members.iter().enumerate() {
+            if let Some(first) = names.first(k).filter(|first| *first != i) {
+                repeat[i] = true;
+                moves.push((first, i));
+            }
+        }
     }
+    for (first, i) in moves {
+        members[first].1 = std::mem::replace(&mut members[i].1, Value::Null);
+    }
+    let mut i = 0;
+    members.retain(|_| {
+        i += 1;
+        !repeat[i - 1]
+    });
+    members
 }
 
 fn shape_error(key: &str, expected: &str, found: &Value) -> Problem {
@@ -238,9 +263,12 @@ impl Contract {
                                 &format!("{} variables declared; only the first {MAX_VARIABLES} are read", vars.len()),
                             );
                         }
-                        for (name, spec) in vars.iter().take(MAX_VARIABLES) {
+                        let vars = &vars[..vars.len().min(MAX_VARIABLES)];
+                        let names = Names::new(vars.iter().map(|(k, _)| k.as_str()));
+                        let repeats = names.repeats();
+                        for (i, (name, spec)) in vars.iter().enumerate() {
                             // A repeated name is reported with the document's duplicate keys; the first wins.
-                            if contract.variables.iter().any(|v| &v.name == name) {
+                            if repeats && names.first(name) != Some(i) {
                                 continue;
                             }
                             if let Some(v) = p.variable(name, spec) {
@@ -251,8 +279,9 @@ impl Contract {
                 }
                 "features" => {
                     if let Some(feats) = p.object(value, ".features") {
-                        for (name, spec) in feats {
-                            if contract.features.iter().any(|f| &f.name == name) {
+                        let names = Names::new(feats.iter().map(|(k, _)| k.as_str()));
+                        for (i, (name, spec)) in feats.iter().enumerate() {
+                            if names.first(name) != Some(i) {
                                 continue;
                             }
                             if let Some(f) = p.feature(name, spec) {
@@ -264,9 +293,10 @@ impl Contract {
                 other => p.unknown(&format!(".{other}")),
             }
         }
+        let features = Names::new(contract.features.iter().map(|f| f.name.as_str()));
         for v in &contract.variables {
             if let Some(f) = &v.feature {
-                if !contract.features.iter().any(|d| &d.name == f) {
+                if features.first(f).is_none() {
                     let at = format!(".variables.{}.feature", v.name);
                     p.error(&at, &format!("names the feature {}, which is not declared", quoted(f)));
                 }
@@ -275,17 +305,34 @@ impl Contract {
         (contract, problems)
     }
 
-    /// Validates a runtime configuration against this contract.
+    /// Validates a runtime configuration against this contract. Linear in
+    /// the number of variables and features, but for the lookups by name
+    /// ([`Names`], O(log n) each).
     pub fn validate(&self, cfg: &RuntimeConfig) -> Validated {
         let mut problems = Vec::new();
+        let declared_features = Names::new(self.features.iter().map(|f| f.name.as_str()));
+        let given_features = Names::new(cfg.features.iter().map(|(k, _)| k.as_str()));
+        let given_values = Names::new(cfg.values.iter().map(|(k, _)| k.as_str()));
+        // Which of the configuration's values a declared variable names (the
+        // rest are unknown), by the position of the first of each name.
+        let mut declared = vec![false; cfg.values.len()];
+        for v in &self.variables {
+            if let Some(i) = given_values.first(&v.name) {
+                declared[i] = true;
+            }
+        }
+        // The value set for a variable: `null` counts as unset.
+        let given = |name: &str| given_values.first(name).map(|i| &cfg.values[i].1).filter(|v| **v != Value::Null);
+        // The position of the feature a variable belongs to, if it is declared.
+        let feature_of = |var: &Variable| var.feature.as_deref().and_then(|f| declared_features.first(f));
 
         // Features first: they decide which variables are in force.
-        let mut features: Vec<(String, bool)> = Vec::new();
+        let mut features: Vec<(String, bool)> = Vec::with_capacity(self.features.len());
         for f in &self.features {
-            let on = match cfg.features.iter().find(|(k, _)| k == &f.name) {
+            let on = match given_features.first(&f.name).map(|i| &cfg.features[i].1) {
                 None => f.default,
-                Some((_, Value::Bool(b))) => *b,
-                Some((_, other)) => {
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
                     problems.push(
                         Problem::warning(
                             Code::ConfigType,
@@ -306,7 +353,7 @@ impl Contract {
             features.push((f.name.clone(), on));
         }
         for (k, _) in &cfg.features {
-            if !self.features.iter().any(|f| &f.name == k) {
+            if declared_features.first(k).is_none() {
                 problems.push(
                     Problem::warning(
                         Code::FeatureUnknown,
@@ -317,44 +364,42 @@ impl Contract {
                 );
             }
         }
-        let is_on = |name: &str, features: &[(String, bool)]| features.iter().any(|(k, on)| k == name && *on);
 
         // A feature that is off and could not be turned on is worth a warning:
         // it is how a not-yet-launched feature's new variable shows up in preflight.
-        for f in &self.features {
-            if is_on(&f.name, &features) {
-                continue;
-            }
-            let unset: Vec<&str> = self
-                .variables
-                .iter()
-                .filter(|v| v.feature.as_deref() == Some(&f.name) && v.required && v.default.is_none())
-                .filter(|v| !cfg.values.iter().any(|(k, val)| k == &v.name && *val != Value::Null))
-                .map(|v| v.name.as_str())
-                .collect();
-            if !unset.is_empty() {
-                problems.push(
-                    Problem::warning(
-                        Code::FeatureUnconfigured,
-                        format!("{}: feature stays off; turning it on needs {}", f.name, unset.join(", ")),
-                    )
-                    .with_feature(Some(&f.name)),
-                );
-            }
-        }
-
-        // Variables: check each one in force.
-        let mut values = Vec::new();
-        let mut feature_errors: Vec<(String, Problem)> = Vec::new();
-        for var in &self.variables {
-            if let Some(f) = &var.feature {
-                if !is_on(f, &features) {
-                    continue;
+        // (`resize_with`, not `vec![Vec::new(); n]`, which compiles a clone of the element type.)
+        let mut unset: Vec<Vec<&str>> = Vec::new();
+        unset.resize_with(self.features.len(), Vec::new);
+        for v in &self.variables {
+            if let Some(f) = feature_of(v).filter(|f| !features[*f].1) {
+                if v.required && v.default.is_none() && given(&v.name).is_none() {
+                    unset[f].push(&v.name);
                 }
             }
-            let raw = cfg.values.iter().find(|(k, _)| k == &var.name).map(|(_, v)| v).filter(|v| **v != Value::Null);
+        }
+        for (f, unset) in self.features.iter().zip(&unset).filter(|(_, unset)| !unset.is_empty()) {
+            problems.push(
+                Problem::warning(
+                    Code::FeatureUnconfigured,
+                    format!("{}: feature stays off; turning it on needs {}", f.name, unset.join(", ")),
+                )
+                .with_feature(Some(&f.name)),
+            );
+        }
+
+        // Variables: check each one in force. A value is kept with its
+        // feature's position, for the switching off below.
+        let mut values: Vec<(String, Value, Option<usize>)> = Vec::new();
+        let mut feature_errors: Vec<Vec<Problem>> = Vec::new();
+        feature_errors.resize_with(self.features.len(), Vec::new);
+        for var in &self.variables {
+            let feature = feature_of(var);
+            // A variable of an undeclared feature (a manifest error) or of one that is off is not in force.
+            if var.feature.is_some() && !feature.is_some_and(|f| features[f].1) {
+                continue;
+            }
             let mut found = Vec::new();
-            let value = match (raw, &var.default) {
+            let value = match (given(&var.name), &var.default) {
                 (Some(raw), _) => var.check(raw, &mut found),
                 (None, Some(default)) => Some(default.clone()),
                 (None, None) if var.required => {
@@ -371,7 +416,7 @@ impl Contract {
             };
             if let Some(v) = value {
                 if found.is_empty() {
-                    values.push((var.name.clone(), v));
+                    values.push((var.name.clone(), v, feature));
                 }
             }
             for pr in found {
@@ -379,17 +424,15 @@ impl Contract {
                     .with_variable(&var.name)
                     .with_feature(var.feature.as_deref())
                     .with_path(format!("values.{}", var.name));
-                match &var.feature {
-                    Some(f) => feature_errors.push((f.clone(), pr)),
+                match feature {
+                    Some(f) => feature_errors[f].push(pr),
                     None => problems.push(pr),
                 }
             }
         }
 
         // A feature whose variables fail is switched off, unless it is essential.
-        for f in &self.features {
-            let mine: Vec<Problem> =
-                feature_errors.iter().filter(|(n, _)| n == &f.name).map(|(_, p)| p.clone()).collect();
+        for ((f, mine), (_, on)) in self.features.iter().zip(feature_errors).zip(&mut features) {
             if mine.is_empty() {
                 continue;
             }
@@ -398,28 +441,28 @@ impl Contract {
                 continue;
             }
             let names: Vec<&str> = mine.iter().filter_map(|p| p.variable.as_deref()).collect();
-            problems.extend(mine.iter().cloned().map(|mut p| {
+            let switched_off = Problem::warning(
+                Code::FeatureDisabled,
+                format!("{}: feature switched off because of {}", f.name, names.join(", ")),
+            )
+            .with_feature(Some(&f.name));
+            problems.extend(mine.into_iter().map(|mut p| {
                 p.severity = Severity::Warning;
                 p
             }));
-            problems.push(
-                Problem::warning(
-                    Code::FeatureDisabled,
-                    format!("{}: feature switched off because of {}", f.name, names.join(", ")),
-                )
-                .with_feature(Some(&f.name)),
-            );
-            if let Some(slot) = features.iter_mut().find(|(n, _)| n == &f.name) {
-                slot.1 = false;
-            }
-            values.retain(|(name, _)| {
-                self.variables.iter().find(|v| &v.name == name).and_then(|v| v.feature.as_deref())
-                    != Some(f.name.as_str())
-            });
+            problems.push(switched_off);
+            *on = false;
         }
+        let values = values
+            .into_iter()
+            .filter(|(_, _, feature)| feature.is_none_or(|f| features[f].1))
+            .map(|(name, value, _)| (name, value))
+            .collect();
 
-        for (k, _) in &cfg.values {
-            if !self.variables.iter().any(|v| &v.name == k) {
+        let repeats = given_values.repeats();
+        for (i, (k, _)) in cfg.values.iter().enumerate() {
+            let first = if repeats { given_values.first(k) } else { Some(i) };
+            if !first.is_some_and(|i| declared[i]) {
                 problems.push(
                     Problem::warning(
                         Code::ConfigUnknown,
@@ -540,8 +583,10 @@ impl Variable {
 
     /// Checks a raw value; returns the typed value, pushing every problem found.
     fn check(&self, raw: &Value, problems: &mut Vec<Problem>) -> Option<Value> {
-        let found = describe(raw, self.secret);
+        // Described only for a problem: most values have none.
+        let found = || describe(raw, self.secret);
         let type_error = |problems: &mut Vec<Problem>| {
+            let found = found();
             let expected = match &self.ty {
                 VarType::Enum(values) => format!("one of {}", values.join(", ")),
                 VarType::Json => "a JSON object or array".to_owned(),
@@ -573,6 +618,7 @@ impl Variable {
         };
         let before = problems.len();
         let mut constraint = |rule: &str, expected: String| {
+            let found = found();
             problems.push(
                 Problem::error(Code::ConfigConstraint, format!("{}: {rule}, found {found}", self.name))
                     .with_expected_found(expected, found.clone()),
@@ -739,12 +785,16 @@ impl Parser<'_> {
     }
 
     fn variable(&mut self, name: &str, spec: &Value) -> Option<Variable> {
-        let at = format!(".variables.{name}");
+        // Written out only for a problem: most declarations have none.
+        let at = || format!(".variables.{name}");
         if !valid_name(name) {
-            self.error(&at, "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
+            self.error(&at(), "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
             return None;
         }
-        let members = self.object(spec, &at)?;
+        let members = match spec {
+            Value::Object(m) => m,
+            other => return self.object(other, &at()).and(None),
+        };
         let mut v = Variable {
             name: name.to_owned(),
             ty: VarType::String,
@@ -763,7 +813,7 @@ impl Parser<'_> {
         let mut ty_name = None;
         let mut values = None;
         for (key, value) in members {
-            let bad = |p: &mut Self, expected: &str| p.expected(&at, key, expected, value);
+            let bad = |p: &mut Self, expected: &str| p.expected(&at(), key, expected, value);
             match (key.as_str(), value) {
                 ("type", Value::String(s)) => ty_name = Some(s.clone()),
                 ("required", Value::Bool(b)) => v.required = *b,
@@ -789,7 +839,7 @@ impl Parser<'_> {
                 ("maxLength", _) => bad(self, "a whole number >= 0"),
                 ("schemes", _) => bad(self, "an array of strings"),
                 ("values", _) => bad(self, "a non-empty array of strings"),
-                _ => self.unknown(&format!("{at}.{key}")),
+                _ => self.unknown(&format!("{}.{key}", at())),
             }
         }
         v.ty = match (ty_name.as_deref(), values) {
@@ -801,12 +851,12 @@ impl Parser<'_> {
             (Some("json"), _) => VarType::Json,
             (Some("enum"), Some(values)) => VarType::Enum(values),
             (Some("enum"), None) => {
-                self.error(&at, "an enum needs `values`, a non-empty array of strings");
+                self.error(&at(), "an enum needs `values`, a non-empty array of strings");
                 return None;
             }
             (Some(other), _) => {
                 self.error(
-                    &format!("{at}.type"),
+                    &format!("{}.type", at()),
                     &format!(
                         "unknown type {}; expected string, url, integer, number, boolean, enum or json",
                         quoted(other)
@@ -815,7 +865,7 @@ impl Parser<'_> {
                 return None;
             }
             (None, _) => {
-                self.error(&at, "missing `type`");
+                self.error(&at(), "missing `type`");
                 return None;
             }
         };
@@ -824,7 +874,7 @@ impl Parser<'_> {
             if v.check(&d, &mut found).is_none() {
                 for p in found {
                     self.error(
-                        &format!("{at}.default"),
+                        &format!("{}.default", at()),
                         &format!("the default does not fit the declaration: {}", p.message),
                     );
                 }

@@ -130,30 +130,35 @@ impl Range {
 
 impl Manifest {
     /// Reads a manifest. Returns what is usable and every problem found.
-    pub fn parse(doc: &Value) -> (Manifest, Vec<Problem>) {
+    /// Takes the document, so each release keeps its own text as its
+    /// `source` without a copy.
+    pub fn parse(doc: Value) -> (Manifest, Vec<Problem>) {
         let mut m = Manifest::default();
         let mut problems = Vec::new();
-        let Some(members) = doc.as_object() else {
-            expected(&mut problems, "manifest", "", "a JSON object", doc);
-            return (m, problems);
-        };
         for path in doc.duplicate_keys() {
             invalid(&mut problems, &path, "", format_args!("this key appears twice; keep one"));
         }
+        let members = match doc {
+            Value::Object(members) => members,
+            other => {
+                expected(&mut problems, "manifest", "", "a JSON object", &other);
+                return (m, problems);
+            }
+        };
         let mut releases = None;
         for (key, value) in members {
             match (key.as_str(), value) {
-                ("format", v) if as_integer(v) == Some(FORMAT) => {}
-                ("format", v) => expected(&mut problems, "format", "", "1", v),
+                ("format", v) if as_integer(&v) == Some(FORMAT) => {}
+                ("format", v) => expected(&mut problems, "format", "", "1", &v),
                 ("releases", Value::Array(items)) => releases = Some(items),
-                ("pin", Value::String(s)) => m.pin = Some(s.clone()),
+                ("pin", Value::String(s)) => m.pin = Some(s),
                 ("pin", Value::Null) => {}
                 ("withdrawn", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
                     m.withdrawn = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
                 }
-                ("releases", v) => expected(&mut problems, "releases", "", "an array", v),
-                ("pin", v) => expected(&mut problems, "pin", "", "a release id", v),
-                ("withdrawn", v) => expected(&mut problems, "withdrawn", "", "an array of release ids", v),
+                ("releases", v) => expected(&mut problems, "releases", "", "an array", &v),
+                ("pin", v) => expected(&mut problems, "pin", "", "a release id", &v),
+                ("withdrawn", v) => expected(&mut problems, "withdrawn", "", "an array of release ids", &v),
                 ("$schema" | "description", _) => {}
                 (other, _) => unknown_key(&mut problems, other, ""),
             }
@@ -176,7 +181,7 @@ impl Manifest {
                 format_args!("{n} releases listed; only the first {MAX_RELEASES} are read"),
             );
         }
-        for (i, r) in releases.iter().take(MAX_RELEASES).enumerate() {
+        for (i, r) in releases.into_iter().take(MAX_RELEASES).enumerate() {
             let before = problems.len();
             let release = parse_release(r, &format!("releases[{i}]"), &mut problems);
             if let Some(release) = release.filter(|_| !problems[before..].iter().any(Problem::is_error)) {
@@ -203,9 +208,9 @@ impl Manifest {
     }
 }
 
-fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Release> {
+fn parse_release(v: Value, path: &str, problems: &mut Vec<Problem>) -> Option<Release> {
     let Some(members) = v.as_object() else {
-        expected(problems, path, "", "an object", v);
+        expected(problems, path, "", "an object", &v);
         return None;
     };
     let mut id = None;
@@ -250,7 +255,7 @@ fn parse_release(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<R
         }
         return None;
     };
-    Some(Release { id, assets, backend, contract, source: v.clone() })
+    Some(Release { id, assets, backend, contract, source: v })
 }
 
 fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Asset> {

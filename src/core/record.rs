@@ -282,7 +282,7 @@ fn decode_known_good(v: &Value) -> Result<KnownGood, String> {
     // The stored release is read with the manifest's own rules, so a record
     // that was tampered with (bad integrity, bad URL) is refused like a bad manifest.
     let (m, problems) =
-        Manifest::parse(&object([("format", 1.0.into()), ("releases", Value::Array(vec![source.clone()]))]));
+        Manifest::parse(object([("format", 1.0.into()), ("releases", Value::Array(vec![source.clone()]))]));
     let release = m.releases.into_iter().next().ok_or_else(|| {
         let first =
             problems.iter().find(|p| p.is_error()).map_or("is not a valid release".to_owned(), |p| p.message.clone());

@@ -108,7 +108,7 @@ pub fn check(manifest: JsValue, config: JsValue, release: Option<String>) -> Res
     let fail = |e: String| JsValue::from(js_sys::Error::new(&e));
     let manifest = load::from_js(manifest).map_err(|e| fail(format!("manifest: {}", e.text())))?;
     let config = load::from_js(config).map_err(|e| fail(format!("configuration: {}", e.text())))?;
-    let outcome = crate::core::check::check(&manifest, &config, release.as_deref()).map_err(fail)?;
+    let outcome = crate::core::check::check(manifest, config, release.as_deref()).map_err(fail)?;
     Ok(load::to_js(&outcome.to_value()))
 }
 

@@ -6,9 +6,11 @@ import init, { check } from "../pkg/desk_loader.js";
 const out = document.getElementById("result");
 try {
   await init();
+  const query = new URLSearchParams(location.search);
+  const n = Number(query.get("variables") || 500);
   const [manifest, config] = await Promise.all(
-    ["validate-manifest.json", "validate-config.json"].map((f) => fetch("/__bench/" + f).then((r) => r.json())));
-  const runs = Number(new URLSearchParams(location.search).get("runs") || 200);
+    [`validate-${n}-manifest.json`, `validate-${n}-config.json`].map((f) => fetch("/__bench/" + f).then((r) => r.json())));
+  const runs = Number(query.get("runs") || 200);
   const first = check(manifest, config);
   if (!first.bootable) throw new Error("the bench release should be bootable: " + JSON.stringify(first.problems[0]));
   const samples = [];
