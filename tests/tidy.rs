@@ -357,13 +357,19 @@ fn skips_table() -> String {
     let mut out = String::from("| spec | test | runs in | why not in the others |\n|---|---|---|---|\n");
     for spec in specs {
         let name = spec.file_name().unwrap().to_string_lossy().into_owned();
-        let mut title = String::new();
+        let (mut title, mut group) = (String::new(), None);
         for line in std::fs::read_to_string(&spec).unwrap().lines() {
+            // A group's `beforeEach` is indented; its lines end at a `});` at the margin.
+            if line.starts_with("});") {
+                group = None;
+            }
             let line = line.trim();
             if let Some(rest) = line.strip_prefix("test(\"").or_else(|| line.strip_prefix("test(`")) {
                 title = rest.split(['"', '`']).next().unwrap_or("").to_owned();
+            } else if let Some(rest) = line.strip_prefix("test.describe(\"") {
+                group = rest.split('"').next().map(str::to_owned);
             } else if line.starts_with("test.beforeEach(") {
-                title = "every test".to_owned();
+                title = group.as_ref().map_or("every test".to_owned(), |g| format!("every test of \"{g}\""));
             }
             let Some(rest) = line.strip_prefix("test.skip(engine ") else { continue };
             let (op, rest) = rest.split_at(3);

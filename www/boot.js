@@ -9,6 +9,15 @@
 
 // No top-level await: browsers with modules but without it (older webviews)
 // still reach the catch, and the error screen.
+// The test-harness API (docs/embed.md, "Awaiting the outcome"): a Promise
+// of the boot's report, made before anything else can fail or any panel
+// file loads. It resolves once, with the first `desk-loader:report` event
+// (the loader's or unavailable.js's), and never rejects.
+const api = (window.deskLoader = window.deskLoader || {});
+api.settled = api.settled || new Promise((resolve) => {
+  document.addEventListener("desk-loader:report", (e) => resolve(e.detail), { once: true });
+});
+
 (async () => {
   // User Timing marks for the two steps before the module's own marks
   // (docs/embed.md, "Following the boot").

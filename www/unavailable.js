@@ -104,12 +104,7 @@
     mount.setAttribute("data-desk-error", code);
     mount.removeAttribute("data-desk-release");
     mount.setAttribute("aria-busy", "false");
-    var state = { state: "failed", release: null, attempt: null, code: code };
-    try {
-      var event = document.createEvent("CustomEvent");
-      event.initCustomEvent("desk-loader:state", true, false, state);
-      mount.dispatchEvent(event);
-    } catch (e) { /* a browser without CustomEvent still shows the screen */ }
+    announce(mount, "desk-loader:state", { state: "failed", release: null, attempt: null, code: code });
     bridge({ type: "desk-loader:state", state: "failed", release: null, attempt: null, code: code });
     screen.focus();
 
@@ -138,6 +133,20 @@
     }
     bridge({ type: "desk-loader:report", report: report });
     if (window.console) console.error("desk-loader: " + text);
+    // deskLoader.settled: boot.js's resolves with this event; a browser that
+    // never ran boot.js (no modules) gets one already settled.
+    var api = window.deskLoader = window.deskLoader || {};
+    if (!api.settled && window.Promise) api.settled = Promise.resolve(report);
+    announce(mount, "desk-loader:report", report);
+  }
+
+  // A CustomEvent that bubbles from the mount point, as the loader's (docs/embed.md).
+  function announce(mount, name, detail) {
+    try {
+      var event = document.createEvent("CustomEvent");
+      event.initCustomEvent(name, true, false, detail);
+      mount.dispatchEvent(event);
+    } catch (e) { /* a browser without CustomEvent still shows the screen */ }
   }
 
   window.deskLoaderUnavailable = unavailable;

@@ -9,6 +9,17 @@ use web_sys::{Document, Element};
 use crate::core::boot::{Rendering, State, Status};
 use crate::core::report::Screen;
 
+/// A `CustomEvent` named `name` that bubbles from the mount point with
+/// `detail` (docs/embed.md, "Following the boot").
+pub(crate) fn announce(mount: &Element, name: &str, detail: &JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(detail);
+    init.set_bubbles(true);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = mount.dispatch_event(&event);
+    }
+}
+
 /// Marks the mount point with the state and tells the page.
 pub(crate) fn set_state(host: &super::load::HostOptions, status: &Status, detail: &JsValue) {
     let mount = &host.mount;
@@ -37,12 +48,7 @@ pub(crate) fn set_state(host: &super::load::HostOptions, status: &Status, detail
         "aria-busy",
         if matches!(status.state, State::Loading | State::Booting) { "true" } else { "false" },
     );
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(detail);
-    init.set_bubbles(true);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("desk-loader:state", &init) {
-        let _ = mount.dispatch_event(&event);
-    }
+    announce(mount, "desk-loader:state", detail);
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
         let _ = perf.mark(&format!("desk-loader:{}", status.state.as_str()));
     }

@@ -295,6 +295,8 @@ fn send_report(report: &Value, body: String, content_type: &'static str, host: &
         });
     }
     bridge::post(&crate::core::report::bridge_message(report));
+    // `deskLoader.settled` (set up by boot.js) resolves with the first one.
+    dom::announce(&host.mount, "desk-loader:report", &load::to_js(report));
 }
 
 /// A random id for this boot: 16 hex digits from `crypto.getRandomValues`

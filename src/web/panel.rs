@@ -105,7 +105,12 @@ pub(crate) fn install_api() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let api = js_sys::Object::new();
+    // boot.js made the object first, with `settled` on it: kept, so a
+    // harness's promise is the one that resolves.
+    let api = Reflect::get(&window, &"deskLoader".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| js_sys::Object::new().into());
     let register = Closure::<dyn Fn(JsValue)>::new(register);
     let _ = Reflect::set(&api, &"register".into(), &register.into_js_value());
     let _ = Reflect::set(&api, &"version".into(), &env!("CARGO_PKG_VERSION").into());
