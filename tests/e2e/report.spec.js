@@ -30,14 +30,19 @@ test(`a report endpoint that hangs, or answers 500, never delays a later boot ($
   await desk.plan({});
   const healthy = await reloads(desk, "/desk.html");
   const slowest = Math.max(...healthy);
+  // A stall detector, not a speed check. The stall it catches is a page
+  // waiting for a connection that a hanging report holds, until the report
+  // is aborted after reportTimeoutMs (5 s; the incident's stall was 28.7 s).
+  // The bound is twice the slowest healthy boot, but not under a fifth of
+  // that timeout: a healthy boot here takes ~150 ms, and a busy machine's
+  // jitter (300 ms against 278 once in WebKit) is not a stall.
+  const bound = Math.max(2 * slowest, 1000);
   for (const [what, fault] of [["hangs", { path: "/__report", hang: true }], ["answers 500", { path: "/__report", status: 500, body: "down" }]]) {
     const endpoint = await desk.otherServer({ faults: [fault] });
     const origin = endpoint.origin.replace("localhost", "127.0.0.1");
     const times = await reloads(desk, `${origin}/desk.html`);
-    // A stall detector, not a speed check: the incident's stall was seconds
-    // (28.7 s on the seventh reload), a boot here takes a fraction of one.
     for (const [i, ms] of times.entries()) {
-      expect(ms, `boot ${i} with an endpoint that ${what}: ${ms} ms, the slowest healthy boot ${slowest} ms`).toBeLessThanOrEqual(2 * slowest);
+      expect(ms, `boot ${i} with an endpoint that ${what}: ${ms} ms, the slowest healthy boot ${slowest} ms`).toBeLessThanOrEqual(bound);
     }
     const sent = (await endpoint.requests()).filter((r) => r.url === "/__report");
     expect(sent.length, "each boot tried to report").toBe(RELOADS + 1);
