@@ -234,6 +234,24 @@ fn host_objects_that_json_cannot_hold_are_refused_by_name() {
     let nested = js_sys::Object::new();
     js_sys::Reflect::set(&nested, &"values".into(), &deep).unwrap();
     assert_eq!(message(nested.into()), "configuration: nesting deeper than 32 levels");
+
+    let with_symbol = js_sys::Object::new();
+    js_sys::Reflect::set(&with_symbol, &"values".into(), &js_sys::Symbol::for_("s").into()).unwrap();
+    assert_eq!(message(with_symbol.into()), "configuration: a symbol is not a JSON value");
+}
+
+#[wasm_bindgen_test]
+fn check_reads_text_as_the_boot_reads_a_fetched_document() {
+    let manifest: JsValue = include_str!("fixtures/incident-2023-08-11/manifest.json").into();
+    let problems = |config: &str| {
+        let got = desk_loader::check(manifest.clone(), config.into(), None).unwrap();
+        String::from(js_sys::JSON::stringify(&js_sys::Reflect::get(&got, &"problems".into()).unwrap()).unwrap())
+    };
+    // A key given twice, which JSON.parse would have hidden, is refused as the CLI refuses it.
+    assert!(problems(r#"{"values": {}, "values": {}}"#).contains("values: this key appears twice; keep one"));
+    let err = desk_loader::check(manifest.clone(), "{\n  \"values\": }".into(), None).unwrap_err();
+    let message = String::from(err.dyn_into::<js_sys::Error>().unwrap().message());
+    assert_eq!(message, "configuration: expected a value at line 2 column 13");
 }
 
 fn manifest_of(releases: &[(&str, &str)]) -> String {

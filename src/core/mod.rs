@@ -6,6 +6,7 @@
 pub mod boot;
 pub mod check;
 pub mod config;
+pub mod json;
 pub mod manifest;
 pub mod origin;
 pub mod otlp;

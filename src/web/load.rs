@@ -224,52 +224,44 @@ fn bounded(text: String, what: &str) -> Result<String, LoadError> {
     crate::core::boot::check_document_size(text.len(), what).map(|()| text)
 }
 
-fn parse(text: &str) -> Result<Value, LoadError> {
-    let js = js_sys::JSON::parse(text).map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
-    from_js(js)
+/// Reads a document's text in the core (`core::json`): no call into
+/// JavaScript per value, as `JSON.parse` and a walk of its result took.
+pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
+    crate::core::json::parse(text, number).map_err(|e| LoadError::Malformed(e.to_string()))
 }
 
-/// Reads a parsed document (or a host page's object) into a core value,
-/// refusing what JSON cannot hold and nesting deeper than the core allows.
-/// Written out rather than through serde-wasm-bindgen: its error paths link
-/// `core::fmt`'s float formatting, about a tenth of the module.
+/// A JSON number's text as an `f64`: the core's exact fast path, else
+/// JavaScript's `parseFloat` (the core has no float parser of its own).
+fn number(text: &str) -> Option<f64> {
+    crate::core::value::parse_decimal(text).or_else(|| Some(js_sys::Number::parse_float(text)))
+}
+
+/// Reads a host page's object (a document given as an object, or `check()`'s
+/// arguments) into a core value: `JSON.stringify` writes it out in one call,
+/// and the core reads the text (`core::json`, with its depth limit). A
+/// replacer refuses, by name, what JSON cannot hold and `JSON.stringify`
+/// would silently drop (a function, a symbol) or fail on (a bigint);
+/// `undefined` reads as `null`. This replaced a walk of the object, one call
+/// into JavaScript per key and per value.
 pub(crate) fn from_js(js: JsValue) -> Result<Value, LoadError> {
-    read_js(&js, 0).map_err(LoadError::Malformed)
-}
-
-fn read_js(js: &JsValue, depth: usize) -> Result<Value, String> {
-    use crate::core::value::MAX_DEPTH;
-    // Most of a manifest is strings, then numbers: asking for them first
-    // saves calls into JavaScript (each check is one).
-    if let Some(s) = js.as_string() {
-        return Ok(Value::String(s));
-    }
-    if let Some(n) = js.as_f64() {
-        return Ok(Value::Number(n));
-    }
-    if let Some(b) = js.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if js.is_null() || js.is_undefined() {
-        return Ok(Value::Null);
-    }
-    if depth >= MAX_DEPTH {
-        return Err(format!("nesting deeper than {MAX_DEPTH} levels"));
-    }
-    if js_sys::Array::is_array(js) {
-        let array: &js_sys::Array = js.unchecked_ref();
-        return array.iter().map(|item| read_js(&item, depth + 1)).collect::<Result<_, _>>().map(Value::Array);
-    }
-    if js.is_object() && !js.is_function() {
-        let keys = js_sys::Object::keys(js.unchecked_ref::<js_sys::Object>());
-        let mut members = Vec::with_capacity(keys.length() as usize);
-        for key in keys.iter() {
-            let value = Reflect::get(js, &key).map_err(|e| js_error_text(&e))?;
-            members.push((key.as_string().unwrap_or_default(), read_js(&value, depth + 1)?));
+    let replacer = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(|_: JsValue, v: JsValue| {
+        if v.is_undefined() {
+            return Ok(JsValue::NULL);
         }
-        return Ok(Value::Object(members));
+        match v.js_typeof().as_string().as_deref() {
+            Some(kind @ ("function" | "symbol" | "bigint")) => {
+                Err(js_sys::Error::new(&format!("a {kind} is not a JSON value")).into())
+            }
+            _ => Ok(v),
+        }
+    });
+    let text = js_sys::JSON::stringify_with_replacer(&js, replacer.as_ref())
+        .map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
+    match text.as_string() {
+        // Only the position in a text no one wrote would follow.
+        Some(text) => crate::core::json::parse(&text, number).map_err(|e| LoadError::Malformed(e.what.to_owned())),
+        None => Ok(Value::Null),
     }
-    Err(format!("a {} is not a JSON value", js.js_typeof().as_string().unwrap_or_default()))
 }
 
 /// The message of a thrown value, which need not be an `Error`.

@@ -101,13 +101,18 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
 /// `desk-loader check`: returns `{release, bootable, problems}`. For test
 /// harnesses and host pages that want to validate before starting.
 ///
-/// `manifest` and `config` are objects (already parsed JSON). Throws when the
-/// manifest has no such release or the objects cannot be read.
+/// `manifest` and `config` are each JSON text (read as the boot reads a
+/// fetched document, and fastest) or an object (already parsed JSON). Throws
+/// when the manifest has no such release or a document cannot be read.
 #[wasm_bindgen]
 pub fn check(manifest: JsValue, config: JsValue, release: Option<String>) -> Result<JsValue, JsValue> {
     let fail = |e: String| JsValue::from(js_sys::Error::new(&e));
-    let manifest = load::from_js(manifest).map_err(|e| fail(format!("manifest: {}", e.text())))?;
-    let config = load::from_js(config).map_err(|e| fail(format!("configuration: {}", e.text())))?;
+    let read = |js: JsValue| match js.as_string() {
+        Some(text) => load::parse(&text),
+        None => load::from_js(js),
+    };
+    let manifest = read(manifest).map_err(|e| fail(format!("manifest: {}", e.text())))?;
+    let config = read(config).map_err(|e| fail(format!("configuration: {}", e.text())))?;
     let outcome = crate::core::check::check(manifest, config, release.as_deref()).map_err(fail)?;
     Ok(load::to_js(&outcome.to_value()))
 }

@@ -41,8 +41,7 @@ pub(crate) fn read_record() -> Result<Value, LoadError> {
     if text.len() > MAX_RECORD_BYTES {
         return Err(LoadError::Malformed(format!("{} bytes, more than {MAX_RECORD_BYTES}", text.len())));
     }
-    let js = js_sys::JSON::parse(&text).map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
-    super::load::from_js(js)
+    super::load::parse(&text)
 }
 
 /// Applies an update to whatever is stored now, under the record's Web Lock

@@ -358,15 +358,15 @@ async function reportEndpoint(browser) {
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   try {
-    for (const n of [50, 500, 5000]) {
+    for (const [input, suffix] of [["text", ""], ["objects", "-objects"]]) for (const n of [50, 500, 5000]) {
       const page = await browser.newPage();
-      await page.goto(`${base}/bench/validate.html?variables=${n}&runs=${quick ? 50 : 200}`);
+      await page.goto(`${base}/bench/validate.html?variables=${n}&input=${input}&runs=${quick ? 50 : 200}`);
       const output = page.locator("#result");
       await output.filter({ hasText: /\S/ }).waitFor({ timeout: 120_000 });
       const error = await output.getAttribute("data-error");
       if (error) throw new Error(error);
       const r = JSON.parse(await output.getAttribute("data-result"));
-      console.log(`bench validate-${n} chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
+      console.log(`bench validate-${n}${suffix} chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
       await page.close();
     }
     await bootOverhead(browser);

@@ -1,6 +1,9 @@
 // The browser half of the validation benchmark: the same documents as the
 // native bench (served from target/bench by `cargo xtask bench`), checked by
-// the wasm build's check(), timed with performance.now().
+// the wasm build's check(), timed with performance.now(). `?input=text`
+// hands check() the documents' text, as the boot reads a fetched or inline
+// document; `?input=objects`, the objects JSON.parse makes of them, as a host
+// page that gives documents as objects.
 import init, { check } from "../pkg/desk_loader.js";
 
 const out = document.getElementById("result");
@@ -8,8 +11,9 @@ try {
   await init();
   const query = new URLSearchParams(location.search);
   const n = Number(query.get("variables") || 500);
-  const [manifest, config] = await Promise.all(
-    [`validate-${n}-manifest.json`, `validate-${n}-config.json`].map((f) => fetch("/__bench/" + f).then((r) => r.json())));
+  const texts = await Promise.all(
+    [`validate-${n}-manifest.json`, `validate-${n}-config.json`].map((f) => fetch("/__bench/" + f).then((r) => r.text())));
+  const [manifest, config] = query.get("input") === "objects" ? texts.map((t) => JSON.parse(t)) : texts;
   const runs = Number(query.get("runs") || 200);
   const first = check(manifest, config);
   if (!first.bootable) throw new Error("the bench release should be bootable: " + JSON.stringify(first.problems[0]));

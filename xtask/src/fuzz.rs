@@ -1,5 +1,5 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET…]`: runs the cargo-fuzz targets in
-//! `fuzz/` (manifest, config, record, boot) for N seconds each (default 60)
+//! `fuzz/` (manifest, config, record, boot, json) for N seconds each (default 60)
 //! with the nightly toolchain, and prints each target's executions. A crash
 //! fails the command and leaves its input in `fuzz/artifacts/<target>/`.
 
@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::tools::run;
 
-const TARGETS: &[&str] = &["manifest", "config", "record", "boot"];
+const TARGETS: &[&str] = &["manifest", "config", "record", "boot", "json"];
 
 /// Runs the fuzz targets.
 pub fn run_all(args: &[String]) -> Result<(), String> {
