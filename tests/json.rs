@@ -107,6 +107,15 @@ fn escapes_and_surrogates() {
 }
 
 #[test]
+fn a_number_beyond_f64_is_what_the_number_reader_makes_of_it() {
+    // The browser's reader is parseFloat: Infinity, as JSON.parse gives (fuzz/seeds/json/huge-number.json).
+    assert_eq!(
+        parse("[1e999, -1e999]").unwrap(),
+        Value::Array(vec![Value::Number(f64::INFINITY), Value::Number(f64::NEG_INFINITY)])
+    );
+}
+
+#[test]
 fn a_byte_order_mark_is_skipped() {
     assert_eq!(parse("\u{feff}{\"a\": true}").unwrap().to_json(), r#"{"a":true}"#);
 }

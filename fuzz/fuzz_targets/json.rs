@@ -1,6 +1,6 @@
 //! The core's JSON parser, which the browser uses, against serde_json, which
-//! the CLI uses: the same texts accepted, the same values read (tests/json.rs
-//! names the two documented differences, which this target steps around).
+//! the CLI uses: the same texts accepted, the same values read, but for the
+//! documented differences (src/core/json.rs), which this target steps around.
 #![no_main]
 
 use desk_loader::core::json;
@@ -17,6 +17,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let theirs = serde_json::from_str::<Value>(text);
+    // A number beyond f64's range: JSON.parse reads it as ±Infinity, and so
+    // does the browser's parser (its numbers go through parseFloat); serde_json
+    // refuses it.
+    if matches!(&theirs, Err(e) if e.to_string().starts_with("number out of range")) {
+        return;
+    }
     assert_eq!(ours.is_ok(), theirs.is_ok(), "{text:?}: {ours:?} / {theirs:?}");
     if let (Ok(a), Ok(b)) = (ours, theirs) {
         assert_eq!(a.to_json(), b.to_json());

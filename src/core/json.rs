@@ -11,12 +11,14 @@
 //! critical path of every first visit; this parser is a few hundred lines of
 //! code the fuzz target `json` holds to `serde_json`'s answers.
 //!
-//! It reads RFC 8259 JSON, as `JSON.parse` does, with three choices:
+//! It reads RFC 8259 JSON, as `JSON.parse` does, with these choices:
 //! - a key given twice is kept twice, in order (`JSON.parse` keeps the last):
 //!   the manifest and the configuration report it, as the CLI does;
 //! - a `\u` escape of a lone surrogate, which a Rust string cannot hold,
 //!   becomes U+FFFD;
-//! - nesting deeper than [`MAX_DEPTH`] is refused, as everywhere in the core.
+//! - nesting deeper than [`MAX_DEPTH`] is refused, as everywhere in the core;
+//! - a number beyond `f64`'s range is what `number` makes of it (the browser's
+//!   `parseFloat`: ±Infinity, as `JSON.parse`), where `serde_json` refuses it.
 //!
 //! A leading byte order mark is skipped, as the CLI and `fetch`'s `text()` do.
 //! Numbers are read by the caller's `number` function (the core has no float
