@@ -402,3 +402,73 @@ fn the_engines_doc_lists_every_skipped_spec() {
         }
     }
 }
+
+/// The members of `interface NAME` in the package's declarations.
+fn declared(dts: &str, name: &str) -> Vec<String> {
+    let start =
+        dts.find(&format!("interface {name} {{")).unwrap_or_else(|| panic!("index.d.ts has no interface {name}"));
+    let body = &dts[start..];
+    let body = &body[body.find('\n').unwrap() + 1..body.find("\n}").unwrap()];
+    body.lines()
+        .filter(|l| {
+            l.starts_with("  ")
+                && !l.starts_with("   ")
+                && !l.trim_start().starts_with("/*")
+                && !l.trim_start().starts_with('*')
+        })
+        .map(|l| {
+            let l = l.trim_start().trim_start_matches("readonly ");
+            l.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap().to_owned()
+        })
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+/// The backticked first column of the table under `heading` in `doc`, with
+/// any `(…)` after a name dropped.
+fn documented(doc: &str, heading: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(doc)).unwrap();
+    let section = &text[text.find(heading).unwrap_or_else(|| panic!("{doc} has no {heading}"))..];
+    section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .filter_map(|l| {
+            l.split('|').nth(1)?.trim().strip_prefix('`').map(|c| c.split(['`', '(']).next().unwrap().to_owned())
+        })
+        .collect()
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    v.as_object().unwrap().iter().map(|(k, _)| k.clone()).collect()
+}
+
+/// The package's TypeScript declarations (`www/npm/index.d.ts`) against the
+/// docs' tables and the product's own report (docs/report.md's example,
+/// which tests/reports.rs writes from a real boot): a field added, renamed or
+/// dropped on one side fails here.
+#[test]
+fn the_declarations_match_the_docs_and_the_report() {
+    let dts = std::fs::read_to_string(root().join("www/npm/index.d.ts")).unwrap();
+    assert_eq!(declared(&dts, "Options"), documented("docs/embed.md", "## Options"), "Options / docs/embed.md");
+    assert_eq!(declared(&dts, "Report"), documented("docs/report.md", "## Fields"), "Report / docs/report.md");
+    assert_eq!(
+        declared(&dts, "BootContext"),
+        documented("docs/panel-api.md", "## The boot context"),
+        "BootContext / docs/panel-api.md"
+    );
+
+    let doc = std::fs::read_to_string(root().join("docs/report.md")).unwrap();
+    let block = &doc[doc.find("<!-- example: incident -->\n```json\n").unwrap() + 34..];
+    let report: Value = serde_json::from_str(&block[..block.find("```").unwrap()]).unwrap();
+    assert_eq!(keys(&report), declared(&dts, "Report"), "Report / the product's report");
+    let problems = report.get("problems").unwrap();
+    let Value::Array(problems) = problems else { panic!("problems is not an array") };
+    assert_eq!(keys(&problems[0]), declared(&dts, "Problem"), "Problem / the product's problems");
+    let timings = keys(report.get("timings").unwrap());
+    assert!(timings.iter().all(|t| dts.contains(&format!("    {t}: number | null;"))), "timings: {timings:?}");
+    let Value::Array(path) = report.get("path").unwrap() else { panic!("path is not an array") };
+    let steps = declared(&dts, "PathStep");
+    assert!(path.iter().all(|p| keys(p).iter().all(|k| steps.contains(k))), "PathStep / the product's path");
+}

@@ -114,6 +114,27 @@ pub(crate) fn install_api() {
     let register = Closure::<dyn Fn(JsValue)>::new(register);
     let _ = Reflect::set(&api, &"register".into(), &register.into_js_value());
     let _ = Reflect::set(&api, &"version".into(), &env!("CARGO_PKG_VERSION").into());
+    // A bundled app that calls `start` itself never ran boot.js: `settled`
+    // is made here, before any panel file is added, and resolves with the
+    // same `desk-loader:report` event.
+    if Reflect::get(&api, &"settled".into()).is_ok_and(|s| s.is_undefined()) {
+        let document = window.document();
+        let settled = js_sys::Promise::new(&mut |resolve, _| {
+            let options = web_sys::AddEventListenerOptions::new();
+            options.set_once(true);
+            let on_report = Closure::once_into_js(move |e: web_sys::CustomEvent| {
+                let _ = resolve.call1(&JsValue::NULL, &e.detail());
+            });
+            if let Some(document) = &document {
+                let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+                    "desk-loader:report",
+                    on_report.unchecked_ref(),
+                    &options,
+                );
+            }
+        });
+        let _ = Reflect::set(&api, &"settled".into(), &settled);
+    }
     let _ = Reflect::set(&window, &"deskLoader".into(), &api);
 }
 

@@ -14,6 +14,7 @@
 //! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
 
 mod bench;
+mod dist;
 mod fuzz;
 mod http;
 mod names;
@@ -33,12 +34,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test::run(),
+        Some("dist") => dist::main(&args[1..]),
         Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all().map(drop)),
         Some("weight") => weight_all(),
         Some("sri") => sri::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run_all(&args[1..]),
-        _ => Err("usage: cargo xtask demo [--port N] | test | build | bench [--quick] | weight | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
+        _ => Err("usage: cargo xtask demo [--port N] | test | build | dist [--site] | bench [--quick] | weight | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

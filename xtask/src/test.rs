@@ -83,6 +83,12 @@ pub fn run() -> Result<(), String> {
     }
     crate::packages::check_feature_probe()?;
 
+    // The integrators' kit: the declarations compile and catch a lost field;
+    // the package installs and bundles (dist.spec.js boots the result).
+    let (passed, failed) = crate::dist::check_types();
+    let types = Count { passed, failed };
+    crate::dist::build_site(&crate::dist::pack()?)?;
+
     // WebKit's MiniBrowser has no headless mode: it runs on this display.
     let display = Xvfb::start()?;
     let mut engines: Vec<(&str, Count)> = Vec::new();
@@ -128,11 +134,13 @@ pub fn run() -> Result<(), String> {
     println!("\nsummary");
     println!("  native (cargo test): {} passed, {} failed", native.passed, native.failed);
     println!("  operations docs (tests/ops/check.py): {} passed, {} failed", operations.passed, operations.failed);
+    println!("  types (tsc --strict on examples/): {} passed, {} failed", types.passed, types.failed);
     for (engine, count) in &engines {
         println!("{engine}: {} passed, {} failed", count.passed, count.failed);
     }
     let mut total = native;
     total += operations;
+    total += types;
     total += e2e_lost;
     for (_, count) in &engines {
         total += *count;

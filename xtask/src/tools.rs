@@ -80,7 +80,8 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
-/// The wasm32 target, wasm-pack, and from npm binaryen's wasm-opt and terser.
+/// The wasm32 target, wasm-pack, and from npm binaryen's wasm-opt and terser
+/// (and typescript and esbuild, for `cargo xtask dist`'s checks).
 ///
 /// Debian's binaryen (108) is not used: it rewrites wasm-bindgen's externref
 /// table so that the module fails to instantiate (`Table.set(): Argument 1 is
@@ -96,7 +97,7 @@ pub fn ensure_build_tools() -> Result<(), String> {
         run(Command::new("cargo").args(["install", "--locked", "wasm-pack"]))?;
     }
     apt_install(&[("gzip", "gzip"), ("nodejs", "node"), ("npm", "npm")])?;
-    npm_ci(&super::root().join("xtask/js"), &["binaryen", "terser"])
+    npm_ci(&super::root().join("xtask/js"), &["binaryen", "terser", "typescript", "esbuild"])
 }
 
 /// Path of the wasm-opt that `ensure_build_tools` installs.
