@@ -472,3 +472,22 @@ fn the_declarations_match_the_docs_and_the_report() {
     let steps = declared(&dts, "PathStep");
     assert!(path.iter().all(|p| keys(p).iter().all(|k| steps.contains(k))), "PathStep / the product's path");
 }
+
+/// Each screenshot the README shows is one a spec takes (`desk.screenshot`),
+/// so `UPDATE_DOCS=1 cargo xtask test` can take it again.
+#[test]
+fn the_readme_shows_screenshots_the_suite_takes() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut specs = Vec::new();
+    files(&root().join("tests/e2e"), ".spec.js", &mut specs);
+    let taken: String = specs.iter().map(|s| std::fs::read_to_string(s).unwrap()).collect();
+    let shown: Vec<&str> = readme.split("(docs/img/").skip(1).filter_map(|s| s.split(".png)").next()).collect();
+    assert!(shown.len() >= 6, "the README shows {shown:?}");
+    for name in shown {
+        assert!(root().join(format!("docs/img/{name}.png")).is_file(), "docs/img/{name}.png is missing");
+        assert!(
+            taken.contains(&format!("screenshot(\"{name}\")")) || taken.contains(&format!("screenshot(`matrix-${{s.name}}`)")) && name.starts_with("matrix-"),
+            "no spec takes the screenshot {name}"
+        );
+    }
+}

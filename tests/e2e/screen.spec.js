@@ -23,6 +23,15 @@ test("the loading state shows from the first paint, and the page is never blank"
   await expectNeverBlank(desk);
 });
 
+test("the loading state, as the agent sees it while the documents are on their way", async ({ desk }) => {
+  await desk.plan({ faults: [{ path: "/manifest.json", delayMs: 3000 }] });
+  await desk.open("/desk.html");
+  await desk.waitFor(() => document.querySelector("#desk [role=status]") && document.getElementById("desk").getAttribute("data-desk-state") !== "ready");
+  expect(await desk.text("#desk [role=status]")).toBe("Loading the desk…");
+  await desk.screenshot("loading");
+  expect(await desk.settled()).toBe("ready");
+});
+
 test("the blank watcher itself sees a mount point emptied after the first paint", async ({ desk }) => {
   // The guard the tests above rely on must be able to fail.
   expect(await boot(desk, { watch: true })).toBe("ready");
