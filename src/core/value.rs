@@ -425,6 +425,39 @@ mod deserialize {
     }
 }
 
+/// `Serialize` for [`Value`]: the shell writes values to JavaScript with
+/// serde-wasm-bindgen (`web::load::to_js`).
+mod serialize {
+    use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+    use super::Value;
+
+    impl Serialize for Value {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Value::Null => s.serialize_unit(),
+                Value::Bool(b) => s.serialize_bool(*b),
+                Value::Number(n) => s.serialize_f64(*n),
+                Value::String(t) => s.serialize_str(t),
+                Value::Array(items) => {
+                    let mut seq = s.serialize_seq(Some(items.len()))?;
+                    for item in items {
+                        seq.serialize_element(item)?;
+                    }
+                    seq.end()
+                }
+                Value::Object(members) => {
+                    let mut map = s.serialize_map(Some(members.len()))?;
+                    for (k, v) in members {
+                        map.serialize_entry(k, v)?;
+                    }
+                    map.end()
+                }
+            }
+        }
+    }
+}
+
 /// Where a value sits in a document, written out (`a.b[0].c`) only when a
 /// problem names it: walking a document builds no text.
 enum Path<'a> {

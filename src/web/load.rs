@@ -1,6 +1,7 @@
 //! Reading the host page's options and loading the manifest and configuration.
 
 use js_sys::Reflect;
+use serde::Serialize;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
@@ -279,20 +280,12 @@ extern "C" {
     fn string(v: &JsValue) -> Result<String, JsValue>;
 }
 
-/// Converts a core value to a JavaScript value.
+/// Writes a core value (or any serializable data) to JavaScript with
+/// serde-wasm-bindgen: objects as plain objects (`json_compatible`), as
+/// `JSON.parse` would make them. Its serializer weighs about 0.4 KB gzip in
+/// the module; its deserializer is not used for the way in (`from_js`): it
+/// links `core::fmt`'s float formatting, which `[weight].forbidden` keeps
+/// out (measured: 94,595 B to 110,893 B gzip).
 pub(crate) fn to_js(v: &Value) -> JsValue {
-    match v {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(*n),
-        Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
-        Value::Object(members) => {
-            let o = js_sys::Object::new();
-            for (k, v) in members {
-                let _ = Reflect::set(&o, &k.into(), &to_js(v));
-            }
-            o.into()
-        }
-    }
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }

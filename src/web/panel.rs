@@ -327,17 +327,23 @@ fn script_loaded(attempt: u32) {
     }
 }
 
-/// The boot context the panel receives (see `docs/panel-api.md`).
+/// The boot context the panel receives (see `docs/panel-api.md`): its data,
+/// written by serde-wasm-bindgen, then the mount point and the two
+/// callbacks, frozen. The data is a core value rather than a struct with
+/// `#[derive(Serialize)]`: serde-wasm-bindgen's struct path for that one
+/// struct weighed 2 KB gzip in the module (96,565 B against 94,595 B).
 fn context(attempt: &Attempt, mount: &Element) -> JsValue {
-    let ctx = js_sys::Object::new();
     let id = attempt.id;
+    let data = crate::core::value::object([
+        ("attemptId", f64::from(id).into()),
+        ("releaseId", attempt.release_id.as_str().into()),
+        ("config", attempt.config.clone()),
+        ("features", attempt.features.clone()),
+    ]);
+    let ctx: js_sys::Object = to_js(&data).dyn_into().unwrap_or_default();
     let set = |k: &str, v: &JsValue| {
         let _ = Reflect::set(&ctx, &k.into(), v);
     };
-    set("attemptId", &id.into());
-    set("releaseId", &attempt.release_id.as_str().into());
-    set("config", &to_js(&attempt.config));
-    set("features", &to_js(&attempt.features));
     set("mount", mount);
     let mount_el = mount.clone();
     let ready = Closure::<dyn Fn()>::new(move || {

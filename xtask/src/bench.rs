@@ -262,5 +262,16 @@ fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), St
          From `cargo xtask weight` (the same figures), read from the wasm `name` section: first each part of the module compressed on its own, then code bytes per crate or per module of desk-loader (groups under 2 % are left out), then the largest functions. The `core + std + data` row is what would remain with no shell, no bindings and no glue at all; it is above the old 40 KB budget by itself. (The standard library's and the data's shares include a little that only the shell uses.)\n{weights}",
         if quick { " --quick" } else { "" }
     );
-    std::fs::write(crate::root().join("BENCHMARKS.md"), text).map_err(|e| e.to_string())
+    // The size history is written by hand, change by change: kept as it is.
+    let path = crate::root().join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let history = old.find("<!-- history: start -->").and_then(|a| {
+        let end = "<!-- history: end -->";
+        old[a..].find(end).map(|b| &old[a..a + b + end.len()])
+    });
+    let text = match history {
+        Some(h) => format!("{text}\n{h}\n"),
+        None => text,
+    };
+    std::fs::write(path, text).map_err(|e| e.to_string())
 }

@@ -317,6 +317,19 @@ fn playwright_counts(path: &Path) -> Vec<(String, Count)> {
     counts
 }
 
+/// With `UPDATE_DOCS=1`: each image in `docs/img/` is replaced by the
+/// Chromium screenshot of the same name this run took (tests/tidy.rs checks
+/// that a spec takes each one the README shows).
+fn update_screenshots(root: &Path) {
+    let Ok(images) = std::fs::read_dir(root.join("docs/img")) else { return };
+    for image in images.flatten() {
+        let shot = root.join("target/e2e/screenshots/chromium").join(image.file_name());
+        if shot.is_file() && std::fs::copy(&shot, image.path()).is_ok() {
+            println!("docs/img/{}: updated", image.file_name().to_string_lossy());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,18 +368,5 @@ mod tests {
                 ("webkit".to_owned(), Count { passed: 0, failed: 1 })
             ]
         );
-    }
-}
-
-/// With `UPDATE_DOCS=1`: each image in `docs/img/` is replaced by the
-/// Chromium screenshot of the same name this run took (tests/tidy.rs checks
-/// that a spec takes each one the README shows).
-fn update_screenshots(root: &Path) {
-    let Ok(images) = std::fs::read_dir(root.join("docs/img")) else { return };
-    for image in images.flatten() {
-        let shot = root.join("target/e2e/screenshots/chromium").join(image.file_name());
-        if shot.is_file() && std::fs::copy(&shot, image.path()).is_ok() {
-            println!("docs/img/{}: updated", image.file_name().to_string_lossy());
-        }
     }
 }
