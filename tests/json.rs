@@ -86,6 +86,8 @@ proptest! {
     #[test]
     fn refuses_what_serde_json_refuses(text in jsonish()) {
         let (ours, theirs) = (parse(&text), serde(&text));
+        // By design (src/core/json.rs): a number beyond f64's range is Infinity, as JSON.parse reads it.
+        prop_assume!(!matches!(&theirs, Err(e) if e.starts_with("number out of range")));
         prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: ours {:?}, serde_json {:?}", text, ours, theirs);
         if let (Ok(a), Ok(b)) = (ours, theirs) {
             prop_assert_eq!(a.to_json(), b.to_json());
