@@ -778,7 +778,7 @@ impl Boot {
             }
         }
         match docs.backend {
-            Some(Ok(v)) => match v.get("schema").and_then(super::config::as_integer) {
+            Some(Ok(v)) => match v.get("schema").and_then(super::value::as_integer) {
                 Some(n) => runtime.backend_schema = Some(n),
                 None => self.problems.push(Problem::warning(
                     Code::BackendUnknown,

@@ -4,9 +4,9 @@
 //! `docs/manifest.md`. A release with a broken declaration is left out with
 //! `manifest.invalid` problems naming the path; the others stay usable.
 
-use super::config::{as_integer, Contract};
-use super::problem::{describe, Code, Problem};
-use super::value::{quoted, Value};
+use super::config::Contract;
+use super::problem::{expected, invalid, unknown_key, Code, Problem};
+use super::value::{as_integer, quoted, Value};
 
 /// The manifest format this loader reads.
 pub const FORMAT: i64 = 1;
@@ -311,33 +311,6 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
     };
     problems.extend(unknown);
     asset
-}
-
-/// An unknown key is a warning, so an older loader reads a newer manifest.
-#[cold]
-#[inline(never)]
-pub(super) fn unknown_key(problems: &mut Vec<Problem>, path: &str, at: &str) {
-    let path = format!("{path}{at}");
-    problems.push(Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path));
-}
-
-/// `manifest.invalid` at `path` + `at`: "`path`: `what`", for the manifest and
-/// the contracts in it (`config::Parser`). The error paths are out of line, so
-/// parsing a valid manifest compiles and runs none of them (the browser
-/// compiles wasm functions on first call).
-#[cold]
-#[inline(never)]
-pub(super) fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: std::fmt::Arguments) {
-    let path = format!("{path}{at}");
-    problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
-}
-
-/// `manifest.invalid`: "expected `what`, found <the value described>".
-#[cold]
-#[inline(never)]
-pub(super) fn expected(problems: &mut Vec<Problem>, path: &str, at: &str, what: &str, found: &Value) {
-    let found = describe(found, false);
-    invalid(problems, path, at, format_args!("expected {what}, found {found}"));
 }
 
 fn valid_id(s: &str) -> bool {

@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod json;
 pub mod manifest;
+mod names;
 pub mod origin;
 pub mod otlp;
 pub mod problem;

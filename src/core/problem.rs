@@ -287,3 +287,32 @@ pub fn describe(value: &Value, secret: bool) -> String {
         other => format!("an {}", other.kind()),
     }
 }
+// `manifest.invalid` problems, for the manifest and the contracts in it
+// (`manifest.rs` and `config.rs` both read parts of a manifest).
+
+/// An unknown key is a warning, so an older loader reads a newer manifest.
+#[cold]
+#[inline(never)]
+pub(super) fn unknown_key(problems: &mut Vec<Problem>, path: &str, at: &str) {
+    let path = format!("{path}{at}");
+    problems.push(Problem::warning(Code::ManifestInvalid, format!("{path}: unknown key, ignored")).with_path(path));
+}
+
+/// `manifest.invalid` at `path` + `at`: "`path`: `what`", for the manifest and
+/// the contracts in it (`config::Parser`). The error paths are out of line, so
+/// parsing a valid manifest compiles and runs none of them (the browser
+/// compiles wasm functions on first call).
+#[cold]
+#[inline(never)]
+pub(super) fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: std::fmt::Arguments) {
+    let path = format!("{path}{at}");
+    problems.push(Problem::error(Code::ManifestInvalid, format!("{path}: {what}")).with_path(path));
+}
+
+/// `manifest.invalid`: "expected `what`, found <the value described>".
+#[cold]
+#[inline(never)]
+pub(super) fn expected(problems: &mut Vec<Problem>, path: &str, at: &str, what: &str, found: &Value) {
+    let found = describe(found, false);
+    invalid(problems, path, at, format_args!("expected {what}, found {found}"));
+}

@@ -121,7 +121,7 @@ impl Record {
             }
             return (record, problems);
         };
-        if v.get("format").and_then(super::config::as_integer) != Some(FORMAT) {
+        if v.get("format").and_then(super::value::as_integer) != Some(FORMAT) {
             discard(&mut problems, &format!("format is not {FORMAT}"));
             return (record, problems);
         }
@@ -290,7 +290,7 @@ fn decode_known_good(v: &Value) -> Result<KnownGood, String> {
     })?;
     let backend_schema = match v.get("backendSchema") {
         None | Some(Value::Null) => None,
-        Some(n) => Some(super::config::as_integer(n).ok_or("backendSchema is not an integer")?),
+        Some(n) => Some(super::value::as_integer(n).ok_or("backendSchema is not an integer")?),
     };
     let config_fingerprint =
         v.get("configFingerprint").and_then(Value::as_str).ok_or("has no configFingerprint")?.to_owned();
@@ -313,7 +313,7 @@ fn decode_quarantined(v: &Value) -> Option<Quarantined> {
         config_fingerprint: v.get("configFingerprint")?.as_str()?.to_owned(),
         backend_schema: match v.get("backendSchema") {
             None | Some(Value::Null) => None,
-            Some(n) => Some(super::config::as_integer(n)?),
+            Some(n) => Some(super::value::as_integer(n)?),
         },
         until_ms,
         code: v.get("code").and_then(Value::as_str).unwrap_or("").to_owned(),

@@ -1,0 +1,245 @@
+//! Reading a release's contract from its manifest: `Contract::parse`.
+
+use super::{Contract, Feature, VarType, Variable, MAX_VARIABLES};
+use crate::core::names::Names;
+use crate::core::problem::{expected, invalid, unknown_key, Problem};
+use crate::core::value::{as_integer, quoted, Value};
+
+impl Contract {
+    /// Reads a contract from the release's `config` member. `path` prefixes
+    /// problem paths. Returns the contract with every usable declaration, and a
+    /// `manifest.invalid` error for each declaration that is not.
+    pub fn parse(doc: Option<&Value>, path: &str) -> (Contract, Vec<Problem>) {
+        let mut contract = Contract::default();
+        let mut problems = Vec::new();
+        let Some(doc) = doc else {
+            return (contract, problems);
+        };
+        let mut p = Parser { path, problems: &mut problems };
+        let Some(members) = p.object(doc, "") else {
+            return (contract, problems);
+        };
+        for (key, value) in members {
+            match key.as_str() {
+                "variables" => {
+                    if let Some(vars) = p.object(value, ".variables") {
+                        if vars.len() > MAX_VARIABLES {
+                            p.error(
+                                ".variables",
+                                &format!("{} variables declared; only the first {MAX_VARIABLES} are read", vars.len()),
+                            );
+                        }
+                        let vars = &vars[..vars.len().min(MAX_VARIABLES)];
+                        let names = Names::new(vars.iter().map(|(k, _)| k.as_str()));
+                        let repeats = names.repeats();
+                        for (i, (name, spec)) in vars.iter().enumerate() {
+                            // A repeated name is reported with the document's duplicate keys; the first wins.
+                            if repeats && names.first(name) != Some(i) {
+                                continue;
+                            }
+                            if let Some(v) = p.variable(name, spec) {
+                                contract.variables.push(v);
+                            }
+                        }
+                    }
+                }
+                "features" => {
+                    if let Some(feats) = p.object(value, ".features") {
+                        let names = Names::new(feats.iter().map(|(k, _)| k.as_str()));
+                        for (i, (name, spec)) in feats.iter().enumerate() {
+                            if names.first(name) != Some(i) {
+                                continue;
+                            }
+                            if let Some(f) = p.feature(name, spec) {
+                                contract.features.push(f);
+                            }
+                        }
+                    }
+                }
+                other => p.unknown(&format!(".{other}")),
+            }
+        }
+        let features = Names::new(contract.features.iter().map(|f| f.name.as_str()));
+        for v in &contract.variables {
+            if let Some(f) = &v.feature {
+                if features.first(f).is_none() {
+                    let at = format!(".variables.{}.feature", v.name);
+                    p.error(&at, &format!("names the feature {}, which is not declared", quoted(f)));
+                }
+            }
+        }
+        (contract, problems)
+    }
+}
+
+/// Reads declarations, collecting `manifest.invalid` problems with paths.
+struct Parser<'a> {
+    path: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+// The error paths are out of line and cold: reading a valid contract neither
+// runs nor (in the browser, which compiles wasm functions on first call)
+// compiles them, and no path text is built unless a problem needs it.
+// A contract is part of a manifest: its problems are `manifest.invalid`.
+impl Parser<'_> {
+    // Thin and out of line: the problems are the manifest's own
+    // (`problem::invalid`, `problem::expected`, `problem::unknown_key`).
+    #[cold]
+    #[inline(never)]
+    fn error(&mut self, at: &str, what: &str) {
+        invalid(self.problems, self.path, at, format_args!("{what}"));
+    }
+
+    /// "`at`.`key`: expected `what`, found <the value described>".
+    #[cold]
+    #[inline(never)]
+    fn expected(&mut self, at: &str, key: &str, what: &str, found: &Value) {
+        expected(self.problems, self.path, &format!("{at}.{key}"), what, found);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unknown(&mut self, at: &str) {
+        unknown_key(self.problems, self.path, at);
+    }
+
+    fn errors_since(&self, before: usize) -> bool {
+        self.problems[before..].iter().any(Problem::is_error)
+    }
+
+    fn object<'v>(&mut self, v: &'v Value, at: &str) -> Option<&'v [(String, Value)]> {
+        match v {
+            Value::Object(m) => Some(m),
+            other => {
+                expected(self.problems, self.path, at, "an object", other);
+                None
+            }
+        }
+    }
+
+    fn variable(&mut self, name: &str, spec: &Value) -> Option<Variable> {
+        // Written out only for a problem: most declarations have none.
+        let at = || format!(".variables.{name}");
+        if !valid_name(name) {
+            self.error(&at(), "a variable name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
+            return None;
+        }
+        let members = match spec {
+            Value::Object(m) => m,
+            other => return self.object(other, &at()).and(None),
+        };
+        let mut v = Variable {
+            name: name.to_owned(),
+            ty: VarType::String,
+            required: false,
+            default: None,
+            feature: None,
+            non_empty: false,
+            min: None,
+            max: None,
+            max_length: None,
+            schemes: Vec::new(),
+            secret: false,
+            description: None,
+        };
+        let before = self.problems.len();
+        let mut ty_name = None;
+        let mut values = None;
+        for (key, value) in members {
+            let bad = |p: &mut Self, expected: &str| p.expected(&at(), key, expected, value);
+            match (key.as_str(), value) {
+                ("type", Value::String(s)) => ty_name = Some(s.clone()),
+                ("required", Value::Bool(b)) => v.required = *b,
+                ("default", d) => v.default = Some(d.clone()),
+                ("feature", Value::String(s)) => v.feature = Some(s.clone()),
+                ("nonEmpty", Value::Bool(b)) => v.non_empty = *b,
+                ("min", Value::Number(n)) => v.min = Some(*n),
+                ("max", Value::Number(n)) => v.max = Some(*n),
+                ("maxLength", n) if as_integer(n).is_some_and(|n| n >= 0) => {
+                    v.max_length = as_integer(n).map(|n| n as usize)
+                }
+                ("schemes", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
+                    v.schemes = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
+                }
+                ("values", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) && !items.is_empty() => {
+                    values = Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect());
+                }
+                ("secret", Value::Bool(b)) => v.secret = *b,
+                ("description", Value::String(s)) => v.description = Some(s.clone()),
+                ("type" | "feature" | "description", _) => bad(self, "a string"),
+                ("required" | "nonEmpty" | "secret", _) => bad(self, "true or false"),
+                ("min" | "max", _) => bad(self, "a number"),
+                ("maxLength", _) => bad(self, "a whole number >= 0"),
+                ("schemes", _) => bad(self, "an array of strings"),
+                ("values", _) => bad(self, "a non-empty array of strings"),
+                _ => self.unknown(&format!("{}.{key}", at())),
+            }
+        }
+        v.ty = match (ty_name.as_deref(), values) {
+            (Some("string"), _) => VarType::String,
+            (Some("url"), _) => VarType::Url,
+            (Some("integer"), _) => VarType::Integer,
+            (Some("number"), _) => VarType::Number,
+            (Some("boolean"), _) => VarType::Boolean,
+            (Some("json"), _) => VarType::Json,
+            (Some("enum"), Some(values)) => VarType::Enum(values),
+            (Some("enum"), None) => {
+                self.error(&at(), "an enum needs `values`, a non-empty array of strings");
+                return None;
+            }
+            (Some(other), _) => {
+                self.error(
+                    &format!("{}.type", at()),
+                    &format!(
+                        "unknown type {}; expected string, url, integer, number, boolean, enum or json",
+                        quoted(other)
+                    ),
+                );
+                return None;
+            }
+            (None, _) => {
+                self.error(&at(), "missing `type`");
+                return None;
+            }
+        };
+        if let Some(d) = v.default.clone() {
+            let mut found = Vec::new();
+            if v.check(&d, &mut found).is_none() {
+                for p in found {
+                    self.error(
+                        &format!("{}.default", at()),
+                        &format!("the default does not fit the declaration: {}", p.message),
+                    );
+                }
+            }
+        }
+        (!self.errors_since(before)).then_some(v)
+    }
+
+    fn feature(&mut self, name: &str, spec: &Value) -> Option<Feature> {
+        let at = format!(".features.{name}");
+        if !valid_name(name) {
+            self.error(&at, "a feature name must be 1 to 64 of A-Z, a-z, 0-9, _, . or -");
+            return None;
+        }
+        let members = self.object(spec, &at)?;
+        let mut f = Feature { name: name.to_owned(), default: false, essential: false, description: None };
+        let before = self.problems.len();
+        for (key, value) in members {
+            match (key.as_str(), value) {
+                ("default", Value::Bool(b)) => f.default = *b,
+                ("essential", Value::Bool(b)) => f.essential = *b,
+                ("description", Value::String(s)) => f.description = Some(s.clone()),
+                ("default" | "essential", v) => self.expected(&at, key, "true or false", v),
+                ("description", v) => self.expected(&at, key, "a string", v),
+                _ => self.unknown(&format!("{at}.{key}")),
+            }
+        }
+        (!self.errors_since(before)).then_some(f)
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
