@@ -492,3 +492,46 @@ fn the_readme_shows_screenshots_the_suite_takes() {
         );
     }
 }
+
+/// The core reads in phases (ARCHITECTURE.md): no file of `src/core` is over
+/// 600 lines, and no two of its modules import each other.
+#[test]
+fn the_core_is_in_small_files_that_do_not_import_each_other() {
+    let mut sources = Vec::new();
+    files(&root().join("src/core"), ".rs", &mut sources);
+    let mut imports: Vec<(String, String)> = Vec::new();
+    for file in &sources {
+        let text = std::fs::read_to_string(file).unwrap();
+        let lines = text.lines().count();
+        assert!(lines <= 600, "{}: {lines} lines, more than 600", file.display());
+        // The core module this file belongs to: `boot` for src/core/boot/attempt.rs.
+        let rel = file.strip_prefix(root().join("src/core")).unwrap();
+        let module = rel.iter().next().unwrap().to_string_lossy().trim_end_matches(".rs").to_owned();
+        if module == "mod" {
+            continue;
+        }
+        for line in text.lines() {
+            for prefix in ["use super::", "use crate::core::", "super::", "crate::core::"] {
+                let mut rest = line;
+                while let Some(at) = rest.find(prefix) {
+                    rest = &rest[at + prefix.len()..];
+                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    let is_module = root().join(format!("src/core/{name}.rs")).is_file()
+                        || root().join(format!("src/core/{name}")).is_dir();
+                    // In a folder module, `super::` is the folder's own mod.rs.
+                    let own_folder = rel.components().count() > 1
+                        && prefix.starts_with("use super::") | prefix.starts_with("super::");
+                    if is_module && name != module && !own_folder {
+                        imports.push((module.clone(), name));
+                    }
+                }
+            }
+        }
+    }
+    imports.sort();
+    imports.dedup();
+    for (a, b) in &imports {
+        assert!(!imports.contains(&(b.clone(), a.clone())), "src/core: {a} and {b} import each other");
+    }
+    assert!(imports.len() > 10, "the imports were not found: {imports:?}");
+}

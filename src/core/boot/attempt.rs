@@ -1,0 +1,183 @@
+//! An attempt: a release's files injected, and what became of them.
+
+use super::*;
+
+impl Boot {
+    pub(super) fn try_next(&mut self, now_ms: f64) {
+        if self.next_attempt > MAX_ATTEMPTS {
+            self.candidates.clear();
+            self.problems
+                .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
+        }
+        match self.candidates.pop_front() {
+            Some(c) => self.inject(c, 0, false, now_ms),
+            None => self.fail(now_ms),
+        }
+    }
+
+    pub(super) fn inject(&mut self, candidate: Candidate, retries: u32, from_cache: bool, now_ms: f64) {
+        let mut assets = candidate.release.assets.clone();
+        if retries > 0 && !from_cache {
+            for a in &mut assets {
+                a.url = retry_url(&a.url, retries);
+            }
+        }
+        let attempt = Attempt {
+            id: self.next_attempt,
+            release_id: candidate.release.id.clone(),
+            assets,
+            config: candidate.validated.values_object(),
+            features: candidate.validated.features_object(),
+            from_cache,
+        };
+        self.next_attempt += 1;
+        self.state = State::Booting;
+        self.status(State::Booting, Some(&attempt.release_id), None);
+        self.status_attempt(attempt.id);
+        self.injected_at = now_ms;
+        self.loaded_at = None;
+        let (id, assets_left) = (attempt.id, attempt.assets.len());
+        self.actions.push_back(Action::Inject(attempt));
+        let deadline = if self.hidden {
+            Deadline::Paused { left_ms: self.options.ready_deadline_ms }
+        } else {
+            let at_ms = now_ms + self.options.ready_deadline_ms;
+            self.actions.push_back(Action::StartTimer { timer: Timer::Deadline(id), at_ms });
+            Deadline::Running { at_ms }
+        };
+        self.current = Some(Current {
+            attempt: id,
+            from_cache,
+            candidate,
+            retries,
+            deadline,
+            backing_off: false,
+            assets_left,
+            early_ready: None,
+        });
+    }
+
+    pub(super) fn ready(&mut self, now_ms: f64) {
+        let Some(c) = self.current.take() else { return };
+        self.state = State::Ready;
+        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+        self.note(&c, "ready");
+        // The ready state first: what the host page and the agent wait for.
+        // Then the bookkeeping, and the report last (see `next_action`).
+        self.status(State::Ready, Some(&c.candidate.release.id), None);
+        self.status_attempt(c.attempt);
+        let bundle_end = self.loaded_at.unwrap_or(now_ms);
+        self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
+        self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
+        self.actions.push_back(Action::UpdateRecord(Update::KnownGood {
+            release: c.candidate.release.source.clone(),
+            backend_schema: self.backend,
+            config_fingerprint: c.candidate.fingerprint.clone(),
+        }));
+        if !c.from_cache {
+            self.actions.push_back(Action::CacheAssets {
+                release: c.candidate.release.id.clone(),
+                assets: c.candidate.release.assets.clone(),
+            });
+        }
+        // The served release recovered from whatever it met on the way (a
+        // failed load before its retry or its cached copy): its problems are
+        // warnings now. Other releases keep theirs: an error is a release
+        // that could not serve (docs/report.md, "Severities").
+        for p in self.problems.iter_mut().filter(|p| p.release.as_deref() == Some(c.candidate.release.id.as_str())) {
+            p.severity = Severity::Warning;
+        }
+        self.ready_report = Some((c.candidate.release.id.clone(), now_ms));
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn asset_failed(&mut self, url: &str, diagnosis: Diagnosis, now_ms: f64) {
+        let Some(c) = self.current.as_ref() else { return };
+        let (code, transient, detail) = match &diagnosis {
+            Diagnosis::Network(why) => (Code::BundleLoadFailed, true, format!("{url}: network error: {why}")),
+            Diagnosis::Status(s) if *s >= 500 || *s == 408 || *s == 429 => {
+                (Code::BundleLoadFailed, true, format!("{url}: HTTP {s}"))
+            }
+            Diagnosis::Status(s) => (Code::BundleMissing, false, format!("{url}: HTTP {s}")),
+            Diagnosis::Intact => {
+                (Code::BundleLoadFailed, true, format!("{url}: failed to load, but is served intact now"))
+            }
+            Diagnosis::Mismatch => (
+                Code::BundleIntegrity,
+                false,
+                format!("{url}: the file is served but does not match its integrity hash"),
+            ),
+            Diagnosis::CacheMiss => (Code::BundleMissing, false, format!("{url}: not intact in the cache")),
+            Diagnosis::NotCached if self.cache_kept => (
+                Code::CacheLost,
+                false,
+                format!(
+                    "{url}: stored in Cache Storage after an earlier boot, gone now: this browser keeps no site data \
+                     between page loads (a private window, or an app's non-persistent web view data store), so the \
+                     known-good release cannot run offline here"
+                ),
+            ),
+            Diagnosis::NotCached => (Code::BundleMissing, false, format!("{url}: not in the cache")),
+        };
+        if transient && c.retries < MAX_RETRIES && self.next_attempt <= MAX_ATTEMPTS {
+            let mut c = self.current.take().expect("checked above");
+            self.note(&c, "retry");
+            self.problems.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));
+            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+            self.actions.push_back(Action::Remove { attempt: c.attempt });
+            let backoff = RETRY_BACKOFF_MS * f64::from(1u32 << c.retries);
+            self.actions.push_back(Action::StartTimer { timer: Timer::Retry(c.attempt), at_ms: now_ms + backoff });
+            c.retries += 1;
+            c.backing_off = true;
+            self.current = Some(c);
+            return;
+        }
+        let unavailable = matches!(diagnosis, Diagnosis::Network(_) | Diagnosis::Status(_));
+        let deterministic = code == Code::BundleIntegrity && !c.from_cache;
+        if unavailable && c.candidate.known_good && !c.from_cache {
+            // The server no longer has (or cannot send) the known-good files: run them from the cache.
+            let c = self.current.take().expect("checked above");
+            self.note(&c, code.as_str());
+            self.problems.push(Problem::error(code, detail).with_release(&c.candidate.release.id));
+            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+            self.actions.push_back(Action::Remove { attempt: c.attempt });
+            self.inject(c.candidate, c.retries, true, now_ms);
+            return;
+        }
+        self.attempt_failed(Problem::error(code, detail), deterministic, now_ms);
+    }
+
+    /// Ends the current attempt; a deterministic failure quarantines the release.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn attempt_failed(&mut self, problem: Problem, deterministic: bool, now_ms: f64) {
+        let Some(c) = self.current.take() else { return };
+        self.note(&c, problem.code.as_str());
+        if deterministic {
+            self.actions.push_back(Action::UpdateRecord(Update::Quarantine(Quarantined {
+                release: c.candidate.release.id.clone(),
+                config_fingerprint: c.candidate.fingerprint.clone(),
+                backend_schema: self.backend,
+                until_ms: self.wall_ms + (now_ms - self.started_ms) + record::QUARANTINE_MS,
+                code: problem.code.as_str().to_owned(),
+            })));
+        }
+        self.problems.push(problem.with_release(&c.candidate.release.id));
+        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
+        self.actions.push_back(Action::Remove { attempt: c.attempt });
+        self.try_next(now_ms);
+    }
+
+    pub(super) fn note(&mut self, c: &Current, outcome: &str) {
+        let mut entry = vec![
+            ("release".to_owned(), Value::from(c.candidate.release.id.as_str())),
+            ("attempt".to_owned(), Value::Number(f64::from(c.attempt))),
+            ("outcome".to_owned(), outcome.into()),
+        ];
+        if c.from_cache {
+            entry.push(("fromCache".to_owned(), true.into()));
+        }
+        self.path.push(Value::Object(entry));
+    }
+}

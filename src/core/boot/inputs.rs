@@ -1,0 +1,228 @@
+//! Inputs: a boot created and started, the shell's events handled, actions handed out.
+
+use super::*;
+
+impl Boot {
+    /// A boot that has not started.
+    pub fn new(options: Options) -> Boot {
+        Boot {
+            options,
+            state: State::Loading,
+            actions: VecDeque::new(),
+            docs: Docs::default(),
+            candidates: VecDeque::new(),
+            current: None,
+            next_attempt: 1,
+            problems: Vec::new(),
+            path: Vec::new(),
+            started_ms: 0.0,
+            wall_ms: 0.0,
+            hidden: false,
+            backend: None,
+            languages: Vec::new(),
+            user_agent: "unknown",
+            locale: None,
+            manifest_at: None,
+            config_at: None,
+            injected_at: 0.0,
+            loaded_at: None,
+            order: Vec::new(),
+            ready_report: None,
+            cache_kept: false,
+            boot_id: String::new(),
+            earlier: Vec::new(),
+        }
+    }
+
+    /// Starts the boot: asks for every document at once.
+    pub fn start(&mut self, start: Start) {
+        self.started_ms = start.now_ms;
+        self.wall_ms = start.wall_ms;
+        self.boot_id = start.boot_id;
+        self.hidden = start.hidden;
+        self.languages = start.languages;
+        self.user_agent = report::user_agent_class(&start.user_agent);
+        self.status(State::Loading, None, None);
+        self.actions.push_back(Action::Load(Doc::Manifest));
+        let sources = self.options.config_sources.max(1);
+        self.docs.config = vec![None; sources];
+        for i in 0..sources {
+            self.actions.push_back(Action::Load(Doc::Config(i)));
+        }
+        self.actions.push_back(Action::Load(Doc::Record));
+        if self.options.backend_endpoint {
+            self.actions.push_back(Action::Load(Doc::Backend));
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Every problem found so far.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The next action for the shell, in order. The ready report comes last,
+    /// built only when asked for, so building it never delays the ready state.
+    pub fn next_action(&mut self) -> Option<Action> {
+        self.actions.pop_front().or_else(|| {
+            let (release, at_ms) = self.ready_report.take()?;
+            Some(self.report("ready", Some(&release), None, None, at_ms))
+        })
+    }
+
+    /// Feeds an event in. Events that do not fit the current state, such as a
+    /// `ready()` from an earlier attempt, are ignored.
+    pub fn handle(&mut self, event: Event, now_ms: f64) {
+        match event {
+            Event::Loaded(doc, result) if self.state == State::Loading => {
+                let slot = match doc {
+                    Doc::Manifest => &mut self.docs.manifest,
+                    Doc::Config(i) => match self.docs.config.get_mut(i) {
+                        Some(slot) => slot,
+                        None => return,
+                    },
+                    Doc::Record => &mut self.docs.record,
+                    Doc::Backend => &mut self.docs.backend,
+                };
+                *slot = Some(result);
+                match doc {
+                    Doc::Manifest => self.manifest_at = Some(now_ms),
+                    Doc::Config(_) => self.config_at = Some(now_ms),
+                    _ => {}
+                }
+                let docs = &self.docs;
+                let all_in = docs.manifest.is_some()
+                    && docs.config.iter().all(Option::is_some)
+                    && docs.record.is_some()
+                    && (docs.backend.is_some() || !self.options.backend_endpoint);
+                if all_in {
+                    self.choose(now_ms);
+                }
+            }
+            Event::PanelReady { attempt, rendered } if self.is_waiting_for(attempt) => {
+                if let Some(c) = self.current.as_mut().filter(|c| c.assets_left > 0) {
+                    // A stylesheet may still fail: the panel is ready once every file is in.
+                    c.early_ready = Some(rendered);
+                } else if rendered.is_rendered() {
+                    self.ready(now_ms);
+                } else {
+                    let p = Problem::error(
+                        Code::PanelEmpty,
+                        "the panel called ready() but rendered nothing visible into the mount point",
+                    );
+                    self.attempt_failed(p, true, now_ms);
+                }
+            }
+            Event::AssetLoaded { attempt } if self.is_waiting_for(attempt) => {
+                let early = self.current.as_mut().and_then(|c| {
+                    c.assets_left = c.assets_left.saturating_sub(1);
+                    if c.assets_left == 0 {
+                        self.loaded_at = Some(now_ms);
+                    }
+                    if c.assets_left == 0 {
+                        c.early_ready.take()
+                    } else {
+                        None
+                    }
+                });
+                if let Some(rendered) = early {
+                    self.handle(Event::PanelReady { attempt, rendered }, now_ms);
+                }
+            }
+            Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
+                self.attempt_failed(Problem::error(code, detail), true, now_ms);
+            }
+            Event::AssetFailed { attempt, url, diagnosis } if self.is_waiting_for(attempt) => {
+                self.asset_failed(&url, diagnosis, now_ms);
+            }
+            Event::TimerFired(Timer::Deadline(attempt)) if self.is_waiting_for(attempt) => {
+                let running = matches!(self.current.as_ref().map(|c| c.deadline), Some(Deadline::Running { .. }));
+                if running {
+                    self.timed_out(now_ms);
+                }
+            }
+            Event::ReportSent { delivered: true } => {
+                let mut ids: Vec<String> = self
+                    .earlier
+                    .iter()
+                    .filter_map(|s| s.get("bootId").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect();
+                ids.push(self.boot_id.clone());
+                self.actions.push_back(Action::UpdateRecord(Update::Delivered(ids)));
+            }
+            // Not delivered: a failed boot's summary is already kept (`fail`).
+            Event::ReportSent { delivered: false } => {}
+            Event::Cached { release } => {
+                self.actions.push_back(Action::UpdateRecord(Update::Cached { release }));
+            }
+            Event::TimerFired(Timer::Retry(attempt)) => {
+                let due = self.current.as_ref().is_some_and(|c| c.backing_off && c.attempt == attempt);
+                if due && self.state == State::Booting {
+                    if let Some(c) = self.current.take() {
+                        self.inject(c.candidate, c.retries, c.from_cache, now_ms);
+                    }
+                }
+            }
+            Event::Visibility { hidden } => self.visibility(hidden, now_ms),
+            Event::MountEmptied if matches!(self.state, State::Loading | State::Booting) => {
+                self.actions.push_back(Action::ShowLoading);
+            }
+            Event::CspViolation { directive, blocked } if !matches!(self.state, State::Ready | State::Failed) => {
+                self.csp_violation(directive, &blocked);
+            }
+            _ => {}
+        }
+    }
+
+    // What follows `handle` marked `#[cold]` is what a healthy boot never
+    // does. Kept out of line, the browser compiles it (wasm functions are
+    // compiled on first call) only when a boot goes wrong.
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn timed_out(&mut self, now_ms: f64) {
+        let secs = crate::core::value::seconds(self.options.ready_deadline_ms);
+        let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
+        self.attempt_failed(p, true, now_ms);
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(super) fn csp_violation(&mut self, directive: String, blocked: &str) {
+        let mut p = Problem::warning(Code::CspViolation, format!("{directive}: the page's policy blocked {blocked}"));
+        p.expected = Some(directive);
+        self.problems.push(p);
+    }
+
+    pub(super) fn is_waiting_for(&self, attempt: u32) -> bool {
+        self.state == State::Booting && self.current.as_ref().is_some_and(|c| c.attempt == attempt && !c.backing_off)
+    }
+
+    /// The deadline runs only while the page is visible.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn visibility(&mut self, hidden: bool, now_ms: f64) {
+        self.hidden = hidden;
+        let Some(c) = self.current.as_mut().filter(|c| !c.backing_off) else { return };
+        if self.state != State::Booting {
+            return;
+        }
+        let timer = Timer::Deadline(c.attempt);
+        match (hidden, c.deadline) {
+            (true, Deadline::Running { at_ms }) => {
+                c.deadline = Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) };
+                self.actions.push_back(Action::CancelTimer(timer));
+            }
+            (false, Deadline::Paused { left_ms }) => {
+                c.deadline = Deadline::Running { at_ms: now_ms + left_ms };
+                self.actions.push_back(Action::StartTimer { timer, at_ms: now_ms + left_ms });
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The line-up: the documents read, and the releases that may run, in order.
+
+use super::*;
+
+impl Boot {
+    /// Every document is in: read them and line up the releases that can run.
+    pub(super) fn choose(&mut self, now_ms: f64) {
+        let docs = std::mem::take(&mut self.docs);
+        let manifest = match docs.manifest {
+            Some(Ok(doc)) => {
+                let (m, problems) = Manifest::parse(doc);
+                self.problems.extend(problems);
+                Some(m)
+            }
+            Some(Err(e)) => {
+                self.problems.push(load_problem(Doc::Manifest, e));
+                None
+            }
+            None => None,
+        };
+        let mut parts = Vec::new();
+        for (i, part) in docs.config.into_iter().enumerate() {
+            match part {
+                Some(Ok(doc)) => {
+                    let (runtime, problems) = RuntimeConfig::parse(doc);
+                    self.problems.extend(problems);
+                    parts.push(runtime);
+                }
+                // A source that cannot be read is left out, so what the
+                // releases need is then named variable by variable.
+                Some(Err(e)) => self.problems.push(warning(load_problem(Doc::Config(i), e))),
+                None => {}
+            }
+        }
+        let mut runtime = RuntimeConfig::merge(parts);
+        self.locale = runtime.locale.clone();
+        for (name, at) in [("manifest", self.manifest_at), ("config", self.config_at)] {
+            if let Some(end_ms) = at {
+                self.actions.push_back(Action::Measure { name, start_ms: self.started_ms, end_ms });
+            }
+        }
+        match docs.backend {
+            Some(Ok(v)) => match v.get("schema").and_then(crate::core::value::as_integer) {
+                Some(n) => runtime.backend_schema = Some(n),
+                None => self.problems.push(Problem::warning(
+                    Code::BackendUnknown,
+                    "backend: the version endpoint did not answer {\"schema\": <integer>}",
+                )),
+            },
+            Some(Err(e)) => self.problems.push(Problem::warning(
+                Code::BackendUnknown,
+                format!("backend: the version endpoint could not be read: {}", load_error_text(&e)),
+            )),
+            None => {}
+        }
+        self.backend = runtime.backend_schema;
+        let record = match docs.record {
+            Some(Ok(v)) => {
+                let (r, problems) = Record::decode(&v);
+                self.problems.extend(problems);
+                r
+            }
+            Some(Err(e)) => {
+                self.problems.push(Problem::warning(
+                    Code::RecordDiscarded,
+                    format!("stored record: {}; discarded", load_error_text(&e)),
+                ));
+                Record::default()
+            }
+            None => Record::default(),
+        };
+        self.line_up(manifest, &runtime, record);
+        if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
+            self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
+        }
+        self.try_next(now_ms);
+    }
+
+    /// The newest viable release first; then the known-good one; then the
+    /// other viable releases, newest first. Withdrawn, incompatible, invalid
+    /// and quarantined releases are never candidates.
+    pub(super) fn line_up(&mut self, manifest: Option<Manifest>, runtime: &RuntimeConfig, mut record: Record) {
+        // The releases are moved into the line-up, not copied: each holds its
+        // manifest entry as a JSON value, for the known-good record.
+        let Manifest { releases: listed, pin, withdrawn } = manifest.unwrap_or_default();
+        let withdrawn = |id: &str| withdrawn.iter().any(|w| w == id);
+        let pinned_out = |id: &str| pin.as_deref().is_some_and(|pin| pin != id);
+        let mut good = record.known_good.take();
+        // A stored release is untrusted input: one whose files break the
+        // trust rules (another origin, no integrity) was never written by
+        // this loader for this page. It is discarded, as record.md says, and
+        // forgotten, never refused boot after boot under its own id.
+        if let Some(p) = good.as_ref().and_then(|k| untrusted_files(&k.release, &self.options)) {
+            self.problems.push(Problem::warning(
+                Code::RecordDiscarded,
+                format!("stored record: knownGood does not meet the page's trust rules ({}); discarded", p.message),
+            ));
+            self.actions.push_back(Action::UpdateRecord(Update::ForgetKnownGood));
+            good = None;
+        }
+        self.cache_kept = good.as_ref().is_some_and(|k| k.cached);
+        self.earlier = std::mem::take(&mut record.unsent);
+        let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
+        let mut releases: Vec<(Release, bool)> = listed
+            .into_iter()
+            .map(|r| {
+                let good = is_good(&r);
+                (r, good)
+            })
+            .collect();
+        if let Some(k) = good.filter(|k| !releases.iter().any(|(r, _)| r.id == k.release.id)) {
+            releases.push((k.release, true));
+        }
+        let mut viable = Vec::new();
+        for (release, known_good) in releases {
+            let note = |path: &mut Vec<Value>, outcome: &str| {
+                path.push(object([("release", release.id.as_str().into()), ("outcome", outcome.into())]));
+            };
+            if withdrawn(&release.id) || pinned_out(&release.id) {
+                continue;
+            }
+            self.order.push(release.id.clone());
+            if let Some(p) = untrusted_files(&release, &self.options) {
+                note(&mut self.path, p.code.as_str());
+                self.problems.push(p);
+                continue;
+            }
+            let mut validated = evaluate(&release, runtime);
+            let fingerprint = record::fingerprint(&validated, |name| is_secret(&release.contract, name));
+            let refused = (!validated.bootable()).then(|| {
+                let incompatible = validated.problems.iter().any(|p| p.code == Code::BackendIncompatible);
+                if incompatible {
+                    "backend.incompatible"
+                } else {
+                    "config.invalid"
+                }
+            });
+            // The boot keeps the problems (moved, not copied); the candidate keeps the values.
+            self.problems.append(&mut validated.problems);
+            if let Some(outcome) = refused {
+                note(&mut self.path, outcome);
+                continue;
+            }
+            if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, self.wall_ms) {
+                let minutes = ((q.until_ms - self.wall_ms) / 60_000.0).ceil() as i64;
+                self.problems.push(
+                    Problem::warning(
+                        Code::ReleaseQuarantined,
+                        format!(
+                            "release {}: skipped on this device for {minutes} more min after {}",
+                            release.id, q.code
+                        ),
+                    )
+                    .with_release(&release.id),
+                );
+                note(&mut self.path, "release.quarantined");
+                continue;
+            }
+            viable.push(Candidate { release, validated, fingerprint, known_good });
+        }
+        if runtime.backend_schema.is_none() && viable.iter().any(|c| c.release.backend.is_some()) {
+            self.problems.push(Problem::warning(
+                Code::BackendUnknown,
+                "backend: no schema version known (no backendSchema, no endpoint), so backend ranges were not checked",
+            ));
+        }
+        let mut ordered: VecDeque<Candidate> = VecDeque::new();
+        let mut rest = viable.into_iter();
+        if let Some(first) = rest.next() {
+            ordered.push_back(first);
+        }
+        let mut rest: Vec<Candidate> = rest.collect();
+        if let Some(i) = rest.iter().position(|c| c.known_good) {
+            ordered.push_back(rest.remove(i));
+        }
+        ordered.extend(rest);
+        self.candidates = ordered;
+    }
+}
+
+/// The trust rules on a release's files (`SECURITY.md`): each must be on the
+/// page's origin or an allowed one, and carry integrity unless the host page
+/// opted out for same-origin files. The first rule broken, as a problem.
+pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Problem> {
+    let page = options.page_origin.as_str();
+    let refuse = |code: Code, urls: Vec<&str>, why: &str| {
+        (!urls.is_empty())
+            .then(|| Problem::error(code, format!("{}: {why}", urls.join(", "))).with_release(&release.id))
+    };
+    let foreign =
+        release.assets.iter().filter(|a| !page.is_empty() && !origin::allowed(&a.url, page, &options.allowed_origins));
+    let unchecked = release.assets.iter().filter(|a| {
+        a.integrity.is_empty() && !(options.same_origin_without_integrity && origin::same_origin(&a.url, page))
+    });
+    refuse(
+        Code::BundleOrigin,
+        foreign.map(|a| a.url.as_str()).collect(),
+        "not on this page's origin nor on an origin the host page allows",
+    )
+    .or_else(|| {
+        refuse(
+            Code::BundleIntegrity,
+            unchecked.map(|a| a.url.as_str()).collect(),
+            "no integrity, and the host page does not allow that for this file",
+        )
+    })
+}
+
+pub(super) fn is_secret(contract: &Contract, name: &str) -> bool {
+    contract.variables.iter().any(|v| v.name == name && v.secret)
+}
+
+pub(super) fn load_error_text(e: &LoadError) -> String {
+    match e {
+        LoadError::Unreadable(why) => format!("could not be read: {why}"),
+        LoadError::Malformed(why) => format!("not valid JSON: {why}"),
+    }
+}
+
+pub(super) fn load_problem(doc: Doc, e: LoadError) -> Problem {
+    let (name, code) = match (doc, &e) {
+        (Doc::Manifest, LoadError::Unreadable(_)) => ("manifest".to_owned(), Code::ManifestUnreadable),
+        (Doc::Manifest, LoadError::Malformed(_)) => ("manifest".to_owned(), Code::ManifestMalformed),
+        (Doc::Config(i), LoadError::Unreadable(_)) => {
+            (format!("configuration source {}", i + 1), Code::ConfigUnreadable)
+        }
+        (Doc::Config(i), LoadError::Malformed(_)) => (format!("configuration source {}", i + 1), Code::ConfigMalformed),
+        (Doc::Record | Doc::Backend, _) => ("record".to_owned(), Code::RecordDiscarded),
+    };
+    Problem::error(code, format!("{name}: {}", load_error_text(&e)))
+}

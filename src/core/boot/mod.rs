@@ -1,0 +1,525 @@
+//! The boot state machine: deterministic, no I/O, no clock.
+//!
+//! The shell drives it in the sans-IO style of quinn-proto:
+//!
+//! 1. Create a [`Boot`] with [`Options`] and call [`Boot::start`].
+//! 2. Drain [`Boot::next_action`] and carry out each [`Action`] in order.
+//! 3. Feed every outcome back with [`Boot::handle`], with the current time in
+//!    milliseconds on the page's monotonic clock; then drain actions again.
+//!
+//! The machine never waits by itself: a deadline or a retry backoff is an
+//! [`Action::StartTimer`] that the shell turns into a real timer, reporting
+//! [`Event::TimerFired`]. Every run ends in [`State::Ready`] or
+//! [`State::Failed`] once the shell has answered each action (see the
+//! property tests in `tests/props.rs`).
+
+use std::collections::VecDeque;
+
+mod attempt;
+mod inputs;
+mod lineup;
+mod outcome;
+
+use outcome::warning;
+
+use super::check::evaluate;
+use super::config::{Contract, RuntimeConfig, Validated, MAX_DOCUMENT_BYTES};
+use super::manifest::{Asset, Manifest, Release};
+use super::origin;
+use super::problem::{Code, Problem, Severity};
+use super::record::{self, Quarantined, Record, Update};
+use super::report::{self, Screen, Timings};
+use super::texts;
+use crate::core::value::{object, Value};
+
+/// Settings of one boot, given by the host page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// How long a panel has, while the page is visible, to call `ready()`.
+    pub ready_deadline_ms: f64,
+    /// How many configuration sources the host page gave; they are merged in
+    /// order, a later source winning per key (see `docs/config.md`).
+    pub config_sources: usize,
+    /// Whether the host page gave a backend version endpoint to read.
+    pub backend_endpoint: bool,
+    /// The page's origin, such as `https://desk.example`; empty when unknown.
+    pub page_origin: String,
+    /// Other origins the host page allows code from (never widened by a manifest).
+    pub allowed_origins: Vec<String>,
+    /// The host page's opt-out: same-origin files may come without integrity.
+    /// Cross-origin files always need it.
+    pub same_origin_without_integrity: bool,
+    /// How the report is sent to the report endpoint (`reportFormat`).
+    pub report_format: ReportFormat,
+}
+
+/// The body a report endpoint receives (`docs/report.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The report itself, as JSON (`text/plain`, so a cross-origin endpoint
+    /// needs no CORS preflight).
+    #[default]
+    Json,
+    /// An OTLP/HTTP JSON logs request (`ExportLogsServiceRequest`), for an
+    /// OpenTelemetry Collector's `/v1/logs`.
+    Otlp,
+}
+
+/// The default deadline: a healthy panel is ready within a few seconds on a
+/// slow agent laptop; past 10 s an agent would rather see the previous release.
+pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
+
+/// The default time a document (manifest, configuration, backend version)
+/// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
+pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
+
+/// The default time a report endpoint has to answer before the shell aborts
+/// the request (`reportTimeoutMs`): a hanging endpoint holds one connection
+/// for at most this long, and never past the page.
+pub const DEFAULT_REPORT_TIMEOUT_MS: f64 = 5_000.0;
+
+/// Retries of a release whose files failed to load for a transient reason
+/// (network error, HTTP 5xx, 408 or 429), before moving on.
+pub const MAX_RETRIES: u32 = 2;
+
+/// Backoff before the first retry; doubled for each further one.
+pub const RETRY_BACKOFF_MS: f64 = 300.0;
+
+/// Most attempts in one boot, whatever happens: a bound on fallbacks and retries.
+pub const MAX_ATTEMPTS: u32 = 12;
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            ready_deadline_ms: DEFAULT_READY_DEADLINE_MS,
+            config_sources: 1,
+            backend_endpoint: false,
+            page_origin: String::new(),
+            allowed_origins: Vec::new(),
+            same_origin_without_integrity: false,
+            report_format: ReportFormat::Json,
+        }
+    }
+}
+
+/// What the shell knows at start.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Start {
+    /// The page's monotonic clock, in ms, as later given to [`Boot::handle`].
+    pub now_ms: f64,
+    /// Wall-clock time in ms since the Unix epoch, for the quarantine's expiry.
+    pub wall_ms: f64,
+    /// Whether the page is hidden now.
+    pub hidden: bool,
+    /// The browser's languages, most preferred first (`navigator.languages`).
+    pub languages: Vec<String>,
+    /// The browser's user-agent string; only its class is reported.
+    pub user_agent: String,
+    /// This boot's id, random: the shell draws it, the core has no randomness.
+    pub boot_id: String,
+}
+
+/// A document the shell loads for the core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doc {
+    /// The release manifest.
+    Manifest,
+    /// One source of the runtime configuration, by its index in the host
+    /// page's list.
+    Config(usize),
+    /// The stored record (`null` when there is none).
+    Record,
+    /// The backend version endpoint's answer.
+    Backend,
+}
+
+/// Why a document could not be had, as the shell saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadError {
+    /// Fetching failed (network error or HTTP status); the text says which.
+    Unreadable(String),
+    /// The text is not JSON; the text is the parser's message.
+    Malformed(String),
+}
+
+/// Refuses a document larger than [`MAX_DOCUMENT_BYTES`] before it is
+/// parsed: `what` names it (a URL, or `#id` for an inline document).
+pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
+    if bytes > MAX_DOCUMENT_BYTES {
+        return Err(LoadError::Unreadable(format!(
+            "{what}: {bytes} bytes, larger than the limit of {MAX_DOCUMENT_BYTES}"
+        )));
+    }
+    Ok(())
+}
+
+impl LoadError {
+    /// `what` (a URL) gave no answer within `after_ms`: the shell gave up on it.
+    pub fn timed_out(what: &str, after_ms: f64) -> LoadError {
+        LoadError::Unreadable(format!("{what}: no answer within {} s", crate::core::value::seconds(after_ms)))
+    }
+
+    /// What went wrong, in words.
+    pub fn text(&self) -> &str {
+        match self {
+            LoadError::Unreadable(t) | LoadError::Malformed(t) => t,
+        }
+    }
+}
+
+/// What the shell found out about a file that failed to load, by fetching it again.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Diagnosis {
+    /// The fetch failed: offline, DNS, connection reset, CORS. The text says what the browser said.
+    Network(String),
+    /// The server answered with this HTTP status (not 2xx).
+    Status(u16),
+    /// The file is served, but its bytes do not match its integrity.
+    Mismatch,
+    /// The file is served and intact now: the failure was passing.
+    Intact,
+    /// The attempt ran from the cache and the file is there, but not intact.
+    CacheMiss,
+    /// The attempt ran from the cache and the file is not there.
+    NotCached,
+}
+
+/// What the mount point showed when the panel called `ready()`, as the
+/// shell measured it (facts only: the core decides what they mean).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rendering {
+    /// The mount point has a box: a width and a height above zero.
+    pub mount_box: bool,
+    /// It holds non-blank rendered text outside the loading state.
+    pub text: bool,
+    /// It holds an element, outside the loading state, with a box.
+    pub element_box: bool,
+}
+
+impl Rendering {
+    /// A panel that rendered: a box, with text and elements in it.
+    pub const PANEL: Rendering = Rendering { mount_box: true, text: true, element_box: true };
+    /// A mount point that shows nothing.
+    pub const NOTHING: Rendering = Rendering { mount_box: false, text: false, element_box: false };
+
+    /// What counts as rendered (`docs/panel-api.md`): the mount point has a
+    /// box, and in it visible content, text or an element with a box. An
+    /// empty element, or content that takes no room, is a blank desk: the
+    /// attempt fails with `panel.empty`.
+    pub fn is_rendered(self) -> bool {
+        self.mount_box && (self.text || self.element_box)
+    }
+}
+
+/// A timer the core asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The ready deadline of an attempt.
+    Deadline(u32),
+    /// The backoff before retrying the release of an attempt.
+    Retry(u32),
+}
+
+/// Something that happened, reported by the shell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A document arrived or failed.
+    Loaded(Doc, Result<Value, LoadError>),
+    /// The panel of this attempt called `ready()`.
+    PanelReady {
+        /// The attempt named in the boot context the panel was given.
+        attempt: u32,
+        /// What the mount point showed when the panel called `ready()`.
+        rendered: Rendering,
+    },
+    /// The panel threw, rejected, called `fail`, or never registered.
+    PanelFailed {
+        /// The attempt.
+        attempt: u32,
+        /// `panel.threw`, `panel.failed` or `panel.not_registered`.
+        code: Code,
+        /// What the shell or the panel said; never shown as HTML.
+        detail: String,
+    },
+    /// A file of the attempt did not load.
+    AssetFailed {
+        /// The attempt.
+        attempt: u32,
+        /// The file.
+        url: String,
+        /// What a second look found.
+        diagnosis: Diagnosis,
+    },
+    /// A file of the attempt loaded (and, for a script, ran).
+    AssetLoaded {
+        /// The attempt.
+        attempt: u32,
+    },
+    /// A timer started by [`Action::StartTimer`] fired.
+    TimerFired(Timer),
+    /// The report endpoint answered [`Action::Report`]'s body with a 2xx
+    /// (`delivered`), or did not: another status, a network error, no
+    /// answer in time.
+    ReportSent {
+        /// Whether the endpoint took it.
+        delivered: bool,
+    },
+    /// The files of [`Action::CacheAssets`] are all in Cache Storage.
+    Cached {
+        /// The release they belong to.
+        release: String,
+    },
+    /// The page became hidden or visible.
+    Visibility {
+        /// Whether it is hidden now.
+        hidden: bool,
+    },
+    /// The mount point became empty: no element and no text (a panel cleared
+    /// it, or a script removed everything).
+    MountEmptied,
+    /// The browser's Content Security Policy blocked something.
+    CspViolation {
+        /// The effective directive, such as `script-src-elem`.
+        directive: String,
+        /// What was blocked, as the browser reports it.
+        blocked: String,
+    },
+}
+
+/// A change of the boot's public state, as the page, its host and a native
+/// app's bridge see it (`docs/embed.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// The new state.
+    pub state: State,
+    /// The release starting or started, if any.
+    pub release: Option<String>,
+    /// The attempt, if any.
+    pub attempt: Option<u32>,
+    /// On failure, the decisive code.
+    pub code: Option<Code>,
+}
+
+impl Status {
+    /// The `detail` of the `desk-loader:state` event and the bridge message's payload.
+    pub fn to_value(&self) -> Value {
+        object([
+            ("state", self.state.as_str().into()),
+            ("release", self.release.clone().into()),
+            ("attempt", self.attempt.map(f64::from).into()),
+            ("code", self.code.map(Code::as_str).into()),
+        ])
+    }
+
+    /// The native bridge's message for this change (`docs/embed.md`): the
+    /// event's detail with `"type": "desk-loader:state"` first.
+    pub fn bridge_message(&self) -> Value {
+        let mut message = vec![("type".to_owned(), Value::from("desk-loader:state"))];
+        if let Value::Object(members) = self.to_value() {
+            message.extend(members);
+        }
+        Value::Object(message)
+    }
+}
+
+/// Something the shell must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Publish the boot state: attributes on the mount point, a DOM event, the native bridge.
+    SetState(Status),
+    /// Add a User Timing measure `desk-loader:<name>` from `start_ms` to `end_ms`.
+    Measure {
+        /// `manifest`, `config`, `bundle` or `ready`.
+        name: &'static str,
+        /// Start, on the clock given to [`Boot::handle`].
+        start_ms: f64,
+        /// End, on the same clock.
+        end_ms: f64,
+    },
+    /// Load a document from wherever the host page said it is.
+    Load(Doc),
+    /// Add the release's files to the page (or from the cache) and hand its panel this context.
+    Inject(Attempt),
+    /// Remove everything the attempt added to the page.
+    Remove {
+        /// The attempt.
+        attempt: u32,
+    },
+    /// Call back with [`Event::TimerFired`] at this time.
+    StartTimer {
+        /// Which timer.
+        timer: Timer,
+        /// When, on the clock given to [`Boot::handle`].
+        at_ms: f64,
+    },
+    /// Stop a timer started earlier; it must not fire.
+    CancelTimer(Timer),
+    /// Apply this change to the stored record (see [`record::apply`]).
+    UpdateRecord(Update),
+    /// Keep these files in the cache, for a fallback when the server no
+    /// longer has them; then answer [`Event::Cached`].
+    CacheAssets {
+        /// The release, the known-good one from now on.
+        release: String,
+        /// Its files.
+        assets: Vec<Asset>,
+    },
+    /// Put the loading state back in the mount point: it must never be
+    /// blank while the boot is loading or booting.
+    ShowLoading,
+    /// Show the error screen: no release can run.
+    ShowError(Screen),
+    /// Send this report of the boot's outcome: log `report`, post `body` to
+    /// the report endpoint as `content_type` (then answer
+    /// [`Event::ReportSent`]), and give `report` to a native bridge.
+    Report {
+        /// The report (`docs/report.md`).
+        report: Value,
+        /// What the endpoint receives, in the host page's `reportFormat`.
+        body: String,
+        /// Its `Content-Type`.
+        content_type: &'static str,
+    },
+}
+
+/// The boot's public state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Reading the manifest, configuration and record.
+    Loading,
+    /// A release's files are loading and its panel is starting.
+    Booting,
+    /// A panel said it is ready.
+    Ready,
+    /// No release could run; the error screen is shown.
+    Failed,
+}
+
+impl State {
+    /// `loading`, `booting`, `ready` or `failed`, as in the `data-desk-state` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Loading => "loading",
+            State::Booting => "booting",
+            State::Ready => "ready",
+            State::Failed => "failed",
+        }
+    }
+}
+
+/// The URL a retry loads a file from: its own, with `desk-retry=N` added to
+/// the query. A new URL is a new request past every cache between the page
+/// and the origin: WebKit answers a `<link rel="preload">` or `<script>` of
+/// a URL whose preload failed earlier in the page with that failure, without
+/// asking the server again, and a CDN may keep a 5xx for a while. A server
+/// of static files ignores the query; the integrity stays the file's.
+pub fn retry_url(url: &str, retries: u32) -> String {
+    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
+    let mut out = String::with_capacity(url.len() + 16);
+    out.push_str(base);
+    out.push(if base.contains('?') { '&' } else { '?' });
+    out.push_str("desk-retry=");
+    out.push_str(&retries.to_string());
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// One try at starting one release.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attempt {
+    /// Counts from 1 within this boot.
+    pub id: u32,
+    /// The release.
+    pub release_id: String,
+    /// Its files, in order.
+    pub assets: Vec<Asset>,
+    /// The validated configuration values the panel receives.
+    pub config: Value,
+    /// Which features are on.
+    pub features: Value,
+    /// Load the files from the cache, after checking their integrity, instead of the network.
+    pub from_cache: bool,
+}
+
+/// A release that may be started, with what it will receive.
+#[derive(Clone, Debug)]
+struct Candidate {
+    release: Release,
+    validated: Validated,
+    fingerprint: String,
+    known_good: bool,
+}
+
+/// Where the current attempt stands.
+#[derive(Clone, Debug)]
+struct Current {
+    /// The attempt's id; its release and files are the candidate's.
+    attempt: u32,
+    /// Whether its files come from the cache.
+    from_cache: bool,
+    candidate: Candidate,
+    retries: u32,
+    /// When the deadline fires, or, while the page is hidden, how much of it is left.
+    deadline: Deadline,
+    /// Waiting for a retry's backoff, not for a panel.
+    backing_off: bool,
+    /// Files not yet loaded; a `ready()` counts only once they all have.
+    assets_left: usize,
+    /// A `ready()` heard while files were still loading, with what the panel rendered.
+    early_ready: Option<Rendering>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Deadline {
+    Running { at_ms: f64 },
+    Paused { left_ms: f64 },
+}
+
+/// The state machine of one boot.
+#[derive(Debug)]
+pub struct Boot {
+    options: Options,
+    state: State,
+    actions: VecDeque<Action>,
+    docs: Docs,
+    candidates: VecDeque<Candidate>,
+    current: Option<Current>,
+    next_attempt: u32,
+    problems: Vec<Problem>,
+    path: Vec<Value>,
+    started_ms: f64,
+    wall_ms: f64,
+    hidden: bool,
+    backend: Option<i64>,
+    languages: Vec<String>,
+    user_agent: &'static str,
+    locale: Option<String>,
+    manifest_at: Option<f64>,
+    config_at: Option<f64>,
+    injected_at: f64,
+    loaded_at: Option<f64>,
+    /// Release ids in the order they were considered: manifest order, then the record's.
+    order: Vec<String>,
+    /// The ready report, built when the shell asks for it (after the ready
+    /// state is shown): the release id and the time of ready.
+    ready_report: Option<(String, f64)>,
+    /// Whether the record says the known-good release's files were stored in
+    /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
+    cache_kept: bool,
+    /// This boot's id.
+    boot_id: String,
+    /// Summaries of earlier failed boots whose reports were not delivered,
+    /// from the record; sent again in this boot's report.
+    earlier: Vec<Value>,
+}
+
+#[derive(Debug, Default)]
+struct Docs {
+    manifest: Option<Result<Value, LoadError>>,
+    config: Vec<Option<Result<Value, LoadError>>>,
+    record: Option<Result<Value, LoadError>>,
+    backend: Option<Result<Value, LoadError>>,
+}
