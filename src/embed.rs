@@ -18,7 +18,13 @@
 
 use crate::core::boot::{Action, Attempt, Boot, Doc, Event, Options, Start};
 use crate::core::manifest::AssetKind;
+use crate::core::options::HostOptions;
+use crate::core::problem::Problem;
 use crate::core::value::Value;
+
+/// The page's origin the embed is written for: relative URLs are the page's,
+/// absolute ones must be allowed by the options.
+const PAGE: &str = "https://page.invalid";
 use crate::core::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
 
 /// What the host page's options may not set: the embed sets them.
@@ -79,6 +85,8 @@ pub struct Embed {
     /// a Content-Security-Policy hash; one line, so a page's indentation
     /// leaves it unchanged.
     pub style: Option<String>,
+    /// The options' problems, as the loader will report them.
+    pub problems: Vec<Problem>,
 }
 
 /// Renders the embed. `loader_base` is where `boot.js`, `unavailable.js`, `desk-loader.css` and
@@ -93,7 +101,9 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     if let Some((k, _)) = members.iter().find(|(k, _)| SET_BY_EMBED.contains(&k.as_str())) {
         return Err(format!("the options may not set `{k}`: the embed inlines the manifest and configuration"));
     }
-    let release = chosen(manifest, config, options);
+    // Read as the loader will read them: relative URLs are the page's, absolute ones must be allowed.
+    let (host, problems) = crate::core::options::parse(options, PAGE)?;
+    let release = chosen(manifest, config, &host);
     let base = attr(loader_base);
     let style = (css == Css::Inline).then(|| one_line(LOADER_CSS));
     let mut head = match &style {
@@ -136,7 +146,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         config.to_json(),
         Value::Object(all_options).to_json()
     );
-    Ok(Embed { head, body, release: release.map(|a| a.release_id), style })
+    Ok(Embed { head, body, release: release.map(|a| a.release_id), style, problems })
 }
 
 impl Embed {
@@ -159,20 +169,8 @@ impl Embed {
 /// the boot state machine, fed these documents, decides (pin, withdrawn,
 /// trust rules, configuration, backend range), so the embed can never preload
 /// another release than the one that starts.
-fn chosen(manifest: &Value, config: &Value, options: &Value) -> Option<Attempt> {
-    let mut boot = Boot::new(Options {
-        // Relative URLs are the page's; absolute ones must be allowed.
-        page_origin: "https://page.invalid".to_owned(),
-        allowed_origins: match options.get("allowedOrigins") {
-            Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
-            _ => Vec::new(),
-        },
-        same_origin_without_integrity: matches!(
-            options.get("allowSameOriginWithoutIntegrity"),
-            Some(Value::Bool(true))
-        ),
-        ..Options::default()
-    });
+fn chosen(manifest: &Value, config: &Value, host: &HostOptions) -> Option<Attempt> {
+    let mut boot = Boot::new(Options { config_sources: 1, backend_endpoint: false, ..host.boot(PAGE) });
     boot.start(Start::default());
     boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest.clone())), 0.0);
     boot.handle(Event::Loaded(Doc::Config(0), Ok(config.clone())), 0.0);

@@ -36,11 +36,9 @@ api.settled = api.settled || new Promise((resolve) => {
     }
     const options = optionsElement ? JSON.parse(optionsElement.textContent) : {};
     // A mobile app can inject `window.deskLoaderHostConfig` before the page
-    // loads; it is the last configuration source, so it wins per key.
-    if (window.deskLoaderHostConfig !== undefined) {
-      const listed = options.config === undefined ? ["#desk-config"] : [].concat(options.config);
-      options.config = listed.concat([window.deskLoaderHostConfig]);
-    }
+    // loads: the loader reads it as the last configuration source (option
+    // `hostConfig`), so it wins per key.
+    if (window.deskLoaderHostConfig !== undefined) options.hostConfig = window.deskLoaderHostConfig;
     step = "loading pkg/desk_loader.js";
     const { default: init, start } = await import("./pkg/desk_loader.js");
     step = "loading pkg/desk_loader_bg.wasm";

@@ -119,6 +119,9 @@ mod cli {
                     Some(title) => print!("{}", embed.page(title)),
                     None => print!("<!-- in <head> -->\n{}<!-- in <body> -->\n{}", embed.head, embed.body),
                 }
+                for p in &embed.problems {
+                    eprintln!("desk-loader: warning: {} ({})", p.message, p.code.as_str());
+                }
                 match &embed.release {
                     Some(id) => eprintln!("desk-loader: embed preloads release {id}"),
                     None => eprintln!(

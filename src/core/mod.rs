@@ -9,6 +9,7 @@ pub mod config;
 pub mod json;
 pub mod manifest;
 mod names;
+pub mod options;
 pub mod origin;
 pub mod otlp;
 pub mod problem;

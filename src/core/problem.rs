@@ -31,6 +31,8 @@ impl Severity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Code {
+    /// An option of the host page has the wrong type or is out of range; its default is used.
+    OptionsInvalid,
     /// The manifest could not be fetched or read.
     ManifestUnreadable,
     /// The manifest is not JSON.
@@ -101,6 +103,7 @@ impl Code {
             Code::ManifestUnreadable => "manifest.unreadable",
             Code::ManifestMalformed => "manifest.malformed",
             Code::ManifestInvalid => "manifest.invalid",
+            Code::OptionsInvalid => "options.invalid",
             Code::ManifestNoRelease => "manifest.no_release",
             Code::ConfigUnreadable => "config.unreadable",
             Code::ConfigMalformed => "config.malformed",
@@ -133,6 +136,7 @@ impl Code {
 
     /// Every code, in documentation order.
     pub const ALL: &'static [Code] = &[
+        Code::OptionsInvalid,
         Code::ManifestUnreadable,
         Code::ManifestMalformed,
         Code::ManifestInvalid,

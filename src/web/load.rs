@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 
-use crate::core::boot::{Doc, Event, LoadError, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS};
+use crate::core::boot::{Doc, Event, LoadError};
 use crate::core::value::{quoted, Value};
 
 /// Where a document comes from.
@@ -20,7 +20,9 @@ pub(crate) enum Source {
     Object(JsValue),
 }
 
-/// The host page's options, read once at start.
+/// The host page's options, read once at start: the core's reading
+/// (`core::options`) and what only the page has (the mount element, the
+/// documents given as objects).
 #[derive(Clone, Debug)]
 pub(crate) struct HostOptions {
     pub mount: Element,
@@ -30,30 +32,25 @@ pub(crate) struct HostOptions {
     pub manifest: Source,
     /// Merged in order, a later source winning per key.
     pub config: Vec<Source>,
-    pub ready_deadline_ms: f64,
-    pub report_url: Option<String>,
-    /// `reportFormat`: the report itself, or an OTLP logs request.
-    pub report_format: crate::core::boot::ReportFormat,
-    /// `reportTimeoutMs`: how long a report may take to be answered before
-    /// its request is aborted.
-    pub report_timeout_ms: f64,
-    /// Where to read `{"schema": <integer>}`, the live backend's version.
-    pub backend_url: Option<String>,
-    /// How long a document fetch may take before it is abandoned.
-    pub fetch_timeout_ms: f64,
     /// The page's origin.
     pub page_origin: String,
-    /// Other origins code and reports may use, from the host page only.
-    pub allowed_origins: Vec<String>,
-    /// `allowSameOriginWithoutIntegrity`: the host page's integrity opt-out.
-    pub same_origin_without_integrity: bool,
+    /// Everything else, as the core read it.
+    pub core: crate::core::options::HostOptions,
+    /// The options' problems, for the boot's report.
+    pub problems: Vec<crate::core::problem::Problem>,
 }
 
 impl HostOptions {
-    /// Reads the options object documented in `docs/embed.md`.
+    /// Reads the options object documented in `docs/embed.md`: the core
+    /// decides (`core::options::parse`); the page is asked only for the mount
+    /// element and the documents given as objects.
     pub(crate) fn read(options: &JsValue) -> Result<HostOptions, String> {
-        let get = |k: &str| Reflect::get(options, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+        use crate::core::options::{self, Source as Given};
         let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
+        let page_origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        let (shape, mut objects) = options_shape(options);
+        let (core, problems) = options::parse(&shape, &page_origin)?;
+        let get = |k: &str| Reflect::get(options, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
         let mount = match get("mount") {
             Some(v) if v.is_instance_of::<Element>() => v.unchecked_into(),
             Some(v) => {
@@ -66,72 +63,17 @@ impl HostOptions {
             }
             None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
         };
-        let source = |v: JsValue| match v.as_string() {
-            Some(s) if s.starts_with('#') => Source::Inline(s.get(1..).unwrap_or_default().to_owned()),
-            Some(s) => Source::Url(s),
-            None => Source::Object(v),
+        let mut page = |s: &Given| match s {
+            Given::Url(url) => Source::Url(url.clone()),
+            Given::Inline(id) => Source::Inline(id.clone()),
+            Given::Given => Source::Object(objects.next().unwrap_or(JsValue::NULL)),
         };
-        let config = match get("config") {
-            Some(v) if js_sys::Array::is_array(&v) => js_sys::Array::from(&v).iter().map(source).collect(),
-            Some(v) => vec![source(v)],
-            None => vec![Source::Inline(crate::core::CONFIG_ELEMENT.to_owned())],
-        };
-        if config.is_empty() {
-            return Err("desk-loader: `config` is an empty list; give at least one source".to_owned());
-        }
-        let page_origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-        let allowed_origins: Vec<String> = get("allowedOrigins")
-            .filter(js_sys::Array::is_array)
-            .map(|v| js_sys::Array::from(&v).iter().filter_map(|o| o.as_string()).collect())
-            .unwrap_or_default();
-        let report_url = get("reportUrl").and_then(|v| v.as_string()).filter(|url| {
-            let ok = crate::core::origin::allowed(url, &page_origin, &allowed_origins);
-            if !ok {
-                web_sys::console::warn_1(
-                    &format!(
-                        "desk-loader: reportUrl {} is not on an allowed origin; reports go to the console only",
-                        quoted(url)
-                    )
-                    .into(),
-                );
-            }
-            ok
-        });
         Ok(HostOptions {
-            same_origin_without_integrity: get("allowSameOriginWithoutIntegrity").and_then(|v| v.as_bool())
-                == Some(true),
+            manifest: page(&core.manifest),
+            config: core.config.iter().map(&mut page).collect(),
             page_origin,
-            allowed_origins,
-            report_url,
-            report_format: match get("reportFormat").and_then(|v| v.as_string()).as_deref() {
-                Some("otlp") => crate::core::boot::ReportFormat::Otlp,
-                None | Some("json") => crate::core::boot::ReportFormat::Json,
-                Some(other) => {
-                    web_sys::console::warn_1(
-                        &format!(
-                            "desk-loader: reportFormat {} is neither \"json\" nor \"otlp\"; sending JSON",
-                            quoted(other)
-                        )
-                        .into(),
-                    );
-                    crate::core::boot::ReportFormat::Json
-                }
-            },
-            report_timeout_ms: get("reportTimeoutMs")
-                .and_then(|v| v.as_f64())
-                .filter(|n| *n > 0.0)
-                .unwrap_or(crate::core::boot::DEFAULT_REPORT_TIMEOUT_MS),
-            manifest: get("manifest").map_or(Source::Inline(crate::core::MANIFEST_ELEMENT.to_owned()), source),
-            config,
-            ready_deadline_ms: get("readyDeadlineMs")
-                .and_then(|v| v.as_f64())
-                .filter(|n| *n > 0.0)
-                .unwrap_or(DEFAULT_READY_DEADLINE_MS),
-            backend_url: get("backendUrl").and_then(|v| v.as_string()),
-            fetch_timeout_ms: get("fetchTimeoutMs")
-                .and_then(|v| v.as_f64())
-                .filter(|n| *n > 0.0)
-                .unwrap_or(DEFAULT_FETCH_TIMEOUT_MS),
+            core,
+            problems,
             loading: mount
                 .query_selector(".desk-loader-loading")
                 .ok()
@@ -145,17 +87,54 @@ impl HostOptions {
         match doc {
             Doc::Manifest => Some(self.manifest.clone()),
             Doc::Config(i) => self.config.get(i).cloned(),
-            Doc::Backend => self.backend_url.clone().map(Source::Url),
+            Doc::Backend => self.core.backend_url.clone().map(Source::Url),
             Doc::Record => None,
         }
     }
+}
+
+/// The options as the core reads them (`core::options::parse`), and the
+/// documents given as objects, in the order the core meets them (the
+/// manifest, each configuration source, `hostConfig`). A document object is
+/// an empty object here: only its type is read before it loads. The mount
+/// point is the page's, and only a selector is passed on.
+fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
+    // Per option, its document objects: the manifest's, the configuration's, hostConfig's.
+    let mut objects: [Vec<JsValue>; 3] = Default::default();
+    let shape = |v: JsValue, objects: &mut Vec<JsValue>| -> Value {
+        if v.is_object() && !js_sys::Array::is_array(&v) {
+            objects.push(v);
+            Value::Object(Vec::new())
+        } else {
+            from_js(v).unwrap_or(Value::Null)
+        }
+    };
+    let mut members = Vec::new();
+    if options.is_object() {
+        for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string())
+        {
+            let v = Reflect::get(options, &key.as_str().into()).unwrap_or(JsValue::UNDEFINED);
+            let value = match key.as_str() {
+                "mount" if v.as_string().is_none() => continue,
+                "manifest" => shape(v, &mut objects[0]),
+                "config" if js_sys::Array::is_array(&v) => {
+                    Value::Array(js_sys::Array::from(&v).iter().map(|item| shape(item, &mut objects[1])).collect())
+                }
+                "config" => shape(v, &mut objects[1]),
+                "hostConfig" => shape(v, &mut objects[2]),
+                _ => from_js(v).unwrap_or(Value::Null),
+            };
+            members.push((key, value));
+        }
+    }
+    (Value::Object(members), objects.concat().into_iter())
 }
 
 /// Loads a document and feeds the result to the core: one in the page (an
 /// inline `<script type="application/json">` or an object) at once, as the
 /// stored record is; one at a URL in the background.
 pub(crate) fn load(doc: Doc, host: &HostOptions) {
-    let timeout_ms = host.fetch_timeout_ms;
+    let timeout_ms = host.core.fetch_timeout_ms;
     match host.source(doc) {
         Some(Source::Url(url)) => wasm_bindgen_futures::spawn_local(async move {
             let result = fetch_text(&url, timeout_ms).await.and_then(|text| parse(&text));

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::boot::{Action, Boot, Doc, Event, Options, Start, Timer};
+use crate::core::boot::{Action, Boot, Doc, Event, Start, Timer};
 use crate::core::value::Value;
 
 thread_local! {
@@ -62,15 +62,11 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     watch_visibility();
     watch_csp();
     dom::watch_for_empty_mount(&host.mount);
-    let mut boot = Boot::new(Options {
-        ready_deadline_ms: host.ready_deadline_ms,
-        config_sources: host.config.len(),
-        backend_endpoint: host.backend_url.is_some(),
-        page_origin: host.page_origin.clone(),
-        allowed_origins: host.allowed_origins.clone(),
-        same_origin_without_integrity: host.same_origin_without_integrity,
-        report_format: host.report_format,
-    });
+    let mut boot = Boot::new(host.core.boot(&host.page_origin));
+    // What the options' problems say goes in the report; the page's developer sees it at once.
+    for p in &host.problems {
+        web_sys::console::warn_1(&format!("desk-loader: {}", p.message).into());
+    }
     let navigator = web_sys::window().map(|w| w.navigator());
     let languages =
         navigator.as_ref().map(|n| n.languages().iter().filter_map(|l| l.as_string()).collect()).unwrap_or_default();
@@ -82,6 +78,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         languages,
         user_agent,
         boot_id: boot_id(),
+        problems: host.problems.clone(),
     });
     let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host: Rc::new(host), attempt: None, options }));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
@@ -282,8 +279,8 @@ fn send_report(report: &Value, body: String, content_type: &'static str, host: &
     web_sys::console::group_collapsed_1(&format!("desk-loader: {outcome} ({release})").into());
     web_sys::console::log_1(&report.to_json().into());
     web_sys::console::group_end();
-    if let Some(url) = host.report_url.clone() {
-        let timeout_ms = host.report_timeout_ms;
+    if let Some(url) = host.core.report_url.clone() {
+        let timeout_ms = host.core.report_timeout_ms;
         wasm_bindgen_futures::spawn_local(async move {
             let (answer, _) = load::timed(timeout_ms, |signal| async move {
                 gloo_net::http::Request::post(&url)

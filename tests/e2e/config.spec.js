@@ -76,3 +76,15 @@ test("a secret's value never reaches the screen, the console or the report", asy
   expect((await desk.console()).join("\n")).not.toContain(secret);
   expect(JSON.stringify(await desk.report("failed"))).not.toContain(secret);
 });
+
+test("an option out of range is a warning in the report and the console, and its default is used", async ({ desk }) => {
+  await desk.plan({ options: { readyDeadlineMs: 0, reportFormat: "xml" } });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  const report = await desk.report("ready");
+  expect(report.problems.filter((p) => p.code === "options.invalid").map((p) => [p.severity, p.message])).toEqual([
+    ["warning", "options.reportFormat: expected \"json\" or \"otlp\", found the string \"xml\"; using \"json\""],
+    ["warning", "options.readyDeadlineMs: expected a number of ms above 0, found the number 0; using 10000"],
+  ]);
+  expect(await desk.console()).toContain("desk-loader: options.readyDeadlineMs: expected a number of ms above 0, found the number 0; using 10000");
+});

@@ -13,6 +13,7 @@ export interface Options {
   mount?: string | Element;
   manifest?: Source;
   config?: Source | Source[];
+  hostConfig?: object;
   readyDeadlineMs?: number;
   reportUrl?: string;
   reportFormat?: "json" | "otlp";

@@ -42,6 +42,7 @@ impl Boot {
         self.hidden = start.hidden;
         self.languages = start.languages;
         self.user_agent = report::user_agent_class(&start.user_agent);
+        self.problems.extend(start.problems);
         self.status(State::Loading, None, None);
         self.actions.push_back(Action::Load(Doc::Manifest));
         let sources = self.options.config_sources.max(1);

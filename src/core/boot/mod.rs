@@ -117,6 +117,8 @@ pub struct Start {
     pub user_agent: String,
     /// This boot's id, random: the shell draws it, the core has no randomness.
     pub boot_id: String,
+    /// The host page's options' problems (`options::parse`), reported with the boot's.
+    pub problems: Vec<Problem>,
 }
 
 /// A document the shell loads for the core.

@@ -1,0 +1,243 @@
+//! The host page's options (`docs/embed.md`, "Options"), read in one place:
+//! the shell's `start` and `desk-loader embed` both take their settings from
+//! [`parse`]. A value of the wrong type or out of range is an
+//! `options.invalid` warning, reported with the boot, and the default is
+//! used: never a silent default. Only options that leave nothing to boot
+//! (an empty `config` list, a `mount` that is neither a selector nor an
+//! element) are refused outright.
+//!
+//! The shell finds the mount point itself (a DOM lookup) and keeps documents
+//! given as objects: it passes `mount` only when it is a selector, and each
+//! such document as an empty object, whose type is all that is read here.
+
+use super::boot::{
+    Options as BootOptions, ReportFormat, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS,
+    DEFAULT_REPORT_TIMEOUT_MS,
+};
+use super::problem::{describe, Code, Problem};
+use super::value::{quoted, Value};
+use super::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
+
+/// Where a document comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// Fetched from this URL.
+    Url(String),
+    /// Read from the `<script type="application/json">` with this id.
+    Inline(String),
+    /// An object the host page gave: the shell holds it.
+    Given,
+}
+
+/// The options, read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostOptions {
+    /// The manifest's source.
+    pub manifest: Source,
+    /// The configuration's sources, merged in order (`hostConfig` last).
+    pub config: Vec<Source>,
+    /// `readyDeadlineMs`.
+    pub ready_deadline_ms: f64,
+    /// `reportUrl`, when it is on an allowed origin.
+    pub report_url: Option<String>,
+    /// `reportFormat`.
+    pub report_format: ReportFormat,
+    /// `reportTimeoutMs`.
+    pub report_timeout_ms: f64,
+    /// `backendUrl`.
+    pub backend_url: Option<String>,
+    /// `fetchTimeoutMs`.
+    pub fetch_timeout_ms: f64,
+    /// `allowedOrigins`.
+    pub allowed_origins: Vec<String>,
+    /// `allowSameOriginWithoutIntegrity`.
+    pub same_origin_without_integrity: bool,
+}
+
+impl HostOptions {
+    /// The boot's settings, on the page's origin.
+    pub fn boot(&self, page_origin: &str) -> BootOptions {
+        BootOptions {
+            ready_deadline_ms: self.ready_deadline_ms,
+            config_sources: self.config.len(),
+            backend_endpoint: self.backend_url.is_some(),
+            page_origin: page_origin.to_owned(),
+            allowed_origins: self.allowed_origins.clone(),
+            same_origin_without_integrity: self.same_origin_without_integrity,
+            report_format: self.report_format,
+        }
+    }
+}
+
+/// Reads the options on a page of `page_origin`: the options and their
+/// problems, or why nothing can boot with them.
+pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Problem>), String> {
+    let mut problems = Vec::new();
+    let members = match options {
+        Value::Object(members) => &members[..],
+        Value::Null => &[],
+        other => return Err(format!("desk-loader: the options must be an object, not {}", describe(other, false))),
+    };
+    let get = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Value::Null);
+    for (key, _) in members {
+        if !KNOWN.contains(&key.as_str()) {
+            problems.push(invalid(key, "not an option, ignored"));
+        }
+    }
+    match get("mount") {
+        None | Some(Value::String(_)) => {}
+        Some(_) => return Err("desk-loader: `mount` must be a CSS selector or an element".to_owned()),
+    }
+    let manifest = match get("manifest") {
+        None => Source::Inline(MANIFEST_ELEMENT.to_owned()),
+        Some(v) => source(v).unwrap_or_else(|| {
+            problems.push(expected("manifest", "a URL, \"#id\" or an object", v, "#desk-manifest"));
+            Source::Inline(MANIFEST_ELEMENT.to_owned())
+        }),
+    };
+    let mut config = match get("config") {
+        None => vec![Source::Inline(CONFIG_ELEMENT.to_owned())],
+        Some(Value::Array(items)) if items.is_empty() => {
+            return Err("desk-loader: `config` is an empty list; give at least one source".to_owned());
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let s = source(item);
+                if s.is_none() {
+                    problems.push(invalid(&format!("config[{i}]"), "not a URL, \"#id\" or an object; left out"));
+                }
+                s
+            })
+            .collect(),
+        Some(v) => match source(v) {
+            Some(s) => vec![s],
+            None => {
+                problems.push(expected("config", "a source or a list of sources", v, "#desk-config"));
+                vec![Source::Inline(CONFIG_ELEMENT.to_owned())]
+            }
+        },
+    };
+    match get("hostConfig") {
+        None => {}
+        Some(Value::Object(_)) => config.push(Source::Given),
+        Some(v) => problems.push(expected("hostConfig", "an object", v, "none")),
+    }
+    let allowed_origins = match get("allowedOrigins") {
+        None => Vec::new(),
+        Some(Value::Array(items)) if items.iter().all(|o| o.as_str().is_some()) => {
+            items.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect()
+        }
+        Some(v) => {
+            problems.push(expected("allowedOrigins", "an array of origins", v, "none"));
+            Vec::new()
+        }
+    };
+    let report_url = match get("reportUrl") {
+        None => None,
+        Some(Value::String(url)) if super::origin::allowed(url, page_origin, &allowed_origins) => Some(url.clone()),
+        Some(Value::String(url)) => {
+            problems.push(invalid(
+                "reportUrl",
+                &format!("{} is not on an allowed origin; reports go to the console only", quoted(url)),
+            ));
+            None
+        }
+        Some(v) => {
+            problems.push(expected("reportUrl", "a URL", v, "none: reports go to the console only"));
+            None
+        }
+    };
+    let report_format = match get("reportFormat") {
+        None => ReportFormat::Json,
+        Some(Value::String(f)) if f == "json" => ReportFormat::Json,
+        Some(Value::String(f)) if f == "otlp" => ReportFormat::Otlp,
+        Some(v) => {
+            problems.push(expected("reportFormat", "\"json\" or \"otlp\"", v, "\"json\""));
+            ReportFormat::Json
+        }
+    };
+    let mut ms = |key: &str, default: f64| match get(key) {
+        None => default,
+        Some(Value::Number(n)) if n.is_finite() && *n > 0.0 => *n,
+        Some(v) => {
+            problems.push(expected(key, "a number of ms above 0", v, &Value::Number(default).to_json()));
+            default
+        }
+    };
+    let ready_deadline_ms = ms("readyDeadlineMs", DEFAULT_READY_DEADLINE_MS);
+    let report_timeout_ms = ms("reportTimeoutMs", DEFAULT_REPORT_TIMEOUT_MS);
+    let fetch_timeout_ms = ms("fetchTimeoutMs", DEFAULT_FETCH_TIMEOUT_MS);
+    let backend_url = match get("backendUrl") {
+        None => None,
+        Some(Value::String(url)) => Some(url.clone()),
+        Some(v) => {
+            problems.push(expected("backendUrl", "a URL", v, "none"));
+            None
+        }
+    };
+    let same_origin_without_integrity = match get("allowSameOriginWithoutIntegrity") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(v) => {
+            problems.push(expected("allowSameOriginWithoutIntegrity", "true or false", v, "false"));
+            false
+        }
+    };
+    let options = HostOptions {
+        manifest,
+        config,
+        ready_deadline_ms,
+        report_url,
+        report_format,
+        report_timeout_ms,
+        backend_url,
+        fetch_timeout_ms,
+        allowed_origins,
+        same_origin_without_integrity,
+    };
+    Ok((options, problems))
+}
+
+/// The options `docs/embed.md` documents.
+const KNOWN: &[&str] = &[
+    "mount",
+    "manifest",
+    "config",
+    "hostConfig",
+    "readyDeadlineMs",
+    "reportUrl",
+    "reportFormat",
+    "reportTimeoutMs",
+    "backendUrl",
+    "allowedOrigins",
+    "allowSameOriginWithoutIntegrity",
+    "fetchTimeoutMs",
+];
+
+/// A document's source: a string is a URL, or `#id` of an element; an
+/// object is the document itself.
+fn source(v: &Value) -> Option<Source> {
+    match v {
+        Value::String(s) => Some(match s.strip_prefix('#') {
+            Some(id) => Source::Inline(id.to_owned()),
+            None => Source::Url(s.clone()),
+        }),
+        Value::Object(_) => Some(Source::Given),
+        _ => None,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn invalid(key: &str, what: &str) -> Problem {
+    Problem::warning(Code::OptionsInvalid, format!("options.{key}: {what}")).with_path(format!("options.{key}"))
+}
+
+#[cold]
+#[inline(never)]
+fn expected(key: &str, what: &str, found: &Value, default: &str) -> Problem {
+    let found = describe(found, false);
+    invalid(key, &format!("expected {what}, found {found}; using {default}")).with_expected_found(what, found)
+}

@@ -1,0 +1,88 @@
+//! The host page's options, read in one place (`core::options`): every value
+//! of the wrong type or out of range is a warning and its default, never a
+//! silent default; only options that leave nothing to boot are refused.
+#![cfg(not(target_arch = "wasm32"))]
+
+use desk_loader::core::boot::{ReportFormat, DEFAULT_READY_DEADLINE_MS};
+use desk_loader::core::options::{parse, HostOptions, Source};
+use desk_loader::core::problem::{Code, Problem};
+use desk_loader::core::value::Value;
+
+const PAGE: &str = "https://desk.example";
+
+fn read(json: &str) -> (HostOptions, Vec<Problem>) {
+    parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE).unwrap()
+}
+
+fn messages(problems: &[Problem]) -> Vec<&str> {
+    assert!(problems.iter().all(|p| p.code == Code::OptionsInvalid && !p.is_error()), "{problems:?}");
+    problems.iter().map(|p| p.message.as_str()).collect()
+}
+
+#[test]
+fn defaults_with_no_options() {
+    let (o, problems) = read("{}");
+    assert!(problems.is_empty());
+    assert_eq!(o.manifest, Source::Inline("desk-manifest".into()));
+    assert_eq!(o.config, vec![Source::Inline("desk-config".into())]);
+    assert_eq!(o.ready_deadline_ms, DEFAULT_READY_DEADLINE_MS);
+    assert_eq!(o.report_format, ReportFormat::Json);
+}
+
+#[test]
+fn a_zero_deadline_is_a_warning_and_the_default_not_a_silent_default() {
+    let (o, problems) = read(r#"{"readyDeadlineMs": 0, "fetchTimeoutMs": "8000", "reportTimeoutMs": -1}"#);
+    assert_eq!(o.ready_deadline_ms, DEFAULT_READY_DEADLINE_MS);
+    assert_eq!(
+        messages(&problems),
+        [
+            "options.readyDeadlineMs: expected a number of ms above 0, found the number 0; using 10000",
+            "options.reportTimeoutMs: expected a number of ms above 0, found the number -1; using 5000",
+            "options.fetchTimeoutMs: expected a number of ms above 0, found the string \"8000\"; using 8000",
+        ]
+    );
+}
+
+#[test]
+fn wrong_types_unknown_keys_and_a_report_url_elsewhere_are_warnings() {
+    let (o, problems) = read(
+        r#"{"reportFormat": "xml", "reportUrl": "https://elsewhere.example/r", "allowedOrigins": "https://cdn.example",
+            "allowSameOriginWithoutIntegrity": "yes", "readyDeadline": 3000}"#,
+    );
+    assert_eq!(o.report_url, None);
+    assert_eq!(o.report_format, ReportFormat::Json);
+    assert!(o.allowed_origins.is_empty() && !o.same_origin_without_integrity);
+    assert_eq!(
+        messages(&problems),
+        [
+            "options.readyDeadline: not an option, ignored",
+            "options.allowedOrigins: expected an array of origins, found the string \"https://cdn.example\"; using none",
+            "options.reportUrl: \"https://elsewhere.example/r\" is not on an allowed origin; reports go to the console only",
+            "options.reportFormat: expected \"json\" or \"otlp\", found the string \"xml\"; using \"json\"",
+            "options.allowSameOriginWithoutIntegrity: expected true or false, found the string \"yes\"; using false",
+        ]
+    );
+}
+
+#[test]
+fn sources_are_urls_elements_or_objects_and_host_config_comes_last() {
+    let (o, problems) = read(
+        r##"{"manifest": "/m.json", "config": ["c.json", "#inline", {}, 7], "hostConfig": {}, "reportUrl": "/r"}"##,
+    );
+    assert_eq!(o.manifest, Source::Url("/m.json".into()));
+    assert_eq!(
+        o.config,
+        vec![Source::Url("c.json".into()), Source::Inline("inline".into()), Source::Given, Source::Given]
+    );
+    assert_eq!(o.report_url.as_deref(), Some("/r"));
+    assert_eq!(messages(&problems), ["options.config[3]: not a URL, \"#id\" or an object; left out"]);
+    assert_eq!(o.boot(PAGE).config_sources, 4);
+}
+
+#[test]
+fn options_that_leave_nothing_to_boot_are_refused() {
+    let refuse = |json: &str| parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE).unwrap_err();
+    assert_eq!(refuse(r#"{"config": []}"#), "desk-loader: `config` is an empty list; give at least one source");
+    assert_eq!(refuse(r#"{"mount": 3}"#), "desk-loader: `mount` must be a CSS selector or an element");
+    assert!(refuse("[1]").starts_with("desk-loader: the options must be an object"));
+}
