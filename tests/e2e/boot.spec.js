@@ -63,9 +63,10 @@ test("the fast embed paints its styled loading state before any of the loader's 
   });
   expect(loading).toEqual({ text: "Loading the desk…", display: "flex", spin: "desk-loader-spin" });
   expect(await desk.attr("#desk", "data-desk-state")).toBe("loading");
-  const paths = await desk.paths();
-  expect(paths).toContain("/pkg/desk_loader_bg.wasm");
-  expect(paths).not.toContain("/desk-loader.css");
+  // The module's preload is asked for (a busy machine may paint first; the
+  // poll is a hang detector), and the stylesheet never is.
+  await expect.poll(() => desk.paths(), { timeout: 10_000 }).toContain("/pkg/desk_loader_bg.wasm");
+  expect(await desk.paths()).not.toContain("/desk-loader.css");
 });
 
 test("the fast embed boots with no document fetch and each file fetched once", async ({ desk, engine }) => {

@@ -175,10 +175,20 @@ class WebDriverTab {
     const s = await this.current();
     await s.executeAsync("window.__deskTestOld = true; arguments[0]()").catch(() => {});
     await go(s);
-    for (let i = 0; ; i++) {
+    // Hang detectors: a page here parses in well under a second. On a machine
+    // whose cores are all busy, MiniBrowser once left a navigation unparsed
+    // for over a minute: after 30 s it is asked once more.
+    const start = Date.now();
+    let again = false;
+    for (;;) {
       const r = await s.executeAsync("arguments[0](!window.__deskTestOld && document.readyState !== 'loading')").catch(() => false);
       if (r) return;
-      if (i > 1200) throw new Error("the page did not reach DOMContentLoaded within 60 s");
+      if (!again && Date.now() - start > 30_000) {
+        again = true;
+        console.error("desk.js: WebKit did not parse the page within 30 s; navigating again");
+        await go(s);
+      }
+      if (Date.now() - start > 90_000) throw new Error("the page did not reach DOMContentLoaded within 90 s, asked twice");
       await new Promise((f) => setTimeout(f, 50));
     }
   }
