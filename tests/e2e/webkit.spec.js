@@ -36,12 +36,18 @@ for (const [title, { faults = [], privately = false }, differs] of PRELOADS) {
     await miniBrowser(desk, "/desk.html", { privately, until: async () => Boolean(await visitEnd(desk, 0)) });
     expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
     const seen = await asked(desk);
-    // WebKit shares a preload only through the HTTP cache: when the loader
-    // asks for the module before its preload has arrived (a busy device; seen
-    // once in a run beside a full test suite), the module is downloaded again.
-    // docs/embed.md, "Preload hints in WebKit".
-    if (!privately && seen["/pkg/desk_loader_bg.wasm"].join() === "download,download") seen["/pkg/desk_loader_bg.wasm"] = ["download"];
-    expect(seen).toEqual({ ...Object.fromEntries(PRELOADED.map((f) => [f, ["download"]])), ...differs });
+    const expected = { ...Object.fromEntries(PRELOADED.map((f) => [f, ["download"]])), ...differs };
+    // WebKit shares a preload only through the HTTP cache, so the module (the
+    // largest file) races its preload on a busy device (seen in fresh-clone
+    // runs with every core busy): asked before its preload arrived, it is
+    // downloaded again; asked while the preload is in flight, the two become
+    // one request. docs/embed.md, "Preload hints in WebKit".
+    if (!privately) {
+      const wasm = "/pkg/desk_loader_bg.wasm";
+      expect([expected[wasm].join(), "download", "download,download"]).toContain(seen[wasm].join());
+      seen[wasm] = expected[wasm];
+    }
+    expect(seen).toEqual(expected);
   });
 }
 
@@ -50,6 +56,8 @@ test("in a persistent profile, the known-good release runs from Cache Storage wh
   await miniBrowser(desk, "/desk.html", { until: async () => Boolean(await visitEnd(desk, 1)) });
   expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
   expect(await visitEnd(desk, 1)).toMatchObject({ state: "ready", release: "2026.11.2" });
+  // The second boot's report may still be on its way when its page says ready.
+  await expect.poll(async () => (await desk.reports()).length).toBe(2);
   const offline = (await desk.reports())[1];
   expect(offline.path.at(-1)).toMatchObject({ release: "2026.11.2", outcome: "ready", fromCache: true });
 });
