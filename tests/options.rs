@@ -72,7 +72,7 @@ fn sources_are_urls_elements_or_objects_and_host_config_comes_last() {
     assert_eq!(o.manifest, Source::Url("/m.json".into()));
     assert_eq!(
         o.config,
-        vec![Source::Url("c.json".into()), Source::Inline("inline".into()), Source::Given, Source::Given]
+        vec![Source::Url("c.json".into()), Source::Inline("inline".into()), Source::Object, Source::Object]
     );
     assert_eq!(o.report_url.as_deref(), Some("/r"));
     assert_eq!(messages(&problems), ["options.config[3]: not a URL, \"#id\" or an object; left out"]);

@@ -26,7 +26,7 @@ pub enum Source {
     /// Read from the `<script type="application/json">` with this id.
     Inline(String),
     /// An object the host page gave: the shell holds it.
-    Given,
+    Object,
 }
 
 /// The options, read.
@@ -121,7 +121,7 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     };
     match get("hostConfig") {
         None => {}
-        Some(Value::Object(_)) => config.push(Source::Given),
+        Some(Value::Object(_)) => config.push(Source::Object),
         Some(v) => problems.push(expected("hostConfig", "an object", v, "none")),
     }
     let allowed_origins = match get("allowedOrigins") {
@@ -224,7 +224,7 @@ fn source(v: &Value) -> Option<Source> {
             Some(id) => Source::Inline(id.to_owned()),
             None => Source::Url(s.clone()),
         }),
-        Value::Object(_) => Some(Source::Given),
+        Value::Object(_) => Some(Source::Object),
         _ => None,
     }
 }

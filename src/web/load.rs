@@ -45,7 +45,7 @@ impl HostOptions {
     /// decides (`core::options::parse`); the page is asked only for the mount
     /// element and the documents given as objects.
     pub(crate) fn read(options: &JsValue) -> Result<HostOptions, String> {
-        use crate::core::options::{self, Source as Given};
+        use crate::core::options::{self, Source as Spec};
         let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
         let page_origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
         let (shape, mut objects) = options_shape(options);
@@ -63,10 +63,10 @@ impl HostOptions {
             }
             None => document.get_element_by_id("desk").ok_or("desk-loader: no `mount` given and no #desk element")?,
         };
-        let mut page = |s: &Given| match s {
-            Given::Url(url) => Source::Url(url.clone()),
-            Given::Inline(id) => Source::Inline(id.clone()),
-            Given::Given => Source::Object(objects.next().unwrap_or(JsValue::NULL)),
+        let mut page = |s: &Spec| match s {
+            Spec::Url(url) => Source::Url(url.clone()),
+            Spec::Inline(id) => Source::Inline(id.clone()),
+            Spec::Object => Source::Object(objects.next().unwrap_or(JsValue::NULL)),
         };
         Ok(HostOptions {
             manifest: page(&core.manifest),
@@ -101,12 +101,20 @@ impl HostOptions {
 fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
     // Per option, its document objects: the manifest's, the configuration's, hostConfig's.
     let mut objects: [Vec<JsValue>; 3] = Default::default();
+    // An option's value: primitives as they are (no JSON.stringify on the
+    // boot path for a number or a string), anything else read as JSON.
+    let plain = |v: JsValue| match (v.as_string(), v.as_f64(), v.as_bool()) {
+        (Some(s), _, _) => Value::String(s),
+        (_, Some(n), _) => Value::Number(n),
+        (_, _, Some(b)) => Value::Bool(b),
+        _ => from_js(v).unwrap_or(Value::Null),
+    };
     let shape = |v: JsValue, objects: &mut Vec<JsValue>| -> Value {
         if v.is_object() && !js_sys::Array::is_array(&v) {
             objects.push(v);
             Value::Object(Vec::new())
         } else {
-            from_js(v).unwrap_or(Value::Null)
+            plain(v)
         }
     };
     let mut members = Vec::new();
@@ -115,14 +123,15 @@ fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
         {
             let v = Reflect::get(options, &key.as_str().into()).unwrap_or(JsValue::UNDEFINED);
             let value = match key.as_str() {
-                "mount" if v.as_string().is_none() => continue,
+                // The element is the page's; anything else is the core's to judge.
+                "mount" if v.is_instance_of::<Element>() => continue,
                 "manifest" => shape(v, &mut objects[0]),
                 "config" if js_sys::Array::is_array(&v) => {
                     Value::Array(js_sys::Array::from(&v).iter().map(|item| shape(item, &mut objects[1])).collect())
                 }
                 "config" => shape(v, &mut objects[1]),
                 "hostConfig" => shape(v, &mut objects[2]),
-                _ => from_js(v).unwrap_or(Value::Null),
+                _ => plain(v),
             };
             members.push((key, value));
         }
