@@ -1,8 +1,7 @@
 //! The boot state machine, driven natively through simulated time.
 
 use desk_loader::core::boot::{
-    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Rendering, Start, State, Status, Timer,
-    MAX_RETRIES,
+    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Rendering, Start, State, Status, MAX_RETRIES,
 };
 use desk_loader::core::problem::Code;
 use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
@@ -23,17 +22,16 @@ fn manifest(releases: &[String]) -> String {
     format!(r#"{{"format": 1, "releases": [{}]}}"#, releases.join(","))
 }
 
-/// A boot and a clock; timers are kept so `advance` can fire them.
+/// A boot and a clock; `advance` feeds the timeouts the boot asks for.
 struct Sim {
     boot: Boot,
     now: f64,
     log: Vec<Action>,
-    timers: Vec<(Timer, f64)>,
 }
 
 impl Sim {
     fn new(options: Options) -> Sim {
-        Sim { boot: Boot::new(options), now: 0.0, log: Vec::new(), timers: Vec::new() }
+        Sim { boot: Boot::new(options), now: 0.0, log: Vec::new() }
     }
 
     /// Starts and answers every load: manifest, one configuration, record.
@@ -49,13 +47,6 @@ impl Sim {
 
     fn drain(&mut self) -> Vec<Action> {
         let new: Vec<Action> = std::iter::from_fn(|| self.boot.next_action()).collect();
-        for a in &new {
-            match a {
-                Action::StartTimer { timer, at_ms } => self.timers.push((*timer, *at_ms)),
-                Action::CancelTimer(t) => self.timers.retain(|(x, _)| x != t),
-                _ => {}
-            }
-        }
         self.log.extend(new.iter().cloned());
         new
     }
@@ -65,18 +56,13 @@ impl Sim {
         self.drain()
     }
 
-    /// Moves the clock, firing due timers in order.
+    /// Moves the clock, feeding a timeout at each time the boot asked for
+    /// on the way, as the shell's one timer does.
     fn advance(&mut self, to: f64) {
-        loop {
-            self.timers.sort_by(|a, b| a.1.total_cmp(&b.1));
-            match self.timers.first().copied() {
-                Some((t, at)) if at <= to => {
-                    self.timers.remove(0);
-                    self.now = at;
-                    self.send(Event::TimerFired(t));
-                }
-                _ => break,
-            }
+        while let Some(at) = self.boot.poll_timeout().filter(|at| *at <= to) {
+            self.now = self.now.max(at);
+            self.send(Event::Timeout);
+            assert_ne!(self.boot.poll_timeout(), Some(at), "a timeout that is due is handled");
         }
         self.now = to;
     }
@@ -89,11 +75,13 @@ impl Sim {
         self.attempts().last().copied().expect("an attempt")
     }
 
-    /// Every file of the last attempt loads, as the shell reports it.
+    /// Every file of the last attempt loads, as the shell reports it: its
+    /// bundle registers as its script runs, before the script's `load`.
     fn loaded(&mut self) {
         let (id, n) = (self.last_attempt().id, self.last_attempt().assets.len());
-        for _ in 0..n {
-            self.send(Event::AssetLoaded { attempt: id });
+        self.send(Event::PanelRegistered { attempt: id });
+        for index in 0..n {
+            self.send(Event::AssetLoaded { attempt: id, index });
         }
     }
 
@@ -167,12 +155,13 @@ fn loads_everything_at_once_then_the_newest_release_then_records_it() {
     let attempt = sim.last_attempt();
     assert_eq!((attempt.id, attempt.release_id.as_str(), attempt.from_cache), (1, "r2", false));
     assert_eq!(attempt.config, json(r#"{"API_URL": "https://api.example"}"#));
-    assert!(sim.timers.contains(&(Timer::Deadline(1), 10_020.0)));
+    assert_eq!(sim.boot.poll_timeout(), Some(10_020.0), "the ready deadline");
 
     sim.now = 250.0;
     sim.ready();
     assert_eq!(sim.boot.state(), State::Ready);
-    assert!(sim.timers.is_empty(), "the deadline is cancelled");
+    assert_eq!(sim.boot.poll_timeout(), None, "no deadline once ready");
+    assert_eq!(sim.log.iter().filter(|a| matches!(a, Action::StartPanel { attempt: 1 })).count(), 1);
     assert!(matches!(sim.updates()[..], [Update::KnownGood { .. }]));
     assert!(sim
         .log
@@ -244,11 +233,11 @@ fn the_deadline_fails_the_attempt_and_does_not_run_while_hidden() {
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
     sim.advance(4_000.0);
     sim.send(Event::Visibility { hidden: true });
-    assert!(sim.timers.is_empty(), "no deadline runs while hidden");
+    assert_eq!(sim.boot.poll_timeout(), None, "no deadline runs while hidden");
     sim.advance(60_000.0);
     assert_eq!(sim.attempts().len(), 1, "a hidden page never times out");
     sim.send(Event::Visibility { hidden: false });
-    assert_eq!(sim.timers, vec![(Timer::Deadline(1), 66_000.0)]);
+    assert_eq!(sim.boot.poll_timeout(), Some(66_000.0));
     sim.advance(65_999.0);
     assert_eq!(sim.attempts().len(), 1);
     sim.advance(66_000.0);
@@ -264,10 +253,10 @@ fn a_page_hidden_at_start_arms_the_deadline_when_shown() {
     sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[release("r1", "")])))));
     sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
     sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
-    assert!(sim.timers.is_empty());
+    assert_eq!(sim.boot.poll_timeout(), None);
     sim.now = 500.0;
     sim.send(Event::Visibility { hidden: false });
-    assert_eq!(sim.timers, vec![(Timer::Deadline(1), 10_500.0)]);
+    assert_eq!(sim.boot.poll_timeout(), Some(10_500.0));
 }
 
 #[test]
@@ -276,7 +265,7 @@ fn transient_network_failures_are_retried_with_backoff_then_fall_back() {
     for retry in 0..MAX_RETRIES {
         sim.asset_failed(Diagnosis::Network("Failed to fetch".into()));
         assert_eq!(sim.last_attempt().release_id, "r2", "no new attempt during the backoff");
-        let due = sim.timers.iter().find(|(t, _)| matches!(t, Timer::Retry(_))).unwrap().1;
+        let due = sim.boot.poll_timeout().expect("the backoff's end");
         assert_eq!(due - sim.now, 300.0 * f64::from(1u32 << retry));
         sim.advance(due);
         assert_eq!(sim.last_attempt().release_id, "r2", "retried");
@@ -542,19 +531,77 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
         r#"{{"id": "r2", "assets": [{{"type": "style", "url": "p/r2.css", "integrity": "{SHA}"}},
            {{"type": "script", "url": "p/r2.js", "integrity": "{SHA}"}}]}}"#
     );
-    // The stylesheet then fails: the early ready() does not count.
+    // The script is in (file 1), and its panel said ready; the stylesheet
+    // (file 0) then fails: the early ready() does not count.
     let mut sim = Sim::boot(&manifest(&[styled.clone(), release("r1", "")]), API, None);
-    sim.send(Event::AssetLoaded { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
     sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
     assert_eq!(sim.boot.state(), State::Booting);
     sim.asset_failed(Diagnosis::Status(404));
     assert_eq!(sim.last_attempt().release_id, "r1");
     // The stylesheet then loads: the early ready() counts at that moment.
     let mut sim = Sim::boot(&manifest(&[styled, release("r1", "")]), API, None);
-    sim.send(Event::AssetLoaded { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
     sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
-    sim.send(Event::AssetLoaded { attempt: 1 });
+    sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
     assert_eq!(sim.boot.state(), State::Ready);
+}
+
+#[test]
+fn a_release_with_stylesheets_runs_its_scripts_once_they_have_loaded() {
+    let styled = format!(
+        r#"{{"id": "r2", "assets": [{{"type": "style", "url": "p/a.css", "integrity": "{SHA}"}},
+           {{"type": "style", "url": "p/b.css", "integrity": "{SHA}"}},
+           {{"type": "script", "url": "p/r2.js", "integrity": "{SHA}"}}]}}"#
+    );
+    let mut sim = Sim::boot(&manifest(&[styled]), API, None);
+    assert!(sim.last_attempt().scripts_wait, "the scripts are only fetched at first");
+    let runs = |sim: &Sim| sim.log.iter().filter(|a| matches!(a, Action::RunScripts { attempt: 1 })).count();
+    assert_eq!(runs(&sim), 0);
+    sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
+    assert_eq!(runs(&sim), 0, "one stylesheet is still loading");
+    sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
+    assert_eq!(runs(&sim), 1, "the last stylesheet lets the scripts run");
+    // A release without stylesheets runs its scripts at once.
+    let sim = Sim::boot(&manifest(&[release("r1", "")]), API, None);
+    assert!(!sim.last_attempt().scripts_wait);
+}
+
+#[test]
+fn a_bundle_that_never_registers_fails_when_its_last_script_has_run() {
+    let two = format!(
+        r#"{{"id": "r2", "assets": [{{"type": "script", "url": "p/a.js", "integrity": "{SHA}"}},
+           {{"type": "script", "url": "p/b.js", "integrity": "{SHA}"}}]}}"#
+    );
+    let mut sim = Sim::boot(&manifest(&[two, release("r1", "")]), API, None);
+    sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
+    assert_eq!(sim.last_attempt().id, 1, "the panel may register from its last script");
+    sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
+    assert!(sim.codes().contains(&"panel.not_registered"));
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    let Update::Quarantine(q) = sim.updates()[0] else { panic!("a quarantine") };
+    assert_eq!(q.code, "panel.not_registered");
+}
+
+#[test]
+fn only_the_first_registration_starts_the_panel() {
+    let mut sim = Sim::boot(&manifest(&[release("r1", "")]), API, None);
+    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 9 });
+    let starts: Vec<_> = sim.log.iter().filter(|a| matches!(a, Action::StartPanel { .. })).collect();
+    assert_eq!(starts, [&Action::StartPanel { attempt: 1 }]);
+}
+
+#[test]
+fn a_removed_attempt_leaves_the_loading_state_until_the_next_one() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    let after = sim.send(Event::PanelFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() });
+    let at = after.iter().position(|a| *a == Action::Remove { attempt: 1 }).expect("removed");
+    assert_eq!(after.get(at + 1), Some(&Action::ShowLoading));
+    assert!(after[at..].iter().any(|a| matches!(a, Action::Inject(a) if a.release_id == "r1")));
 }
 
 fn on_page(manifest: &str, record: Option<&str>, allowed: &[&str]) -> Sim {

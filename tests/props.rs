@@ -4,9 +4,7 @@
 //! or quarantined release, and never takes a stale ready() for success.
 #![cfg(not(target_arch = "wasm32"))]
 
-use desk_loader::core::boot::{
-    Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, Timer, MAX_ATTEMPTS,
-};
+use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, MAX_ATTEMPTS};
 use desk_loader::core::check::evaluate;
 use desk_loader::core::config::RuntimeConfig;
 use desk_loader::core::manifest::Manifest;
@@ -137,7 +135,6 @@ proptest! {
         let mut boot = Boot::new(Options::default());
         boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
         let mut now = 0.0;
-        let mut timers: Vec<(Timer, f64)> = Vec::new();
         let mut current: Option<u32> = None;
         let mut injects = 0u32;
         let mut replies = w.replies.iter().cycle();
@@ -152,28 +149,21 @@ proptest! {
             steps += 1;
             prop_assert!(steps < 500, "no end after 500 steps");
             while let Some(a) = boot.next_action() {
-                match a {
-                    Action::Inject(att) => {
-                        injects += 1;
-                        prop_assert!(!forbidden.contains(&att.release_id), "started {} in {:?}", att.release_id, w);
-                        current = Some(att.id);
-                    }
-                    Action::StartTimer { timer, at_ms } => timers.push((timer, at_ms)),
-                    Action::CancelTimer(t) => timers.retain(|(x, _)| *x != t),
-                    _ => {}
+                if let Action::Inject(att) = a {
+                    injects += 1;
+                    prop_assert!(!forbidden.contains(&att.release_id), "started {} in {:?}", att.release_id, w);
+                    current = Some(att.id);
                 }
             }
             if matches!(boot.state(), State::Ready | State::Failed) {
                 break;
             }
-            // The shell answers every action in time: timers fire too, whatever else happens.
-            timers.sort_by(|a, b| a.1.total_cmp(&b.1));
+            // The shell answers every action in time: its timer fires too, whatever else happens.
             let event = if let Some(e) = pending.pop() {
                 e
-            } else if steps % 4 == 0 && !timers.is_empty() {
-                let (t, at) = timers.remove(0);
+            } else if let Some(at) = boot.poll_timeout().filter(|_| steps % 4 == 0) {
                 now = at.max(now);
-                Event::TimerFired(t)
+                Event::Timeout
             } else if steps % 4 == 0 {
                 // A hidden page is shown again sooner or later.
                 Event::Visibility { hidden: false }
@@ -181,7 +171,8 @@ proptest! {
                 let r = *replies.next().unwrap();
                 let attempt = current.unwrap_or(0);
                 match r % 10 {
-                    9 => Event::AssetLoaded { attempt },
+                    9 => Event::AssetLoaded { attempt, index: usize::from(r / 10) % 3 },
+                    8 if r % 3 == 0 => Event::PanelRegistered { attempt },
                     0 => Event::PanelReady { attempt, rendered: Rendering::PANEL },
                     1 => Event::PanelReady { attempt, rendered: Rendering::NOTHING },
                     2 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
@@ -204,14 +195,13 @@ proptest! {
                         continue;
                     }
                     _ => {
-                        // Let the earliest timer fire; if the page is hidden, show it.
-                        timers.sort_by(|a, b| a.1.total_cmp(&b.1));
-                        if timers.is_empty() {
-                            Event::Visibility { hidden: false }
-                        } else {
-                            let (t, at) = timers.remove(0);
-                            now = at.max(now);
-                            Event::TimerFired(t)
+                        // Let the timer fire; if the page is hidden, show it.
+                        match boot.poll_timeout() {
+                            None => Event::Visibility { hidden: false },
+                            Some(at) => {
+                                now = at.max(now);
+                                Event::Timeout
+                            }
                         }
                     }
                 }

@@ -35,9 +35,10 @@ fn boot(format: ReportFormat, id: &str, manifest: &str, record: &Value) -> (Boot
     (boot, actions)
 }
 
-/// The attempt's files loaded and its panel ready.
+/// The attempt's one file loaded, its bundle registered, and its panel ready.
 fn ready(boot: &mut Boot, attempt: u32, now_ms: f64) -> Vec<Action> {
-    boot.handle(Event::AssetLoaded { attempt }, now_ms);
+    boot.handle(Event::PanelRegistered { attempt }, now_ms);
+    boot.handle(Event::AssetLoaded { attempt, index: 0 }, now_ms);
     boot.handle(Event::PanelReady { attempt, rendered: Rendering::PANEL }, now_ms);
     drain(boot)
 }

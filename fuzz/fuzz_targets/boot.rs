@@ -4,7 +4,7 @@
 //! bound.
 #![no_main]
 
-use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, Timer};
+use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State};
 use desk_loader::core::problem::Code;
 use desk_loader::core::report::MAX_REPORT_BYTES;
 use desk_loader::core::value::Value;
@@ -23,9 +23,8 @@ fuzz_target!(|data: &[u8]| {
     boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest)), 1.0);
     boot.handle(Event::Loaded(Doc::Config(0), Ok(config)), 2.0);
     boot.handle(Event::Loaded(Doc::Record, Ok(record)), 3.0);
-    let mut now = 3.0;
+    let mut now: f64 = 3.0;
     let mut attempt = 0;
-    let mut timers: Vec<Timer> = Vec::new();
     let mut bytes = events.iter().copied().chain(std::iter::repeat(7));
     // The input's own events (events for a removed attempt change nothing, so
     // they must not count against the boot), then at most 400 in which only
@@ -34,8 +33,6 @@ fuzz_target!(|data: &[u8]| {
         while let Some(a) = boot.next_action() {
             match a {
                 Action::Inject(a) => attempt = a.id,
-                Action::StartTimer { timer, .. } => timers.push(timer),
-                Action::CancelTimer(t) => timers.retain(|x| *x != t),
                 Action::Report { report, .. } => assert!(report.to_json().len() <= MAX_REPORT_BYTES),
                 _ => {}
             }
@@ -49,14 +46,18 @@ fuzz_target!(|data: &[u8]| {
             0 => Event::PanelReady { attempt, rendered: Rendering { mount_box: b & 8 == 0, text: b & 16 == 0, element_box: b & 32 == 0 } },
             1 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
             2 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3) },
-            3 => Event::AssetLoaded { attempt },
+            3 if b & 8 == 0 => Event::AssetLoaded { attempt, index: usize::from(b >> 4) },
+            3 => Event::PanelRegistered { attempt },
             4 => Event::Visibility { hidden: b & 8 == 0 },
             5 if b & 16 == 0 => {
                 Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) }
             }
             5 => Event::MountEmptied,
             6 => Event::PanelReady { attempt: attempt.wrapping_add(u32::from(b)), rendered: Rendering::PANEL },
-            _ if !timers.is_empty() => Event::TimerFired(timers.remove(0)),
+            _ if boot.poll_timeout().is_some() => {
+                now = now.max(boot.poll_timeout().unwrap_or(now));
+                Event::Timeout
+            }
             _ => Event::Visibility { hidden: false },
         };
         boot.handle(e, now);

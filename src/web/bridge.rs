@@ -5,7 +5,7 @@
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::load::to_js;
+use super::convert::to_js;
 use crate::core::value::Value;
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {

@@ -108,32 +108,35 @@ pub(crate) fn rendering(mount: &Element) -> Rendering {
     seen
 }
 
-/// The observer that keeps the loading state visible, and its callback.
-type Guard = (web_sys::MutationObserver, Closure<dyn FnMut()>);
+/// The observer that keeps the loading state visible, and its callback;
+/// disconnected when dropped (a new boot's start replaces it).
+pub(crate) struct Guard {
+    observer: web_sys::MutationObserver,
+    _callback: Closure<dyn FnMut()>,
+}
 
-thread_local! {
-    static GUARD: std::cell::RefCell<Option<Guard>> = const { std::cell::RefCell::new(None) };
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
 }
 
 /// Tells the core whenever the mount point becomes empty (a panel cleared
 /// it before rendering, or rendered nothing); the core answers with
 /// `ShowLoading` while the boot is loading or booting. Mutation observers run
 /// before the next paint, so the agent never sees the blank.
-pub(crate) fn watch_for_empty_mount(mount: &Element) {
+pub(crate) fn watch_for_empty_mount(mount: &Element, inbox: super::Inbox) -> Option<Guard> {
     let watched = mount.clone();
     let cb = Closure::<dyn FnMut()>::new(move || {
         if is_empty(&watched) {
-            super::feed(crate::core::boot::Event::MountEmptied);
+            inbox.feed(crate::core::boot::Event::MountEmptied);
         }
     });
-    let Ok(observer) = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()) else { return };
+    let observer = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()).ok()?;
     let init = web_sys::MutationObserverInit::new();
     init.set_child_list(true);
     let _ = observer.observe_with_options(mount, &init);
-    let previous = GUARD.with(|g| g.borrow_mut().replace((observer, cb)));
-    if let Some((old, _)) = previous {
-        old.disconnect();
-    }
+    Some(Guard { observer, _callback: cb })
 }
 
 /// Puts the loading state back in the mount point: a copy of the one the

@@ -1,11 +1,11 @@
 //! Reading the host page's options and loading the manifest and configuration.
 
 use js_sys::Reflect;
-use serde::Serialize;
-use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 
+use super::convert::{from_js, parse};
+use super::Inbox;
 use crate::core::boot::{Doc, Event, LoadError};
 use crate::core::value::{quoted, Value};
 
@@ -142,16 +142,16 @@ fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
 /// Loads a document and feeds the result to the core: one in the page (an
 /// inline `<script type="application/json">` or an object) at once, as the
 /// stored record is; one at a URL in the background.
-pub(crate) fn load(doc: Doc, host: &HostOptions) {
+pub(crate) fn load(doc: Doc, host: &HostOptions, inbox: Inbox) {
     let timeout_ms = host.core.fetch_timeout_ms;
     match host.source(doc) {
         Some(Source::Url(url)) => wasm_bindgen_futures::spawn_local(async move {
             let result = fetch_text(&url, timeout_ms).await.and_then(|text| parse(&text));
-            super::feed(Event::Loaded(doc, result));
+            inbox.feed(Event::Loaded(doc, result));
         }),
-        Some(Source::Object(v)) => super::feed(Event::Loaded(doc, from_js(v))),
-        Some(Source::Inline(id)) => super::feed(Event::Loaded(doc, read_inline(&id))),
-        None => super::feed(Event::Loaded(doc, Err(LoadError::Unreadable("no such source".to_owned())))),
+        Some(Source::Object(v)) => inbox.feed(Event::Loaded(doc, from_js(v))),
+        Some(Source::Inline(id)) => inbox.feed(Event::Loaded(doc, read_inline(&id))),
+        None => inbox.feed(Event::Loaded(doc, Err(LoadError::Unreadable("no such source".to_owned())))),
     }
 }
 
@@ -173,16 +173,10 @@ pub(crate) async fn timed<T, F: std::future::Future<Output = T>>(
 ) -> (T, bool) {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(web_sys::AbortController::signal);
-    let abort = controller.map(|c| Closure::<dyn FnMut()>::new(move || c.abort()));
-    let timer = abort.as_ref().and_then(|cb| {
-        web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), timeout_ms as i32)
-            .ok()
-    });
+    // Cleared when dropped, as the fetch ends.
+    let _timer =
+        controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms.clamp(0.0, 2e9) as u32, move || c.abort()));
     let out = fetch(signal.clone()).await;
-    if let (Some(h), Some(w)) = (timer, web_sys::window()) {
-        w.clear_timeout_with_handle(h);
-    }
     (out, signal.is_some_and(|s| s.aborted()))
 }
 
@@ -211,69 +205,4 @@ async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
 /// Refuses documents over the core's size limit (`boot::check_document_size`).
 fn bounded(text: String, what: &str) -> Result<String, LoadError> {
     crate::core::boot::check_document_size(text.len(), what).map(|()| text)
-}
-
-/// Reads a document's text in the core (`core::json`): no call into
-/// JavaScript per value, as `JSON.parse` and a walk of its result took.
-pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
-    crate::core::json::parse(text, number).map_err(|e| LoadError::Malformed(e.to_string()))
-}
-
-/// A JSON number's text as an `f64`: the core's exact fast path, else
-/// JavaScript's `parseFloat` (the core has no float parser of its own).
-fn number(text: &str) -> Option<f64> {
-    crate::core::value::parse_decimal(text).or_else(|| Some(js_sys::Number::parse_float(text)))
-}
-
-/// Reads a host page's object (a document given as an object, or `check()`'s
-/// arguments) into a core value: `JSON.stringify` writes it out in one call,
-/// and the core reads the text (`core::json`, with its depth limit). A
-/// replacer refuses, by name, what JSON cannot hold and `JSON.stringify`
-/// would silently drop (a function, a symbol) or fail on (a bigint);
-/// `undefined` reads as `null`. This replaced a walk of the object, one call
-/// into JavaScript per key and per value.
-pub(crate) fn from_js(js: JsValue) -> Result<Value, LoadError> {
-    let replacer = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(|_: JsValue, v: JsValue| {
-        if v.is_undefined() {
-            return Ok(JsValue::NULL);
-        }
-        match v.js_typeof().as_string().as_deref() {
-            Some(kind @ ("function" | "symbol" | "bigint")) => {
-                Err(js_sys::Error::new(&format!("a {kind} is not a JSON value")).into())
-            }
-            _ => Ok(v),
-        }
-    });
-    let text = js_sys::JSON::stringify_with_replacer(&js, replacer.as_ref())
-        .map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
-    match text.as_string() {
-        // Only the position in a text no one wrote would follow.
-        Some(text) => crate::core::json::parse(&text, number).map_err(|e| LoadError::Malformed(e.what.to_owned())),
-        None => Ok(Value::Null),
-    }
-}
-
-/// The message of a thrown value, which need not be an `Error`.
-pub(crate) fn js_error_text(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.message());
-    }
-    string(e).unwrap_or_else(|_| "(a value that cannot be shown as text)".to_owned())
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// JavaScript's `String(value)`, which never throws for primitives and objects.
-    #[wasm_bindgen(js_name = String, catch)]
-    fn string(v: &JsValue) -> Result<String, JsValue>;
-}
-
-/// Writes a core value (or any serializable data) to JavaScript with
-/// serde-wasm-bindgen: objects as plain objects (`json_compatible`), as
-/// `JSON.parse` would make them. Its serializer weighs about 0.4 KB gzip in
-/// the module; its deserializer is not used for the way in (`from_js`): it
-/// links `core::fmt`'s float formatting, which `[weight].forbidden` keeps
-/// out (measured: 94,595 B to 110,893 B gzip).
-pub(crate) fn to_js(v: &Value) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }

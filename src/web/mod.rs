@@ -3,36 +3,39 @@
 //! It decides nothing. [`start`] builds a [`Boot`], then [`pump`] alternates
 //! between feeding queued [`Event`]s to the core and executing the
 //! [`Action`]s it returns. JavaScript callbacks (script `load`/`error`, the
-//! panel's `ready()`, timers, visibility) only queue events and call
-//! [`pump`]; the queue makes re-entrant calls safe, and no `RefCell` borrow is
-//! held across a call into JavaScript.
+//! panel's `ready()`, the timer, visibility) hold an [`Inbox`]: they only
+//! queue events and call [`pump`]; the queue makes re-entrant calls safe, and
+//! no `RefCell` borrow is held across a call into JavaScript. Two
+//! thread-locals hold everything: the [`Shell`] and the inbox's queue.
 
 mod bridge;
+mod convert;
 mod dom;
 mod load;
 mod panel;
 mod store;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::boot::{Action, Boot, Doc, Event, Start, Timer};
+use crate::core::boot::{Action, Boot, Doc, Event, Start};
 use crate::core::value::Value;
 
 thread_local! {
     static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
-    static QUEUE: RefCell<VecDeque<Event>> = const { RefCell::new(VecDeque::new()) };
-    static BUSY: Cell<bool> = const { Cell::new(false) };
-    static TIMERS: RefCell<Vec<Armed>> = const { RefCell::new(Vec::new()) };
-    static VISIBILITY: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
+    static QUEUE: RefCell<Queue> = const { RefCell::new(Queue { events: VecDeque::new(), busy: false }) };
 }
 
-/// A running browser timer: which core timer it is, its handle, its callback.
-type Armed = (Timer, i32, Closure<dyn FnMut()>);
+/// Events waiting for the core, and whether [`pump`] is running.
+struct Queue {
+    events: VecDeque<Event>,
+    busy: bool,
+}
 
 /// What the shell keeps between callbacks.
 struct Shell {
@@ -42,6 +45,23 @@ struct Shell {
     attempt: Option<panel::Live>,
     /// The options `start` was given, for the error screen's Retry.
     options: JsValue,
+    /// The one timer, for the time [`Boot::poll_timeout`] gave.
+    timer: Option<(f64, Timeout)>,
+    /// The observer that puts the loading state back in an emptied mount point.
+    _guard: Option<dom::Guard>,
+}
+
+/// The handle a callback holds to tell the core what happened: the event
+/// joins the queue, and [`pump`] runs unless it is running already.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Inbox;
+
+impl Inbox {
+    /// Queues an event for the core and processes it.
+    pub(crate) fn feed(self, event: Event) {
+        QUEUE.with(|q| q.borrow_mut().events.push_back(event));
+        pump();
+    }
 }
 
 /// Starts a boot with the host page's options (see `docs/embed.md`).
@@ -55,13 +75,16 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     let mut host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     // Retry starts again on a mount point that shows the error screen: keep
     // the page's own loading state from the first start.
+    let first = SHELL.with(|s| s.borrow().is_none());
     if host.loading.is_none() {
         host.loading = with_shell(|s| s.host.loading.clone()).flatten();
     }
     panel::install_api();
-    watch_visibility();
-    watch_csp();
-    dom::watch_for_empty_mount(&host.mount);
+    if first {
+        watch_visibility();
+        watch_csp();
+    }
+    let guard = dom::watch_for_empty_mount(&host.mount, Inbox);
     let mut boot = Boot::new(host.core.boot(&host.page_origin));
     // What the options' problems say goes in the report; the page's developer sees it at once.
     for p in &host.problems {
@@ -80,16 +103,13 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         boot_id: boot_id(),
         problems: host.problems.clone(),
     });
-    let previous = SHELL.with(|s| s.borrow_mut().replace(Shell { boot, host: Rc::new(host), attempt: None, options }));
+    let shell = Shell { boot, host: Rc::new(host), attempt: None, options, timer: None, _guard: guard };
+    // The previous boot's attempt, timer and observer go with it.
+    let previous = SHELL.with(|s| s.borrow_mut().replace(shell));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
         live.remove();
     }
-    TIMERS.with(|t| {
-        for (_, handle, _) in t.borrow_mut().drain(..) {
-            clear_timeout(handle);
-        }
-    });
-    QUEUE.with(|q| q.borrow_mut().clear());
+    QUEUE.with(|q| q.borrow_mut().events.clear());
     pump();
     Ok(())
 }
@@ -105,41 +125,58 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
 pub fn check(manifest: JsValue, config: JsValue, release: Option<String>) -> Result<JsValue, JsValue> {
     let fail = |e: String| JsValue::from(js_sys::Error::new(&e));
     let read = |js: JsValue| match js.as_string() {
-        Some(text) => load::parse(&text),
-        None => load::from_js(js),
+        Some(text) => convert::parse(&text),
+        None => convert::from_js(js),
     };
     let manifest = read(manifest).map_err(|e| fail(format!("manifest: {}", e.text())))?;
     let config = read(config).map_err(|e| fail(format!("configuration: {}", e.text())))?;
     let outcome = crate::core::check::check(manifest, config, release.as_deref()).map_err(fail)?;
-    Ok(load::to_js(&outcome.to_value()))
+    Ok(convert::to_js(&outcome.to_value()))
 }
 
-/// Queues an event for the core and processes it.
-pub(crate) fn feed(event: Event) {
-    QUEUE.with(|q| q.borrow_mut().push_back(event));
-    pump();
-}
-
-/// Feeds queued events and executes actions until both are exhausted.
+/// Feeds queued events and executes actions until both are exhausted, then
+/// sets the one timer to the time the core asks for.
 fn pump() {
-    if BUSY.with(|b| b.replace(true)) {
+    if QUEUE.with(|q| std::mem::replace(&mut q.borrow_mut().busy, true)) {
         return;
     }
     loop {
-        if let Some(event) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        if let Some(event) = QUEUE.with(|q| q.borrow_mut().events.pop_front()) {
             with_shell(|s| s.boot.handle(event, now()));
         }
         match with_shell(|s| s.boot.next_action()).flatten() {
             Some(action) => execute(action),
-            None if QUEUE.with(|q| q.borrow().is_empty()) => break,
+            None if QUEUE.with(|q| q.borrow().events.is_empty()) => break,
             None => {}
         }
     }
-    BUSY.with(|b| b.set(false));
+    with_shell(set_timer);
+    QUEUE.with(|q| q.borrow_mut().busy = false);
 }
 
 fn with_shell<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
     SHELL.with(|s| s.borrow_mut().as_mut().map(f))
+}
+
+/// Keeps the shell's one timer at [`Boot::poll_timeout`]: unchanged if it
+/// already is, dropped (which clears it) when the core needs none. When it
+/// fires, the core hears [`Event::Timeout`]; a browser timer that fires a
+/// little early is set again.
+fn set_timer(shell: &mut Shell) {
+    let due = shell.boot.poll_timeout();
+    if shell.timer.as_ref().map(|(at, _)| *at) == due {
+        return;
+    }
+    shell.timer = due.map(|at| {
+        let delay = (at - now()).clamp(0.0, 2e9).ceil() as u32;
+        (
+            at,
+            Timeout::new(delay, || {
+                with_shell(|s| s.timer = None);
+                Inbox.feed(Event::Timeout);
+            }),
+        )
+    });
 }
 
 // `execute` is inlined into `pump`, and V8 compiles a wasm function whole on
@@ -150,64 +187,32 @@ fn execute(action: Action) {
     let Some(host) = with_shell(|s| s.host.clone()) else { return };
     match action {
         Action::SetState(status) => {
-            dom::set_state(&host, &status, &load::to_js(&status.to_value()));
+            dom::set_state(&host, &status, &convert::to_js(&status.to_value()));
             bridge::post(&status.bridge_message());
         }
         Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
-        Action::Load(Doc::Record) => feed(Event::Loaded(Doc::Record, store::read_record())),
-        Action::Load(doc) => load::load(doc, &host),
+        Action::Load(Doc::Record) => Inbox.feed(Event::Loaded(Doc::Record, store::read_record())),
+        Action::Load(doc) => load::load(doc, &host, Inbox),
         Action::Inject(attempt) => {
-            let live = panel::inject(&attempt, &host);
+            let live = panel::inject(&attempt, &host, Inbox);
             if let Some(old) = with_shell(|s| s.attempt.replace(live)).flatten() {
                 old.remove();
             }
         }
+        Action::RunScripts { attempt } => {
+            with_shell(|s| s.attempt.as_mut().filter(|l| l.id == attempt).map(panel::Live::run_scripts));
+        }
+        Action::StartPanel { attempt } => panel::Live::start_panel(attempt, Inbox),
         Action::Remove { attempt } => {
             if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {
                 live.remove();
-                dom::show_loading(&host);
             }
         }
-        Action::StartTimer { timer, at_ms } => start_timer(timer, (at_ms - now()).max(0.0)),
-        Action::CancelTimer(timer) => cancel_timer(timer),
         Action::UpdateRecord(update) => store::update_record(update),
-        Action::CacheAssets { release, assets } => store::cache_assets(release, assets),
+        Action::CacheAssets { release, assets } => store::cache_assets(release, assets, Inbox),
         Action::ShowLoading => dom::show_loading(&host),
         Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
         Action::Report { report, body, content_type } => send_report(&report, body, content_type, &host),
-    }
-}
-
-fn start_timer(timer: Timer, delay_ms: f64) {
-    cancel_timer(timer);
-    let cb = Closure::<dyn FnMut()>::new(move || {
-        TIMERS.with(|t| t.borrow_mut().retain(|(x, _, _)| *x != timer));
-        feed(Event::TimerFired(timer));
-    });
-    let handle = web_sys::window().and_then(|w| {
-        w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), delay_ms.min(2e9) as i32)
-            .ok()
-    });
-    if let Some(h) = handle {
-        TIMERS.with(|t| t.borrow_mut().push((timer, h, cb)));
-    }
-}
-
-/// Stops a timer; `start_timer` keeps at most one per core timer.
-fn cancel_timer(timer: Timer) {
-    let gone = TIMERS.with(|t| {
-        let mut t = t.borrow_mut();
-        let i = t.iter().position(|(x, _, _)| *x == timer)?;
-        Some(t.swap_remove(i))
-    });
-    if let Some((_, handle, _)) = gone {
-        clear_timeout(handle);
-    }
-}
-
-fn clear_timeout(handle: i32) {
-    if let Some(w) = web_sys::window() {
-        w.clear_timeout_with_handle(handle);
     }
 }
 
@@ -216,17 +221,12 @@ fn hidden() -> bool {
 }
 
 /// Tells the core when the page is hidden or shown, so deadlines pause.
+/// Once per page: the listener outlives every boot.
 fn watch_visibility() {
-    VISIBILITY.with(|v| {
-        if v.borrow().is_some() {
-            return;
-        }
-        let cb = Closure::<dyn FnMut()>::new(|| feed(Event::Visibility { hidden: hidden() }));
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            let _ = doc.add_event_listener_with_callback("visibilitychange", cb.as_ref().unchecked_ref());
-        }
-        *v.borrow_mut() = Some(cb);
-    });
+    let cb = Closure::<dyn FnMut()>::new(|| Inbox.feed(Event::Visibility { hidden: hidden() })).into_js_value();
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = doc.add_event_listener_with_callback("visibilitychange", cb.unchecked_ref());
+    }
 }
 
 /// The error screen's Retry: the same boot again, in the same page.
@@ -239,25 +239,16 @@ fn retry() {
 }
 
 /// Reports Content Security Policy violations to the core by directive.
+/// Once per page: the listener outlives every boot.
 fn watch_csp() {
-    type Listener = Closure<dyn FnMut(web_sys::Event)>;
-    thread_local! {
-        static CSP: RefCell<Option<Listener>> = const { RefCell::new(None) };
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        let get = |k: &str| js_sys::Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        Inbox.feed(Event::CspViolation { directive: get("effectiveDirective"), blocked: get("blockedURI") });
+    })
+    .into_js_value();
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = doc.add_event_listener_with_callback("securitypolicyviolation", cb.unchecked_ref());
     }
-    CSP.with(|c| {
-        if c.borrow().is_some() {
-            return;
-        }
-        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
-            let get =
-                |k: &str| js_sys::Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            feed(Event::CspViolation { directive: get("effectiveDirective"), blocked: get("blockedURI") });
-        });
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            let _ = doc.add_event_listener_with_callback("securitypolicyviolation", cb.as_ref().unchecked_ref());
-        }
-        *c.borrow_mut() = Some(cb);
-    });
 }
 
 /// Logs the report in one console group, posts `body` to the report
@@ -293,12 +284,12 @@ fn send_report(report: &Value, body: String, content_type: &'static str, host: &
                     .ok()
             })
             .await;
-            feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
+            Inbox.feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
         });
     }
     bridge::post(&crate::core::report::bridge_message(report));
     // `deskLoader.settled` (set up by boot.js) resolves with the first one.
-    dom::announce(&host.mount, "desk-loader:report", &load::to_js(report));
+    dom::announce(&host.mount, "desk-loader:report", &convert::to_js(report));
 }
 
 /// A random id for this boot: 16 hex digits from `crypto.getRandomValues`

@@ -1,65 +1,25 @@
 //! The panel side: the `window.deskLoader` API, injecting a release's files,
-//! and turning what the page does with them into core events.
-
-use std::cell::RefCell;
+//! and turning what the page does with them into core events. What follows
+//! from them (scripts held for stylesheets, a bundle that never registered,
+//! a second registration) is the core's to decide (`core::boot`).
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use super::feed;
-use super::load::{js_error_text, to_js, HostOptions};
+use super::convert::{js_error_text, to_js};
+use super::load::HostOptions;
+use super::{with_shell, Inbox};
 use crate::core::boot::{Attempt, Diagnosis, Event};
 use crate::core::manifest::{Asset, AssetKind};
 use crate::core::problem::Code;
 
-/// The attempt waiting for its panel to call `deskLoader.register`.
-struct Pending {
-    attempt: u32,
-    context: JsValue,
-    scripts_left: usize,
-    registered: bool,
-}
-
-/// Scripts held back until the attempt's stylesheets have loaded, so the
-/// panel never renders unstyled and then jumps (a layout shift).
-struct Held {
-    attempt: u32,
-    styles_left: usize,
-    scripts: Vec<Element>,
-    parent: Option<Element>,
-}
-
-thread_local! {
-    static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
-    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
-}
-
-/// A stylesheet of the attempt loaded; with the last one, the scripts go in.
-fn style_loaded(attempt: u32) {
-    let release = HELD.with(|h| {
-        let mut h = h.borrow_mut();
-        let held = h.as_mut().filter(|held| held.attempt == attempt)?;
-        held.styles_left = held.styles_left.saturating_sub(1);
-        if held.styles_left > 0 {
-            return None;
-        }
-        h.take()
-    });
-    if let Some(held) = release {
-        if let Some(parent) = &held.parent {
-            for script in &held.scripts {
-                let _ = parent.append_child(script);
-            }
-        }
-    }
-}
-
 /// An element's event listener: the element, the event, the closure.
 type Listener = (Element, &'static str, Closure<dyn FnMut(web_sys::Event)>);
 
-/// An attempt's footprint on the page, removed by [`Live::remove`].
+/// An attempt on the page: what it added (removed by [`Live::remove`]), and
+/// where its panel stands.
 pub(crate) struct Live {
     pub id: u32,
     elements: Vec<Element>,
@@ -67,13 +27,21 @@ pub(crate) struct Live {
     handlers: Vec<Listener>,
     error_listener: Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>,
     blob_urls: Vec<String>,
+    /// The boot context its panel receives.
+    context: JsValue,
+    /// What the bundle passed to `deskLoader.register`, held until the core
+    /// says [`Action::StartPanel`](crate::core::boot::Action::StartPanel).
+    registered: Option<JsValue>,
+    /// Scripts only fetched so far, added on
+    /// [`Action::RunScripts`](crate::core::boot::Action::RunScripts).
+    held: Vec<Element>,
+    /// Where its files go: the document's `<head>`.
+    parent: Option<Element>,
 }
 
 impl Live {
     /// Removes the attempt's elements, listeners and timer.
     pub(crate) fn remove(mut self) {
-        PENDING.with(|p| p.borrow_mut().take_if(|p| p.attempt == self.id));
-        HELD.with(|h| h.borrow_mut().take_if(|h| h.attempt == self.id));
         for el in self.elements.drain(..) {
             el.remove();
         }
@@ -96,6 +64,47 @@ impl Live {
                 let _ = w.remove_event_listener_with_callback("error", l.as_ref().unchecked_ref());
             }
             l.forget();
+        }
+    }
+
+    /// Adds the scripts held back for the stylesheets.
+    pub(crate) fn run_scripts(&mut self) {
+        if let Some(parent) = &self.parent {
+            for script in self.held.drain(..) {
+                let _ = parent.append_child(&script);
+            }
+        }
+    }
+
+    /// Calls the boot function the bundle registered with the boot context:
+    /// a throw, a rejected promise or something else than a function is the
+    /// panel's failure. Called outside any borrow of the shell: the panel may
+    /// call `ready()` before it returns.
+    pub(crate) fn start_panel(attempt: u32, inbox: Inbox) {
+        let Some((boot, context)) = with_shell(|s| {
+            let live = s.attempt.as_mut().filter(|l| l.id == attempt)?;
+            Some((live.registered.take()?, live.context.clone()))
+        })
+        .flatten() else {
+            return;
+        };
+        let threw = move |detail: String| inbox.feed(Event::PanelFailed { attempt, code: Code::PanelThrew, detail });
+        let Some(boot) = boot.dyn_ref::<Function>() else {
+            threw("the bundle called deskLoader.register() without a function".to_owned());
+            return;
+        };
+        match boot.call1(&JsValue::UNDEFINED, &context) {
+            Err(e) => threw(format!("the panel threw during boot: {}", js_error_text(&e))),
+            Ok(ret) => {
+                if let Some(promise) = ret.dyn_ref::<Promise>() {
+                    let on_reject = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                        threw(format!("the panel's boot promise rejected: {}", js_error_text(&e)));
+                    });
+                    let _ = promise.catch(&on_reject);
+                    // The promise owns the handler from here on; it runs at most once.
+                    on_reject.forget();
+                }
+            }
         }
     }
 }
@@ -138,59 +147,45 @@ pub(crate) fn install_api() {
     let _ = Reflect::set(&window, &"deskLoader".into(), &api);
 }
 
-/// `deskLoader.register(boot)`: the panel hands over its boot function.
+/// `deskLoader.register(boot)`: the panel hands over its boot function, kept
+/// for the attempt on the page; the core answers the first registration
+/// with `StartPanel`.
 fn register(boot: JsValue) {
-    let claimed = PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        let p = p.as_mut().filter(|p| !p.registered)?;
-        p.registered = true;
-        Some((p.attempt, p.context.clone()))
-    });
-    let Some((attempt, context)) = claimed else {
-        web_sys::console::warn_1(&"desk-loader: register() called while no release is starting; ignored".into());
-        return;
-    };
-    let threw = move |detail: String| feed(Event::PanelFailed { attempt, code: Code::PanelThrew, detail });
-    let Some(boot) = boot.dyn_ref::<Function>() else {
-        threw("the bundle called deskLoader.register() without a function".to_owned());
-        return;
-    };
-    match boot.call1(&JsValue::UNDEFINED, &context) {
-        Err(e) => threw(format!("the panel threw during boot: {}", js_error_text(&e))),
-        Ok(ret) => {
-            if let Some(promise) = ret.dyn_ref::<Promise>() {
-                let on_reject = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                    threw(format!("the panel's boot promise rejected: {}", js_error_text(&e)));
-                });
-                let _ = promise.catch(&on_reject);
-                // The promise owns the handler from here on; it runs at most once.
-                on_reject.forget();
-            }
+    let attempt = with_shell(|s| {
+        let live = s.attempt.as_mut()?;
+        live.registered.get_or_insert(boot);
+        Some(live.id)
+    })
+    .flatten();
+    match attempt {
+        Some(attempt) => Inbox.feed(Event::PanelRegistered { attempt }),
+        None => {
+            web_sys::console::warn_1(&"desk-loader: register() called while no release is starting; ignored".into())
         }
     }
 }
 
 /// Adds the attempt's files to the page and prepares its boot context. From
 /// the cache, the files are first read and checked, then added as `blob:` URLs.
-pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
+pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Live {
+    let document = web_sys::window().and_then(|w| w.document());
     let mut live = Live {
         id: attempt.id,
         elements: Vec::new(),
         handlers: Vec::new(),
         error_listener: None,
         blob_urls: Vec::new(),
+        context: context(attempt, &host.mount, inbox),
+        registered: None,
+        held: Vec::new(),
+        parent: document.and_then(|d| d.head().map(Into::into).or_else(|| d.document_element())),
     };
-    let id = attempt.id;
-    let context = context(attempt, &host.mount);
-    let scripts = attempt.assets.iter().filter(|a| a.kind != AssetKind::Style).count();
-    PENDING
-        .with(|p| *p.borrow_mut() = Some(Pending { attempt: id, context, scripts_left: scripts, registered: false }));
     if !attempt.from_cache {
         let urls = attempt.assets.iter().map(|a| a.url.clone()).collect();
-        add_assets(&mut live, &attempt.assets, urls);
+        add_assets(&mut live, &attempt.assets, urls, attempt.scripts_wait, inbox);
         return live;
     }
-    let assets = attempt.assets.clone();
+    let (id, assets, scripts_wait) = (attempt.id, attempt.assets.clone(), attempt.scripts_wait);
     wasm_bindgen_futures::spawn_local(async move {
         let mut urls = Vec::new();
         for a in &assets {
@@ -198,23 +193,24 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions) -> Live {
                 Ok(url) => urls.push(url),
                 Err((diagnosis, why)) => {
                     web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
-                    feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis });
+                    inbox.feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis });
                     return;
                 }
             }
         }
         // The attempt may have ended while the cache was read.
-        if let Some(mut live) = super::with_shell(|s| s.attempt.take_if(|l| l.id == id)).flatten() {
+        if let Some(mut live) = with_shell(|s| s.attempt.take_if(|l| l.id == id)).flatten() {
             live.blob_urls = urls.clone();
-            add_assets(&mut live, &assets, urls);
-            super::with_shell(|s| s.attempt = Some(live));
+            add_assets(&mut live, &assets, urls, scripts_wait, inbox);
+            with_shell(|s| s.attempt = Some(live));
         }
     });
     live
 }
 
-/// Creates the elements for `assets`, loading each from the matching URL.
-fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
+/// Creates the elements for `assets`, loading each from the matching URL;
+/// with `scripts_wait`, the scripts are only preloaded and held.
+fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait: bool, inbox: Inbox) {
     let id = live.id;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     // Errors thrown by the bundle's own top-level code surface as window errors.
@@ -223,7 +219,7 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
     let listener = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
         if script_urls.iter().any(|u| *u == e.filename()) {
             let detail = format!("the bundle threw while loading: {}", e.message());
-            feed(Event::PanelFailed { attempt: id, code: Code::PanelThrew, detail });
+            inbox.feed(Event::PanelFailed { attempt: id, code: Code::PanelThrew, detail });
         }
     });
     if let Some(w) = web_sys::window() {
@@ -231,12 +227,8 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
     }
     live.error_listener = Some(listener);
 
-    let parent: Option<Element> = document.head().map(Into::into).or_else(|| document.document_element());
-    let styles = assets.iter().filter(|a| a.kind == AssetKind::Style).count();
-    HELD.with(|h| {
-        *h.borrow_mut() = Some(Held { attempt: id, styles_left: styles, scripts: Vec::new(), parent: parent.clone() })
-    });
-    for (asset, src) in assets.iter().zip(urls) {
+    let parent = live.parent.clone();
+    for (index, (asset, src)) in assets.iter().zip(urls).enumerate() {
         let made = match asset.kind {
             AssetKind::Style => document.create_element("link").inspect(|el| {
                 let _ = el.set_attribute("rel", "stylesheet");
@@ -264,24 +256,18 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
             wasm_bindgen_futures::spawn_local(async move {
                 let diagnosis =
                     if from_cache { Diagnosis::CacheMiss } else { super::store::diagnose(&url, &integrity).await };
-                feed(Event::AssetFailed { attempt: id, url, diagnosis });
+                inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis });
             });
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
         live.handlers.push((el.clone(), "error", on_error));
-        let is_script = asset.kind != AssetKind::Style;
         let on_load = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            feed(Event::AssetLoaded { attempt: id });
-            if is_script {
-                script_loaded(id);
-            } else {
-                style_loaded(id);
-            }
+            inbox.feed(Event::AssetLoaded { attempt: id, index });
         });
         let _ = el.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
         live.handlers.push((el.clone(), "load", on_load));
-        if is_script && styles > 0 {
-            // Fetch it now, run it once the styles are in.
+        if scripts_wait && asset.kind != AssetKind::Style {
+            // Fetch it now, run it when the core says so.
             if let Ok(preload) = document.create_element("link") {
                 let module = asset.kind == AssetKind::Module;
                 let _ = preload.set_attribute("rel", if module { "modulepreload" } else { "preload" });
@@ -298,32 +284,11 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>) {
                 }
                 live.elements.push(preload);
             }
-            HELD.with(|h| {
-                if let Some(held) = h.borrow_mut().as_mut().filter(|held| held.attempt == id) {
-                    held.scripts.push(el.clone());
-                }
-            });
+            live.held.push(el.clone());
         } else if let Some(parent) = &parent {
             let _ = parent.append_child(&el);
         }
         live.elements.push(el);
-    }
-}
-
-/// A script finished loading (and, for classic and module scripts alike, running).
-fn script_loaded(attempt: u32) {
-    let unregistered = PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        let p = p.as_mut().filter(|p| p.attempt == attempt)?;
-        p.scripts_left = p.scripts_left.saturating_sub(1);
-        Some(p.scripts_left == 0 && !p.registered)
-    });
-    if unregistered == Some(true) {
-        feed(Event::PanelFailed {
-            attempt,
-            code: Code::PanelNotRegistered,
-            detail: "the bundle loaded but never called deskLoader.register()".to_owned(),
-        });
     }
 }
 
@@ -332,7 +297,7 @@ fn script_loaded(attempt: u32) {
 /// callbacks, frozen. The data is a core value rather than a struct with
 /// `#[derive(Serialize)]`: serde-wasm-bindgen's struct path for that one
 /// struct weighed 2 KB gzip in the module (96,565 B against 94,595 B).
-fn context(attempt: &Attempt, mount: &Element) -> JsValue {
+fn context(attempt: &Attempt, mount: &Element, inbox: Inbox) -> JsValue {
     let id = attempt.id;
     let data = crate::core::value::object([
         ("attemptId", f64::from(id).into()),
@@ -347,12 +312,12 @@ fn context(attempt: &Attempt, mount: &Element) -> JsValue {
     set("mount", mount);
     let mount_el = mount.clone();
     let ready = Closure::<dyn Fn()>::new(move || {
-        feed(Event::PanelReady { attempt: id, rendered: super::dom::rendering(&mount_el) });
+        inbox.feed(Event::PanelReady { attempt: id, rendered: super::dom::rendering(&mount_el) });
     });
     set("ready", &ready.into_js_value());
     let fail = Closure::<dyn Fn(JsValue)>::new(move |reason: JsValue| {
         let reason = if reason.is_undefined() { "no reason given".to_owned() } else { js_error_text(&reason) };
-        feed(Event::PanelFailed {
+        inbox.feed(Event::PanelFailed {
             attempt: id,
             code: Code::PanelFailed,
             detail: format!("the panel reported a failure: {reason}"),

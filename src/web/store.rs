@@ -9,7 +9,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::load::js_error_text;
+use super::convert::js_error_text;
+use super::Inbox;
 use crate::core::boot::{Diagnosis, Event, LoadError};
 use crate::core::manifest::{Asset, AssetKind};
 use crate::core::record::{apply, Update, MAX_RECORD_BYTES};
@@ -41,7 +42,7 @@ pub(crate) fn read_record() -> Result<Value, LoadError> {
     if text.len() > MAX_RECORD_BYTES {
         return Err(LoadError::Malformed(format!("{} bytes, more than {MAX_RECORD_BYTES}", text.len())));
     }
-    super::load::parse(&text)
+    super::convert::parse(&text)
 }
 
 /// Applies an update to whatever is stored now, under the record's Web Lock
@@ -85,7 +86,7 @@ fn caches() -> Option<web_sys::CacheStorage> {
 
 /// Keeps the files of a release that just worked, fetched with their integrity.
 #[inline(never)]
-pub(crate) fn cache_assets(release: String, assets: Vec<Asset>) {
+pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
     let Some(caches) = caches() else { return };
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(cache) = JsFuture::from(caches.open(CACHE)).await else { return };
@@ -101,7 +102,7 @@ pub(crate) fn cache_assets(release: String, assets: Vec<Asset>) {
             }
         }
         if stored == assets.len() {
-            super::feed(Event::Cached { release });
+            inbox.feed(Event::Cached { release });
         }
     });
 }

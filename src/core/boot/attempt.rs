@@ -10,12 +10,21 @@ impl Boot {
                 .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
         }
         match self.candidates.pop_front() {
-            Some(c) => self.inject(c, 0, false, now_ms),
+            Some(c) => self.begin(c, 0, Files::Network, now_ms),
             None => self.fail(now_ms),
         }
     }
 
-    pub(super) fn inject(&mut self, candidate: Candidate, retries: u32, from_cache: bool, now_ms: f64) {
+    /// The same release again, after its backoff: its files from the same place.
+    pub(super) fn retry(&mut self, c: Current, now_ms: f64) {
+        let files = if c.from_cache { Files::Cache } else { Files::Network };
+        self.begin(c.candidate, c.retries, files, now_ms);
+    }
+
+    /// Starts an attempt of `candidate`, its files from `files`; after
+    /// `retries` retries, each file's URL says so (`retry_url`).
+    fn begin(&mut self, candidate: Candidate, retries: u32, files: Files, now_ms: f64) {
+        let from_cache = files == Files::Cache;
         let mut assets = candidate.release.assets.clone();
         if retries > 0 && !from_cache {
             for a in &mut assets {
@@ -29,7 +38,11 @@ impl Boot {
             config: candidate.validated.values_object(),
             features: candidate.validated.features_object(),
             from_cache,
+            scripts_wait: false,
         };
+        let styles_left = attempt.assets.iter().filter(|a| a.kind == AssetKind::Style).count();
+        let scripts_left = attempt.assets.len() - styles_left;
+        let attempt = Attempt { scripts_wait: styles_left > 0 && scripts_left > 0, ..attempt };
         self.next_attempt += 1;
         self.state = State::Booting;
         self.status(State::Booting, Some(&attempt.release_id), None);
@@ -41,9 +54,7 @@ impl Boot {
         let deadline = if self.hidden {
             Deadline::Paused { left_ms: self.options.ready_deadline_ms }
         } else {
-            let at_ms = now_ms + self.options.ready_deadline_ms;
-            self.actions.push_back(Action::StartTimer { timer: Timer::Deadline(id), at_ms });
-            Deadline::Running { at_ms }
+            Deadline::Running { at_ms: now_ms + self.options.ready_deadline_ms }
         };
         self.current = Some(Current {
             attempt: id,
@@ -51,8 +62,11 @@ impl Boot {
             candidate,
             retries,
             deadline,
-            backing_off: false,
+            retry_at: None,
             assets_left,
+            styles_left,
+            scripts_left,
+            registered: false,
             early_ready: None,
         });
     }
@@ -60,7 +74,6 @@ impl Boot {
     pub(super) fn ready(&mut self, now_ms: f64) {
         let Some(c) = self.current.take() else { return };
         self.state = State::Ready;
-        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
         self.note(&c, "ready");
         // The ready state first: what the host page and the agent wait for.
         // Then the bookkeeping, and the report last (see `next_action`).
@@ -124,12 +137,9 @@ impl Boot {
             let mut c = self.current.take().expect("checked above");
             self.note(&c, "retry");
             self.problems.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));
-            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
-            self.actions.push_back(Action::Remove { attempt: c.attempt });
-            let backoff = RETRY_BACKOFF_MS * f64::from(1u32 << c.retries);
-            self.actions.push_back(Action::StartTimer { timer: Timer::Retry(c.attempt), at_ms: now_ms + backoff });
+            self.remove(c.attempt);
+            c.retry_at = Some(now_ms + RETRY_BACKOFF_MS * f64::from(1u32 << c.retries));
             c.retries += 1;
-            c.backing_off = true;
             self.current = Some(c);
             return;
         }
@@ -140,21 +150,25 @@ impl Boot {
             let c = self.current.take().expect("checked above");
             self.note(&c, code.as_str());
             self.problems.push(Problem::error(code, detail).with_release(&c.candidate.release.id));
-            self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
-            self.actions.push_back(Action::Remove { attempt: c.attempt });
-            self.inject(c.candidate, c.retries, true, now_ms);
+            self.remove(c.attempt);
+            self.begin(c.candidate, c.retries, Files::Cache, now_ms);
             return;
         }
-        self.attempt_failed(Problem::error(code, detail), deterministic, now_ms);
+        let problem = Problem::error(code, detail);
+        if deterministic {
+            self.attempt_failed(problem, now_ms);
+        } else {
+            self.end_attempt(problem, now_ms);
+        }
     }
 
-    /// Ends the current attempt; a deterministic failure quarantines the release.
+    /// Ends the current attempt on a failure that would happen again with
+    /// the same release, configuration and backend: the release is
+    /// quarantined (`docs/record.md`), and the next candidate goes on.
     #[cold]
     #[inline(never)]
-    pub(super) fn attempt_failed(&mut self, problem: Problem, deterministic: bool, now_ms: f64) {
-        let Some(c) = self.current.take() else { return };
-        self.note(&c, problem.code.as_str());
-        if deterministic {
+    pub(super) fn attempt_failed(&mut self, problem: Problem, now_ms: f64) {
+        if let Some(c) = self.current.as_ref() {
             self.actions.push_back(Action::UpdateRecord(Update::Quarantine(Quarantined {
                 release: c.candidate.release.id.clone(),
                 config_fingerprint: c.candidate.fingerprint.clone(),
@@ -163,10 +177,25 @@ impl Boot {
                 code: problem.code.as_str().to_owned(),
             })));
         }
+        self.end_attempt(problem, now_ms);
+    }
+
+    /// Ends the current attempt, and the next candidate goes on.
+    #[cold]
+    #[inline(never)]
+    fn end_attempt(&mut self, problem: Problem, now_ms: f64) {
+        let Some(c) = self.current.take() else { return };
+        self.note(&c, problem.code.as_str());
         self.problems.push(problem.with_release(&c.candidate.release.id));
-        self.actions.push_back(Action::CancelTimer(Timer::Deadline(c.attempt)));
-        self.actions.push_back(Action::Remove { attempt: c.attempt });
+        self.remove(c.attempt);
         self.try_next(now_ms);
+    }
+
+    /// Takes the attempt off the page, and puts the loading state back in the
+    /// mount point until the next attempt's panel (or the error screen) replaces it.
+    fn remove(&mut self, attempt: u32) {
+        self.actions.push_back(Action::Remove { attempt });
+        self.actions.push_back(Action::ShowLoading);
     }
 
     pub(super) fn note(&mut self, c: &Current, outcome: &str) {

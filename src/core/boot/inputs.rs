@@ -61,6 +61,18 @@ impl Boot {
         self.state
     }
 
+    /// The earliest time, on the clock given to [`Boot::handle`], at which
+    /// the machine must hear [`Event::Timeout`]: the end of a retry's
+    /// backoff, or the running ready deadline (none while the page is hidden).
+    /// The shell keeps one timer for it and asks again after every drain.
+    pub fn poll_timeout(&self) -> Option<f64> {
+        let c = self.current.as_ref().filter(|_| self.state == State::Booting)?;
+        match (c.retry_at, c.deadline) {
+            (Some(at_ms), _) | (None, Deadline::Running { at_ms }) => Some(at_ms),
+            (None, Deadline::Paused { .. }) => None,
+        }
+    }
+
     /// Every problem found so far.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
@@ -115,37 +127,35 @@ impl Boot {
                         Code::PanelEmpty,
                         "the panel called ready() but rendered nothing visible into the mount point",
                     );
-                    self.attempt_failed(p, true, now_ms);
+                    self.attempt_failed(p, now_ms);
                 }
             }
-            Event::AssetLoaded { attempt } if self.is_waiting_for(attempt) => {
-                let early = self.current.as_mut().and_then(|c| {
-                    c.assets_left = c.assets_left.saturating_sub(1);
-                    if c.assets_left == 0 {
-                        self.loaded_at = Some(now_ms);
-                    }
-                    if c.assets_left == 0 {
-                        c.early_ready.take()
-                    } else {
-                        None
-                    }
-                });
-                if let Some(rendered) = early {
-                    self.handle(Event::PanelReady { attempt, rendered }, now_ms);
+            Event::AssetLoaded { attempt, index } if self.is_waiting_for(attempt) => {
+                self.asset_loaded(attempt, index, now_ms);
+            }
+            Event::PanelRegistered { attempt } if self.is_waiting_for(attempt) => {
+                if let Some(c) = self.current.as_mut().filter(|c| !c.registered) {
+                    c.registered = true;
+                    self.actions.push_back(Action::StartPanel { attempt });
                 }
             }
             Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
-                self.attempt_failed(Problem::error(code, detail), true, now_ms);
+                self.attempt_failed(Problem::error(code, detail), now_ms);
             }
             Event::AssetFailed { attempt, url, diagnosis } if self.is_waiting_for(attempt) => {
                 self.asset_failed(&url, diagnosis, now_ms);
             }
-            Event::TimerFired(Timer::Deadline(attempt)) if self.is_waiting_for(attempt) => {
-                let running = matches!(self.current.as_ref().map(|c| c.deadline), Some(Deadline::Running { .. }));
-                if running {
+            Event::Timeout if self.state == State::Booting => match self.current.as_ref() {
+                Some(c) if c.retry_at.is_some_and(|at| now_ms >= at) => {
+                    if let Some(c) = self.current.take() {
+                        self.retry(c, now_ms);
+                    }
+                }
+                Some(Current { retry_at: None, deadline: Deadline::Running { at_ms }, .. }) if now_ms >= *at_ms => {
                     self.timed_out(now_ms);
                 }
-            }
+                _ => {}
+            },
             Event::ReportSent { delivered: true } => {
                 let mut ids: Vec<String> = self
                     .earlier
@@ -160,14 +170,6 @@ impl Boot {
             Event::ReportSent { delivered: false } => {}
             Event::Cached { release } => {
                 self.actions.push_back(Action::UpdateRecord(Update::Cached { release }));
-            }
-            Event::TimerFired(Timer::Retry(attempt)) => {
-                let due = self.current.as_ref().is_some_and(|c| c.backing_off && c.attempt == attempt);
-                if due && self.state == State::Booting {
-                    if let Some(c) = self.current.take() {
-                        self.inject(c.candidate, c.retries, c.from_cache, now_ms);
-                    }
-                }
             }
             Event::Visibility { hidden } => self.visibility(hidden, now_ms),
             Event::MountEmptied if matches!(self.state, State::Loading | State::Booting) => {
@@ -189,7 +191,7 @@ impl Boot {
     pub(super) fn timed_out(&mut self, now_ms: f64) {
         let secs = crate::core::value::seconds(self.options.ready_deadline_ms);
         let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
-        self.attempt_failed(p, true, now_ms);
+        self.attempt_failed(p, now_ms);
     }
 
     #[cold]
@@ -201,7 +203,39 @@ impl Boot {
     }
 
     pub(super) fn is_waiting_for(&self, attempt: u32) -> bool {
-        self.state == State::Booting && self.current.as_ref().is_some_and(|c| c.attempt == attempt && !c.backing_off)
+        self.state == State::Booting
+            && self.current.as_ref().is_some_and(|c| c.attempt == attempt && c.retry_at.is_none())
+    }
+
+    /// A file of the current attempt is in: with the last stylesheet the
+    /// scripts run; with the last script, a bundle that never registered has
+    /// failed; with the last file, a `ready()` heard early counts.
+    fn asset_loaded(&mut self, attempt: u32, index: usize, now_ms: f64) {
+        let Some(c) = self.current.as_mut() else { return };
+        let Some(kind) = c.candidate.release.assets.get(index).map(|a| a.kind) else { return };
+        c.assets_left = c.assets_left.saturating_sub(1);
+        if kind == AssetKind::Style {
+            c.styles_left = c.styles_left.saturating_sub(1);
+            if c.styles_left == 0 && c.scripts_left > 0 {
+                self.actions.push_back(Action::RunScripts { attempt });
+            }
+        } else {
+            c.scripts_left = c.scripts_left.saturating_sub(1);
+            if c.scripts_left == 0 && !c.registered {
+                let p = Problem::error(
+                    Code::PanelNotRegistered,
+                    "the bundle loaded but never called deskLoader.register()",
+                );
+                return self.attempt_failed(p, now_ms);
+            }
+        }
+        if c.assets_left > 0 {
+            return;
+        }
+        self.loaded_at = Some(now_ms);
+        if let Some(rendered) = c.early_ready.take() {
+            self.handle(Event::PanelReady { attempt, rendered }, now_ms);
+        }
     }
 
     /// The deadline runs only while the page is visible.
@@ -209,20 +243,15 @@ impl Boot {
     #[inline(never)]
     pub(super) fn visibility(&mut self, hidden: bool, now_ms: f64) {
         self.hidden = hidden;
-        let Some(c) = self.current.as_mut().filter(|c| !c.backing_off) else { return };
+        let Some(c) = self.current.as_mut().filter(|c| c.retry_at.is_none()) else { return };
         if self.state != State::Booting {
             return;
         }
-        let timer = Timer::Deadline(c.attempt);
         match (hidden, c.deadline) {
             (true, Deadline::Running { at_ms }) => {
                 c.deadline = Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) };
-                self.actions.push_back(Action::CancelTimer(timer));
             }
-            (false, Deadline::Paused { left_ms }) => {
-                c.deadline = Deadline::Running { at_ms: now_ms + left_ms };
-                self.actions.push_back(Action::StartTimer { timer, at_ms: now_ms + left_ms });
-            }
+            (false, Deadline::Paused { left_ms }) => c.deadline = Deadline::Running { at_ms: now_ms + left_ms },
             _ => {}
         }
     }

@@ -7,11 +7,12 @@
 //! 3. Feed every outcome back with [`Boot::handle`], with the current time in
 //!    milliseconds on the page's monotonic clock; then drain actions again.
 //!
-//! The machine never waits by itself: a deadline or a retry backoff is an
-//! [`Action::StartTimer`] that the shell turns into a real timer, reporting
-//! [`Event::TimerFired`]. Every run ends in [`State::Ready`] or
-//! [`State::Failed`] once the shell has answered each action (see the
-//! property tests in `tests/props.rs`).
+//! The machine never waits by itself. Time is quinn-proto's way: after each
+//! drain the shell asks [`Boot::poll_timeout`] for the earliest time the
+//! machine needs to hear of (a ready deadline or a retry's backoff), keeps
+//! one timer for it, and feeds [`Event::Timeout`] when it fires. Every run
+//! ends in [`State::Ready`] or [`State::Failed`] once the shell has answered
+//! each action (see the property tests in `tests/props.rs`).
 
 use std::collections::VecDeque;
 
@@ -24,7 +25,7 @@ use outcome::warning;
 
 use super::check::evaluate;
 use super::config::{Contract, RuntimeConfig, Validated, MAX_DOCUMENT_BYTES};
-use super::manifest::{Asset, Manifest, Release};
+use super::manifest::{Asset, AssetKind, Manifest, Release};
 use super::origin;
 use super::problem::{Code, Problem, Severity};
 use super::record::{self, Quarantined, Record, Update};
@@ -213,15 +214,6 @@ impl Rendering {
     }
 }
 
-/// A timer the core asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Timer {
-    /// The ready deadline of an attempt.
-    Deadline(u32),
-    /// The backoff before retrying the release of an attempt.
-    Retry(u32),
-}
-
 /// Something that happened, reported by the shell.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
@@ -234,11 +226,17 @@ pub enum Event {
         /// What the mount point showed when the panel called `ready()`.
         rendered: Rendering,
     },
-    /// The panel threw, rejected, called `fail`, or never registered.
+    /// The attempt's bundle called `deskLoader.register(boot)`: the shell
+    /// holds the boot function until [`Action::StartPanel`].
+    PanelRegistered {
+        /// The attempt whose files were loading when it was called.
+        attempt: u32,
+    },
+    /// The panel threw, rejected or called `fail`.
     PanelFailed {
         /// The attempt.
         attempt: u32,
-        /// `panel.threw`, `panel.failed` or `panel.not_registered`.
+        /// `panel.threw` or `panel.failed`.
         code: Code,
         /// What the shell or the panel said; never shown as HTML.
         detail: String,
@@ -256,9 +254,11 @@ pub enum Event {
     AssetLoaded {
         /// The attempt.
         attempt: u32,
+        /// The file's index in [`Attempt::assets`].
+        index: usize,
     },
-    /// A timer started by [`Action::StartTimer`] fired.
-    TimerFired(Timer),
+    /// The time [`Boot::poll_timeout`] gave has come (or, early, nothing is due yet).
+    Timeout,
     /// The report endpoint answered [`Action::Report`]'s body with a 2xx
     /// (`delivered`), or did not: another status, a network error, no
     /// answer in time.
@@ -342,20 +342,23 @@ pub enum Action {
     Load(Doc),
     /// Add the release's files to the page (or from the cache) and hand its panel this context.
     Inject(Attempt),
+    /// Add the attempt's scripts, held back (only fetched) until now:
+    /// its stylesheets have loaded ([`Attempt::scripts_wait`]).
+    RunScripts {
+        /// The attempt.
+        attempt: u32,
+    },
+    /// Call the boot function the attempt's bundle registered with its boot
+    /// context (the first registration only).
+    StartPanel {
+        /// The attempt.
+        attempt: u32,
+    },
     /// Remove everything the attempt added to the page.
     Remove {
         /// The attempt.
         attempt: u32,
     },
-    /// Call back with [`Event::TimerFired`] at this time.
-    StartTimer {
-        /// Which timer.
-        timer: Timer,
-        /// When, on the clock given to [`Boot::handle`].
-        at_ms: f64,
-    },
-    /// Stop a timer started earlier; it must not fire.
-    CancelTimer(Timer),
     /// Apply this change to the stored record (see [`record::apply`]).
     UpdateRecord(Update),
     /// Keep these files in the cache, for a fallback when the server no
@@ -444,6 +447,10 @@ pub struct Attempt {
     pub features: Value,
     /// Load the files from the cache, after checking their integrity, instead of the network.
     pub from_cache: bool,
+    /// Only fetch the scripts until [`Action::RunScripts`]: the release has
+    /// stylesheets, and a panel that ran before them would render unstyled,
+    /// then jump (a layout shift).
+    pub scripts_wait: bool,
 }
 
 /// A release that may be started, with what it will receive.
@@ -466,12 +473,28 @@ struct Current {
     retries: u32,
     /// When the deadline fires, or, while the page is hidden, how much of it is left.
     deadline: Deadline,
-    /// Waiting for a retry's backoff, not for a panel.
-    backing_off: bool,
+    /// Waiting for a retry's backoff until this time, not for a panel.
+    retry_at: Option<f64>,
     /// Files not yet loaded; a `ready()` counts only once they all have.
     assets_left: usize,
+    /// Stylesheets not yet loaded; the scripts run after the last one.
+    styles_left: usize,
+    /// Scripts not yet loaded (and run); after the last one, a bundle that
+    /// never registered is `panel.not_registered`.
+    scripts_left: usize,
+    /// Whether the bundle called `deskLoader.register`.
+    registered: bool,
     /// A `ready()` heard while files were still loading, with what the panel rendered.
     early_ready: Option<Rendering>,
+}
+
+/// Where an attempt's files come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Files {
+    /// Their URLs.
+    Network,
+    /// Cache Storage, where a ready release's files were kept.
+    Cache,
 }
 
 #[derive(Clone, Copy, Debug)]
