@@ -76,7 +76,7 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     let members = match options {
         Value::Object(members) => &members[..],
         Value::Null => &[],
-        other => return Err(format!("desk-loader: the options must be an object, not {}", describe(other, false))),
+        other => return Err(format!("desk-loader: the options must be an object, not {}", describe(other))),
     };
     let get = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Value::Null);
     for (key, _) in members {
@@ -238,6 +238,6 @@ fn invalid(key: &str, what: &str) -> Problem {
 #[cold]
 #[inline(never)]
 fn expected(key: &str, what: &str, found: &Value, default: &str) -> Problem {
-    let found = describe(found, false);
+    let found = describe(found);
     invalid(key, &format!("expected {what}, found {found}; using {default}")).with_expected_found(what, found)
 }

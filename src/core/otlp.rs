@@ -44,9 +44,9 @@ pub fn logs_request(report: &Value) -> Value {
             attribute("service.version", version.into()),
         ]),
     )]);
-    let mut records = vec![log_record(report, true)];
+    let mut records = vec![this_boot(report)];
     if let Some(Value::Array(earlier)) = report.get("earlier") {
-        records.extend(earlier.iter().map(|s| log_record(s, false)));
+        records.extend(earlier.iter().map(earlier_boot));
     }
     let scope = object([("name", SERVICE_NAME.into()), ("version", version.into())]);
     let scope_logs = object([("scope", scope), ("logRecords", Value::Array(records))]);
@@ -56,23 +56,59 @@ pub fn logs_request(report: &Value) -> Value {
     )])
 }
 
-/// One boot as a log record: severity from the outcome (a recovered boot is
-/// a warning), the report's fields as attributes named after OpenTelemetry's
+/// This boot as a log record: the attributes of any boot, then its
+/// timings, path and problems.
+fn this_boot(r: &Value) -> Value {
+    let mut attributes = boot_attributes(r);
+    attributes.push(attribute("desk_loader.delivered_late", object([("boolValue", false.into())])));
+    if let Some(Value::Object(timings)) = r.get("timings") {
+        for (k, v) in timings {
+            if let Value::Number(n) = v {
+                attributes.push(attribute(&format!("desk_loader.timings.{}", snake(k)), int(*n)));
+            }
+        }
+    }
+    let list = |items: Vec<String>| {
+        object([("arrayValue", object([("values", Value::Array(items.into_iter().map(string).collect()))]))])
+    };
+    if let Some(Value::Array(path)) = r.get("path") {
+        let steps = path
+            .iter()
+            .map(|p| {
+                let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
+                format!("{} {}", s("release"), s("outcome"))
+            })
+            .collect();
+        attributes.push(attribute("desk_loader.path", list(steps)));
+    }
+    if let Some(Value::Array(problems)) = r.get("problems") {
+        let lines = problems
+            .iter()
+            .map(|p| {
+                let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
+                format!("{} {}: {}", s("severity"), s("code"), s("message"))
+            })
+            .collect();
+        attributes.push(attribute("desk_loader.problems", list(lines)));
+    }
+    log_record(r, attributes)
+}
+
+/// An earlier boot's stored summary as a log record, delivered late.
+fn earlier_boot(s: &Value) -> Value {
+    let mut attributes = boot_attributes(s);
+    attributes.push(attribute("desk_loader.delivered_late", object([("boolValue", true.into())])));
+    log_record(s, attributes)
+}
+
+/// The attributes a report and a summary share, named after OpenTelemetry's
 /// semantic conventions where one exists (`error.type`, `event.name`), under
-/// `desk_loader.` otherwise. `whole`: the report itself, with its path,
-/// timings and problems; else a stored summary of an earlier boot.
-fn log_record(r: &Value, whole: bool) -> Value {
+/// `desk_loader.` otherwise.
+fn boot_attributes(r: &Value) -> Vec<Value> {
     let text = |k: &str| r.get(k).and_then(Value::as_str);
     let number = |k: &str| match r.get(k) {
         Some(Value::Number(n)) => Some(*n),
         _ => None,
-    };
-    let failed = text("outcome") == Some("failed");
-    let recovered = r.get("recovered") == Some(&Value::Bool(true));
-    let (severity, severity_text) = match (failed, recovered) {
-        (true, _) => (ERROR, "ERROR"),
-        (false, true) => (WARN, "WARN"),
-        (false, false) => (INFO, "INFO"),
     };
     let mut attributes = vec![attribute("event.name", "desk_loader.boot".into())];
     for (key, field) in TEXTS {
@@ -85,41 +121,22 @@ fn log_record(r: &Value, whole: bool) -> Value {
             attributes.push(attribute(key, int(n)));
         }
     }
-    for (key, on) in [("desk_loader.recovered", recovered), ("desk_loader.delivered_late", !whole)] {
-        attributes.push(attribute(key, object([("boolValue", on.into())])));
-    }
-    if whole {
-        if let Some(Value::Object(timings)) = r.get("timings") {
-            for (k, v) in timings {
-                if let Value::Number(n) = v {
-                    attributes.push(attribute(&format!("desk_loader.timings.{}", snake(k)), int(*n)));
-                }
-            }
-        }
-        let list = |items: Vec<String>| {
-            object([("arrayValue", object([("values", Value::Array(items.into_iter().map(string).collect()))]))])
-        };
-        if let Some(Value::Array(path)) = r.get("path") {
-            let steps = path
-                .iter()
-                .map(|p| {
-                    let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
-                    format!("{} {}", s("release"), s("outcome"))
-                })
-                .collect();
-            attributes.push(attribute("desk_loader.path", list(steps)));
-        }
-        if let Some(Value::Array(problems)) = r.get("problems") {
-            let lines = problems
-                .iter()
-                .map(|p| {
-                    let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("");
-                    format!("{} {}: {}", s("severity"), s("code"), s("message"))
-                })
-                .collect();
-            attributes.push(attribute("desk_loader.problems", list(lines)));
-        }
-    }
+    let recovered = r.get("recovered") == Some(&Value::Bool(true));
+    attributes.push(attribute("desk_loader.recovered", object([("boolValue", recovered.into())])));
+    attributes
+}
+
+/// One boot as a log record with these attributes: severity from the
+/// outcome (a recovered boot is a warning), time and body from its fields.
+fn log_record(r: &Value, attributes: Vec<Value>) -> Value {
+    let text = |k: &str| r.get(k).and_then(Value::as_str);
+    let failed = text("outcome") == Some("failed");
+    let recovered = r.get("recovered") == Some(&Value::Bool(true));
+    let (severity, severity_text) = match (failed, recovered) {
+        (true, _) => (ERROR, "ERROR"),
+        (false, true) => (WARN, "WARN"),
+        (false, false) => (INFO, "INFO"),
+    };
     let at_ns = text("at").and_then(unix_ms).map_or_else(|| "0".to_owned(), |ms| format!("{ms}000000"));
     let body = format!(
         "desk-loader: {} ({}{})",

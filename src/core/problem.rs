@@ -271,12 +271,9 @@ impl Problem {
     }
 }
 
-/// Describes a value for a problem's `found` field: its kind and, unless
-/// `secret`, a short quoted excerpt.
-pub fn describe(value: &Value, secret: bool) -> String {
-    if secret {
-        return format!("a {} (secret, value not shown)", value.kind());
-    }
+/// Describes a value for a problem's `found` field: its kind and a short
+/// quoted excerpt (for a secret, [`describe_secret`]).
+pub fn describe(value: &Value) -> String {
     match value {
         Value::String(s) => {
             let mut excerpt: String = s.chars().take(60).collect();
@@ -290,6 +287,11 @@ pub fn describe(value: &Value, secret: bool) -> String {
         Value::Null => "null".to_owned(),
         other => format!("an {}", other.kind()),
     }
+}
+
+/// What a secret variable was found to be: its kind only, never its value.
+pub fn describe_secret(value: &Value) -> String {
+    format!("a {} (secret, value not shown)", value.kind())
 }
 // `manifest.invalid` problems, for the manifest and the contracts in it
 // (`manifest.rs` and `config.rs` both read parts of a manifest).
@@ -317,6 +319,6 @@ pub(super) fn invalid(problems: &mut Vec<Problem>, path: &str, at: &str, what: s
 #[cold]
 #[inline(never)]
 pub(super) fn expected(problems: &mut Vec<Problem>, path: &str, at: &str, what: &str, found: &Value) {
-    let found = describe(found, false);
+    let found = describe(found);
     invalid(problems, path, at, format_args!("expected {what}, found {found}"));
 }

@@ -45,8 +45,11 @@ impl Boot {
         let attempt = Attempt { scripts_wait: styles_left > 0 && scripts_left > 0, ..attempt };
         self.next_attempt += 1;
         self.state = State::Booting;
-        self.status(State::Booting, Some(&attempt.release_id), None);
-        self.status_attempt(attempt.id);
+        self.publish(Status {
+            release: Some(attempt.release_id.clone()),
+            attempt: Some(attempt.id),
+            ..Status::of(State::Booting)
+        });
         self.injected_at = now_ms;
         self.loaded_at = None;
         let (id, assets_left) = (attempt.id, attempt.assets.len());
@@ -77,8 +80,11 @@ impl Boot {
         self.note(&c, "ready");
         // The ready state first: what the host page and the agent wait for.
         // Then the bookkeeping, and the report last (see `next_action`).
-        self.status(State::Ready, Some(&c.candidate.release.id), None);
-        self.status_attempt(c.attempt);
+        self.publish(Status {
+            release: Some(c.candidate.release.id.clone()),
+            attempt: Some(c.attempt),
+            ..Status::of(State::Ready)
+        });
         let bundle_end = self.loaded_at.unwrap_or(now_ms);
         self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
         self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });

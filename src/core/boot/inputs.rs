@@ -43,7 +43,7 @@ impl Boot {
         self.languages = start.languages;
         self.user_agent = report::user_agent_class(&start.user_agent);
         self.problems.extend(start.problems);
-        self.status(State::Loading, None, None);
+        self.publish(Status::of(State::Loading));
         self.actions.push_back(Action::Load(Doc::Manifest));
         let sources = self.options.config_sources.max(1);
         self.docs.config = vec![None; sources];
@@ -83,7 +83,7 @@ impl Boot {
     pub fn next_action(&mut self) -> Option<Action> {
         self.actions.pop_front().or_else(|| {
             let (release, at_ms) = self.ready_report.take()?;
-            Some(self.report("ready", Some(&release), None, None, at_ms))
+            Some(self.report(Ending::Ready, Some(&release), at_ms))
         })
     }
 

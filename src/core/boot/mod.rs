@@ -21,7 +21,7 @@ mod inputs;
 mod lineup;
 mod outcome;
 
-use outcome::warning;
+use outcome::{warning, Ending};
 
 use super::check::evaluate;
 use super::config::{Contract, RuntimeConfig, Validated, MAX_DOCUMENT_BYTES};
@@ -303,6 +303,11 @@ pub struct Status {
 }
 
 impl Status {
+    /// The state alone: no release, attempt or code yet.
+    pub fn of(state: State) -> Status {
+        Status { state, release: None, attempt: None, code: None }
+    }
+
     /// The `detail` of the `desk-loader:state` event and the bridge message's payload.
     pub fn to_value(&self) -> Value {
         object([

@@ -13,8 +13,9 @@ impl Boot {
         let wall = self.wall_ms + (now_ms - self.started_ms);
         let languages = self.locale.iter().chain(&self.languages).map(String::as_str);
         let screen = report::screen(texts::pick(languages), decisive, &self.problems, wall);
-        self.status(State::Failed, release.as_deref(), Some(code));
-        let report = self.report("failed", release.as_deref(), Some(code), Some(&screen.support_code), now_ms);
+        self.publish(Status { release: release.clone(), code: Some(code), ..Status::of(State::Failed) });
+        let ending = Ending::Failed { code, support_code: &screen.support_code };
+        let report = self.report(ending, release.as_deref(), now_ms);
         self.actions.push_back(Action::ShowError(screen));
         // Kept before it is sent: a page closed during the send loses nothing.
         if let Action::Report { report, .. } = &report {
@@ -35,39 +36,27 @@ impl Boot {
             .or_else(|| errors().next())
     }
 
-    pub(super) fn status(&mut self, state: State, release: Option<&str>, code: Option<Code>) {
-        self.actions.push_back(Action::SetState(Status {
-            state,
-            release: release.map(str::to_owned),
-            attempt: None,
-            code,
-        }));
+    /// Publishes a change of the boot's public state.
+    pub(super) fn publish(&mut self, status: Status) {
+        self.actions.push_back(Action::SetState(status));
     }
 
-    /// Names the attempt in the status just queued.
-    pub(super) fn status_attempt(&mut self, attempt: u32) {
-        if let Some(Action::SetState(s)) = self.actions.back_mut() {
-            s.attempt = Some(attempt);
-        }
-    }
-
-    /// The report action: the report, and the body the endpoint receives.
-    pub(super) fn report(
-        &self,
-        outcome: &str,
-        release: Option<&str>,
-        code: Option<Code>,
-        support: Option<&str>,
-        now_ms: f64,
-    ) -> Action {
+    /// The report action: the report of how the boot ended, with `release`
+    /// (the one that served, or the decisive problem's), and the body the
+    /// endpoint receives.
+    pub(super) fn report(&self, ending: Ending<'_>, release: Option<&str>, now_ms: f64) -> Action {
         let since = |at: Option<f64>, from: f64| at.map(|t| t - from);
+        let (outcome, code, support_code) = match ending {
+            Ending::Ready => ("ready", None, None),
+            Ending::Failed { code, support_code } => ("failed", Some(code), Some(support_code)),
+        };
         let ready = outcome == "ready";
         let report = report::build(&report::Input {
             boot_id: &self.boot_id,
             outcome,
             release,
             code,
-            support_code: support,
+            support_code,
             backend_schema: self.backend,
             path: &self.path,
             problems: &self.problems,
@@ -88,6 +77,15 @@ impl Boot {
         };
         Action::Report { report, body, content_type }
     }
+}
+
+/// How a boot ended, for its report.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Ending<'a> {
+    /// A panel said it is ready.
+    Ready,
+    /// The error screen is shown, with this decisive code and support code.
+    Failed { code: Code, support_code: &'a str },
 }
 
 pub(super) fn warning(mut p: Problem) -> Problem {

@@ -39,7 +39,7 @@ impl RuntimeConfig {
             other => {
                 problems.push(
                     Problem::error(Code::ConfigInvalid, "configuration: expected a JSON object")
-                        .with_expected_found("an object", describe(&other, false)),
+                        .with_expected_found("an object", describe(&other)),
                 );
                 return (cfg, problems);
             }
@@ -96,7 +96,7 @@ fn last_wins(mut members: Vec<(String, Value)>) -> Vec<(String, Value)> {
 }
 
 fn shape_error(key: &str, expected: &str, found: &Value) -> Problem {
-    Problem::error(Code::ConfigInvalid, format!("{key}: expected {expected}, found {}", describe(found, false)))
+    Problem::error(Code::ConfigInvalid, format!("{key}: expected {expected}, found {}", describe(found)))
         .with_path(key.to_owned())
-        .with_expected_found(expected, describe(found, false))
+        .with_expected_found(expected, describe(found))
 }

@@ -2,7 +2,7 @@
 
 use super::{Contract, RuntimeConfig, Validated, VarType, Variable};
 use crate::core::names::Names;
-use crate::core::problem::{describe, Code, Problem, Severity};
+use crate::core::problem::{describe, describe_secret, Code, Problem, Severity};
 use crate::core::value::{as_integer, quoted, Value};
 
 impl Contract {
@@ -80,13 +80,13 @@ impl<'a> Validation<'a> {
                             format!(
                                 "features.{}: expected true or false, found {}; using the default ({})",
                                 f.name,
-                                describe(other, false),
+                                describe(other),
                                 if f.default { "on" } else { "off" }
                             ),
                         )
                         .with_feature(Some(&f.name))
                         .with_path(format!("features.{}", f.name))
-                        .with_expected_found("a boolean", describe(other, false)),
+                        .with_expected_found("a boolean", describe(other)),
                     );
                     f.default
                 }
@@ -252,7 +252,7 @@ impl Variable {
     /// Checks a raw value; returns the typed value, pushing every problem found.
     pub(super) fn check(&self, raw: &Value, problems: &mut Vec<Problem>) -> Option<Value> {
         // Described only for a problem: most values have none.
-        let found = || describe(raw, self.secret);
+        let found = || if self.secret { describe_secret(raw) } else { describe(raw) };
         let type_error = |problems: &mut Vec<Problem>| {
             let found = found();
             let expected = match &self.ty {
