@@ -18,6 +18,7 @@
 
 pub mod core;
 pub mod embed;
+pub mod sri;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -4,10 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use desk_loader::core::problem::Code;
 use desk_loader::core::value::Value;
-use sha2::{Digest, Sha384};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -71,8 +69,7 @@ fn demo_integrity_hashes_match_the_files() {
                 let file = if beside.is_file() { beside } else { root().join("www").join(url) };
                 let Ok(bytes) = std::fs::read(file) else { continue };
                 checked += 1;
-                let actual =
-                    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&bytes)));
+                let actual = desk_loader::sri::integrity(&bytes);
                 assert_eq!(integrity, actual, "{}: {url} is stale; run `cargo xtask sri`", m.display());
             }
         }

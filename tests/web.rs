@@ -2,8 +2,6 @@
 //! integrity, hands the panel its boot context, and hears `ready()`.
 #![cfg(target_arch = "wasm32")]
 
-use base64::Engine;
-use sha2::{Digest, Sha384};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -17,13 +15,12 @@ fn document() -> web_sys::Document {
 /// A same-origin `blob:` URL for a classic script, and its SRI. (`data:`
 /// URLs are refused by the loader's origin rule.)
 fn script(source: &str) -> (String, String) {
-    let b64 = base64::engine::general_purpose::STANDARD;
     let parts = js_sys::Array::of1(&JsValue::from_str(source));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/javascript");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
     let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
-    (url, format!("sha384-{}", b64.encode(Sha384::digest(source.as_bytes()))))
+    (url, desk_loader::sri::integrity(source.as_bytes()))
 }
 
 fn mount(id: &str) -> web_sys::Element {

@@ -133,7 +133,7 @@ mod cli {
                     eprintln!(
                         "desk-loader: under a Content-Security-Policy, the inline stylesheet needs {} in style-src \
                          (or write the embed with --css link)",
-                        csp_hash(style)
+                        desk_loader::sri::csp_hash(style)
                     );
                 }
                 Ok(0)
@@ -188,13 +188,6 @@ mod cli {
             }
         }
         Ok(args)
-    }
-
-    /// The Content-Security-Policy source that allows an inline element with this text.
-    fn csp_hash(text: &str) -> String {
-        use base64::Engine;
-        use sha2::Digest;
-        format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes())))
     }
 
     /// Reads a JSON file, refusing huge files, invalid UTF-8 and bad JSON with

@@ -232,6 +232,10 @@ fn bench_lines(cmd: &mut Command) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
+/// Fills BENCHMARKS.md's two marked sections, `<!-- bench: run -->` (when
+/// and where, and the table of figures) and `<!-- bench: weight -->` (what
+/// the module is made of); the prose around them, which says what each
+/// figure measures, and the size history are written by hand.
 fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), String> {
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -245,33 +249,36 @@ fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), St
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let text = format!(
-        "# Benchmarks\n\nWritten by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
-         Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{table}\n\
-         - **bytes**: the wasm module and its JS glue as shipped to the browser, after wasm-opt and terser; the budget in `wasm-pack.toml` is the only figure that fails the command. `bytes (page)`: the loader's own entry script, its last-resort script and its stylesheet.\n\
-         - **validate-50 / validate-500 / validate-5000**: `check()` of a release declaring 50, 500 and 5,000 variables against a configuration that sets them all, given the documents' text, as the boot reads a fetched or inline document: the core's JSON parser reads both, then the release is checked (the same work natively and in Chromium). `validate-*-objects`: the same documents given to `check()` as objects, as a host page may (`JSON.stringify` writes them out, with a replacer that refuses functions and symbols, then the core reads the text). Validation is linear but for lookups by name (O(n log n)): ten times the variables should cost about ten times the time. The target is validate-500 in Chromium at or under 500 µs median.\n\
-         - **boot-0ms / boot-100ms**: navigation start to panel ready in headless Chromium, interleaved, each run in a fresh browser context, with 0 and 100 ms of emulated round-trip latency: `desk-fast.html` (the recommended embed, written by `desk-loader embed`: documents and the loader's stylesheet inline, module and release files preloaded), `desk.html` (the README's snippet: the manifest and configuration fetched by URL, preloaded with the module; the release's files requested once they are read), and `bench/plain.html` (the same panel bundle in plain `<script>` tags, no loader).\n\
-         - **boot-round-trips**: how much of the loader's overhead is waiting on the network: what it adds to a boot at 100 ms of latency, less what it adds at 0 ms, divided by 100 ms. A request the loader makes only after the page's own ones (a document fetched once the module runs) counts about 1; work on the main thread counts 0, whatever the latency. The issue's reading of its 1.05 target is \"no extra round trip on the critical path\": this figure says whether the embed meets that, and the ratio says what the remaining main-thread work costs on this machine.\n\
-         - **boot-phases-100ms**: where a cold boot of `desk-fast.html` spends its time at 100 ms of latency, `files-arrived`, when the last of its files (module, glue, `boot.js`, the panel's files) has arrived, in ms from navigation start; then the median of each step between the loader's User Timing marks: `script` (`boot.js` runs: the page is parsed), `module` (the glue imported, the module compiled and instantiated), `loading` (`start`: the options read, the API and the watchers installed, the core started), `booting` (the documents and the record read, the configuration checked, the release chosen and its files added), `ready` (the panel's files run and the panel calls `ready()`). `plain-*`: the same for `bench/plain.html`. Both pages' files arrive together; every step after that is main-thread work.\n\
-         - **boot-warm-0ms / boot-warm-100ms**: the same pages loaded a second time in the same browser context (the server answers unchanged files with 304, as a production server revalidating would): what an agent's daily reload costs. The loader gains little from a warm cache: V8 compiles the module's functions again on first call (no wasm code cache was written for it here), while the plain page's scripts come from V8's script cache. `loader-per-build` (at 100 ms): `desk-fast.html` with the loader's files at a per-build path served `immutable` (`--loader-base /__build/<id>/`, as docs/embed.md recommends; the page and the panel's files are still revalidated): the second visit takes the loader from the cache without asking, so its work runs while the panel's files are revalidated instead of after.\n\
-         - **wasm-compile-at-boot**: a cold boot of `desk-fast.html`, traced: how many of the module's functions V8 compiled on first call (`wasm.CompileLazy`, on the main thread) before the ready mark, their code bytes, and the time it spent doing so (the trace itself adds a little). V8 compiles a wasm function whole the first time it runs, so each boot pays for every function on its path, cold branches inlined into it included; the count and the bytes are exact from run to run, the time is not (here 7–13 ms in most runs). Chrome's compile hints (`metadata.code.compilation_priority`), which would move this work off the main thread, need a browser flag.\n\
-         - **recovery**: the newest release throws and the previous one is known-good: same-page fallback, against a healthy boot of the previous release, and against reload-based recovery (the broken page's time to failure plus a fresh page's time to ready, without the time to decide to reload). `recovery-never-ready-2s-deadline`: the newest release never calls ready, with a 2 s deadline.\n\
-         - **memory**: after ready and a forced garbage collection, the page's JS heap (`Runtime.getHeapUsage`) for `desk-fast.html` against `bench/plain.html`, and the wasm module's linear memory.\n\n\
-         Targets: wasm + glue within the regression guard in `wasm-pack.toml` (84 KB gzip; the goal is 64 KB with serde-wasm-bindgen in); validate-500 in Chromium at most 500 µs median; `boot-100ms` fast-embed/plain at most 1.05 (a first visit; an agent's daily reload is `boot-warm-100ms`); `recovery` fallback/healthy at most 1.3. With the fast embed, the loader's overhead is main-thread work once its files have arrived (they arrive with the panel's): evaluating the glue, handing the module's bytes to V8, V8 compiling each function on its first call (`wasm-compile-at-boot`), and the boot itself; so fewer and smaller functions on the boot path are speed too.\n\n\
-         ## What the module is made of\n\n\
-         From `cargo xtask weight` (the same figures), read from the wasm `name` section: first each part of the module compressed on its own, then code bytes per crate or per module of desk-loader (groups under 2 % are left out), then the largest functions. The `core + std + data` row is what would remain with no shell, no bindings and no glue at all; it is above the old 40 KB budget by itself. (The standard library's and the data's shares include a little that only the shell uses.)\n{weights}",
-        if quick { " --quick" } else { "" }
+    let run = format!(
+        "Written by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
+         Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{}",
+        if quick { " --quick" } else { "" },
+        table.trim()
     );
-    // The size history is written by hand, change by change: kept as it is.
     let path = crate::root().join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_default();
-    let history = old.find("<!-- history: start -->").and_then(|a| {
-        let end = "<!-- history: end -->";
-        old[a..].find(end).map(|b| &old[a..a + b + end.len()])
-    });
-    let text = match history {
-        Some(h) => format!("{text}\n{h}\n"),
-        None => text,
-    };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = fill(&text, "run", &run)?;
+    let text = fill(&text, "weight", weights.trim())?;
     std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
+/// `text` with what stands between `<!-- bench: NAME -->` and the next
+/// `<!-- bench: end -->` replaced by `content`.
+fn fill(text: &str, name: &str, content: &str) -> Result<String, String> {
+    let start = format!("<!-- bench: {name} -->");
+    let end = "<!-- bench: end -->";
+    let a = text.find(&start).ok_or_else(|| format!("BENCHMARKS.md has no {start} marker"))? + start.len();
+    let b = a + text[a..].find(end).ok_or_else(|| format!("BENCHMARKS.md: {start} has no {end} after it"))?;
+    Ok(format!("{}\n{content}\n{}", &text[..a], &text[b..]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fill_replaces_only_the_marked_section() {
+        let text = "prose\n<!-- bench: run -->\nold\n<!-- bench: end -->\nmore\n<!-- bench: weight -->\nw\n<!-- bench: end -->\n";
+        let filled = super::fill(text, "run", "new").unwrap();
+        assert_eq!(filled, "prose\n<!-- bench: run -->\nnew\n<!-- bench: end -->\nmore\n<!-- bench: weight -->\nw\n<!-- bench: end -->\n");
+        assert!(super::fill("no markers", "run", "x").is_err());
+    }
 }

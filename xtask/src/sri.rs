@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use base64::Engine;
-use sha2::{Digest, Sha384};
+use desk_loader::sri::integrity;
 
 /// Rewrites each manifest whose local assets' hashes are stale.
 pub fn run() -> Result<(), String> {
@@ -40,11 +39,6 @@ fn fresh_line(line: &str, manifest: &Path, www: &Path) -> String {
         Ok(bytes) => line.replacen(old, &integrity(&bytes), 1),
         Err(_) => line.to_owned(),
     }
-}
-
-/// `sha384-<base64>` of `bytes`.
-pub fn integrity(bytes: &[u8]) -> String {
-    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

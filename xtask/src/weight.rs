@@ -1,8 +1,8 @@
 //! What a wasm module's bytes are made of: code bytes per crate (and per
 //! module of desk-loader itself) and the largest functions, read from the
-//! module's `name` section. A small stand-in for `twiggy top`, built in so
-//! that `cargo xtask bench` can show what dominates on every run without
-//! installing anything.
+//! module's `name` section with wasmparser. A small stand-in for `twiggy
+//! top`, built in so that `cargo xtask bench` can show what dominates on
+//! every run without installing anything.
 
 use std::collections::BTreeMap;
 
@@ -42,18 +42,19 @@ impl Weight {
 pub const PARTS: [(&str, &str); 4] = [
     ("core", "desk_loader::core (validation, manifest, boot, records, reports) and ryu"),
     ("shell", "desk_loader::web, the browser shell"),
-    ("bindings", "wasm-bindgen, js-sys, web-sys, gloo-net, console_error_panic_hook"),
+    ("bindings", "wasm-bindgen, js-sys, web-sys, gloo-net, gloo-timers, console_error_panic_hook"),
     ("std", "Rust's core, alloc and std, the allocator, unnamed functions"),
 ];
 
 /// Which of [`PARTS`] a group of [`group_of`] belongs to.
 fn part_of(group: &str) -> &'static str {
-    const BINDINGS: [&str; 8] = [
+    const BINDINGS: [&str; 9] = [
         "wasm_bindgen",
         "wasm-bindgen shims",
         "js_sys",
         "web_sys",
         "gloo_net",
+        "gloo_timers",
         "gloo_utils",
         "console_error_panic_hook",
         "wasm_bindgen_futures",
@@ -69,41 +70,34 @@ fn part_of(group: &str) -> &'static str {
     }
 }
 
-/// Reads a module that still has its `name` section.
+/// Reads a module that still has its `name` section, with wasmparser.
 pub fn analyse(bytes: &[u8]) -> Result<Weight, String> {
-    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
-        return Err("not a wasm module".to_owned());
-    }
-    let mut at = 8;
+    use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+    let err = |e: wasmparser::BinaryReaderError| e.to_string();
     let mut imported_functions = 0u32;
     let mut bodies: Vec<&[u8]> = Vec::new();
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     let mut weight = Weight { total: bytes.len() as u64, ..Weight::default() };
-    while at < bytes.len() {
-        let id = bytes[at];
-        at += 1;
-        let size = leb(bytes, &mut at)? as usize;
-        let section = bytes.get(at..at + size).ok_or("a section runs past the end")?;
-        at += size;
-        match id {
-            2 => imported_functions = count_imported_functions(section)?,
-            10 => {
-                weight.code = size as u64;
-                let mut p = 0;
-                let n = leb(section, &mut p)?;
-                for _ in 0..n {
-                    let body = leb(section, &mut p)? as usize;
-                    bodies.push(section.get(p..p + body).ok_or("a function body runs past the end")?);
-                    p += body;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(err)? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    imported_functions += u32::from(matches!(import.map_err(err)?.ty, TypeRef::Func(_)));
                 }
             }
-            11 => weight.data_bytes = section.to_vec(),
-            0 => {
-                let mut p = 0;
-                let len = leb(section, &mut p)? as usize;
-                if section.get(p..p + len) == Some(b"name") {
-                    p += len;
-                    read_function_names(&section[p..], &mut names)?;
+            Payload::CodeSectionStart { size, .. } => weight.code = u64::from(size),
+            Payload::CodeSectionEntry(body) => bodies.push(&bytes[body.range()]),
+            Payload::DataSection(data) => weight.data_bytes = bytes[data.range()].to_vec(),
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(reader) = custom.as_known() {
+                    for subsection in reader {
+                        if let Name::Function(map) = subsection.map_err(err)? {
+                            for naming in map {
+                                let naming = naming.map_err(err)?;
+                                names.insert(naming.index, naming.name.to_owned());
+                            }
+                        }
+                    }
                 }
             }
             _ => {}
@@ -184,87 +178,6 @@ fn group_of(name: &str) -> String {
         }
         [krate, _, ..] => krate.split(['<', ' ', '{']).next().unwrap_or(krate).to_owned(),
         _ => "(unnamed)".to_owned(),
-    }
-}
-
-fn count_imported_functions(section: &[u8]) -> Result<u32, String> {
-    let mut p = 0;
-    let n = leb(section, &mut p)?;
-    let mut functions = 0;
-    for _ in 0..n {
-        for _ in 0..2 {
-            let len = leb(section, &mut p)? as usize;
-            p += len;
-        }
-        let kind = *section.get(p).ok_or("truncated import")?;
-        p += 1;
-        match kind {
-            0 => {
-                functions += 1;
-                leb(section, &mut p)?;
-            }
-            1 => {
-                p += 1;
-                limits(section, &mut p)?;
-            }
-            2 => limits(section, &mut p)?,
-            3 => p += 2,
-            4 => {
-                p += 1;
-                leb(section, &mut p)?;
-            }
-            other => return Err(format!("unknown import kind {other}")),
-        }
-    }
-    Ok(functions)
-}
-
-fn limits(s: &[u8], p: &mut usize) -> Result<(), String> {
-    let flags = *s.get(*p).ok_or("truncated limits")?;
-    *p += 1;
-    leb(s, p)?;
-    if flags & 1 == 1 {
-        leb(s, p)?;
-    }
-    Ok(())
-}
-
-fn read_function_names(mut s: &[u8], names: &mut BTreeMap<u32, String>) -> Result<(), String> {
-    while !s.is_empty() {
-        let id = s[0];
-        let mut p = 1;
-        let size = leb(s, &mut p)? as usize;
-        let sub = s.get(p..p + size).ok_or("truncated name subsection")?;
-        if id == 1 {
-            let mut q = 0;
-            let n = leb(sub, &mut q)?;
-            for _ in 0..n {
-                let index = leb(sub, &mut q)? as u32;
-                let len = leb(sub, &mut q)? as usize;
-                let name = sub.get(q..q + len).ok_or("truncated name")?;
-                q += len;
-                names.insert(index, String::from_utf8_lossy(name).into_owned());
-            }
-        }
-        s = &s[p + size..];
-    }
-    Ok(())
-}
-
-fn leb(s: &[u8], p: &mut usize) -> Result<u64, String> {
-    let mut value = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = *s.get(*p).ok_or("truncated LEB128")?;
-        *p += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Ok(value);
-        }
-        shift += 7;
-        if shift > 63 {
-            return Err("LEB128 too long".to_owned());
-        }
     }
 }
 
