@@ -1,6 +1,7 @@
 // Drives the browser halves of `cargo xtask bench` in Debian's Chromium and
 // prints one line per figure. Not a test: it asserts nothing about speed.
-const { chromium } = require("@playwright/test");
+const { chromium, firefox } = require("@playwright/test");
+const { DriverProcess } = require("./webdriver");
 
 const fs = require("fs");
 const path = require("path");
@@ -352,6 +353,75 @@ async function reportEndpoint(browser) {
   console.log(`bench report-endpoint-answers-500 answers-500-minus-healthy ms=${(out["answers-500"] - out.healthy).toFixed(0)}`);
 }
 
+/**
+ * `boot-100ms-server`: a cold boot at 100 ms of latency in each engine the
+ * suite drives, the latency emulated by the test server (a plan's
+ * `latencyMs`: every request waits 100 ms first) rather than by Chromium's
+ * DevTools protocol, so the figure means the same in Chromium, Firefox
+ * (Playwright) and WebKit (WebKitGTK's MiniBrowser, by WebDriver, under the
+ * Xvfb display `cargo xtask bench` starts). Each boot gets a plan of its
+ * own: a new origin, so nothing is cached or stored from an earlier one.
+ */
+async function bootPerEngine(chromiumBrowser) {
+  const latencyMs = 100;
+  const cases = [["loader-fast-embed", "/desk-fast.html", "desk-loader:ready"], ["plain-script", "/bench/plain.html", "plain:ready"]];
+  const planned = async () => {
+    const res = await fetch(`${base}/__plans`, { method: "POST", body: JSON.stringify({ latencyMs }) });
+    if (!res.ok) throw new Error(`the test server refused the plan: ${await res.text()}`);
+    const origin = `http://127.0.0.1:${(await res.json()).port}`;
+    return { origin, end: () => fetch(`${origin}/__plan`, { method: "DELETE" }) };
+  };
+  const playwright = (browser) => async (url, mark) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url, { waitUntil: "commit" });
+    const t = await markTime(page, mark);
+    await context.close();
+    return t;
+  };
+  const engines = [["chromium", async () => ({ boot: playwright(chromiumBrowser), close: async () => {} })]];
+  engines.push(["firefox", async () => {
+    const browser = await firefox.launch({ executablePath: "/usr/bin/firefox-esr", channel: "moz-firefox" });
+    return { boot: playwright(browser), close: () => browser.close() };
+  }]);
+  engines.push(["webkit", async () => {
+    const driver = await DriverProcess.start("WebKitWebDriver");
+    const session = await driver.session({
+      "webkitgtk:browserOptions": { binary: "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser", args: ["--automation"] },
+      pageLoadStrategy: "none",
+    });
+    const boot = async (url, mark) => {
+      await session.navigate(url);
+      // Hang detector: a boot here takes well under a second.
+      for (const start = Date.now(); Date.now() - start < 20_000; await new Promise((f) => setTimeout(f, 20))) {
+        const t = await session.executeAsync(
+          "const e = performance.getEntriesByName(arguments[0], 'mark')[0]; arguments[2](location.href === arguments[1] && e ? e.startTime : null)",
+          [mark, url]).catch(() => null);
+        if (t !== null) return t;
+      }
+      throw new Error(`${url} never reached ${mark} in WebKit`);
+    };
+    return { boot, close: async () => { await session.end().catch(() => {}); driver.stop(); } };
+  }]);
+  for (const [engine, open] of engines) {
+    const { boot, close } = await open();
+    try {
+      const samples = cases.map(() => []);
+      for (let i = 0; i < RUNS; i++) {
+        for (const [j, [, url, mark]] of cases.entries()) {
+          const { origin, end } = await planned();
+          samples[j].push(await boot(origin + url, mark));
+          await end();
+        }
+      }
+      const [loader, plain] = cases.map(([place], j) => line(`boot-${latencyMs}ms-server`, `${engine}-${place}`, samples[j]));
+      console.log(`bench boot-${latencyMs}ms-server ${engine}-fast-embed/plain ratio=${(loader / plain).toFixed(2)}`);
+    } finally {
+      await close();
+    }
+  }
+}
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -370,6 +440,7 @@ async function reportEndpoint(browser) {
       await page.close();
     }
     await bootOverhead(browser);
+    await bootPerEngine(browser);
     await warmBoot(browser);
     await bootPhases(browser);
     await compileAtBoot(browser);

@@ -68,11 +68,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", functions.display()))?;
 
     let server = Server::start(0, false)?;
+    // WebKit's MiniBrowser has no headless mode (`boot-100ms-server`).
+    let display = crate::test::Xvfb::start()?;
     let mut browser = Command::new("node");
     browser
         .arg("bench.js")
         .current_dir(root.join("tests/e2e"))
         .env("BASE_URL", format!("http://{}", server.addr))
+        .env("DISPLAY", &display.name)
         .env("WASM_FUNCTIONS", &functions);
     if quick {
         browser.arg("--quick");

@@ -16,7 +16,9 @@
 //!   sampler), and the plan's **options** merged into its
 //!   `#desk-loader-options`;
 //! - `POST /__report` is kept with the plan (and answered `204`, unless a
-//!   fault says otherwise: a report endpoint can hang or fail too).
+//!   fault says otherwise: a report endpoint can hang or fail too);
+//! - with a **latencyMs**, every request waits that long first: a round trip
+//!   of latency, the same in every engine (the bench's `boot-100ms` per engine).
 //!
 //! A port is an origin: each test gets storage, caches and connections of its
 //! own, even when a WebDriver session is reused, and `localhost:N` is a second
@@ -52,6 +54,11 @@ pub struct Spec {
     /// JavaScript run first in each page (`/__plan/init.js`).
     #[serde(default)]
     pub init: String,
+    /// Each request waits this long before it is answered (or its fault
+    /// applies): a round trip of network latency, emulated by the server so
+    /// that it means the same in every engine (`cargo xtask bench`).
+    #[serde(default)]
+    pub latency_ms: u64,
 }
 
 /// One fault rule.
@@ -153,6 +160,12 @@ impl Plan {
         let report = req.method == "POST" && path == "/__report";
         if report {
             state.reports.push(String::from_utf8_lossy(&req.body).into_owned());
+        }
+        let latency = Duration::from_millis(state.spec.latency_ms);
+        if !latency.is_zero() {
+            drop(state);
+            self.sleep(latency);
+            state = self.state();
         }
         let State { spec, used, .. } = &mut *state;
         let hit = spec
@@ -330,5 +343,24 @@ mod tests {
         assert!(matches!(plan.route(&req("/a.js"), "/a.js"), Outcome::Serve(Some(r)) if r.status == Some(500)));
         assert!(matches!(plan.route(&req("/a.js"), "/a.js"), Outcome::Serve(None)));
         assert_eq!(plan.state().requests.len(), 2);
+    }
+
+    #[test]
+    fn a_latency_delays_every_request_but_the_plans_own() {
+        let spec: Spec = serde_json::from_str(r#"{"latencyMs": 60}"#).unwrap();
+        let plan = Plan::new(spec);
+        let req = |url: &str| Request {
+            method: "GET".into(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            remote: "127.0.0.1:1".parse().unwrap(),
+            local_port: 0,
+        };
+        // A lower bound only: a busy machine can make it longer, never shorter.
+        let t = Instant::now();
+        assert!(matches!(plan.route(&req("/a.js"), "/a.js"), Outcome::Serve(None)));
+        assert!(t.elapsed() >= Duration::from_millis(60));
+        assert!(matches!(plan.route(&req("/__plan/requests"), "/__plan/requests"), Outcome::Answered(_)));
     }
 }

@@ -161,15 +161,15 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// An X display of its own, for WebKit; stopped when dropped.
-struct Xvfb {
+/// An X display of its own, for WebKit (the tests and the bench); stopped when dropped.
+pub(crate) struct Xvfb {
     child: std::process::Child,
     /// `:N`
-    name: String,
+    pub(crate) name: String,
 }
 
 impl Xvfb {
-    fn start() -> Result<Xvfb, String> {
+    pub(crate) fn start() -> Result<Xvfb, String> {
         // The first display number no other X server holds.
         let n = (90..200)
             .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
