@@ -7,6 +7,9 @@ const fs = require("fs");
 const path = require("path");
 
 const base = process.env.BASE_URL;
+// BENCH_ONLY=heavyPanel,memory runs only those parts (a developer's loop; the table is then partial).
+const only = (process.env.BENCH_ONLY || "").split(",").filter(Boolean);
+const wanted = (part) => only.length === 0 || only.includes(part);
 const quick = process.argv.includes("--quick");
 const RUNS = quick ? 5 : 20;
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
@@ -172,21 +175,7 @@ async function bootPhases(browser) {
  * the panel's files are revalidated.
  */
 async function warmBoot(browser) {
-  const warm = async (url, mark, latency) => {
-    const context = await browser.newContext();
-    for (let visit = 0; visit < 2; visit++) {
-      const page = await newPage(context, latency);
-      await page.goto(base + url, { waitUntil: "commit" });
-      const t = await markTime(page, mark);
-      if (visit === 1) {
-        await context.close();
-        return t;
-      }
-      // Let the browser write its caches (V8 writes the wasm code cache after the first run).
-      await page.waitForTimeout(1000);
-      await page.close();
-    }
-  };
+  const warm = (url, mark, latency) => warmTime(browser, url, mark, latency);
   const perBuild = perBuildPage();
   for (const [latency, cases] of [
     [0, [["loader-fast-embed", "/desk-fast.html"], ["plain-script", "/bench/plain.html"]]],
@@ -204,6 +193,121 @@ async function warmBoot(browser) {
       console.log(`bench boot-warm-${latency}ms ${place.replace("loader-", "")}/plain ratio=${(medians[j] / plain).toFixed(2)}`);
     }
   }
+}
+
+/** ms to `mark` on a second visit to `url` in one browser context (the first one's caches written). */
+async function warmTime(browser, url, mark, latency) {
+  const context = await browser.newContext();
+  for (let visit = 0; visit < 2; visit++) {
+    const page = await newPage(context, latency);
+    await page.goto(base + url, { waitUntil: "commit" });
+    const t = await markTime(page, mark);
+    if (visit === 1) {
+      await context.close();
+      return t;
+    }
+    // Let the browser write its caches (V8 writes the wasm code cache after the first run).
+    await page.waitForTimeout(1000);
+    await page.close();
+  }
+}
+
+/** The JS heap, garbage collected, once `url` reached `mark` in a fresh context. */
+async function heapAfter(browser, url, mark) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await page.goto(base + url, { waitUntil: "commit" });
+  await markTime(page, mark);
+  await cdp.send("HeapProfiler.enable");
+  await cdp.send("HeapProfiler.collectGarbage");
+  const used = (await cdp.send("Runtime.getHeapUsage")).usedSize;
+  await context.close();
+  return used;
+}
+
+const bytesLine = (name, place, xs) => {
+  const { median, min, max } = stats(xs);
+  console.log(`bench ${name} ${place} median_bytes=${median} min_bytes=${min} max_bytes=${max} runs=${xs.length}`);
+  return median;
+};
+
+/**
+ * The realistic panel (`xtask/src/heavy.rs`: 1.5 MB of JavaScript that runs
+ * at boot, 100 KB of CSS), beside the toy one: a cold boot and a warm one at
+ * 100 ms of latency, with the recommended embed and in plain tags; what the
+ * browser's integrity check of its files costs (the same page with the
+ * files' integrity left out, `allowSameOriginWithoutIntegrity`); recovery (its
+ * newest release throws, the previous one is known-good); the time from
+ * ready until the files are in Cache Storage (`knownGood.cached` in the
+ * record); a boot whose files the server no longer has, from Cache Storage
+ * (each file's bytes checked with WebCrypto first); the JS heap.
+ */
+async function heavyPanel(browser) {
+  const H = "/__bench/heavy";
+  const READY = "desk-loader:ready";
+  const [loader, noIntegrity, plain] = await interleaved(browser, [
+    [`${H}/desk.html`, READY, { latency: 100 }],
+    [`${H}/desk-no-integrity.html`, READY, { latency: 100 }],
+    [`${H}/plain.html`, "plain:ready", { latency: 100 }],
+  ]);
+  const a = line("boot-100ms-heavy", "loader-fast-embed", loader);
+  const b = line("boot-100ms-heavy", "loader-without-integrity", noIntegrity);
+  const c = line("boot-100ms-heavy", "plain-script", plain);
+  console.log(`bench boot-100ms-heavy fast-embed/plain ratio=${(a / c).toFixed(2)}`);
+  console.log(`bench boot-100ms-heavy integrity-check ms=${(a - b).toFixed(0)}`);
+
+  const warm = { loader: [], plain: [] };
+  for (let i = 0; i < RUNS; i++) {
+    warm.loader.push(await warmTime(browser, `${H}/desk.html`, READY, 100));
+    warm.plain.push(await warmTime(browser, `${H}/plain.html`, "plain:ready", 100));
+  }
+  const w = line("boot-warm-100ms-heavy", "loader-fast-embed", warm.loader);
+  const wp = line("boot-warm-100ms-heavy", "plain-script", warm.plain);
+  console.log(`bench boot-warm-100ms-heavy fast-embed/plain ratio=${(w / wp).toFixed(2)}`);
+
+  const heavy = JSON.parse(fs.readFileSync(path.join(__dirname, "../../target/bench/heavy/manifest.json"), "utf8")).releases[0];
+  const knownHeavy = (page) => page.addInitScript((release) => {
+    localStorage.setItem("desk-loader:record", JSON.stringify({ format: 1, knownGood: { release, backendSchema: null, configFingerprint: "bench", at: Date.now() }, quarantine: [] }));
+  }, heavy);
+  const [recovered, healthy] = await interleaved(browser, [
+    [`${H}/desk-recovery.html`, READY, { setup: knownHeavy }],
+    [`${H}/desk.html`, READY, {}],
+  ]);
+  const r = line("recovery-heavy", "same-page-fallback", recovered);
+  const h = line("recovery-heavy", "healthy", healthy);
+  console.log(`bench recovery-heavy fallback/healthy ratio=${(r / h).toFixed(2)}`);
+
+  // Ready, then the files fetched again with their integrity and stored; then
+  // a second page in the same context, the server answering 404 for them.
+  const cacheWrite = [];
+  const fromCache = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    let page = await context.newPage();
+    await page.goto(`${base}${H}/desk.html`, { waitUntil: "commit" });
+    const ready = await markTime(page, READY);
+    await page.waitForFunction(() => (localStorage.getItem("desk-loader:record") || "").includes('"cached":true'), null, { timeout: 30_000 });
+    cacheWrite.push((await page.evaluate(() => performance.now())) - ready);
+    await page.close();
+    page = await context.newPage();
+    await page.route(`**${H}/panel.*`, (route) => route.fulfill({ status: 404, body: "gone" }));
+    await page.goto(`${base}${H}/desk.html`, { waitUntil: "commit" });
+    fromCache.push(await markTime(page, READY));
+    await context.close();
+  }
+  line("heavy-cache", "ready-to-cached", cacheWrite);
+  line("boot-heavy-from-cache", "loader-fast-embed", fromCache);
+
+  const runs = quick ? 3 : 10;
+  const heap = { loader: [], plain: [] };
+  for (let i = 0; i < runs; i++) {
+    heap.loader.push(await heapAfter(browser, `${H}/desk.html`, READY));
+    heap.plain.push(await heapAfter(browser, `${H}/plain.html`, "plain:ready"));
+  }
+  const ml = bytesLine("memory-js-heap-heavy", "loader-fast-embed", heap.loader);
+  const mp = bytesLine("memory-js-heap-heavy", "plain-script", heap.plain);
+  console.log(`bench memory-js-heap-heavy loader-minus-plain bytes=${ml - mp}`);
 }
 
 /**
@@ -428,7 +532,7 @@ async function bootPerEngine(chromiumBrowser) {
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   try {
-    for (const [input, suffix] of [["text", ""], ["objects", "-objects"]]) for (const n of [50, 500, 5000]) {
+    if (wanted("validate")) for (const [input, suffix] of [["text", ""], ["objects", "-objects"]]) for (const n of [50, 500, 5000]) {
       const page = await browser.newPage();
       await page.goto(`${base}/bench/validate.html?variables=${n}&input=${input}&runs=${quick ? 50 : 200}`);
       const output = page.locator("#result");
@@ -439,14 +543,15 @@ async function bootPerEngine(chromiumBrowser) {
       console.log(`bench validate-${n}${suffix} chromium median_us=${r.median_us.toFixed(1)} min_us=${r.min_us.toFixed(1)} max_us=${r.max_us.toFixed(1)} runs=${r.runs}`);
       await page.close();
     }
-    await bootOverhead(browser);
-    await bootPerEngine(browser);
-    await warmBoot(browser);
-    await bootPhases(browser);
-    await compileAtBoot(browser);
-    await recovery(browser);
-    await reportEndpoint(browser);
-    await memory(browser);
+    if (wanted("bootOverhead")) await bootOverhead(browser);
+    if (wanted("bootPerEngine")) await bootPerEngine(browser);
+    if (wanted("heavyPanel")) await heavyPanel(browser);
+    if (wanted("warmBoot")) await warmBoot(browser);
+    if (wanted("bootPhases")) await bootPhases(browser);
+    if (wanted("compileAtBoot")) await compileAtBoot(browser);
+    if (wanted("recovery")) await recovery(browser);
+    if (wanted("reportEndpoint")) await reportEndpoint(browser);
+    if (wanted("memory")) await memory(browser);
   } finally {
     await browser.close();
   }
