@@ -212,8 +212,11 @@ async function warmTime(browser, url, mark, latency) {
   }
 }
 
-/** The JS heap, garbage collected, once `url` reached `mark` in a fresh context. */
-async function heapAfter(browser, url, mark) {
+/**
+ * The JS heap, garbage collected, once `url` reached `mark` in a fresh
+ * context; and what `also(page)` reads from the same page, if given.
+ */
+async function heapAfter(browser, url, mark, also) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -222,8 +225,9 @@ async function heapAfter(browser, url, mark) {
   await cdp.send("HeapProfiler.enable");
   await cdp.send("HeapProfiler.collectGarbage");
   const used = (await cdp.send("Runtime.getHeapUsage")).usedSize;
+  const extra = also ? await also(page) : undefined;
   await context.close();
-  return used;
+  return also ? [used, extra] : used;
 }
 
 const bytesLine = (name, place, xs) => {
@@ -319,34 +323,20 @@ async function heavyPanel(browser) {
 async function memory(browser) {
   const runs = quick ? 3 : 10;
   const samples = { loader: [], plain: [], wasm: [] };
+  // The export has a short name ([names] in wasm-pack.toml): found by type.
+  const linear = (page) => page.evaluate(async () => Object.values(await (await import("/pkg/desk_loader.js")).default())
+    .find((e) => e instanceof WebAssembly.Memory).buffer.byteLength);
   for (let i = 0; i < runs; i++) {
-    for (const [place, url, mark] of [["loader", "/desk-fast.html", "desk-loader:ready"], ["plain", "/bench/plain.html", "plain:ready"]]) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await page.goto(base + url, { waitUntil: "commit" });
-      await markTime(page, mark);
-      await cdp.send("HeapProfiler.enable");
-      await cdp.send("HeapProfiler.collectGarbage");
-      samples[place].push((await cdp.send("Runtime.getHeapUsage")).usedSize);
-      if (place === "loader") {
-        // The export has a short name ([names] in wasm-pack.toml): found by type.
-        samples.wasm.push(await page.evaluate(async () => Object.values(await (await import("/pkg/desk_loader.js")).default())
-          .find((e) => e instanceof WebAssembly.Memory).buffer.byteLength));
-      }
-      await context.close();
-    }
+    const [heap, wasm] = await heapAfter(browser, "/desk-fast.html", "desk-loader:ready", linear);
+    samples.loader.push(heap);
+    samples.wasm.push(wasm);
+    samples.plain.push(await heapAfter(browser, "/bench/plain.html", "plain:ready"));
   }
-  const bytes = (name, place, xs) => {
-    const { median, min, max } = stats(xs);
-    console.log(`bench ${name} ${place} median_bytes=${median} min_bytes=${min} max_bytes=${max} runs=${xs.length}`);
-    return median;
-  };
-  const a = bytes("memory-js-heap", "loader-fast-embed", samples.loader);
-  const b = bytes("memory-js-heap", "plain-script", samples.plain);
+  const a = bytesLine("memory-js-heap", "loader-fast-embed", samples.loader);
+  const b = bytesLine("memory-js-heap", "plain-script", samples.plain);
   console.log(`bench memory-js-heap loader/plain ratio=${(a / b).toFixed(2)}`);
   console.log(`bench memory-js-heap loader-minus-plain bytes=${a - b}`);
-  bytes("memory-wasm-linear", "loader-fast-embed", samples.wasm);
+  bytesLine("memory-wasm-linear", "loader-fast-embed", samples.wasm);
 }
 
 /**

@@ -328,18 +328,22 @@ mod tests {
         assert_eq!(v, serde_json::json!({ "manifest": "m.json", "reportUrl": "</script><b>", "fetchTimeoutMs": 1500 }));
     }
 
-    #[test]
-    fn a_rule_counts_its_requests() {
-        let spec: Spec = serde_json::from_str(r#"{"faults":[{"path":"/a.js","status":500,"times":1}]}"#).unwrap();
-        let plan = Plan::new(spec);
-        let req = |url: &str| Request {
+    /// A GET of `url` from a browser on this machine.
+    fn req(url: &str) -> Request {
+        Request {
             method: "GET".into(),
             url: url.into(),
             headers: Vec::new(),
             body: Vec::new(),
             remote: "127.0.0.1:1".parse().unwrap(),
             local_port: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn a_rule_counts_its_requests() {
+        let spec: Spec = serde_json::from_str(r#"{"faults":[{"path":"/a.js","status":500,"times":1}]}"#).unwrap();
+        let plan = Plan::new(spec);
         assert!(matches!(plan.route(&req("/a.js"), "/a.js"), Outcome::Serve(Some(r)) if r.status == Some(500)));
         assert!(matches!(plan.route(&req("/a.js"), "/a.js"), Outcome::Serve(None)));
         assert_eq!(plan.state().requests.len(), 2);
@@ -349,14 +353,6 @@ mod tests {
     fn a_latency_delays_every_request_but_the_plans_own() {
         let spec: Spec = serde_json::from_str(r#"{"latencyMs": 60}"#).unwrap();
         let plan = Plan::new(spec);
-        let req = |url: &str| Request {
-            method: "GET".into(),
-            url: url.into(),
-            headers: Vec::new(),
-            body: Vec::new(),
-            remote: "127.0.0.1:1".parse().unwrap(),
-            local_port: 0,
-        };
         // A lower bound only: a busy machine can make it longer, never shorter.
         let t = Instant::now();
         assert!(matches!(plan.route(&req("/a.js"), "/a.js"), Outcome::Serve(None)));
