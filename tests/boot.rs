@@ -759,3 +759,33 @@ fn the_screen_follows_the_decisive_problem_and_only_it() {
         .collect();
     assert_eq!(id_problems.len(), 1, "{id_problems:?}");
 }
+
+#[test]
+fn a_boot_started_again_in_the_page_numbers_its_attempts_after_the_last() {
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, first_attempt: 5, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[release("r2", ""), release("r1", "")])))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(sim.last_attempt().id, 5);
+    // An earlier boot's attempt 1 is not this boot's.
+    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
+    assert_eq!(sim.boot.state(), State::Booting);
+    sim.threw();
+    assert_eq!((sim.last_attempt().id, sim.boot.next_attempt()), (6, 7));
+    sim.ready();
+    assert_eq!(sim.boot.state(), State::Ready);
+}
+
+#[test]
+fn a_file_that_loads_twice_counts_once() {
+    let styled = format!(
+        r#"{{"id": "r2", "assets": [{{"type": "style", "url": "p/a.css", "integrity": "{SHA}"}},
+           {{"type": "style", "url": "p/b.css", "integrity": "{SHA}"}},
+           {{"type": "script", "url": "p/r2.js", "integrity": "{SHA}"}}]}}"#
+    );
+    let mut sim = Sim::boot(&manifest(&[styled]), API, None);
+    sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
+    sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
+    assert!(!sim.log.iter().any(|a| matches!(a, Action::RunScripts { .. })), "b.css has not loaded");
+}

@@ -23,6 +23,11 @@ fn script(source: &str) -> (String, String) {
     (url, desk_loader::sri::integrity(source.as_bytes()))
 }
 
+/// The attempt id in the test panel's text (`panel <release> attempt <id> …`).
+fn attempt_in(text: &str) -> u32 {
+    text.split_whitespace().skip_while(|w| *w != "attempt").nth(1).and_then(|n| n.parse().ok()).expect("an attempt id")
+}
+
 fn mount(id: &str) -> web_sys::Element {
     let el = document().create_element("div").unwrap();
     el.set_id(id);
@@ -86,8 +91,14 @@ async fn injects_the_bundle_with_integrity_and_hears_ready() {
     let el = mount("desk-web-ready");
     desk_loader::start(options(&el, &manifest, r#"{"values":{"API_URL":"https://api.test"}}"#)).unwrap();
     assert_eq!(settled(&el).await, "ready");
-    assert_eq!(el.text_content().unwrap(), "panel web-1 attempt 1 api https://api.test");
-    let script = document().query_selector("script[data-desk-attempt='1']").unwrap().expect("the injected script");
+    // Attempt ids go on across the starts of one page (each test here is one).
+    let text = el.text_content().unwrap();
+    let attempt = attempt_in(&text);
+    assert_eq!(text, format!("panel web-1 attempt {attempt} api https://api.test"));
+    let script = document()
+        .query_selector(&format!("script[data-desk-attempt='{attempt}']"))
+        .unwrap()
+        .expect("the injected script");
     assert_eq!(script.get_attribute("integrity").as_deref(), Some(integrity.as_str()));
     // The record is written under a Web Lock, a moment after ready().
     stored_record(r#""knownGood":{"release":{"id":"web-1""#).await;
@@ -106,9 +117,11 @@ async fn an_integrity_mismatch_falls_back_to_the_next_release() {
     let el = mount("desk-web-fallback");
     desk_loader::start(options(&el, &manifest, r#"{"values":{}}"#)).unwrap();
     assert_eq!(settled(&el).await, "ready");
-    assert!(el.text_content().unwrap().starts_with("panel previous attempt 2"), "{:?}", el.text_content());
-    // The tampered attempt's script is gone from the page.
-    assert!(document().query_selector("script[data-desk-attempt='1']").unwrap().is_none());
+    let text = el.text_content().unwrap();
+    assert!(text.starts_with("panel previous attempt "), "{text:?}");
+    // The tampered attempt, the one before, and its script are gone from the page.
+    let tampered = attempt_in(&text) - 1;
+    assert!(document().query_selector(&format!("script[data-desk-attempt='{tampered}']")).unwrap().is_none());
 }
 
 #[wasm_bindgen_test]

@@ -2,8 +2,9 @@
 //!
 //! Natively the CLI and the tests deserialize text into [`Value`] with
 //! `serde_json`, through the `Deserialize` impl below; in the browser the
-//! shell calls `JSON.parse` and walks the result (`web::load::from_js`), with
-//! the same depth limit. [`Value::to_json`] writes compact JSON for records
+//! core's own parser reads the text (`core::json`, with the same depth
+//! limit; a host page's objects are first written out with `JSON.stringify`,
+//! `web::convert::from_js`). [`Value::to_json`] writes compact JSON for records
 //! and reports.
 
 use super::names::Names;
@@ -350,8 +351,8 @@ fn write_quoted(s: &str, escape_lt: bool, out: &mut String) {
 }
 
 /// `Deserialize` for [`Value`], for `serde_json` in the CLI, the tests and the
-/// fuzz targets. The browser build reads `JSON.parse` results directly
-/// (`web::load::from_js`), so the wasm module links none of this.
+/// fuzz targets. The browser build reads text with `core::json`
+/// (`web::convert`), so the wasm module links none of this.
 mod deserialize {
     use std::fmt;
 
@@ -438,7 +439,7 @@ mod deserialize {
 }
 
 /// `Serialize` for [`Value`]: the shell writes values to JavaScript with
-/// serde-wasm-bindgen (`web::load::to_js`).
+/// serde-wasm-bindgen (`web::convert::to_js`).
 mod serialize {
     use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 

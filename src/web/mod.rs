@@ -94,6 +94,8 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     let languages =
         navigator.as_ref().map(|n| n.languages().iter().filter_map(|l| l.as_string()).collect()).unwrap_or_default();
     let user_agent = navigator.and_then(|n| n.user_agent().ok()).unwrap_or_default();
+    // Attempt ids go on from the previous boot's: its late events name none of this one's.
+    let first_attempt = with_shell(|s| s.boot.next_attempt()).unwrap_or(1);
     boot.start(Start {
         now_ms: now(),
         wall_ms: js_sys::Date::now(),
@@ -102,6 +104,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         user_agent,
         boot_id: boot_id(),
         problems: host.problems.clone(),
+        first_attempt,
     });
     let shell = Shell { boot, host: Rc::new(host), attempt: None, options, timer: None, _guard: guard };
     // The previous boot's attempt, timer and observer go with it.
@@ -150,7 +153,7 @@ fn pump() {
             None => {}
         }
     }
-    with_shell(set_timer);
+    set_timer();
     QUEUE.with(|q| q.borrow_mut().busy = false);
 }
 
@@ -161,22 +164,26 @@ fn with_shell<R>(f: impl FnOnce(&mut Shell) -> R) -> Option<R> {
 /// Keeps the shell's one timer at [`Boot::poll_timeout`]: unchanged if it
 /// already is, dropped (which clears it) when the core needs none. When it
 /// fires, the core hears [`Event::Timeout`]; a browser timer that fires a
-/// little early is set again.
-fn set_timer(shell: &mut Shell) {
-    let due = shell.boot.poll_timeout();
-    if shell.timer.as_ref().map(|(at, _)| *at) == due {
+/// little early is set again. `setTimeout` and `clearTimeout` are called
+/// outside any borrow of the shell.
+fn set_timer() {
+    let Some((due, armed)) = with_shell(|s| (s.boot.poll_timeout(), s.timer.as_ref().map(|(at, _)| *at))) else {
+        return;
+    };
+    if armed == due {
         return;
     }
-    shell.timer = due.map(|at| {
+    let timer = due.map(|at| {
         let delay = (at - now()).clamp(0.0, 2e9).ceil() as u32;
-        (
-            at,
-            Timeout::new(delay, || {
-                with_shell(|s| s.timer = None);
-                Inbox.feed(Event::Timeout);
-            }),
-        )
+        let timeout = Timeout::new(delay, || {
+            let fired = with_shell(|s| s.timer.take());
+            drop(fired);
+            Inbox.feed(Event::Timeout);
+        });
+        (at, timeout)
     });
+    let replaced = with_shell(|s| std::mem::replace(&mut s.timer, timer));
+    drop(replaced);
 }
 
 // `execute` is inlined into `pump`, and V8 compiles a wasm function whole on
@@ -199,10 +206,8 @@ fn execute(action: Action) {
                 old.remove();
             }
         }
-        Action::RunScripts { attempt } => {
-            with_shell(|s| s.attempt.as_mut().filter(|l| l.id == attempt).map(panel::Live::run_scripts));
-        }
-        Action::StartPanel { attempt } => panel::Live::start_panel(attempt, Inbox),
+        Action::RunScripts { attempt } => panel::run_scripts(attempt),
+        Action::StartPanel { attempt } => panel::start_panel(attempt, Inbox),
         Action::Remove { attempt } => {
             if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {
                 live.remove();

@@ -40,7 +40,7 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    /// Removes the attempt's elements, listeners and timer.
+    /// Removes the attempt's elements and listeners, and revokes its `blob:` URLs.
     pub(crate) fn remove(mut self) {
         for el in self.elements.drain(..) {
             el.remove();
@@ -66,44 +66,50 @@ impl Live {
             l.forget();
         }
     }
+}
 
-    /// Adds the scripts held back for the stylesheets.
-    pub(crate) fn run_scripts(&mut self) {
-        if let Some(parent) = &self.parent {
-            for script in self.held.drain(..) {
-                let _ = parent.append_child(&script);
-            }
+/// Adds the attempt's scripts held back for its stylesheets (taken out of
+/// the shell first: adding them is a call into the page).
+pub(crate) fn run_scripts(attempt: u32) {
+    let held = with_shell(|s| {
+        let live = s.attempt.as_mut().filter(|l| l.id == attempt)?;
+        Some((live.parent.clone()?, std::mem::take(&mut live.held)))
+    })
+    .flatten();
+    if let Some((parent, scripts)) = held {
+        for script in scripts {
+            let _ = parent.append_child(&script);
         }
     }
+}
 
-    /// Calls the boot function the bundle registered with the boot context:
-    /// a throw, a rejected promise or something else than a function is the
-    /// panel's failure. Called outside any borrow of the shell: the panel may
-    /// call `ready()` before it returns.
-    pub(crate) fn start_panel(attempt: u32, inbox: Inbox) {
-        let Some((boot, context)) = with_shell(|s| {
-            let live = s.attempt.as_mut().filter(|l| l.id == attempt)?;
-            Some((live.registered.take()?, live.context.clone()))
-        })
-        .flatten() else {
-            return;
-        };
-        let threw = move |detail: String| inbox.feed(Event::PanelFailed { attempt, code: Code::PanelThrew, detail });
-        let Some(boot) = boot.dyn_ref::<Function>() else {
-            threw("the bundle called deskLoader.register() without a function".to_owned());
-            return;
-        };
-        match boot.call1(&JsValue::UNDEFINED, &context) {
-            Err(e) => threw(format!("the panel threw during boot: {}", js_error_text(&e))),
-            Ok(ret) => {
-                if let Some(promise) = ret.dyn_ref::<Promise>() {
-                    let on_reject = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                        threw(format!("the panel's boot promise rejected: {}", js_error_text(&e)));
-                    });
-                    let _ = promise.catch(&on_reject);
-                    // The promise owns the handler from here on; it runs at most once.
-                    on_reject.forget();
-                }
+/// Calls the boot function the attempt's bundle registered with the boot
+/// context: a throw, a rejected promise or something else than a function is
+/// the panel's failure. Called outside any borrow of the shell: the panel may
+/// call `ready()` before it returns.
+pub(crate) fn start_panel(attempt: u32, inbox: Inbox) {
+    let Some((boot, context)) = with_shell(|s| {
+        let live = s.attempt.as_mut().filter(|l| l.id == attempt)?;
+        Some((live.registered.take()?, live.context.clone()))
+    })
+    .flatten() else {
+        return;
+    };
+    let threw = move |detail: String| inbox.feed(Event::PanelFailed { attempt, code: Code::PanelThrew, detail });
+    let Some(boot) = boot.dyn_ref::<Function>() else {
+        threw("the bundle called deskLoader.register() without a function".to_owned());
+        return;
+    };
+    match boot.call1(&JsValue::UNDEFINED, &context) {
+        Err(e) => threw(format!("the panel threw during boot: {}", js_error_text(&e))),
+        Ok(ret) => {
+            if let Some(promise) = ret.dyn_ref::<Promise>() {
+                let on_reject = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                    threw(format!("the panel's boot promise rejected: {}", js_error_text(&e)));
+                });
+                let _ = promise.catch(&on_reject);
+                // The promise owns the handler from here on; it runs at most once.
+                on_reject.forget();
             }
         }
     }
@@ -148,11 +154,19 @@ pub(crate) fn install_api() {
 }
 
 /// `deskLoader.register(boot)`: the panel hands over its boot function, kept
-/// for the attempt on the page; the core answers the first registration
-/// with `StartPanel`.
+/// for the attempt whose script is running (a classic script's
+/// `data-desk-attempt`; a module has no `document.currentScript`, and counts
+/// for the attempt on the page); the core answers the first registration
+/// with `StartPanel`. A script of a removed attempt that still runs
+/// registers nothing.
 fn register(boot: JsValue) {
+    let caller: Option<u32> = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.current_script())
+        .and_then(|s| s.get_attribute("data-desk-attempt"))
+        .and_then(|a| a.parse().ok());
     let attempt = with_shell(|s| {
-        let live = s.attempt.as_mut()?;
+        let live = s.attempt.as_mut().filter(|l| caller.is_none_or(|c| c == l.id))?;
         live.registered.get_or_insert(boot);
         Some(live.id)
     })
@@ -187,11 +201,17 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Liv
     }
     let (id, assets, scripts_wait) = (attempt.id, attempt.assets.clone(), attempt.scripts_wait);
     wasm_bindgen_futures::spawn_local(async move {
+        let revoke = |urls: &[String]| {
+            for url in urls {
+                let _ = web_sys::Url::revoke_object_url(url);
+            }
+        };
         let mut urls = Vec::new();
         for a in &assets {
             match super::store::cached_url(a).await {
                 Ok(url) => urls.push(url),
                 Err((diagnosis, why)) => {
+                    revoke(&urls);
                     web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
                     inbox.feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis });
                     return;
@@ -199,10 +219,13 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Liv
             }
         }
         // The attempt may have ended while the cache was read.
-        if let Some(mut live) = with_shell(|s| s.attempt.take_if(|l| l.id == id)).flatten() {
-            live.blob_urls = urls.clone();
-            add_assets(&mut live, &assets, urls, scripts_wait, inbox);
-            with_shell(|s| s.attempt = Some(live));
+        match with_shell(|s| s.attempt.take_if(|l| l.id == id)).flatten() {
+            Some(mut live) => {
+                live.blob_urls = urls.clone();
+                add_assets(&mut live, &assets, urls, scripts_wait, inbox);
+                with_shell(|s| s.attempt = Some(live));
+            }
+            None => revoke(&urls),
         }
     });
     live

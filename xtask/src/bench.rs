@@ -146,8 +146,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             continue;
         }
         if pairs.iter().any(|(k, _)| *k == "raw_bytes") {
-            let _ =
-                writeln!(table, "| {name} | {place} raw / gzip -9 | {} / {} B |", get("raw_bytes"), get("gzip_bytes"));
+            let (raw, gzip) = (get("raw_bytes"), get("gzip_bytes"));
+            let _ = writeln!(table, "| {name} | {place} raw / gzip -9 | {raw} / {gzip} B |");
+            json.push(format!(r#"{{"name":"{name}","where":"{place}","raw_bytes":{raw},"gzip_bytes":{gzip}}}"#));
             continue;
         }
         let ms = ["boot", "recovery", "report-endpoint", "heavy"].iter().any(|p| name.starts_with(p));
@@ -214,7 +215,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let results = format!(r#"{{"quick":{quick},"sizes":[{}],"figures":[{}]}}"#, size_json.join(","), json.join(","));
     std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
     std::fs::write(root.join("target/bench/results.json"), results).map_err(|e| e.to_string())?;
-    write_benchmarks_md(&table, &weights, quick)?;
+    // A developer's partial run (`BENCH_ONLY`, tests/e2e/bench.js) leaves BENCHMARKS.md as it is.
+    if std::env::var("BENCH_ONLY").is_ok_and(|only| !only.is_empty()) {
+        println!("BENCH_ONLY is set: BENCHMARKS.md is left as it is");
+    } else {
+        write_benchmarks_md(&table, &weights, quick)?;
+    }
 
     if let Some(s) = sizes.iter().find(|s| s.gzip > cfg.budget.gzip_bytes) {
         return Err(format!(
@@ -264,7 +270,7 @@ fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), St
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let run = format!(
-        "Written by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}, Chromium from Debian. \
+        "Written by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}; Chromium, Firefox ESR and WebKitGTK from Debian. \
          Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{}",
         if quick { " --quick" } else { "" },
         table.trim()

@@ -19,7 +19,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use desk_loader::sri::integrity;
+use crate::sri::integrity;
 
 /// Functions in the bundle: each builds a row of the desk's data at boot.
 const FUNCTIONS: usize = 9_000;

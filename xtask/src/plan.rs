@@ -350,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn a_latency_delays_every_request_but_the_plans_own() {
+    fn a_latency_delays_each_request_to_the_page() {
         let spec: Spec = serde_json::from_str(r#"{"latencyMs": 60}"#).unwrap();
         let plan = Plan::new(spec);
         // A lower bound only: a busy machine can make it longer, never shorter.

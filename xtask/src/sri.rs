@@ -4,7 +4,13 @@
 
 use std::path::Path;
 
-use desk_loader::sri::integrity;
+/// The product's own SRI helper, the same file (`src/sri.rs`); xtask has
+/// no CSP line to write.
+#[path = "../../src/sri.rs"]
+#[allow(dead_code)]
+mod shared;
+
+pub use shared::integrity;
 
 /// Rewrites each manifest whose local assets' hashes are stale.
 pub fn run() -> Result<(), String> {

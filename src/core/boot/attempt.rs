@@ -4,7 +4,7 @@ use super::*;
 
 impl Boot {
     pub(super) fn try_next(&mut self, now_ms: f64) {
-        if self.next_attempt > MAX_ATTEMPTS {
+        if self.attempts_made() >= MAX_ATTEMPTS {
             self.candidates.clear();
             self.problems
                 .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
@@ -13,6 +13,11 @@ impl Boot {
             Some(c) => self.begin(c, 0, Files::Network, now_ms),
             None => self.fail(now_ms),
         }
+    }
+
+    /// Attempts this boot has made.
+    fn attempts_made(&self) -> u32 {
+        self.next_attempt - self.first_attempt
     }
 
     /// The same release again, after its backoff: its files from the same place.
@@ -26,6 +31,8 @@ impl Boot {
     fn begin(&mut self, candidate: Candidate, retries: u32, files: Files, now_ms: f64) {
         let from_cache = files == Files::Cache;
         let mut assets = candidate.release.assets.clone();
+        let styles_left = assets.iter().filter(|a| a.kind == AssetKind::Style).count();
+        let scripts_left = assets.len() - styles_left;
         if retries > 0 && !from_cache {
             for a in &mut assets {
                 a.url = retry_url(&a.url, retries);
@@ -38,11 +45,8 @@ impl Boot {
             config: candidate.validated.values_object(),
             features: candidate.validated.features_object(),
             from_cache,
-            scripts_wait: false,
+            scripts_wait: styles_left > 0 && scripts_left > 0,
         };
-        let styles_left = attempt.assets.iter().filter(|a| a.kind == AssetKind::Style).count();
-        let scripts_left = attempt.assets.len() - styles_left;
-        let attempt = Attempt { scripts_wait: styles_left > 0 && scripts_left > 0, ..attempt };
         self.next_attempt += 1;
         self.state = State::Booting;
         self.publish(Status {
@@ -66,6 +70,7 @@ impl Boot {
             retries,
             deadline,
             retry_at: None,
+            loaded: vec![false; assets_left],
             assets_left,
             styles_left,
             scripts_left,
@@ -139,7 +144,7 @@ impl Boot {
             ),
             Diagnosis::NotCached => (Code::BundleMissing, false, format!("{url}: not in the cache")),
         };
-        if transient && c.retries < MAX_RETRIES && self.next_attempt <= MAX_ATTEMPTS {
+        if transient && c.retries < MAX_RETRIES && self.attempts_made() < MAX_ATTEMPTS {
             let mut c = self.current.take().expect("checked above");
             self.note(&c, "retry");
             self.problems.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));

@@ -13,6 +13,7 @@ impl Boot {
             candidates: VecDeque::new(),
             current: None,
             next_attempt: 1,
+            first_attempt: 1,
             problems: Vec::new(),
             path: Vec::new(),
             started_ms: 0.0,
@@ -37,6 +38,8 @@ impl Boot {
     /// Starts the boot: asks for every document at once.
     pub fn start(&mut self, start: Start) {
         self.started_ms = start.now_ms;
+        self.first_attempt = start.first_attempt.max(1);
+        self.next_attempt = self.first_attempt;
         self.wall_ms = start.wall_ms;
         self.boot_id = start.boot_id;
         self.hidden = start.hidden;
@@ -59,6 +62,12 @@ impl Boot {
     /// The current state.
     pub fn state(&self) -> State {
         self.state
+    }
+
+    /// The id the next attempt would get: a boot started after this one in
+    /// the same page begins there ([`Start::first_attempt`]).
+    pub fn next_attempt(&self) -> u32 {
+        self.next_attempt
     }
 
     /// The earliest time, on the clock given to [`Boot::handle`], at which
@@ -213,6 +222,10 @@ impl Boot {
     fn asset_loaded(&mut self, attempt: u32, index: usize, now_ms: f64) {
         let Some(c) = self.current.as_mut() else { return };
         let Some(kind) = c.candidate.release.assets.get(index).map(|a| a.kind) else { return };
+        match c.loaded.get_mut(index) {
+            Some(seen) if !*seen => *seen = true,
+            _ => return,
+        }
         c.assets_left = c.assets_left.saturating_sub(1);
         if kind == AssetKind::Style {
             c.styles_left = c.styles_left.saturating_sub(1);
@@ -226,7 +239,8 @@ impl Boot {
                     Code::PanelNotRegistered,
                     "the bundle loaded but never called deskLoader.register()",
                 );
-                return self.attempt_failed(p, now_ms);
+                self.attempt_failed(p, now_ms);
+                return;
             }
         }
         if c.assets_left > 0 {

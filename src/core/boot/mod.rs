@@ -120,6 +120,10 @@ pub struct Start {
     pub boot_id: String,
     /// The host page's options' problems (`options::parse`), reported with the boot's.
     pub problems: Vec<Problem>,
+    /// The id of this boot's first attempt (0 reads as 1). A page that
+    /// starts again (the error screen's Retry) continues the numbering, so
+    /// an event from an earlier boot's attempt never names one of this boot's.
+    pub first_attempt: u32,
 }
 
 /// A document the shell loads for the core.
@@ -440,7 +444,8 @@ pub fn retry_url(url: &str, retries: u32) -> String {
 /// One try at starting one release.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attempt {
-    /// Counts from 1 within this boot.
+    /// Counts from 1 within the page load: a boot started again in the page
+    /// goes on from the last ([`Start::first_attempt`]).
     pub id: u32,
     /// The release.
     pub release_id: String,
@@ -480,6 +485,8 @@ struct Current {
     deadline: Deadline,
     /// Waiting for a retry's backoff until this time, not for a panel.
     retry_at: Option<f64>,
+    /// Which of its files have loaded, by index: a second `load` of one counts once.
+    loaded: Vec<bool>,
     /// Files not yet loaded; a `ready()` counts only once they all have.
     assets_left: usize,
     /// Stylesheets not yet loaded; the scripts run after the last one.
@@ -518,6 +525,8 @@ pub struct Boot {
     candidates: VecDeque<Candidate>,
     current: Option<Current>,
     next_attempt: u32,
+    /// The id of the first attempt ([`Start::first_attempt`]).
+    first_attempt: u32,
     problems: Vec<Problem>,
     path: Vec<Value>,
     started_ms: f64,
