@@ -549,14 +549,18 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     assert_eq!(sim.boot.state(), State::Ready);
 }
 
-#[test]
-fn a_release_with_stylesheets_runs_its_scripts_once_they_have_loaded() {
-    let styled = format!(
+/// Release r2: two stylesheets (files 0 and 1), then a script (file 2).
+fn two_stylesheets() -> String {
+    format!(
         r#"{{"id": "r2", "assets": [{{"type": "style", "url": "p/a.css", "integrity": "{SHA}"}},
            {{"type": "style", "url": "p/b.css", "integrity": "{SHA}"}},
            {{"type": "script", "url": "p/r2.js", "integrity": "{SHA}"}}]}}"#
-    );
-    let mut sim = Sim::boot(&manifest(&[styled]), API, None);
+    )
+}
+
+#[test]
+fn a_release_with_stylesheets_runs_its_scripts_once_they_have_loaded() {
+    let mut sim = Sim::boot(&manifest(&[two_stylesheets()]), API, None);
     assert!(sim.last_attempt().scripts_wait, "the scripts are only fetched at first");
     let runs = |sim: &Sim| sim.log.iter().filter(|a| matches!(a, Action::RunScripts { attempt: 1 })).count();
     assert_eq!(runs(&sim), 0);
@@ -779,12 +783,7 @@ fn a_boot_started_again_in_the_page_numbers_its_attempts_after_the_last() {
 
 #[test]
 fn a_file_that_loads_twice_counts_once() {
-    let styled = format!(
-        r#"{{"id": "r2", "assets": [{{"type": "style", "url": "p/a.css", "integrity": "{SHA}"}},
-           {{"type": "style", "url": "p/b.css", "integrity": "{SHA}"}},
-           {{"type": "script", "url": "p/r2.js", "integrity": "{SHA}"}}]}}"#
-    );
-    let mut sim = Sim::boot(&manifest(&[styled]), API, None);
+    let mut sim = Sim::boot(&manifest(&[two_stylesheets()]), API, None);
     sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
     assert!(!sim.log.iter().any(|a| matches!(a, Action::RunScripts { .. })), "b.css has not loaded");
