@@ -45,8 +45,14 @@ pub(crate) fn read_record() -> Result<Value, LoadError> {
     super::convert::parse(&text)
 }
 
-/// Applies an update to whatever is stored now, under the record's Web Lock
-/// if the browser has Web Locks, so two tabs booting at once lose nothing.
+/// Applies an update to whatever is stored now, at once, so a page closed
+/// right after loses nothing (a failed boot's summary is kept before its
+/// report is sent); then once more under the record's Web Lock if the
+/// browser has Web Locks, so two tabs booting at once lose nothing either.
+/// Every update applies twice as once (`record::apply` keeps one summary per
+/// boot, one quarantine per release). A Web Lock is granted asynchronously:
+/// a reload right after a failure once came first, and the failure's summary
+/// was lost.
 #[inline(never)]
 pub(crate) fn update_record(update: Update) {
     let write = move || {
@@ -64,6 +70,7 @@ pub(crate) fn update_record(update: Update) {
         .as_ref()
         .and_then(|l| Reflect::get(l, &"request".into()).ok())
         .and_then(|f| f.dyn_into::<Function>().ok());
+    write();
     match (locks, request) {
         (Some(locks), Some(request)) => {
             let cb = Closure::once_into_js(write);
@@ -71,7 +78,7 @@ pub(crate) fn update_record(update: Update) {
                 web_sys::console::warn_1(&"desk-loader: Web Locks refused the record write".into());
             }
         }
-        _ => write(),
+        _ => {}
     }
 }
 
