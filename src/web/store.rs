@@ -71,14 +71,11 @@ pub(crate) fn update_record(update: Update) {
         .and_then(|l| Reflect::get(l, &"request".into()).ok())
         .and_then(|f| f.dyn_into::<Function>().ok());
     write();
-    match (locks, request) {
-        (Some(locks), Some(request)) => {
-            let cb = Closure::once_into_js(write);
-            if request.call2(&locks, &LOCK.into(), &cb).is_err() {
-                web_sys::console::warn_1(&"desk-loader: Web Locks refused the record write".into());
-            }
+    if let (Some(locks), Some(request)) = (locks, request) {
+        let cb = Closure::once_into_js(write);
+        if request.call2(&locks, &LOCK.into(), &cb).is_err() {
+            web_sys::console::warn_1(&"desk-loader: Web Locks refused the record write".into());
         }
-        _ => {}
     }
 }
 
