@@ -28,7 +28,12 @@ pub use web::{check, start};
 
 /// A free-list allocator of a few hundred bytes instead of dlmalloc's
 /// several KB: the loader allocates little, briefly, on one thread.
+/// Without a lock: a lock's two atomic swaps on every allocation were 2 % of
+/// a check's time (BENCHMARKS.md, validate-500).
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+// SAFETY: wasm32-unknown-unknown, built without the `atomics` target
+// feature, has one thread: no Worker shares this module's memory.
+#[allow(unsafe_code)]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

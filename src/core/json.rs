@@ -64,10 +64,12 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
 
+    #[inline(always)]
     fn skip_space(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
@@ -184,6 +186,13 @@ impl Parser<'_> {
         // ASCII byte, so at character boundaries.
         let mut run = self.at;
         loop {
+            // To the next byte that is not plain text, in a local index:
+            // one step per byte of every string in the document.
+            let mut at = self.at;
+            while bytes.get(at).is_some_and(|b| *b >= 0x20 && !matches!(b, b'"' | b'\\')) {
+                at += 1;
+            }
+            self.at = at;
             match bytes.get(self.at) {
                 None => return Err("unterminated string"),
                 Some(b'"') => {
@@ -215,8 +224,8 @@ impl Parser<'_> {
                     self.at += 1;
                     run = self.at;
                 }
-                Some(b) if *b < 0x20 => return Err("control character in a string"),
-                Some(_) => self.at += 1,
+                // The scan above stops only at a quote, a backslash or a control character.
+                Some(_) => return Err("control character in a string"),
             }
         }
     }

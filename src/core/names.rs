@@ -1,20 +1,32 @@
 //! Looking names up in lists: an object's keys, a release's variables, a
 //! configuration's values.
 
-/// Names looked up in O(log n): where the first of each name stands in a
-/// list. An object's members, a release's variables and a configuration's
-/// values were once searched front to back for every name, which made
-/// validation quadratic (500 variables took 2.6 ms natively; see
-/// BENCHMARKS.md).
+/// Names looked up in O(1): where the first of each name stands in a list.
+/// An object's members, a release's variables and a configuration's values
+/// were once searched front to back for every name, which made validation
+/// quadratic (500 variables took 2.6 ms natively; see BENCHMARKS.md).
 ///
-/// A sorted vector, not a `BTreeMap` or a `HashMap`: one sort and a binary
-/// search are all the lookups need, they compile smaller, and the core stays
-/// free of randomness (`HashMap`'s seeds). Each name is sorted by a hash of
-/// it first, so a lookup compares integers, not names that share a prefix
-/// (`VAR_1`, `VAR_2`, …); names whose hashes collide are still ordered by
-/// their text, so a hostile set of colliding names costs no more than
-/// comparing names would.
-pub(crate) struct Names<'a>(Vec<(u64, &'a str, usize)>);
+/// A hash table of its own (open addressing, linear probing, at most half
+/// full), not `HashMap`: the core stays free of randomness (`HashMap`'s
+/// seeds) and the table compiles smaller. Its hash, FNV-1a, is not keyed: a
+/// hostile list of names could all land in one run of slots, and make each
+/// insertion walk it. So the table counts the slots it walks, and past a few
+/// per name it gives way to a sorted index (a heapsort by hash, then by
+/// name, and a binary search): O(n log n) whatever the names. The sorted
+/// index alone was this type until validate-500's budget (BENCHMARKS.md):
+/// sorting was a fifth of a check's time.
+pub(crate) struct Names<'a> {
+    names: Vec<&'a str>,
+    index: Index<'a>,
+    repeats: bool,
+}
+
+enum Index<'a> {
+    /// Each slot: a name's 32-bit hash and its position + 1 (0 when empty).
+    Table(Vec<(u32, u32)>),
+    /// (hash, name, position), sorted.
+    Sorted(Vec<(u64, &'a str, usize)>),
+}
 
 impl<'a> Names<'a> {
     /// Indexes `names` by their position in the list.
@@ -26,28 +38,72 @@ impl<'a> Names<'a> {
     // module is downloaded on every first visit.
     #[inline(never)]
     fn from_dyn(names: &mut dyn Iterator<Item = &'a str>) -> Names<'a> {
-        let mut sorted: Vec<(u64, &'a str, usize)> = Vec::with_capacity(names.size_hint().0);
-        for (i, name) in names.enumerate() {
-            sorted.push((fnv1a(name), name, i));
+        let names: Vec<&'a str> = names.collect();
+        let mut table = vec![(0, 0); (names.len() * 2).next_power_of_two()];
+        // Walked slots allowed before the table gives way: a table at most
+        // half full walks about 1.5 per insertion.
+        let mut walks = 4 * names.len() + 64;
+        let mut repeats = false;
+        for (i, name) in names.iter().enumerate() {
+            let hash = fnv1a(name);
+            match probe(&table, &names, hash, name) {
+                Ok(_) => repeats = true,
+                Err((at, walked)) if walked <= walks => {
+                    walks -= walked;
+                    table[at] = (hash, i as u32 + 1);
+                }
+                Err(_) => return Names::sorted(names),
+            }
         }
+        Names { names, index: Index::Table(table), repeats }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sorted(names: Vec<&'a str>) -> Names<'a> {
+        let mut sorted: Vec<(u64, &'a str, usize)> =
+            names.iter().enumerate().map(|(i, name)| (u64::from(fnv1a(name)), *name, i)).collect();
         // Equal names sort by position, so the first of them comes first.
         heap_sort(&mut sorted);
-        Names(sorted)
+        let repeats = sorted.windows(2).any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1));
+        Names { names, index: Index::Sorted(sorted), repeats }
     }
 
     /// Whether a name appears twice. Most lists have no repeated name, and
     /// their callers then need no lookup to tell a first from a repeat.
     pub(crate) fn repeats(&self) -> bool {
-        self.0.windows(2).any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        self.repeats
     }
 
     /// The position of the first `name` in the list.
     #[inline(never)]
     pub(crate) fn first(&self, name: &str) -> Option<usize> {
         let hash = fnv1a(name);
-        // Names are compared only where the hash matches: all but never before the end.
-        let at = self.0.partition_point(|(h, n, _)| *h < hash || (*h == hash && *n < name));
-        self.0.get(at).filter(|(h, n, _)| *h == hash && *n == name).map(|(_, _, i)| *i)
+        match &self.index {
+            Index::Table(table) => probe(table, &self.names, hash, name).ok(),
+            Index::Sorted(sorted) => {
+                let key = (u64::from(hash), name);
+                let at = sorted.partition_point(|(h, n, _)| (*h, *n) < key);
+                sorted.get(at).filter(|(h, n, _)| (*h, *n) == key).map(|(_, _, i)| *i)
+            }
+        }
+    }
+}
+
+/// Where `name` stands in `table`: `Ok(position)`, or `Err((the empty slot
+/// that would hold it, slots walked before it))`.
+fn probe(table: &[(u32, u32)], names: &[&str], hash: u32, name: &str) -> Result<usize, (usize, usize)> {
+    let mask = table.len() - 1;
+    let mut at = hash as usize & mask;
+    let mut walked = 0;
+    loop {
+        match table[at] {
+            (_, 0) => return Err((at, walked)),
+            (h, p) if h == hash && names[p as usize - 1] == name => return Ok(p as usize - 1),
+            _ => {}
+        }
+        walked += 1;
+        at = (at + 1) & mask;
     }
 }
 
@@ -81,10 +137,10 @@ fn heap_sort<T: Ord>(v: &mut [T]) {
     }
 }
 
-/// The 64-bit FNV-1a hash: a sort key, not a defence (see [`Names`]). Five
-/// lines, written here rather than taken from a crate for them.
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+/// The 32-bit FNV-1a hash: a table's key, not a defence (see [`Names`]).
+/// Two lines, written here rather than taken from a crate for them.
+fn fnv1a(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
 #[cfg(test)]
@@ -100,6 +156,25 @@ mod tests {
         assert_eq!(names.first("VAR_29"), Some(29));
         assert_eq!(names.first("VAR_30"), None);
         assert!(!Names::new(list[..30].iter().map(String::as_str)).repeats());
+    }
+
+    #[test]
+    fn names_that_collide_give_way_to_the_sorted_index() {
+        // 64 names that all start at slot 5 of a 128-slot table, and one repeat.
+        let mut list: Vec<String> = (0..).map(|i| format!("k{i}")).filter(|k| fnv1a(k) & 127 == 5).take(63).collect();
+        list.push(list[10].clone());
+        let names = Names::new(list.iter().map(String::as_str));
+        assert!(matches!(names.index, Index::Sorted(_)));
+        assert!(names.repeats());
+        assert_eq!(names.first(&list[10]), Some(10));
+        assert_eq!(names.first(&list[62]), Some(62));
+        assert_eq!(names.first("k"), None);
+        // The same count of ordinary names keeps the table.
+        let plain: Vec<String> = (0..64).map(|i| format!("VAR_{i}")).collect();
+        let names = Names::new(plain.iter().map(String::as_str));
+        assert!(matches!(names.index, Index::Table(_)));
+        assert!(!names.repeats());
+        assert_eq!(names.first("VAR_63"), Some(63));
     }
 
     #[test]

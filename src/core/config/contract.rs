@@ -149,7 +149,7 @@ impl Parser<'_> {
         for (key, value) in members {
             let bad = |p: &mut Self, expected: &str| p.expected(&at(), key, expected, value);
             match (key.as_str(), value) {
-                ("type", Value::String(s)) => ty_name = Some(s.clone()),
+                ("type", Value::String(s)) => ty_name = Some(s.as_str()),
                 ("required", Value::Bool(b)) => v.required = *b,
                 ("default", d) => v.default = Some(d.clone()),
                 ("feature", Value::String(s)) => v.feature = Some(s.clone()),
@@ -176,7 +176,7 @@ impl Parser<'_> {
                 _ => self.unknown(&format!("{}.{key}", at())),
             }
         }
-        v.ty = match (ty_name.as_deref(), values) {
+        v.ty = match (ty_name, values) {
             (Some("string"), _) => VarType::String,
             (Some("url"), _) => VarType::Url,
             (Some("integer"), _) => VarType::Integer,
@@ -203,9 +203,9 @@ impl Parser<'_> {
                 return None;
             }
         };
-        if let Some(d) = v.default.clone() {
+        if let Some(d) = &v.default {
             let mut found = Vec::new();
-            if v.check(&d, &mut found).is_none() {
+            if v.check(d, &mut found).is_none() {
                 for p in found {
                     self.error(
                         &format!("{}.default", at()),

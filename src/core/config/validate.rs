@@ -10,7 +10,7 @@ impl Contract {
     /// `docs/config.md` gives: the features (which decide the variables in
     /// force), then the variables in force, then what the configuration sets
     /// that the release does not declare. Linear in the number of variables
-    /// and features, but for the lookups by name ([`Names`], O(log n) each).
+    /// and features: lookups by name go through [`Names`], O(1) each.
     pub fn validate(&self, cfg: &RuntimeConfig) -> Validated {
         let mut v = Validation::new(self, cfg);
         v.features_in_force();
