@@ -135,10 +135,14 @@ async function bootOverhead(browser) {
 async function bootPhases(browser) {
   const latency = 100;
   const runs = quick ? 5 : 20;
-  const loader = { "files-arrived": [], "desk-loader:script": [], "desk-loader:module": [], "desk-loader:loading": [], "desk-loader:booting": [], "desk-loader:ready": [] };
+  const marks = () => ({ "files-arrived": [], "desk-loader:script": [], "desk-loader:module": [], "desk-loader:loading": [], "desk-loader:booting": [], "desk-loader:ready": [] });
+  const loader = marks();
+  // The build issue 18 measured (xtask/src/bench.rs, `BASELINE`), in the same run.
+  const baseline = marks();
   const plain = { "files-arrived": [], "plain:ready": [] };
+  const loaderFiles = ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"];
   for (let i = 0; i < runs; i++) {
-    for (const [url, into, files] of [["/desk-fast.html", loader, ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"]], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
+    for (const [url, into, files] of [["/desk-fast.html", loader, loaderFiles], ["/__baseline/desk-fast.html", baseline, loaderFiles], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
       const { context, page } = await freshPage(browser, latency);
       await page.goto(base + url, { waitUntil: "commit" });
       await markTime(page, Object.keys(into).pop());
@@ -162,7 +166,13 @@ async function bootPhases(browser) {
     }
   };
   steps("loader", loader);
+  steps("baseline", baseline);
   steps("plain", plain);
+  // The main-thread work once the files are in: from their arrival to ready.
+  const work = (marks, last) => marks["files-arrived"].map((t, r) => marks[last][r] - t);
+  const now = line(`boot-phases-${latency}ms`, "loader-files-to-ready", work(loader, "desk-loader:ready"));
+  const before = line(`boot-phases-${latency}ms`, "baseline-files-to-ready", work(baseline, "desk-loader:ready"));
+  console.log(`bench boot-phases-${latency}ms loader/baseline ratio=${(now / before).toFixed(2)}`);
 }
 
 /**

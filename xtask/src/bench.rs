@@ -73,6 +73,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     figures.push(format!("bench heavy-panel panel.css raw_bytes={} gzip_bytes={}", css.0, css.1));
     println!("heavy panel: panel.js {} B ({} B gzip), panel.css {} B ({} B gzip)", js.0, js.1, css.0, css.1);
 
+    // The build issue 18 measured, for `boot-phases-100ms`'s before and after.
+    figures.push(baseline()?);
+
     let server = Server::start(0, false)?;
     // WebKit's MiniBrowser has no headless mode (`boot-100ms-server`).
     let display = crate::test::Xvfb::start()?;
@@ -229,6 +232,59 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The commit whose build is the main-thread baseline: the last of
+/// 2026-11-30, when issue 18 measured 33 ms of loader work between the files'
+/// arrival and ready, and the module was 80,403 B gzip.
+const BASELINE: &str = "350aacc789db44864dcb2e6d1be3b69859545027";
+
+/// Builds [`BASELINE`] once, with its own xtask and `wasm-pack.toml`, into
+/// `target/bench/baseline/src/www` (served at `/__baseline/`: its
+/// `desk-fast.html`, `boot.js`, module and panels, all linked relatively).
+/// Returns its size figure.
+fn baseline() -> Result<String, String> {
+    let root = crate::root();
+    let dir = root.join("target/bench/baseline");
+    let src = dir.join("src");
+    let pkg = src.join("www/pkg");
+    if !pkg.join("desk_loader_bg.wasm").is_file() {
+        let _ = std::fs::remove_dir_all(&src);
+        std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+        println!("$ git archive {BASELINE} | tar -x -C {}", src.display());
+        let archive = Command::new("sh")
+            .arg("-c")
+            .arg(format!("git archive {BASELINE} | tar -x -C '{}'", src.display()))
+            .current_dir(&root)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !archive.success() {
+            return Err(format!(
+                "the baseline build's sources (git archive {BASELINE}): {archive}; a shallow clone lacks them"
+            ));
+        }
+        let mut build = Command::new("cargo");
+        build
+            .args(["run", "--quiet", "-p", "xtask", "--", "build"])
+            .current_dir(&src)
+            .env("CARGO_TARGET_DIR", dir.join("target"));
+        println!("$ {build:?}");
+        let built = build.status().map_err(|e| e.to_string())?;
+        if !built.success() {
+            return Err(format!("building the baseline {BASELINE}: {built}"));
+        }
+    }
+    let (wasm, glue) = (pkg.join("desk_loader_bg.wasm"), pkg.join("desk_loader.js"));
+    let both = [std::fs::read(&wasm), std::fs::read(&glue)].into_iter().collect::<Result<Vec<_>, _>>();
+    let both = both.map_err(|e| format!("{}: {e}", pkg.display()))?.concat();
+    let joined = dir.join("wasm-and-glue");
+    std::fs::write(&joined, &both).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "bench bytes baseline-{} raw_bytes={} gzip_bytes={}",
+        &BASELINE[..7],
+        both.len(),
+        packages::gzip_len(&joined)?
+    ))
 }
 
 /// `123456` → `120.6 KB` (KiB, as the size budget).

@@ -226,13 +226,17 @@ fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
 /// The file a GET of `path` serves: `/__build/<id>/<file>` is `www/` under
 /// a per-build path (any id: a new build takes a new one, as in production,
 /// served immutable), `/__bench/` the documents `cargo xtask bench` writes,
-/// `/__dist/` the bundled host page `cargo xtask test` builds from the
-/// installed package (`target/dist/site/`), anything else a file of `www/`.
+/// `/__baseline/` the `www/` of the build `cargo xtask bench` compares
+/// boot-phases with (`target/bench/baseline/src/www`), `/__dist/` the
+/// bundled host page `cargo xtask test` builds from the installed package
+/// (`target/dist/site/`), anything else a file of `www/`.
 fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
     if let Some(rest) = path.strip_prefix("/__build/") {
         rest.split_once('/').and_then(|(_, file)| resolve(www, file))
     } else if let Some(rest) = path.strip_prefix("/__bench/") {
         resolve(&crate::root().join("target/bench"), rest)
+    } else if let Some(rest) = path.strip_prefix("/__baseline/") {
+        resolve(&crate::root().join("target/bench/baseline/src/www"), rest)
     } else if let Some(rest) = path.strip_prefix("/__dist/") {
         resolve(&crate::root().join("target/dist/site"), rest)
     } else {
