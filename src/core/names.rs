@@ -9,10 +9,13 @@
 /// A hash table of its own (open addressing, linear probing, at most half
 /// full), not `HashMap`: the core stays free of randomness (`HashMap`'s
 /// seeds) and the table compiles smaller. Its hash, FNV-1a, is not keyed: a
-/// hostile list of names could all land in one run of slots, and make each
-/// insertion walk it. So the table counts the slots it walks, and past a few
-/// per name it gives way to a sorted index (a heapsort by hash, then by
-/// name, and a binary search): O(n log n) whatever the names. The sorted
+/// hostile list of names could land in one long run of full slots (names
+/// with one home slot, each insertion walking the run; or names with
+/// consecutive ones, no insertion walking at all), and each lookup would
+/// walk it. So no run may be longer than [`MAX_RUN`] slots, which a half-full
+/// table of ordinary names all but never has; past it the table gives way to
+/// a sorted index (a heapsort by hash, then by name, and a binary search):
+/// O(n log n) to build and O(log n) a lookup, whatever the names. The sorted
 /// index alone was this type until validate-500's budget (BENCHMARKS.md):
 /// sorting was a fifth of a check's time.
 pub(crate) struct Names<'a> {
@@ -25,8 +28,12 @@ enum Index<'a> {
     /// Each slot: a name's 32-bit hash and its position + 1 (0 when empty).
     Table(Vec<(u32, u32)>),
     /// (hash, name, position), sorted.
-    Sorted(Vec<(u64, &'a str, usize)>),
+    Sorted(Vec<(u32, &'a str, usize)>),
 }
+
+/// The longest run of full slots a table may have: the most a lookup walks.
+/// In a half-full table, a run of 128 is about e^-25 likely at any slot.
+const MAX_RUN: usize = 128;
 
 impl<'a> Names<'a> {
     /// Indexes `names` by their position in the list.
@@ -40,19 +47,22 @@ impl<'a> Names<'a> {
     fn from_dyn(names: &mut dyn Iterator<Item = &'a str>) -> Names<'a> {
         let names: Vec<&'a str> = names.collect();
         let mut table = vec![(0, 0); (names.len() * 2).next_power_of_two()];
-        // Walked slots allowed before the table gives way: a table at most
-        // half full walks about 1.5 per insertion.
-        let mut walks = 4 * names.len() + 64;
         let mut repeats = false;
         for (i, name) in names.iter().enumerate() {
             let hash = fnv1a(name);
             match probe(&table, &names, hash, name) {
                 Ok(_) => repeats = true,
-                Err((at, walked)) if walked <= walks => {
-                    walks -= walked;
-                    table[at] = (hash, i as u32 + 1);
-                }
+                Err((at, walked)) if walked < MAX_RUN => table[at] = (hash, i as u32 + 1),
                 Err(_) => return Names::sorted(names),
+            }
+        }
+        // Runs that no insertion walked (consecutive home slots): twice
+        // round, for a run that wraps past the end.
+        let mut run = 0;
+        for (_, p) in table.iter().chain(&table) {
+            run = if *p == 0 { 0 } else { run + 1 };
+            if run > MAX_RUN {
+                return Names::sorted(names);
             }
         }
         Names { names, index: Index::Table(table), repeats }
@@ -61,8 +71,8 @@ impl<'a> Names<'a> {
     #[cold]
     #[inline(never)]
     fn sorted(names: Vec<&'a str>) -> Names<'a> {
-        let mut sorted: Vec<(u64, &'a str, usize)> =
-            names.iter().enumerate().map(|(i, name)| (u64::from(fnv1a(name)), *name, i)).collect();
+        let mut sorted: Vec<(u32, &'a str, usize)> =
+            names.iter().enumerate().map(|(i, name)| (fnv1a(name), *name, i)).collect();
         // Equal names sort by position, so the first of them comes first.
         heap_sort(&mut sorted);
         let repeats = sorted.windows(2).any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1));
@@ -82,7 +92,7 @@ impl<'a> Names<'a> {
         match &self.index {
             Index::Table(table) => probe(table, &self.names, hash, name).ok(),
             Index::Sorted(sorted) => {
-                let key = (u64::from(hash), name);
+                let key = (hash, name);
                 let at = sorted.partition_point(|(h, n, _)| (*h, *n) < key);
                 sorted.get(at).filter(|(h, n, _)| (*h, *n) == key).map(|(_, _, i)| *i)
             }
@@ -158,23 +168,42 @@ mod tests {
         assert!(!Names::new(list[..30].iter().map(String::as_str)).repeats());
     }
 
+    /// `count` names, the i-th with its home slot at `home(i)` in a table of `slots`.
+    fn names_at(count: usize, slots: u32, home: impl Fn(usize) -> u32) -> Vec<String> {
+        let mut tries = (0..).map(|k| format!("k{k}"));
+        (0..count).map(|i| tries.by_ref().find(|k| fnv1a(k) & (slots - 1) == home(i)).unwrap()).collect()
+    }
+
     #[test]
-    fn names_that_collide_give_way_to_the_sorted_index() {
-        // 64 names that all start at slot 5 of a 128-slot table, and one repeat.
-        let mut list: Vec<String> = (0..).map(|i| format!("k{i}")).filter(|k| fnv1a(k) & 127 == 5).take(63).collect();
+    fn names_that_share_a_home_slot_give_way_to_the_sorted_index() {
+        // 199 names that all start at slot 5 of a 512-slot table, and one repeat.
+        let mut list = names_at(199, 512, |_| 5);
         list.push(list[10].clone());
         let names = Names::new(list.iter().map(String::as_str));
         assert!(matches!(names.index, Index::Sorted(_)));
         assert!(names.repeats());
         assert_eq!(names.first(&list[10]), Some(10));
-        assert_eq!(names.first(&list[62]), Some(62));
+        assert_eq!(names.first(&list[198]), Some(198));
         assert_eq!(names.first("k"), None);
+    }
+
+    #[test]
+    fn names_with_consecutive_home_slots_give_way_to_the_sorted_index() {
+        // No insertion walks, but the 200 names fill one run of 200 slots
+        // (wrapping past the end of the table), which every lookup that
+        // lands in it would walk.
+        let list = names_at(200, 512, |i| (400 + i as u32) % 512);
+        let names = Names::new(list.iter().map(String::as_str));
+        assert!(matches!(names.index, Index::Sorted(_)));
+        assert!(!names.repeats());
+        assert_eq!(names.first(&list[150]), Some(150));
         // The same count of ordinary names keeps the table.
-        let plain: Vec<String> = (0..64).map(|i| format!("VAR_{i}")).collect();
+        let plain: Vec<String> = (0..200).map(|i| format!("VAR_{i}")).collect();
         let names = Names::new(plain.iter().map(String::as_str));
         assert!(matches!(names.index, Index::Table(_)));
         assert!(!names.repeats());
-        assert_eq!(names.first("VAR_63"), Some(63));
+        assert_eq!(names.first("VAR_199"), Some(199));
+        assert_eq!(names.first("VAR_200"), None);
     }
 
     #[test]
