@@ -28,12 +28,18 @@ pub use web::{check, start};
 
 /// A free-list allocator of a few hundred bytes instead of dlmalloc's
 /// several KB: the loader allocates little, briefly, on one thread.
-/// Without a lock: a lock's two atomic swaps on every allocation were 2 % of
-/// a check's time (BENCHMARKS.md, validate-500).
-#[cfg(target_arch = "wasm32")]
+/// Without a lock: `LockedAllocator`'s lock and unlock on every allocation
+/// were 2 % of a check's time in a Node profile of validate-500.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-// SAFETY: wasm32-unknown-unknown, built without the `atomics` target
-// feature, has one thread: no Worker shares this module's memory.
+// SAFETY: without the `atomics` target feature the module's memory is not
+// shared: a Worker that loads the module gets its own instance, memory and
+// allocator, and the allocator calls no JavaScript, so it is never re-entered.
 #[allow(unsafe_code)]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+compile_error!(
+    "a build with shared memory needs a locked allocator: lol_alloc::LockedAllocator, not AssumeSingleThreaded"
+);

@@ -7,8 +7,8 @@
 /// quadratic (500 variables took 2.6 ms natively; see BENCHMARKS.md).
 ///
 /// A hash table of its own (open addressing, linear probing, at most half
-/// full), not `HashMap`: the core stays free of randomness (`HashMap`'s
-/// seeds) and the table compiles smaller. Its hash, FNV-1a, is not keyed: a
+/// full), not `HashMap`: the reason is ARCHITECTURE.md's ("Hand-written
+/// parts"). Its hash, FNV-1a, is not keyed (the core has no randomness): a
 /// hostile list of names could land in one long run of full slots (names
 /// with one home slot, each insertion walking the run; or names with
 /// consecutive ones, no insertion walking at all), and each lookup would
@@ -52,6 +52,7 @@ impl<'a> Names<'a> {
             let hash = fnv1a(name);
             match probe(&table, &names, hash, name) {
                 Ok(_) => repeats = true,
+                // (A position fits in a u32: a document is at most 1 MB.)
                 Err((at, walked)) if walked < MAX_RUN => table[at] = (hash, i as u32 + 1),
                 Err(_) => return Names::sorted(names),
             }
@@ -204,6 +205,27 @@ mod tests {
         assert!(!names.repeats());
         assert_eq!(names.first("VAR_199"), Some(199));
         assert_eq!(names.first("VAR_200"), None);
+    }
+
+    #[test]
+    fn the_table_and_the_sorted_index_answer_alike() {
+        let lists: [&[&str]; 4] = [&[], &["a"], &["a", "b", "a", "c", "b", "b"], &["x", "y", "z", "y"]];
+        for list in lists {
+            let table = Names::new(list.iter().copied());
+            assert!(matches!(table.index, Index::Table(_)));
+            let sorted = Names::sorted(list.to_vec());
+            assert_eq!(table.repeats(), sorted.repeats(), "{list:?}");
+            for name in list.iter().copied().chain(["absent", ""]) {
+                assert_eq!(table.first(name), sorted.first(name), "{name} in {list:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_benchs_names_keep_the_table() {
+        // validate-5000 measures the table, not the fallback.
+        let list: Vec<String> = (0..5000).map(|i| format!("VAR_{i}")).collect();
+        assert!(matches!(Names::new(list.iter().map(String::as_str)).index, Index::Table(_)));
     }
 
     #[test]

@@ -8,8 +8,7 @@ import init, { check } from "../pkg/desk_loader.js";
 
 const out = document.getElementById("result");
 try {
-  // The server sends COOP and COEP for this page: without them Chromium
-  // rounds performance.now() to 100 µs.
+  // Isolated by the server's COOP and COEP (BENCHMARKS.md, validate-*).
   if (!crossOriginIsolated) throw new Error("the page is not cross-origin isolated: its timer is coarse");
   await init();
   const query = new URLSearchParams(location.search);
@@ -20,10 +19,7 @@ try {
   const runs = Number(query.get("runs") || 200);
   const first = check(manifest, config);
   if (!first.bootable) throw new Error("the bench release should be bootable: " + JSON.stringify(first.problems[0]));
-  // Warm: V8 runs a wasm function first from its baseline compiler
-  // (Liftoff) and tiers hot ones up in the background; the figures are
-  // the optimized code's. A boot checks once, on the baseline code: its
-  // cost is in boot-phases-100ms (`booting`).
+  // Warmed first (BENCHMARKS.md, validate-*).
   for (let i = 0; i < 20; i++) check(manifest, config);
   const samples = [];
   for (let i = 0; i < runs; i++) {

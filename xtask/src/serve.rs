@@ -206,9 +206,7 @@ fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
                             // So a page on another origin (the cross-origin tests) can load files with integrity.
                             .with("Access-Control-Allow-Origin", "*");
                         if path == "/bench/validate.html" {
-                            // Cross-origin isolated, so that `performance.now()` is precise
-                            // to 5 µs instead of 100 µs in Chromium (validate-50 is a
-                            // few hundred µs).
+                            // Cross-origin isolated, for a precise timer (BENCHMARKS.md, validate-*).
                             response
                                 .with("Cross-Origin-Opener-Policy", "same-origin")
                                 .with("Cross-Origin-Embedder-Policy", "require-corp")
@@ -227,7 +225,7 @@ fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
 /// a per-build path (any id: a new build takes a new one, as in production,
 /// served immutable), `/__bench/` the documents `cargo xtask bench` writes,
 /// `/__baseline/` the `www/` of the build `cargo xtask bench` compares
-/// boot-phases with (`target/bench/baseline/src/www`), `/__dist/` the
+/// boot-phases with (`bench::baseline_www`), `/__dist/` the
 /// bundled host page `cargo xtask test` builds from the installed package
 /// (`target/dist/site/`), anything else a file of `www/`.
 fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
@@ -236,7 +234,7 @@ fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
     } else if let Some(rest) = path.strip_prefix("/__bench/") {
         resolve(&crate::root().join("target/bench"), rest)
     } else if let Some(rest) = path.strip_prefix("/__baseline/") {
-        resolve(&crate::root().join("target/bench/baseline/src/www"), rest)
+        resolve(&crate::bench::baseline_www(), rest)
     } else if let Some(rest) = path.strip_prefix("/__dist/") {
         resolve(&crate::root().join("target/dist/site"), rest)
     } else {
