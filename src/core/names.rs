@@ -20,15 +20,15 @@
 /// sorting was a fifth of a check's time.
 pub(crate) struct Names<'a> {
     names: Vec<&'a str>,
-    index: Index<'a>,
+    index: Index,
     repeats: bool,
 }
 
-enum Index<'a> {
+enum Index {
     /// Each slot: a name's 32-bit hash and its position + 1 (0 when empty).
     Table(Vec<(u32, u32)>),
-    /// (hash, name, position), sorted.
-    Sorted(Vec<(u32, &'a str, usize)>),
+    /// (hash, position), sorted by hash, then name, then position.
+    Sorted(Vec<(u32, usize)>),
 }
 
 /// The longest run of full slots a table may have: the most a lookup walks.
@@ -72,11 +72,10 @@ impl<'a> Names<'a> {
     #[cold]
     #[inline(never)]
     fn sorted(names: Vec<&'a str>) -> Names<'a> {
-        let mut sorted: Vec<(u32, &'a str, usize)> =
-            names.iter().enumerate().map(|(i, name)| (fnv1a(name), *name, i)).collect();
+        let mut sorted: Vec<(u32, usize)> = names.iter().enumerate().map(|(i, name)| (fnv1a(name), i)).collect();
         // Equal names sort by position, so the first of them comes first.
-        heap_sort(&mut sorted);
-        let repeats = sorted.windows(2).any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1));
+        heap_sort_by_key(&mut sorted, |(h, i)| (*h, names[*i], *i));
+        let repeats = sorted.windows(2).any(|w| (w[0].0, names[w[0].1]) == (w[1].0, names[w[1].1]));
         Names { names, index: Index::Sorted(sorted), repeats }
     }
 
@@ -94,8 +93,8 @@ impl<'a> Names<'a> {
             Index::Table(table) => probe(table, &self.names, hash, name).ok(),
             Index::Sorted(sorted) => {
                 let key = (hash, name);
-                let at = sorted.partition_point(|(h, n, _)| (*h, *n) < key);
-                sorted.get(at).filter(|(h, n, _)| (*h, *n) == key).map(|(_, _, i)| *i)
+                let at = sorted.partition_point(|(h, i)| (*h, self.names[*i]) < key);
+                sorted.get(at).filter(|(h, i)| (*h, self.names[*i]) == key).map(|(_, i)| *i)
             }
         }
     }
@@ -122,23 +121,21 @@ fn probe(table: &[(u32, u32)], names: &[&str], hash: u32, name: &str) -> Result<
 /// standard library's sorts are built for speed on any input, and their
 /// code weighs: with `sort_unstable` here the module was 93,378 B gzip, with
 /// this heapsort 91,861 B (the loader is downloaded on every first visit).
-fn heap_sort<T: Ord>(v: &mut [T]) {
-    fn sift_down<T: Ord>(v: &mut [T], mut root: usize, end: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= end {
-                return;
-            }
-            if child + 1 < end && v[child] < v[child + 1] {
-                child += 1;
-            }
-            if v[root] >= v[child] {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
+fn heap_sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    let sift_down = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
         }
-    }
+        if child + 1 < end && key(&v[child]) < key(&v[child + 1]) {
+            child += 1;
+        }
+        if key(&v[root]) >= key(&v[child]) {
+            return;
+        }
+        v.swap(root, child);
+        root = child;
+    };
     for i in (0..v.len() / 2).rev() {
         sift_down(v, i, v.len());
     }
@@ -234,8 +231,8 @@ mod tests {
         let mut v: Vec<u32> = (0..500u32).map(|i| (i * 7919) % 331).collect();
         let mut expected = v.clone();
         expected.sort();
-        heap_sort(&mut v);
+        heap_sort_by_key(&mut v, |x| *x);
         assert_eq!(v, expected);
-        heap_sort(&mut Vec::<u32>::new());
+        heap_sort_by_key(&mut Vec::<u32>::new(), |x| *x);
     }
 }

@@ -12,6 +12,8 @@ use crate::tools;
 /// Runs the benchmarks.
 pub fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
+    // A developer's partial run: the parts of tests/e2e/bench.js to run.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     if let Some(other) = args.iter().find(|a| *a != "--quick") {
         return Err(format!("unknown argument {other:?}; usage: cargo xtask bench [--quick]"));
     }
@@ -75,7 +77,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     // The build issue 18 measured, for `boot-phases-100ms`'s before and after
     // (built only when that part runs: a developer's `BENCH_ONLY` may skip it).
-    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     if only.is_empty() || only.split(',').any(|part| part == "bootPhases") {
         figures.push(baseline()?);
     }
@@ -223,7 +224,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
     std::fs::write(root.join("target/bench/results.json"), results).map_err(|e| e.to_string())?;
     // A developer's partial run (`BENCH_ONLY`, tests/e2e/bench.js) leaves BENCHMARKS.md as it is.
-    if std::env::var("BENCH_ONLY").is_ok_and(|only| !only.is_empty()) {
+    if !only.is_empty() {
         println!("BENCH_ONLY is set: BENCHMARKS.md is left as it is");
     } else {
         write_benchmarks_md(&table, &weights, quick)?;
@@ -292,14 +293,10 @@ fn baseline() -> Result<String, String> {
         }
         std::fs::write(&stamp, BASELINE).map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
-    let (wasm, glue) = (pkg.join("desk_loader_bg.wasm"), pkg.join("desk_loader.js"));
-    let raw = [&wasm, &glue].iter().map(|f| std::fs::metadata(f).map(|m| m.len())).sum::<Result<u64, _>>();
-    Ok(format!(
-        "bench bytes baseline-{} raw_bytes={} gzip_bytes={}",
-        &BASELINE[..7],
-        raw.map_err(|e| format!("{}: {e}", pkg.display()))?,
-        packages::gzip_len(&wasm)? + packages::gzip_len(&glue)?
-    ))
+    let name = format!("baseline-{}", &BASELINE[..7]);
+    let build = packages::Build { name, target: "web".to_owned(), out_dir: pkg.to_string_lossy().into_owned() };
+    let s = packages::measure(&build, &pkg)?;
+    Ok(format!("bench bytes {} raw_bytes={} gzip_bytes={}", s.name, s.wasm + s.glue, s.gzip))
 }
 
 /// `123456` → `120.6 KB` (KiB, as the size budget).

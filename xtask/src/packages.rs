@@ -274,7 +274,8 @@ pub fn print_weight(name: &str, w: &crate::weight::Weight, parts: &[PartSize]) {
     }
 }
 
-fn measure(b: &Build, out: &Path) -> Result<Sizes, String> {
+/// The package `b` built into `out`, measured.
+pub fn measure(b: &Build, out: &Path) -> Result<Sizes, String> {
     let wasm = out.join("desk_loader_bg.wasm");
     let glue = out.join("desk_loader.js");
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).map_err(|e| format!("{}: {e}", p.display()));
