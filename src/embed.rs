@@ -128,8 +128,8 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         head.push_str(&format!("<link rel=\"{rel}\" href=\"{}\"{kind}{integrity} crossorigin>\n", attr(&asset.url)));
     }
     let mut all_options = vec![
-        ("manifest".to_owned(), Value::String(format!("#{MANIFEST_ELEMENT}"))),
-        ("config".to_owned(), Value::String(format!("#{CONFIG_ELEMENT}"))),
+        ("manifest".into(), Value::from(format!("#{MANIFEST_ELEMENT}"))),
+        ("config".into(), Value::from(format!("#{CONFIG_ELEMENT}"))),
     ];
     all_options.extend(members.iter().cloned());
     // `to_json` writes `<` as `\u003c`: no document can close its `<script>`.

@@ -26,13 +26,14 @@ fn value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i32>().prop_map(|n| Value::Number(n.into())),
         (-1e6f64..1e6).prop_map(Value::Number),
-        "\\PC{0,12}".prop_map(Value::String),
-        "[\"\\\\/\u{8}\u{c}\n\r\t\u{1}é😀a]{0,6}".prop_map(Value::String),
+        "\\PC{0,12}".prop_map(Value::from),
+        "[\"\\\\/\u{8}\u{c}\n\r\t\u{1}é😀a]{0,6}".prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec(("[a-c]{1,2}", inner), 0..6).prop_map(Value::Object),
+            prop::collection::vec(("[a-c]{1,2}", inner), 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.into(), v)).collect())),
         ]
     })
 }

@@ -201,7 +201,7 @@ fn each_matrix_bound_is_derived_from_its_scenarios_timeouts() {
     let path = root().join("tests/e2e/matrix.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let matrix: Value = serde_json::from_str(&text).unwrap();
-    let desk = bound_ms(&Value::Object(vec![("page".to_owned(), Value::String("/desk.html".to_owned()))]));
+    let desk = bound_ms(&Value::Object(vec![("page".into(), Value::from("/desk.html"))]));
     let mut expected = vec![("defaultBoundMs", desk)];
     expected.extend(scenarios(&matrix).iter().map(|s| ("boundMs", bound_ms(s))));
     // Rewrite the numbers in place, in order: the file keeps its layout.
@@ -438,7 +438,7 @@ fn documented(doc: &str, heading: &str) -> Vec<String> {
 }
 
 fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().iter().map(|(k, _)| k.clone()).collect()
+    v.as_object().unwrap().iter().map(|(k, _)| k.as_str().to_owned()).collect()
 }
 
 /// The package's TypeScript declarations (`www/npm/index.d.ts`) against the

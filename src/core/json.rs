@@ -24,7 +24,7 @@
 //! Numbers are read by the caller's `number` function (the core has no float
 //! parser of its own: `str::parse::<f64>` links large tables in wasm).
 
-use super::value::{Value, MAX_DEPTH};
+use super::value::{Str, Value, MAX_DEPTH};
 
 /// What was wrong with a text, and where.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,7 +178,7 @@ impl Parser<'_> {
     }
 
     /// A string, from its opening quote.
-    fn string(&mut self) -> Result<String, &'static str> {
+    fn string(&mut self) -> Result<Str, &'static str> {
         self.at += 1;
         let bytes = self.text.as_bytes();
         let mut out = String::new();
@@ -200,10 +200,10 @@ impl Parser<'_> {
                     self.at += 1;
                     // Most strings have no escape: one allocation of their size.
                     if out.is_empty() {
-                        return Ok(tail.to_owned());
+                        return Ok(Str::from(tail));
                     }
                     out.push_str(tail);
-                    return Ok(out);
+                    return Ok(Str::from(out));
                 }
                 Some(b'\\') => {
                     out.push_str(self.text.get(run..self.at).unwrap_or_default());

@@ -151,7 +151,7 @@ impl Manifest {
                 ("format", v) if as_integer(&v) == Some(FORMAT) => {}
                 ("format", v) => expected(&mut problems, "format", "", "1", &v),
                 ("releases", Value::Array(items)) => releases = Some(items),
-                ("pin", Value::String(s)) => m.pin = Some(s),
+                ("pin", Value::String(s)) => m.pin = Some(s.as_str().to_owned()),
                 ("pin", Value::Null) => {}
                 ("withdrawn", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
                     m.withdrawn = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();
@@ -219,7 +219,7 @@ fn parse_release(v: Value, path: &str, problems: &mut Vec<Problem>) -> Option<Re
     let mut contract_doc = None;
     for (key, value) in members {
         match (key.as_str(), value) {
-            ("id", Value::String(s)) if valid_id(s) => id = Some(s.clone()),
+            ("id", Value::String(s)) if valid_id(s) => id = Some(s.as_str().to_owned()),
             ("id", v) => expected(problems, path, ".id", "1 to 64 of A-Z, a-z, 0-9, _, . or -", v),
             ("assets", Value::Array(items)) => {
                 if items.is_empty() || items.len() > MAX_ASSETS {
@@ -273,8 +273,8 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
                 "style" => kind = Some(AssetKind::Style),
                 _ => expected(problems, path, ".type", "script, module or style", value),
             },
-            ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.clone()),
-            ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.clone()),
+            ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.as_str().to_owned()),
+            ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.as_str().to_owned()),
             ("integrity", v) => {
                 expected(problems, path, ".integrity", "sha256-, sha384- or sha512- followed by base64", v)
             }

@@ -136,7 +136,9 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     };
     let report_url = match get("reportUrl") {
         None => None,
-        Some(Value::String(url)) if super::origin::allowed(url, page_origin, &allowed_origins) => Some(url.clone()),
+        Some(Value::String(url)) if super::origin::allowed(url, page_origin, &allowed_origins) => {
+            Some(url.as_str().to_owned())
+        }
         Some(Value::String(url)) => {
             problems.push(invalid(
                 "reportUrl",
@@ -171,7 +173,7 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     let fetch_timeout_ms = ms("fetchTimeoutMs", DEFAULT_FETCH_TIMEOUT_MS);
     let backend_url = match get("backendUrl") {
         None => None,
-        Some(Value::String(url)) => Some(url.clone()),
+        Some(Value::String(url)) => Some(url.as_str().to_owned()),
         Some(v) => {
             problems.push(expected("backendUrl", "a URL", v, "none"));
             None
@@ -222,7 +224,7 @@ fn source(v: &Value) -> Option<Source> {
     match v {
         Value::String(s) => Some(match s.strip_prefix('#') {
             Some(id) => Source::Inline(id.to_owned()),
-            None => Source::Url(s.clone()),
+            None => Source::Url(s.as_str().to_owned()),
         }),
         Value::Object(_) => Some(Source::Object),
         _ => None,

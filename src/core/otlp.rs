@@ -162,12 +162,12 @@ fn attribute(key: &str, value: Value) -> Value {
 }
 
 fn string(s: impl Into<String>) -> Value {
-    object([("stringValue", Value::String(s.into()))])
+    object([("stringValue", Value::from(s.into()))])
 }
 
 /// An `intValue`: proto3's JSON writes an int64 as a decimal string.
 fn int(n: f64) -> Value {
-    object([("intValue", Value::String((n.round() as i64).to_string()))])
+    object([("intValue", Value::from((n.round() as i64).to_string()))])
 }
 
 /// `totalMs` to `total_ms`.

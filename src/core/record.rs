@@ -173,10 +173,10 @@ impl Record {
 
     /// The record as stored.
     pub fn to_value(&self) -> Value {
-        let mut members = vec![("format".to_owned(), Value::Number(FORMAT as f64))];
+        let mut members = vec![("format".into(), Value::Number(FORMAT as f64))];
         if let Some(k) = &self.known_good {
             members.push((
-                "knownGood".to_owned(),
+                "knownGood".into(),
                 object([
                     ("release", k.release.source.clone()),
                     ("backendSchema", k.backend_schema.map(|n| n as f64).into()),
@@ -199,9 +199,9 @@ impl Record {
                 ])
             })
             .collect();
-        members.push(("quarantine".to_owned(), Value::Array(quarantine)));
+        members.push(("quarantine".into(), Value::Array(quarantine)));
         if !self.unsent.is_empty() {
-            members.push(("unsent".to_owned(), Value::Array(self.unsent.clone())));
+            members.push(("unsent".into(), Value::Array(self.unsent.clone())));
         }
         Value::Object(members)
     }
@@ -285,7 +285,7 @@ fn decode_known_good(v: &Value) -> Result<KnownGood, String> {
         Manifest::parse(object([("format", 1.0.into()), ("releases", Value::Array(vec![source.clone()]))]));
     let release = m.releases.into_iter().next().ok_or_else(|| {
         let first =
-            problems.iter().find(|p| p.is_error()).map_or("is not a valid release".to_owned(), |p| p.message.clone());
+            problems.iter().find(|p| p.is_error()).map_or("is not a valid release".into(), |p| p.message.clone());
         format!("release: {first}")
     })?;
     let backend_schema = match v.get("backendSchema") {

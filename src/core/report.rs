@@ -4,7 +4,7 @@
 
 use super::problem::{Code, Problem};
 use super::texts::Texts;
-use super::value::{object, Value};
+use super::value::{object, Str, Value};
 
 /// The report format this loader sends.
 pub const FORMAT: i64 = 1;
@@ -137,9 +137,7 @@ const SUMMARY: [(&str, &str); 10] = [
 /// What a fleet counts of a report: kept on the device until delivered, and
 /// sent in a later report's `earlier` (`docs/report.md`).
 pub fn summary(report: &Value) -> Value {
-    Value::Object(
-        SUMMARY.iter().map(|(k, _)| ((*k).to_owned(), report.get(k).cloned().unwrap_or(Value::Null))).collect(),
-    )
+    Value::Object(SUMMARY.iter().map(|(k, _)| (Str::from(*k), report.get(k).cloned().unwrap_or(Value::Null))).collect())
 }
 
 /// A stored summary read back, as untrusted input: the summary's keys only,
@@ -152,12 +150,12 @@ pub fn stored_summary(v: &Value) -> Option<Value> {
         Some(x) if x.kind() == kind => shorten_text(x.clone()),
         _ => Value::Null,
     };
-    Some(Value::Object(SUMMARY.iter().map(|(k, kind)| ((*k).to_owned(), field(k, kind))).collect()))
+    Some(Value::Object(SUMMARY.iter().map(|(k, kind)| (Str::from(*k), field(k, kind))).collect()))
 }
 
 fn shorten_text(v: Value) -> Value {
     match v {
-        Value::String(s) if s.chars().count() > MAX_FIELD => Value::String(s.chars().take(MAX_FIELD).collect()),
+        Value::String(s) if s.chars().count() > MAX_FIELD => Value::from(s.chars().take(MAX_FIELD).collect::<String>()),
         other => other,
     }
 }
@@ -174,7 +172,7 @@ fn shorten(v: Value) -> Value {
                 .into_iter()
                 .map(|(k, v)| match v {
                     Value::String(s) if s.chars().count() > MAX_FIELD => {
-                        (k, Value::String(s.chars().take(MAX_FIELD).chain(['…']).collect()))
+                        (k, Value::from(s.chars().take(MAX_FIELD).chain(['…']).collect::<String>()))
                     }
                     other => (k, other),
                 })

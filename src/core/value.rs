@@ -8,6 +8,7 @@
 //! and reports.
 
 use super::names::Names;
+pub use super::small::Str;
 
 /// Deepest nesting accepted from any input; deeper documents are rejected.
 pub const MAX_DEPTH: usize = 32;
@@ -23,11 +24,11 @@ pub enum Value {
     /// Any JSON number.
     Number(f64),
     /// A string.
-    String(String),
+    String(Str),
     /// An array.
     Array(Vec<Value>),
     /// An object, as ordered key-value pairs.
-    Object(Vec<(String, Value)>),
+    Object(Vec<(Str, Value)>),
 }
 
 impl Value {
@@ -48,7 +49,7 @@ impl Value {
     }
 
     /// The members, if this is an object.
-    pub fn as_object(&self) -> Option<&[(String, Value)]> {
+    pub fn as_object(&self) -> Option<&[(Str, Value)]> {
         match self {
             Value::Object(m) => Some(m),
             _ => None,
@@ -159,7 +160,7 @@ pub fn object<const N: usize>(mut pairs: [(&str, Value); N]) -> Value {
 }
 
 fn object_from(pairs: &mut [(&str, Value)]) -> Value {
-    Value::Object(pairs.iter_mut().map(|(k, v)| ((*k).to_owned(), std::mem::replace(v, Value::Null))).collect())
+    Value::Object(pairs.iter_mut().map(|(k, v)| (Str::from(*k), std::mem::replace(v, Value::Null))).collect())
 }
 
 /// A whole number from a JSON number or a decimal string.
@@ -181,13 +182,13 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
-        Value::String(s.to_owned())
+        Value::String(Str::from(s))
     }
 }
 
 impl From<String> for Value {
     fn from(s: String) -> Value {
-        Value::String(s)
+        Value::String(Str::from(s))
     }
 }
 
@@ -358,7 +359,7 @@ mod deserialize {
 
     use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-    use super::{Value, MAX_DEPTH};
+    use super::{Str, Value, MAX_DEPTH};
 
     impl<'de> Deserialize<'de> for Value {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
@@ -415,10 +416,10 @@ mod deserialize {
             Ok(Value::Number(n))
         }
         fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-            Ok(Value::String(s.to_owned()))
+            Ok(Value::String(s.into()))
         }
         fn visit_string<E>(self, s: String) -> Result<Value, E> {
-            Ok(Value::String(s))
+            Ok(Value::String(s.into()))
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
             let mut items = Vec::new();
@@ -429,7 +430,7 @@ mod deserialize {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut members = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
+            while let Some(key) = map.next_key::<String>()?.map(Str::from) {
                 let value = map.next_value_seed(self.nested()?)?;
                 members.push((key, value));
             }
@@ -462,7 +463,7 @@ mod serialize {
                 Value::Object(members) => {
                     let mut map = s.serialize_map(Some(members.len()))?;
                     for (k, v) in members {
-                        map.serialize_entry(k, v)?;
+                        map.serialize_entry(k.as_str(), v)?;
                     }
                     map.end()
                 }
@@ -494,7 +495,8 @@ impl std::fmt::Display for Path<'_> {
 mod tests {
     #[test]
     fn duplicate_keys_are_found_in_objects_of_any_size() {
-        let members = |n: usize| -> Vec<(String, Value)> { (0..n).map(|i| (format!("k{i}"), Value::Null)).collect() };
+        let members =
+            |n: usize| -> Vec<(Str, Value)> { (0..n).map(|i| (format!("k{i}").into(), Value::Null)).collect() };
         let mut big = members(20);
         big.push(("k7".into(), Value::Object(vec![("x".into(), Value::Null), ("x".into(), Value::Null)])));
         let doc = Value::Object(vec![("big".into(), Value::Object(big)), ("small".into(), Value::Object(members(3)))]);

@@ -104,7 +104,7 @@ fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
     // An option's value: primitives as they are (no JSON.stringify on the
     // boot path for a number or a string), anything else read as JSON.
     let plain = |v: JsValue| match (v.as_string(), v.as_f64(), v.as_bool()) {
-        (Some(s), _, _) => Value::String(s),
+        (Some(s), _, _) => Value::from(s),
         (_, Some(n), _) => Value::Number(n),
         (_, _, Some(b)) => Value::Bool(b),
         _ => from_js(v).unwrap_or(Value::Null),
@@ -133,7 +133,7 @@ fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
                 "hostConfig" => shape(v, &mut objects[2]),
                 _ => plain(v),
             };
-            members.push((key, value));
+            members.push((key.into(), value));
         }
     }
     (Value::Object(members), objects.concat().into_iter())

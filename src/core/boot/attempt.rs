@@ -211,12 +211,12 @@ impl Boot {
 
     pub(super) fn note(&mut self, c: &Current, outcome: &str) {
         let mut entry = vec![
-            ("release".to_owned(), Value::from(c.candidate.release.id.as_str())),
-            ("attempt".to_owned(), Value::Number(f64::from(c.attempt))),
-            ("outcome".to_owned(), outcome.into()),
+            ("release".into(), Value::from(c.candidate.release.id.as_str())),
+            ("attempt".into(), Value::Number(f64::from(c.attempt))),
+            ("outcome".into(), outcome.into()),
         ];
         if c.from_cache {
-            entry.push(("fromCache".to_owned(), true.into()));
+            entry.push(("fromCache".into(), true.into()));
         }
         self.path.push(Value::Object(entry));
     }

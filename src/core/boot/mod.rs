@@ -325,7 +325,7 @@ impl Status {
     /// The native bridge's message for this change (`docs/embed.md`): the
     /// event's detail with `"type": "desk-loader:state"` first.
     pub fn bridge_message(&self) -> Value {
-        let mut message = vec![("type".to_owned(), Value::from("desk-loader:state"))];
+        let mut message = vec![("type".into(), Value::from("desk-loader:state"))];
         if let Value::Object(members) = self.to_value() {
             message.extend(members);
         }

@@ -3,7 +3,7 @@
 use super::{Contract, Feature, VarType, Variable, MAX_VARIABLES};
 use crate::core::names::Names;
 use crate::core::problem::{expected, invalid, unknown_key, Problem};
-use crate::core::value::{as_integer, quoted, Value};
+use crate::core::value::{as_integer, quoted, Str, Value};
 
 impl Contract {
     /// Reads a contract from the release's `config` member. `path` prefixes
@@ -108,7 +108,7 @@ impl Parser<'_> {
         self.problems[before..].iter().any(Problem::is_error)
     }
 
-    fn object<'v>(&mut self, v: &'v Value, at: &str) -> Option<&'v [(String, Value)]> {
+    fn object<'v>(&mut self, v: &'v Value, at: &str) -> Option<&'v [(Str, Value)]> {
         match v {
             Value::Object(m) => Some(m),
             other => {
@@ -130,7 +130,7 @@ impl Parser<'_> {
             other => return self.object(other, &at()).and(None),
         };
         let mut v = Variable {
-            name: name.to_owned(),
+            name: name.into(),
             ty: VarType::String,
             required: false,
             default: None,
@@ -152,7 +152,7 @@ impl Parser<'_> {
                 ("type", Value::String(s)) => ty_name = Some(s.as_str()),
                 ("required", Value::Bool(b)) => v.required = *b,
                 ("default", d) => v.default = Some(d.clone()),
-                ("feature", Value::String(s)) => v.feature = Some(s.clone()),
+                ("feature", Value::String(s)) => v.feature = Some(s.as_str().to_owned()),
                 ("nonEmpty", Value::Bool(b)) => v.non_empty = *b,
                 ("min", Value::Number(n)) => v.min = Some(*n),
                 ("max", Value::Number(n)) => v.max = Some(*n),
@@ -166,7 +166,7 @@ impl Parser<'_> {
                     values = Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect());
                 }
                 ("secret", Value::Bool(b)) => v.secret = *b,
-                ("description", Value::String(s)) => v.description = Some(s.clone()),
+                ("description", Value::String(s)) => v.description = Some(s.as_str().to_owned()),
                 ("type" | "feature" | "description", _) => bad(self, "a string"),
                 ("required" | "nonEmpty" | "secret", _) => bad(self, "true or false"),
                 ("min" | "max", _) => bad(self, "a number"),
@@ -224,13 +224,13 @@ impl Parser<'_> {
             return None;
         }
         let members = self.object(spec, &at)?;
-        let mut f = Feature { name: name.to_owned(), default: false, essential: false, description: None };
+        let mut f = Feature { name: name.into(), default: false, essential: false, description: None };
         let before = self.problems.len();
         for (key, value) in members {
             match (key.as_str(), value) {
                 ("default", Value::Bool(b)) => f.default = *b,
                 ("essential", Value::Bool(b)) => f.essential = *b,
-                ("description", Value::String(s)) => f.description = Some(s.clone()),
+                ("description", Value::String(s)) => f.description = Some(s.as_str().to_owned()),
                 ("default" | "essential", v) => self.expected(&at, key, "true or false", v),
                 ("description", v) => self.expected(&at, key, "a string", v),
                 _ => self.unknown(&format!("{at}.{key}")),

@@ -7,7 +7,7 @@
 //! The format is documented in `docs/manifest.md` and `docs/config.md`.
 
 use super::problem::Problem;
-use super::value::Value;
+use super::value::{Str, Value};
 
 mod contract;
 mod runtime;
@@ -57,7 +57,7 @@ impl VarType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variable {
     /// The name, as in the configuration's `values`.
-    pub name: String,
+    pub name: Str,
     /// The type.
     pub ty: VarType,
     /// Whether a value must be set (by the configuration or a default).
@@ -87,7 +87,7 @@ pub struct Variable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Feature {
     /// The name, as in the configuration's `features`.
-    pub name: String,
+    pub name: Str,
     /// Whether it is on when the configuration does not say.
     pub default: bool,
     /// Whether the panel cannot start without it. A non-essential feature whose
@@ -110,9 +110,9 @@ pub struct Contract {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Validated {
     /// Typed values of the variables in force, defaults applied, in contract order.
-    pub values: Vec<(String, Value)>,
+    pub values: Vec<(Str, Value)>,
     /// Every declared feature and whether it is on.
-    pub features: Vec<(String, bool)>,
+    pub features: Vec<(Str, bool)>,
     /// Every problem found, errors and warnings.
     pub problems: Vec<Problem>,
 }
@@ -138,9 +138,9 @@ impl Validated {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimeConfig {
     /// Variable values, by name.
-    pub values: Vec<(String, Value)>,
+    pub values: Vec<(Str, Value)>,
     /// Feature switches, by name.
-    pub features: Vec<(String, Value)>,
+    pub features: Vec<(Str, Value)>,
     /// The live backend's schema version, if the configuration says.
     pub backend_schema: Option<i64>,
     /// The agent's language, such as `fr`, if the configuration says.

@@ -3,7 +3,7 @@
 use super::RuntimeConfig;
 use crate::core::names::Names;
 use crate::core::problem::{describe, Code, Problem};
-use crate::core::value::{as_integer, Value};
+use crate::core::value::{as_integer, Str, Value};
 
 impl RuntimeConfig {
     /// Merges sources in order: a later source wins per variable, per
@@ -52,7 +52,7 @@ impl RuntimeConfig {
                     Some(n) => cfg.backend_schema = Some(n),
                     None => problems.push(shape_error(&key, "an integer", &v)),
                 },
-                ("locale", Value::String(s)) => cfg.locale = Some(s),
+                ("locale", Value::String(s)) => cfg.locale = Some(s.as_str().to_owned()),
                 ("values" | "features", v) => problems.push(shape_error(&key, "an object", &v)),
                 ("locale", v) => problems.push(shape_error(&key, "a string", &v)),
                 ("$schema", _) => {}
@@ -69,7 +69,7 @@ impl RuntimeConfig {
 /// One member per key, where the key first appeared, with the value it was
 /// given last. In place: a repeated key's value moves to its first
 /// appearance, and the repeat goes.
-fn last_wins(mut members: Vec<(String, Value)>) -> Vec<(String, Value)> {
+fn last_wins(mut members: Vec<(Str, Value)>) -> Vec<(Str, Value)> {
     let mut repeat = vec![false; members.len()];
     let mut moves = Vec::new();
     {

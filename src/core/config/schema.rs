@@ -1,7 +1,7 @@
 //! The JSON Schema of a release's runtime configuration document.
 
 use super::{Contract, VarType, Variable};
-use crate::core::value::{object, Value};
+use crate::core::value::{object, Str, Value};
 
 impl Contract {
     /// A JSON Schema (draft 2020-12) of the runtime configuration document for
@@ -18,9 +18,9 @@ impl Contract {
             .features
             .iter()
             .map(|f| {
-                let mut s = vec![("type".to_owned(), "boolean".into()), ("default".to_owned(), f.default.into())];
+                let mut s = vec![("type".into(), "boolean".into()), ("default".into(), f.default.into())];
                 if let Some(d) = &f.description {
-                    s.push(("description".to_owned(), d.as_str().into()));
+                    s.push(("description".into(), d.as_str().into()));
                 }
                 (f.name.clone(), Value::Object(s))
             })
@@ -64,12 +64,12 @@ impl Contract {
             ]));
         }
         let mut schema = vec![
-            ("$schema".to_owned(), "https://json-schema.org/draft/2020-12/schema".into()),
-            ("title".to_owned(), title.into()),
-            ("type".to_owned(), "object".into()),
-            ("required".to_owned(), Value::Array(vec!["values".into()])),
+            ("$schema".into(), "https://json-schema.org/draft/2020-12/schema".into()),
+            ("title".into(), title.into()),
+            ("type".into(), "object".into()),
+            ("required".into(), Value::Array(vec!["values".into()])),
             (
-                "properties".to_owned(),
+                "properties".into(),
                 object([
                     ("$schema", object([("type", "string".into())])),
                     (
@@ -94,7 +94,7 @@ impl Contract {
             ),
         ];
         if !all_of.is_empty() {
-            schema.push(("allOf".to_owned(), Value::Array(all_of)));
+            schema.push(("allOf".into(), Value::Array(all_of)));
         }
         Value::Object(schema)
     }
@@ -102,8 +102,8 @@ impl Contract {
 
 impl Variable {
     fn schema(&self) -> Value {
-        let mut s: Vec<(String, Value)> = Vec::new();
-        let mut put = |k: &str, v: Value| s.push((k.to_owned(), v));
+        let mut s: Vec<(Str, Value)> = Vec::new();
+        let mut put = |k: &str, v: Value| s.push((k.into(), v));
         match &self.ty {
             VarType::String => put("type", "string".into()),
             VarType::Url => {

@@ -3,7 +3,7 @@
 use super::{Contract, RuntimeConfig, Validated, VarType, Variable};
 use crate::core::names::Names;
 use crate::core::problem::{describe, describe_secret, Code, Problem, Severity};
-use crate::core::value::{as_integer, quoted, Value};
+use crate::core::value::{as_integer, quoted, Str, Value};
 
 impl Contract {
     /// Validates a runtime configuration against this contract, in the order
@@ -31,14 +31,14 @@ struct Validation<'a> {
     declared_features: Names<'a>,
     given_values: Names<'a>,
     /// Each declared feature, on or off, in the contract's order.
-    features: Vec<(String, bool)>,
+    features: Vec<(Str, bool)>,
     problems: Vec<Problem>,
 }
 
 /// The variables in force that were checked: each value with its feature's
 /// position, and each feature's problems (by position).
 struct Checked {
-    values: Vec<(String, Value, Option<usize>)>,
+    values: Vec<(Str, Value, Option<usize>)>,
     feature_errors: Vec<Vec<Problem>>,
 }
 
@@ -182,7 +182,7 @@ impl<'a> Validation<'a> {
 
     /// A feature whose variables fail is switched off, its problems becoming
     /// warnings, unless it is essential. Returns the values in force.
-    fn switch_off_failing_features(&mut self, checked: Checked) -> Vec<(String, Value)> {
+    fn switch_off_failing_features(&mut self, checked: Checked) -> Vec<(Str, Value)> {
         let features = self.contract.features.iter().zip(checked.feature_errors).zip(&mut self.features);
         for ((f, mine), (_, on)) in features {
             if mine.is_empty() {
@@ -280,7 +280,9 @@ impl Variable {
             },
             (VarType::Boolean, Value::Bool(b)) => Value::Bool(*b),
             (VarType::Boolean, Value::String(s)) if s == "true" || s == "false" => Value::Bool(s == "true"),
-            (VarType::Enum(values), Value::String(s)) if values.contains(s) => Value::String(s.clone()),
+            (VarType::Enum(values), Value::String(s)) if values.iter().any(|v| v == s.as_str()) => {
+                Value::String(s.clone())
+            }
             (VarType::Json, v @ (Value::Object(_) | Value::Array(_))) => v.clone(),
             _ => return type_error(problems),
         };
