@@ -151,7 +151,7 @@ impl Manifest {
                 ("format", v) if as_integer(&v) == Some(FORMAT) => {}
                 ("format", v) => expected(&mut problems, "format", "", "1", &v),
                 ("releases", Value::Array(items)) => releases = Some(items),
-                ("pin", Value::String(s)) => m.pin = Some(s.as_str().to_owned()),
+                ("pin", Value::String(s)) => m.pin = Some(String::from(s)),
                 ("pin", Value::Null) => {}
                 ("withdrawn", Value::Array(items)) if items.iter().all(|i| i.as_str().is_some()) => {
                     m.withdrawn = items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect();

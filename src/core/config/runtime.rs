@@ -52,7 +52,7 @@ impl RuntimeConfig {
                     Some(n) => cfg.backend_schema = Some(n),
                     None => problems.push(shape_error(&key, "an integer", &v)),
                 },
-                ("locale", Value::String(s)) => cfg.locale = Some(s.as_str().to_owned()),
+                ("locale", Value::String(s)) => cfg.locale = Some(String::from(s)),
                 ("values" | "features", v) => problems.push(shape_error(&key, "an object", &v)),
                 ("locale", v) => problems.push(shape_error(&key, "a string", &v)),
                 ("$schema", _) => {}
