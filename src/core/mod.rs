@@ -15,7 +15,7 @@ pub mod otlp;
 pub mod problem;
 pub mod record;
 pub mod report;
-pub mod small;
+mod small;
 pub mod texts;
 pub mod value;
 

@@ -1,15 +1,12 @@
-//! [`Str`]: the string of a JSON `Value`, which holds a
-//! short text inline, without an allocation.
+//! [`Str`]: the string of a JSON `Value`, which holds a short text inline,
+//! without an allocation.
 //!
 //! Nearly every string in a manifest or a configuration is short: the keys
 //! (`type`, `required`, a variable's name), the type names, most values. As
-//! a `String`, each was an allocation when parsed and a free when dropped:
-//! a native check of a release of 500 variables took 3.38 G instructions
-//! with `String`s and takes 2.38 G with `Str` (callgrind; BENCHMARKS.md,
-//! `validate-500`). Hand-written because the crates that do this weigh more
-//! in the wasm module than the time they save is worth: `compact_str` added
-//! 7.4 KB gzip and `smol_str` 9.5 KB (`cargo xtask build`, 2026-12-03), where
-//! this one adds 1.5 KB (BENCHMARKS.md, "Size, change by change").
+//! a `String`, each was an allocation when parsed and a free when dropped.
+//! Hand-written because the crates that do this weigh several times more in
+//! the wasm module; the figures, for this type and for them, are in
+//! BENCHMARKS.md ("Size, change by change").
 
 use std::fmt;
 use std::ops::Deref;
@@ -17,6 +14,9 @@ use std::ops::Deref;
 /// Texts of up to this many bytes are held inline: a `Str` is then 16
 /// bytes on wasm32, where a `String` is 12 and a heap allocation more.
 const INLINE: usize = 14;
+
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(std::mem::size_of::<Str>() == 16);
 
 /// An immutable string, inline up to [`INLINE`] bytes, else a `String`.
 #[derive(Clone)]
@@ -39,10 +39,12 @@ impl Str {
         match &self.0 {
             Repr::Inline { len, bytes } => {
                 let bytes = bytes.get(..usize::from(*len)).unwrap_or_default();
-                // SAFETY: `Repr` is private, and `From<&str>` alone makes an
-                // `Inline`: its first `len` bytes are a whole `&str`'s,
-                // copied, so valid UTF-8. Checking them again here was 17 %
-                // of a native check of validate-500 (callgrind).
+                debug_assert!(std::str::from_utf8(bytes).is_ok());
+                // SAFETY: `Repr` is private, and only `From<&str>` makes an
+                // `Inline` (`From<String>` goes through it): its first `len`
+                // bytes are a whole `&str`'s, copied, so valid UTF-8, and
+                // nothing changes them. Checking them again on every read
+                // was a fifth of a native check (BENCHMARKS.md).
                 #[allow(unsafe_code)]
                 unsafe {
                     std::str::from_utf8_unchecked(bytes)
@@ -53,14 +55,7 @@ impl Str {
     }
 }
 
-impl Default for Str {
-    fn default() -> Str {
-        Str(Repr::Inline { len: 0, bytes: [0; INLINE] })
-    }
-}
-
 impl From<&str> for Str {
-    #[inline(never)]
     fn from(s: &str) -> Str {
         if s.len() <= INLINE {
             let mut bytes = [0; INLINE];
@@ -99,12 +94,6 @@ impl Deref for Str {
     }
 }
 
-impl AsRef<str> for Str {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl PartialEq for Str {
     fn eq(&self, other: &Str) -> bool {
         self.as_str() == other.as_str()
@@ -131,7 +120,7 @@ impl fmt::Debug for Str {
 
 impl fmt::Display for Str {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -139,31 +128,73 @@ impl fmt::Display for Str {
 mod tests {
     use super::*;
 
+    /// Texts at and around the inline limit, with characters of one to four
+    /// bytes ending at byte 14 or straddling it.
+    const TEXTS: [&str; 11] = [
+        "",
+        "type",
+        "fourteen bytes",
+        "fifteen bytes!!",
+        "ééééééé",
+        "éééééééé",
+        "abcdefghijklmé",
+        "abcdefghij😀",
+        "abcdefghijk😀",
+        "https://svc0.example/api",
+        "<\u{0}\u{7f}\u{ffff}>",
+    ];
+
     #[test]
-    fn short_and_long_texts_read_back_alike() {
-        for text in [
-            "",
-            "type",
-            "VAR_123",
-            "fourteen bytes",
-            "fifteen bytes!!",
-            "é",
-            "ééééééé",
-            "éééééééé",
-            "https://svc0.example/api",
-        ] {
+    fn every_text_reads_back_as_it_was_given() {
+        for text in TEXTS {
             assert_eq!(Str::from(text).as_str(), text);
             assert_eq!(Str::from(text.to_owned()).as_str(), text);
+            assert_eq!(String::from(Str::from(text)), text);
+            assert_eq!(String::from(Str::from(text.to_owned())), text);
             assert_eq!(Str::from(text), Str::from(text.to_owned()));
+            assert_eq!(format!("{:?}", Str::from(text)), format!("{text:?}"));
+            assert_eq!(format!("{:>30}", Str::from(text)), format!("{text:>30}"));
         }
     }
 
     #[test]
-    fn up_to_fourteen_bytes_are_held_inline() {
-        assert!(matches!(Str::from("fourteen bytes").0, Repr::Inline { len: 14, .. }));
-        assert!(matches!(Str::from("fifteen bytes!!").0, Repr::Heap(_)));
-        // Characters are not split: seven two-byte characters fit, eight do not.
-        assert!(matches!(Str::from("ééééééé").0, Repr::Inline { .. }));
-        assert!(matches!(Str::from("éééééééé").0, Repr::Heap(_)));
+    fn up_to_fourteen_bytes_are_held_inline_and_characters_are_never_split() {
+        let inline = |text: &str| matches!(Str::from(text).0, Repr::Inline { .. });
+        assert!(inline("fourteen bytes"));
+        assert!(!inline("fifteen bytes!!"));
+        // 14 bytes of two-byte characters fit; a fifteenth byte does not.
+        assert!(inline("ééééééé"));
+        assert!(!inline("abcdefghijklmé"));
+        // A four-byte character that ends at byte 14, then one that would end at 15.
+        assert!(inline("abcdefghij😀"));
+        assert!(!inline("abcdefghijk😀"));
+    }
+
+    #[test]
+    fn escaped_json_strings_read_back_whole_around_the_limit() {
+        // The text, not its escaped form, decides where a string is held.
+        for (json, text) in [
+            (r#""\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9""#, "ééééééé"),
+            (r#""\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9""#, "éééééééé"),
+            (r#""a\nb\tc\"d\\e/fghijk""#, "a\nb\tc\"d\\e/fghijk"),
+            (r#""\ud83d\ude00abcdefghij""#, "😀abcdefghij"),
+        ] {
+            let parsed = crate::core::json::parse(json, |t| t.parse().ok()).unwrap();
+            assert_eq!(parsed.as_str(), Some(text), "{json}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn any_text_reads_back_as_it_was_given(text in "\\PC{0,40}") {
+            let held = Str::from(text.as_str());
+            proptest::prop_assert_eq!(held.as_str(), text.as_str());
+            proptest::prop_assert_eq!(String::from(Str::from(text.clone())), text.clone());
+            // Written by serde_json, which never goes through `Str`, then read by the core.
+            let json = serde_json::to_string(&text).unwrap();
+            let parsed = crate::core::json::parse(&json, |t| t.parse().ok()).unwrap();
+            proptest::prop_assert_eq!(parsed.as_str(), Some(text.as_str()));
+        }
     }
 }
