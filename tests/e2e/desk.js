@@ -542,8 +542,10 @@ async function miniBrowser(desk, urlPath, { privately = false, until, timeout = 
 
 /**
  * A hook for pages no driver drives: when the boot ends, it requests
- * `/__mark/end-<visit>?state=…&code=…&release=…` (what the agent sees, in the
- * server's log); after the first visit's ready, `then` says what comes next:
+ * `/__mark/end-<visit>?state=…&code=…&release=…&raced=…` (what the agent
+ * sees, in the server's log; `raced`: the paths the page fetched before
+ * their `<link rel="preload">` had arrived, by the page's Resource Timing);
+ * after the first visit's ready, `then` says what comes next:
  * "offline" (once the record says the release's files are cached, the
  * manifest and the panel's files fail to load from now on, and the page
  * reloads) or "revisit" (the page is opened again, a new navigation).
@@ -553,7 +555,12 @@ function autopilot(then) {
   document.addEventListener("desk-loader:state", async (e) => {
     const state = e.detail.state;
     if (state !== "ready" && state !== "failed") return;
-    const seen = new URLSearchParams({ state, code: e.detail.code || "", release: e.detail.release || "" });
+    const resources = performance.getEntriesByType("resource");
+    const path = (r) => new URL(r.name).pathname;
+    const raced = resources.filter((p) => p.initiatorType === "link")
+      .filter((p) => resources.some((r) => r.initiatorType !== "link" && path(r) === path(p) && r.startTime < p.responseEnd))
+      .map(path);
+    const seen = new URLSearchParams({ state, code: e.detail.code || "", release: e.detail.release || "", raced: raced.join(",") });
     await fetch(`/__mark/end-${visit}?${seen}`);
     if (visit > 0 || !then || state !== "ready") return;
     sessionStorage.setItem("__deskTestVisit", "1");
@@ -569,7 +576,7 @@ function autopilot(then) {
   });
 }
 
-/** What `autopilot` saw at the end of visit `n`: `{ state, code, release }`, or undefined yet. */
+/** What `autopilot` saw at the end of visit `n`: `{ state, code, release, raced }`, or undefined yet. */
 async function visitEnd(desk, n) {
   const mark = (await desk.requests()).find((r) => r.url.startsWith(`/__mark/end-${n}?`));
   return mark && Object.fromEntries(new URLSearchParams(mark.url.split("?")[1]));
