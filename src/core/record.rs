@@ -285,7 +285,7 @@ fn decode_known_good(v: &Value) -> Result<KnownGood, String> {
         Manifest::parse(object([("format", 1.0.into()), ("releases", Value::Array(vec![source.clone()]))]));
     let release = m.releases.into_iter().next().ok_or_else(|| {
         let first =
-            problems.iter().find(|p| p.is_error()).map_or("is not a valid release".into(), |p| p.message.clone());
+            problems.iter().find(|p| p.is_error()).map_or("is not a valid release".to_owned(), |p| p.message.clone());
         format!("release: {first}")
     })?;
     let backend_schema = match v.get("backendSchema") {
