@@ -16,6 +16,7 @@
 mod bench;
 mod dist;
 mod fuzz;
+mod glue;
 mod heavy;
 mod http;
 mod names;

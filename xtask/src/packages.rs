@@ -41,6 +41,9 @@ pub struct Glue {
     /// Flags passed to terser, which rewrites the glue in place.
     #[serde(rename = "terser-flags")]
     pub terser_flags: Vec<String>,
+    /// Copy strings into the module with `TextEncoder.encode` alone (`glue.rs`).
+    #[serde(rename = "encode-strings")]
+    pub encode_strings: bool,
 }
 
 /// `[names]`.
@@ -123,16 +126,19 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
         let mut opt = Command::new(crate::tools::wasm_opt());
         opt.args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm);
         let glue = out.join("desk_loader.js");
+        let mut text = std::fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
         if cfg.names.short {
             // Runs last in the pipeline, and prints what it renamed.
             opt.arg("--minify-imports-and-exports-and-modules");
             let renames = crate::names::parse(&crate::tools::output(&mut opt)?)?;
-            let text = std::fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
-            std::fs::write(&glue, crate::names::rewrite_glue(&text, &renames)?)
-                .map_err(|e| format!("{}: {e}", glue.display()))?;
+            text = crate::names::rewrite_glue(&text, &renames)?;
         } else {
             run(&mut opt)?;
         }
+        if cfg.glue.encode_strings {
+            text = crate::glue::encode_strings(&text)?;
+        }
+        std::fs::write(&glue, text).map_err(|e| format!("{}: {e}", glue.display()))?;
         run(Command::new(crate::tools::terser()).arg(&glue).args(&cfg.glue.terser_flags).arg("-o").arg(&glue))?;
         let sizes = measure(b, &out)?;
         println!(
