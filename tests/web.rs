@@ -248,6 +248,10 @@ fn host_objects_that_json_cannot_hold_are_refused_by_name() {
     let with_symbol = js_sys::Object::new();
     js_sys::Reflect::set(&with_symbol, &"values".into(), &js_sys::Symbol::for_("s").into()).unwrap();
     assert_eq!(message(with_symbol.into()), "configuration: a symbol is not a JSON value");
+
+    let with_bigint = js_sys::Object::new();
+    js_sys::Reflect::set(&with_bigint, &"values".into(), &js_sys::BigInt::from(1u32).into()).unwrap();
+    assert_eq!(message(with_bigint.into()), "configuration: a bigint is not a JSON value");
 }
 
 #[wasm_bindgen_test]
