@@ -4,7 +4,7 @@
 //! `docs/manifest.md`. A release with a broken declaration is left out with
 //! `manifest.invalid` problems naming the path; the others stay usable.
 
-use super::config::Contract;
+use super::config::{Contract, Keys};
 use super::problem::{expected, invalid, unknown_key, Code, Problem};
 use super::value::{as_integer, quoted, Value};
 
@@ -135,7 +135,9 @@ impl Manifest {
     pub fn parse(doc: Value) -> (Manifest, Vec<Problem>) {
         let mut m = Manifest::default();
         let mut problems = Vec::new();
-        for path in doc.duplicate_keys() {
+        let duplicates = doc.duplicate_keys();
+        let keys = if duplicates.is_empty() { Keys::Unique } else { Keys::MayRepeat };
+        for path in duplicates {
             invalid(&mut problems, &path, "", format_args!("this key appears twice; keep one"));
         }
         let members = match doc {
@@ -183,7 +185,7 @@ impl Manifest {
         }
         for (i, r) in releases.into_iter().take(MAX_RELEASES).enumerate() {
             let before = problems.len();
-            let release = parse_release(r, &format!("releases[{i}]"), &mut problems);
+            let release = parse_release(r, &format!("releases[{i}]"), keys, &mut problems);
             if let Some(release) = release.filter(|_| !problems[before..].iter().any(Problem::is_error)) {
                 if m.releases.iter().any(|o: &Release| o.id == release.id) {
                     let path = format!("releases[{i}]");
@@ -208,7 +210,7 @@ impl Manifest {
     }
 }
 
-fn parse_release(v: Value, path: &str, problems: &mut Vec<Problem>) -> Option<Release> {
+fn parse_release(v: Value, path: &str, keys: Keys, problems: &mut Vec<Problem>) -> Option<Release> {
     let Some(members) = v.as_object() else {
         expected(problems, path, "", "an object", &v);
         return None;
@@ -243,7 +245,7 @@ fn parse_release(v: Value, path: &str, problems: &mut Vec<Problem>) -> Option<Re
             (key, _) => unknown_key(problems, path, &format!(".{key}")),
         }
     }
-    let (contract, contract_problems) = Contract::parse(contract_doc, &format!("{path}.config"));
+    let (contract, contract_problems) = Contract::parse_keys(contract_doc, &format!("{path}.config"), keys);
     problems.extend(contract_problems);
     if !assets.iter().any(|a| a.kind != AssetKind::Style) {
         invalid(problems, path, ".assets", format_args!("expected at least one script or module"));

@@ -10,6 +10,14 @@ impl Contract {
     /// problem paths. Returns the contract with every usable declaration, and a
     /// `manifest.invalid` error for each declaration that is not.
     pub fn parse(doc: Option<&Value>, path: &str) -> (Contract, Vec<Problem>) {
+        Contract::parse_keys(doc, path, Keys::MayRepeat)
+    }
+
+    /// [`Contract::parse`], told whether a key may appear twice in the
+    /// document. A manifest's duplicate keys are found (and reported) before
+    /// its contracts are read; when it has none, no declaration list needs
+    /// an index to tell the first of a name from a repeat.
+    pub(crate) fn parse_keys(doc: Option<&Value>, path: &str, keys: Keys) -> (Contract, Vec<Problem>) {
         let mut contract = Contract::default();
         let mut problems = Vec::new();
         let Some(doc) = doc else {
@@ -30,11 +38,10 @@ impl Contract {
                             );
                         }
                         let vars = &vars[..vars.len().min(MAX_VARIABLES)];
-                        let names = Names::new(vars.iter().map(|(k, _)| k.as_str()));
-                        let repeats = names.repeats();
+                        let names = keys.index(vars);
                         for (i, (name, spec)) in vars.iter().enumerate() {
                             // A repeated name is reported with the document's duplicate keys; the first wins.
-                            if repeats && names.first(name) != Some(i) {
+                            if names.as_ref().is_some_and(|names| names.first(name) != Some(i)) {
                                 continue;
                             }
                             if let Some(v) = p.variable(name, spec) {
@@ -45,9 +52,9 @@ impl Contract {
                 }
                 "features" => {
                     if let Some(feats) = p.object(value, ".features") {
-                        let names = Names::new(feats.iter().map(|(k, _)| k.as_str()));
+                        let names = keys.index(feats);
                         for (i, (name, spec)) in feats.iter().enumerate() {
-                            if names.first(name) != Some(i) {
+                            if names.as_ref().is_some_and(|names| names.first(name) != Some(i)) {
                                 continue;
                             }
                             if let Some(f) = p.feature(name, spec) {
@@ -69,6 +76,25 @@ impl Contract {
             }
         }
         (contract, problems)
+    }
+}
+
+/// Whether a key may appear twice in a contract's document.
+#[derive(Clone, Copy)]
+pub(crate) enum Keys {
+    /// The document was found to hold no duplicate key.
+    Unique,
+    /// Not known: each list is indexed to find its repeats.
+    MayRepeat,
+}
+
+impl Keys {
+    /// An index of a declaration list's names, when a name may repeat in it.
+    fn index(self, members: &[(Str, Value)]) -> Option<Names<'_>> {
+        match self {
+            Keys::Unique => None,
+            Keys::MayRepeat => Some(Names::new(members.iter().map(|(k, _)| k.as_str()))).filter(Names::repeats),
+        }
     }
 }
 
@@ -240,6 +266,39 @@ impl Parser<'_> {
     }
 }
 
+/// 1 to 64 of `A-Z a-z 0-9 _ . -`. Read by bytes, not characters: every
+/// byte of a character beyond ASCII is 0x80 or more, and fails alike.
 fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::json;
+    use crate::core::value::parse_decimal;
+
+    /// A document without a repeated key reads the same whether or not the
+    /// caller says so: `Keys::Unique` only skips the indexes.
+    #[test]
+    fn a_contract_without_repeated_keys_reads_alike_told_or_not() {
+        let vars: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    r#""V_{i}": {{"type": "integer", "min": 0{}}}"#,
+                    if i % 3 == 0 { r#", "feature": "f1""# } else { "" }
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"variables": {{{}, "bad name": {{}}}}, "features": {{"f1": {{}}, "f2": {{"default": true}}}}}}"#,
+            vars.join(",")
+        );
+        let doc = json::parse(&text, parse_decimal).unwrap();
+        assert!(doc.duplicate_keys().is_empty());
+        let told = Contract::parse_keys(Some(&doc), "config", Keys::Unique);
+        assert_eq!(told, Contract::parse(Some(&doc), "config"));
+        assert_eq!(told.0.variables.len(), 40);
+        assert_eq!(told.1.len(), 1, "{:?}", told.1);
+    }
 }

@@ -14,6 +14,8 @@ mod runtime;
 mod schema;
 mod validate;
 
+pub(crate) use contract::Keys;
+
 /// Most variables one release may declare; the rest are ignored with an error.
 pub const MAX_VARIABLES: usize = 10_000;
 
