@@ -59,7 +59,11 @@ impl From<&str> for Str {
     fn from(s: &str) -> Str {
         if s.len() <= INLINE {
             let mut bytes = [0; INLINE];
-            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            // A loop, not `copy_from_slice`: at most 14 bytes, and the call
+            // to the module's out-of-line copy cost more than the copy.
+            for (to, from) in bytes.iter_mut().zip(s.bytes()) {
+                *to = from;
+            }
             Str(Repr::Inline { len: s.len() as u8, bytes })
         } else {
             Str(Repr::Heap(s.to_owned()))
