@@ -1,5 +1,6 @@
 //! The manifest reader: usable releases, and every broken declaration named by path.
 
+use desk_loader::core::config::Contract;
 use desk_loader::core::manifest::{valid_integrity, AssetKind, Manifest, Range, MAX_RELEASES};
 use desk_loader::core::problem::Code;
 use desk_loader::core::value::Value;
@@ -114,6 +115,48 @@ fn fuzz_regressions() {
     let (m, problems) = Manifest::parse(doc.clone());
     assert_eq!(m.releases[0].contract.variables.len(), 1);
     assert!(problems.iter().any(|p| p.message == "releases[0].config.variables.T: this key appears twice; keep one"));
+}
+
+/// The manifest reads each release's contract as `Contract::parse` reads it
+/// alone: when the document has no duplicate key, without indexing each
+/// declaration list for repeats (`config::Keys`); when it has one anywhere,
+/// with, the first of a repeated name winning.
+#[test]
+fn a_release_s_contract_reads_as_its_config_alone() {
+    let release = |id: &str, config: &str| {
+        format!(
+            r#"{{"id": "{id}", "assets": [{{"type": "script", "url": "{id}.js", "integrity": "{SHA}"}}], "config": {config}}}"#
+        )
+    };
+    let vars: Vec<String> =
+        (0..40).map(|i| format!(r#""V_{i}": {{"type": "integer", "feature": "f{}"}}"#, i % 2)).collect();
+    let first = release(
+        "a",
+        &format!(r#"{{"variables": {{{}}}, "features": {{"f0": {{}}, "f1": {{"default": true}}}}}}"#, vars.join(",")),
+    );
+    let second = release(
+        "b",
+        r#"{"variables": {"T": {"type": "string"}}, "features": {"f0": {"default": true}, "f0": {"default": false}}}"#,
+    );
+    let unique = format!(r#"{{"format": 1, "releases": [{first}]}}"#);
+    let repeated = format!(r#"{{"format": 1, "releases": [{first}, {second}]}}"#);
+    for (text, duplicates) in [(&unique, 0), (&repeated, 1)] {
+        let doc: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(doc.duplicate_keys().len(), duplicates);
+        let (m, problems) = Manifest::parse(doc);
+        assert_eq!(m.releases.len(), 1 + duplicates, "{problems:?}");
+        for r in &m.releases {
+            assert_eq!(r.contract, Contract::parse(r.source.get("config"), "config").0, "release {}", r.id);
+        }
+        assert_eq!(m.releases[0].contract.variables.len(), 40);
+    }
+    let (m, problems) = parse(&repeated);
+    let features = &m.releases[1].contract.features;
+    assert_eq!((features.len(), features[0].default), (1, true), "the first f0 wins");
+    assert!(
+        problems.iter().any(|p| p == "releases[1].config.features.f0: this key appears twice; keep one"),
+        "{problems:?}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 #![no_main]
 
 use desk_loader::core::check::check;
+use desk_loader::core::config::Contract;
 use desk_loader::core::manifest::Manifest;
 use desk_loader::core::value::Value;
 use libfuzzer_sys::fuzz_target;
@@ -10,8 +11,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(doc) = serde_json::from_str::<Value>(text) else { return };
     let (m, _) = Manifest::parse(doc.clone());
+    // With no duplicate key, the manifest reads its contracts without
+    // indexing their lists (`config::Keys`), and alone each reads the same.
+    // (With one, a release's `config` given twice is read from its last.)
+    let unique = doc.duplicate_keys().is_empty();
     for r in &m.releases {
         let _ = r.contract.json_schema(&r.id).to_json();
+        if unique {
+            assert_eq!(r.contract, Contract::parse(r.source.get("config"), "config").0);
+        }
     }
     let _ = check(doc.clone(), Value::Null, None);
     // Written JSON always reads back to the same value.

@@ -6,7 +6,7 @@
 
 use super::config::{Contract, Keys};
 use super::problem::{expected, invalid, unknown_key, Code, Problem};
-use super::value::{as_integer, quoted, Value};
+use super::value::{as_integer, quoted, valid_name, Value};
 
 /// The manifest format this loader reads.
 pub const FORMAT: i64 = 1;
@@ -136,7 +136,7 @@ impl Manifest {
         let mut m = Manifest::default();
         let mut problems = Vec::new();
         let duplicates = doc.duplicate_keys();
-        let keys = if duplicates.is_empty() { Keys::Unique } else { Keys::MayRepeat };
+        let keys = Keys::of(&duplicates);
         for path in duplicates {
             invalid(&mut problems, &path, "", format_args!("this key appears twice; keep one"));
         }
@@ -221,7 +221,7 @@ fn parse_release(v: Value, path: &str, keys: Keys, problems: &mut Vec<Problem>) 
     let mut contract_doc = None;
     for (key, value) in members {
         match (key.as_str(), value) {
-            ("id", Value::String(s)) if valid_id(s) => id = Some(s.as_str().to_owned()),
+            ("id", Value::String(s)) if valid_name(s) => id = Some(s.as_str().to_owned()),
             ("id", v) => expected(problems, path, ".id", "1 to 64 of A-Z, a-z, 0-9, _, . or -", v),
             ("assets", Value::Array(items)) => {
                 if items.is_empty() || items.len() > MAX_ASSETS {
@@ -313,10 +313,6 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
     };
     problems.extend(unknown);
     asset
-}
-
-fn valid_id(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// Whether `s` is one or more SRI hashes (`sha256|384|512-<base64>`), space separated.

@@ -59,8 +59,8 @@ impl From<&str> for Str {
     fn from(s: &str) -> Str {
         if s.len() <= INLINE {
             let mut bytes = [0; INLINE];
-            // A loop, not `copy_from_slice`: at most 14 bytes, and the call
-            // to the module's out-of-line copy cost more than the copy.
+            // A loop, not `copy_from_slice`: at most `INLINE` bytes, and the
+            // call to the module's out-of-line copy cost more than the copy.
             for (to, from) in bytes.iter_mut().zip(s.bytes()) {
                 *to = from;
             }

@@ -173,6 +173,13 @@ pub fn as_integer(v: &Value) -> Option<i64> {
     (n.fract() == 0.0 && n.abs() <= 9.007_199_254_740_991e15).then_some(n as i64)
 }
 
+/// A release id, variable or feature name: 1 to 64 of `A-Z a-z 0-9 _ . -`.
+/// Read by bytes, not characters: every byte of a character beyond ASCII
+/// is 0x80 or more, and fails alike.
+pub(crate) fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
 /// Whether `needle` occurs in `haystack`, byte by byte: `str::contains` with
 /// a string pattern links the Two-Way searcher, large in the wasm module and
 /// needless for the short texts the loader searches.

@@ -21,6 +21,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     tools::ensure_brotli()?;
     let root = crate::root();
     let cfg = packages::config()?;
+    // What is measured: read before the build, which is what runs.
+    let commit = built_from(&root);
     let sizes = packages::build_all()?;
     let mut weights = String::new();
     for b in &cfg.build {
@@ -227,7 +229,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if !only.is_empty() {
         println!("BENCH_ONLY is set: BENCHMARKS.md is left as it is");
     } else {
-        write_benchmarks_md(&table, &weights, quick)?;
+        write_benchmarks_md(&table, &weights, &commit, quick)?;
     }
 
     if let Some(s) = sizes.iter().find(|s| s.gzip > cfg.budget.gzip_bytes) {
@@ -324,7 +326,7 @@ fn bench_lines(cmd: &mut Command) -> Result<Vec<String>, String> {
 /// and where, and the table of figures) and `<!-- bench: weight -->` (what
 /// the module is made of); the prose around them, which says what each
 /// figure measures, and the size history are written by hand.
-fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), String> {
+fn write_benchmarks_md(table: &str, weights: &str, commit: &str, quick: bool) -> Result<(), String> {
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
@@ -338,7 +340,7 @@ fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), St
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let run = format!(
-        "Written by `cargo xtask bench{}` on {date}, on {cores} cores of {cpu}; Chromium, Firefox ESR and WebKitGTK from Debian. \
+        "Written by `cargo xtask bench{}` on {date}, built from {commit}, on {cores} cores of {cpu}; Chromium, Firefox ESR and WebKitGTK from Debian. \
          Reproduce with `cargo xtask bench` (or `--quick`); raw figures are in `target/bench/results.json`.\n\n{}",
         if quick { " --quick" } else { "" },
         table.trim()
@@ -348,6 +350,25 @@ fn write_benchmarks_md(table: &str, weights: &str, quick: bool) -> Result<(), St
     let text = fill(&text, "run", &run)?;
     let text = fill(&text, "weight", weights.trim())?;
     std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
+/// The commit the working tree is at, `abc1234`, and whether it has
+/// uncommitted changes, for BENCHMARKS.md's header.
+fn built_from(root: &std::path::Path) -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match (git(&["rev-parse", "--short", "HEAD"]), git(&["status", "--porcelain", "--untracked-files=no"])) {
+        (Some(commit), Some(changes)) if changes.is_empty() => commit,
+        (Some(commit), Some(_)) => format!("{commit} with uncommitted changes"),
+        _ => "an unknown commit (no git)".to_owned(),
+    }
 }
 
 /// `text` with what stands between `<!-- bench: NAME -->` and the next

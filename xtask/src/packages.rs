@@ -14,7 +14,7 @@ pub struct Config {
     /// wasm-opt settings shared by every build.
     #[serde(rename = "wasm-opt")]
     pub wasm_opt: WasmOpt,
-    /// How the JS glue is minified.
+    /// How the JS glue is rewritten and minified.
     pub glue: Glue,
     /// Whether imports and exports get short names.
     pub names: Names,
@@ -41,7 +41,7 @@ pub struct Glue {
     /// Flags passed to terser, which rewrites the glue in place.
     #[serde(rename = "terser-flags")]
     pub terser_flags: Vec<String>,
-    /// Copy strings into the module with `TextEncoder.encode` alone (`glue.rs`).
+    /// Copy a long string into the module with `TextEncoder.encode` (`glue.rs`).
     #[serde(rename = "encode-strings")]
     pub encode_strings: bool,
 }

@@ -3,7 +3,7 @@
 use super::{Contract, Feature, VarType, Variable, MAX_VARIABLES};
 use crate::core::names::Names;
 use crate::core::problem::{expected, invalid, unknown_key, Problem};
-use crate::core::value::{as_integer, quoted, Str, Value};
+use crate::core::value::{as_integer, quoted, valid_name, Str, Value};
 
 impl Contract {
     /// Reads a contract from the release's `config` member. `path` prefixes
@@ -84,12 +84,21 @@ impl Contract {
 pub(crate) enum Keys {
     /// The document was found to hold no duplicate key.
     Unique,
-    /// Not known: each list is indexed to find its repeats.
+    /// Not known, or some key repeats: each list is indexed to find its repeats.
     MayRepeat,
 }
 
 impl Keys {
-    /// An index of a declaration list's names, when a name may repeat in it.
+    /// What a document's duplicate-key scan (`Value::duplicate_keys`) found.
+    pub(crate) fn of(duplicates: &[String]) -> Keys {
+        if duplicates.is_empty() {
+            Keys::Unique
+        } else {
+            Keys::MayRepeat
+        }
+    }
+
+    /// An index of a declaration list's names, when a name does repeat in it.
     fn index(self, members: &[(Str, Value)]) -> Option<Names<'_>> {
         match self {
             Keys::Unique => None,
@@ -263,42 +272,5 @@ impl Parser<'_> {
             }
         }
         (!self.errors_since(before)).then_some(f)
-    }
-}
-
-/// 1 to 64 of `A-Z a-z 0-9 _ . -`. Read by bytes, not characters: every
-/// byte of a character beyond ASCII is 0x80 or more, and fails alike.
-fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::json;
-    use crate::core::value::parse_decimal;
-
-    /// A document without a repeated key reads the same whether or not the
-    /// caller says so: `Keys::Unique` only skips the indexes.
-    #[test]
-    fn a_contract_without_repeated_keys_reads_alike_told_or_not() {
-        let vars: Vec<String> = (0..40)
-            .map(|i| {
-                format!(
-                    r#""V_{i}": {{"type": "integer", "min": 0{}}}"#,
-                    if i % 3 == 0 { r#", "feature": "f1""# } else { "" }
-                )
-            })
-            .collect();
-        let text = format!(
-            r#"{{"variables": {{{}, "bad name": {{}}}}, "features": {{"f1": {{}}, "f2": {{"default": true}}}}}}"#,
-            vars.join(",")
-        );
-        let doc = json::parse(&text, parse_decimal).unwrap();
-        assert!(doc.duplicate_keys().is_empty());
-        let told = Contract::parse_keys(Some(&doc), "config", Keys::Unique);
-        assert_eq!(told, Contract::parse(Some(&doc), "config"));
-        assert_eq!(told.0.variables.len(), 40);
-        assert_eq!(told.1.len(), 1, "{:?}", told.1);
     }
 }
