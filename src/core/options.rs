@@ -78,7 +78,7 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
         Value::Null => &[],
         other => return Err(format!("desk-loader: the options must be an object, not {}", describe(other))),
     };
-    let get = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Value::Null);
+    let get = |key: &str| members.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !matches!(v, Value::Null));
     for (key, _) in members {
         if !KNOWN.contains(&key.as_str()) {
             problems.push(invalid(key, "not an option, ignored"));

@@ -116,7 +116,7 @@ impl Record {
             problems.push(Problem::warning(Code::RecordDiscarded, format!("stored record: {what}; discarded")));
         };
         let Some(members) = v.as_object() else {
-            if *v != Value::Null {
+            if !matches!(v, Value::Null) {
                 discard(&mut problems, &format!("expected an object, found {}", v.kind()));
             }
             return (record, problems);

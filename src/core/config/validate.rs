@@ -57,7 +57,7 @@ impl<'a> Validation<'a> {
     /// The value the configuration sets for a variable: `null` counts as unset.
     fn given(&self, name: &str) -> Option<&'a Value> {
         let cfg = self.cfg;
-        self.given_values.first(name).map(|i| &cfg.values[i].1).filter(|v| **v != Value::Null)
+        self.given_values.first(name).map(|i| &cfg.values[i].1).filter(|v| !matches!(v, Value::Null))
     }
 
     /// The position of the feature a variable belongs to, if it is declared.
