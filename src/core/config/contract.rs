@@ -187,7 +187,7 @@ impl Parser<'_> {
                 ("type", Value::String(s)) => ty_name = Some(s.as_str()),
                 ("required", Value::Bool(b)) => v.required = *b,
                 ("default", d) => v.default = Some(d.clone()),
-                ("feature", Value::String(s)) => v.feature = Some(s.as_str().to_owned()),
+                ("feature", Value::String(s)) => v.feature = Some(s.clone()),
                 ("nonEmpty", Value::Bool(b)) => v.non_empty = *b,
                 ("min", Value::Number(n)) => v.min = Some(*n),
                 ("max", Value::Number(n)) => v.max = Some(*n),

@@ -68,7 +68,7 @@ pub struct Variable {
     pub default: Option<Value>,
     /// The feature the variable belongs to: it is only read, and only
     /// required, when that feature is on.
-    pub feature: Option<String>,
+    pub feature: Option<Str>,
     /// Strings and URLs must not be empty.
     pub non_empty: bool,
     /// Smallest allowed number.

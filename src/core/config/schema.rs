@@ -30,7 +30,7 @@ impl Contract {
             let needed: Vec<Value> = self
                 .variables
                 .iter()
-                .filter(|v| v.required && v.default.is_none() && v.feature.as_deref() == Some(&f.name))
+                .filter(|v| v.required && v.default.is_none() && v.feature.as_deref() == Some(f.name.as_str()))
                 .map(|v| Value::from(v.name.as_str()))
                 .collect();
             if needed.is_empty() {
