@@ -19,6 +19,10 @@ const { spawn } = require("child_process");
 const base = require("@playwright/test");
 const { DriverProcess, KEYS } = require("./webdriver");
 const { defaultBoundMs } = require("./matrix.json");
+// A hang detector for a report: each is posted at once when its boot ends
+// and aborted reportTimeoutMs (5 s) after (docs/report.md), so it arrives
+// within that or never. Twice that, for a busy machine.
+const REPORT_BOUND_MS = 2 * 5_000;
 
 const { expect } = base;
 const SCREENSHOTS = path.join(__dirname, "../../target/e2e/screenshots");
@@ -309,8 +313,16 @@ class Desk {
     return (await this.planApi("GET", "reports")).map((body) => { try { return JSON.parse(body); } catch { return { raw: body }; } });
   }
 
+  /** The reports, once `count` have arrived. */
+  async reportsNumbering(count, timeout = REPORT_BOUND_MS) {
+    let all;
+    await expect.poll(async () => (all = await this.reports()).length,
+      { message: `${count} reports reached the server`, timeout }).toBe(count);
+    return all;
+  }
+
   /** The last report received with this outcome, once one has arrived. */
-  async report(outcome, timeout = 10_000) {
+  async report(outcome, timeout = REPORT_BOUND_MS) {
     let found;
     await expect.poll(async () => (found = (await this.reports()).findLast((r) => r.outcome === outcome)),
       { message: `a "${outcome}" report reached the server`, timeout }).toBeTruthy();

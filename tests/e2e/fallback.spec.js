@@ -2,6 +2,7 @@
 // the previous one in the same page load, never on an incompatible release.
 const { test, expect, hook } = require("./desk");
 const { release, demoRelease, answer } = require("./helpers");
+const { defaultBoundMs } = require("./matrix.json");
 
 const CONFIG = { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: "t0k3n" }, backendSchema: 43 };
 
@@ -133,8 +134,7 @@ test("a release that failed here is quarantined: the next load starts the previo
   await desk.waitFor(() => (localStorage.getItem("desk-loader:record") || "").includes("quarantine"));
   await desk.reload();
   expect(await desk.settled()).toBe("ready");
-  await expect.poll(async () => (await desk.reports()).length).toBe(2);
-  const report = (await desk.reports())[1];
+  const report = (await desk.reportsNumbering(2))[1];
   expect(report.path.map((p) => [p.release, p.outcome])).toEqual([["2026.12.0", "release.quarantined"], ["2026.11.1", "ready"]]);
 });
 
@@ -151,8 +151,7 @@ test("the known-good release runs from Cache Storage when the server no longer h
   await desk.reload();
   expect(await desk.settled()).toBe("ready");
   expect(await desk.text(".panel-release")).toBe("release 2026.11.1");
-  await expect.poll(async () => (await desk.reports()).length).toBe(2);
-  expect((await desk.reports())[1].path.at(-1)).toMatchObject({ release: "2026.11.1", outcome: "ready", fromCache: true });
+  expect((await desk.reportsNumbering(2))[1].path.at(-1)).toMatchObject({ release: "2026.11.1", outcome: "ready", fromCache: true });
 });
 
 test("with storage disabled the boot still works", async ({ desk }) => {
@@ -225,5 +224,7 @@ test("with storage full the boot still works, and the loader says it could not r
     init: [hook(() => { Storage.prototype.setItem = function () { throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); }; })],
   });
   await expectPanel(desk, "2026.11.1");
-  await expect.poll(async () => (await desk.console()).some((l) => l.includes("the record was not saved: The quota has been exceeded."))).toBe(true);
+  // The record is written after ready, under a Web Lock: bounded as desk.waitFor is.
+  await expect.poll(async () => (await desk.console()).some((l) => l.includes("the record was not saved: The quota has been exceeded.")),
+    { timeout: defaultBoundMs }).toBe(true);
 });

@@ -76,16 +76,14 @@ test("a failed boot's report the endpoint did not take goes out with the next re
   await desk.waitFor(() => !(localStorage.getItem("desk-loader:record") || "").includes('"unsent"'), undefined, { message: "the record lets go of the delivered failure" });
   await desk.reload();
   expect(await desk.settled()).toBe("ready");
-  await expect.poll(async () => (await desk.reports()).length).toBe(3);
-  expect((await desk.reports())[2].earlier).toEqual([]);
+  expect((await desk.reportsNumbering(3))[2].earlier).toEqual([]);
 });
 
 test("with reportFormat otlp, each report is an OTLP logs request the real schema reads", async ({ desk }) => {
   await desk.plan({ options: { reportFormat: "otlp" }, faults: [answer("config.json", { values: {} })] });
   await desk.open("/desk.html");
   expect(await desk.settled()).toBe("failed");
-  await expect.poll(async () => (await desk.reports()).length).toBe(1);
-  const [body] = await desk.reports();
+  const [body] = await desk.reportsNumbering(1);
   expect(body.resourceLogs, "an ExportLogsServiceRequest").toBeTruthy();
   // opentelemetry-proto's own ExportLogsServiceRequest, from PyPI, parses it
   // (json_format.Parse refuses any field the schema does not have).
@@ -105,8 +103,7 @@ test("when the loader itself cannot run, unavailable.js sends an OTLP logs reque
   await desk.plan({ options: { reportFormat: "otlp" }, faults: [{ path: "/pkg/desk_loader.js", status: 404, body: "" }] });
   await desk.open("/desk.html");
   await desk.waitFor(() => document.getElementById("desk").getAttribute("data-desk-state") === "failed");
-  await expect.poll(async () => (await desk.reports()).length).toBe(1);
-  const [body] = await desk.reports();
+  const [body] = await desk.reportsNumbering(1);
   const parsed = JSON.parse(execFileSync(PYTHON, [CHECK, "otlp"], { input: JSON.stringify(body) }).toString());
   expect(parsed.records).toHaveLength(1);
   expect(parsed.records[0]).toMatchObject({ severityNumber: 17, attributes: { "error.type": "loader.unavailable", "desk_loader.outcome": "failed" } });

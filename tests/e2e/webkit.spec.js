@@ -63,8 +63,7 @@ test("in a persistent profile, the known-good release runs from Cache Storage wh
   expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
   expect(await visitEnd(desk, 1)).toMatchObject({ state: "ready", release: "2026.11.2" });
   // The second boot's report may still be on its way when its page says ready.
-  await expect.poll(async () => (await desk.reports()).length).toBe(2);
-  const offline = (await desk.reports())[1];
+  const offline = (await desk.reportsNumbering(2))[1];
   expect(offline.path.at(-1)).toMatchObject({ release: "2026.11.2", outcome: "ready", fromCache: true });
 });
 
@@ -76,8 +75,7 @@ test("in a private session, the same ends on the error screen, and the report sa
   expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
   const seen = await visitEnd(desk, 1);
   expect(seen.state).toBe("failed");
-  await expect.poll(async () => (await desk.reports()).length).toBe(2);
-  const report = (await desk.reports())[1];
+  const report = (await desk.reportsNumbering(2))[1];
   expect(report).toMatchObject({ outcome: "failed", code: seen.code });
   const lost = report.problems.find((p) => p.code === "cache.lost");
   expect(lost && lost.message).toContain("keeps no site data between page loads");
