@@ -19,12 +19,16 @@ const INLINE: usize = 14;
 const _: () = assert!(std::mem::size_of::<Str>() == 16);
 
 /// An immutable string, inline up to [`INLINE`] bytes, else a `String`.
-#[derive(Clone)]
+///
+/// Equal texts are held alike: inline exactly when at most [`INLINE`] bytes
+/// long, with the bytes past `len` zero. So two `Str`s are compared as held,
+/// the inline ones a few machine words at a time.
+#[derive(Clone, PartialEq)]
 pub struct Str(Repr);
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 enum Repr {
-    /// The first `len` bytes of `bytes`: a whole `&str`'s bytes, copied.
+    /// The first `len` bytes of `bytes`: a whole `&str`'s bytes, copied; the rest zero.
     Inline {
         len: u8,
         bytes: [u8; INLINE],
@@ -95,12 +99,6 @@ impl Deref for Str {
     #[inline]
     fn deref(&self) -> &str {
         self.as_str()
-    }
-}
-
-impl PartialEq for Str {
-    fn eq(&self, other: &Str) -> bool {
-        self.as_str() == other.as_str()
     }
 }
 
@@ -199,6 +197,13 @@ mod tests {
             let json = serde_json::to_string(&text).unwrap();
             let parsed = crate::core::json::parse(&json, |t| t.parse().ok()).unwrap();
             proptest::prop_assert_eq!(parsed.as_str(), Some(text.as_str()));
+        }
+
+        #[test]
+        fn two_strs_are_equal_exactly_when_their_texts_are(a in "[aé😀]{0,16}", b in "[aé😀]{0,16}") {
+            // Compared as held (the derived `PartialEq`): sound only if equal texts are held alike.
+            proptest::prop_assert_eq!(Str::from(a.as_str()) == Str::from(b.clone()), a == b);
+            proptest::prop_assert_eq!(Str::from(a.clone()) == Str::from(a.as_str()), true);
         }
     }
 }
