@@ -30,6 +30,9 @@ struct Validation<'a> {
     cfg: &'a RuntimeConfig,
     declared_features: Names<'a>,
     given_values: Names<'a>,
+    /// Which of the configuration's values a declared variable names, by the
+    /// position of the first of each name: marked as the variables are checked.
+    declared: Vec<bool>,
     /// Each declared feature, on or off, in the contract's order.
     features: Vec<(Str, bool)>,
     problems: Vec<Problem>,
@@ -49,6 +52,7 @@ impl<'a> Validation<'a> {
             cfg,
             declared_features: Names::new(contract.features.iter().map(|f| f.name.as_str())),
             given_values: Names::new(cfg.values.iter().map(|(k, _)| k.as_str())),
+            declared: vec![false; cfg.values.len()],
             features: Vec::with_capacity(contract.features.len()),
             problems: Vec::new(),
         }
@@ -56,8 +60,12 @@ impl<'a> Validation<'a> {
 
     /// The value the configuration sets for a variable: `null` counts as unset.
     fn given(&self, name: &str) -> Option<&'a Value> {
+        self.value_at(self.given_values.first(name))
+    }
+
+    fn value_at(&self, at: Option<usize>) -> Option<&'a Value> {
         let cfg = self.cfg;
-        self.given_values.first(name).map(|i| &cfg.values[i].1).filter(|v| !matches!(v, Value::Null))
+        at.map(|i| &cfg.values[i].1).filter(|v| !matches!(v, Value::Null))
     }
 
     /// The position of the feature a variable belongs to, if it is declared.
@@ -142,13 +150,18 @@ impl<'a> Validation<'a> {
         let mut checked = Checked { values: Vec::new(), feature_errors: Vec::new() };
         checked.feature_errors.resize_with(self.contract.features.len(), Vec::new);
         for var in &self.contract.variables {
+            // Looked up once, in force or not: `unknown_values` reads the marks.
+            let at = self.given_values.first(&var.name);
+            if let Some(i) = at {
+                self.declared[i] = true;
+            }
             let feature = self.feature_of(var);
             // A variable of an undeclared feature (a manifest error) or of one that is off is not in force.
             if var.feature.is_some() && !feature.is_some_and(|f| self.features[f].1) {
                 continue;
             }
             let mut found = Vec::new();
-            let value = match (self.given(&var.name), &var.default) {
+            let value = match (self.value_at(at), &var.default) {
                 (Some(raw), _) => var.check(raw, &mut found),
                 (None, Some(default)) => Some(default.clone()),
                 (None, None) if var.required => {
@@ -216,14 +229,7 @@ impl<'a> Validation<'a> {
 
     /// A value the configuration sets that the release does not declare.
     fn unknown_values(&mut self) {
-        // Which of the configuration's values a declared variable names, by
-        // the position of the first of each name.
-        let mut declared = vec![false; self.cfg.values.len()];
-        for v in &self.contract.variables {
-            if let Some(i) = self.given_values.first(&v.name) {
-                declared[i] = true;
-            }
-        }
+        let declared = &self.declared;
         let repeats = self.given_values.repeats();
         for (i, (k, _)) in self.cfg.values.iter().enumerate() {
             let first = if repeats { self.given_values.first(k) } else { Some(i) };
