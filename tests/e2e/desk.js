@@ -18,11 +18,10 @@ const path = require("path");
 const { spawn } = require("child_process");
 const base = require("@playwright/test");
 const { DriverProcess, KEYS } = require("./webdriver");
-const { defaultBoundMs } = require("./matrix.json");
-// A hang detector for a report: each is posted at once when its boot ends
-// and aborted reportTimeoutMs (5 s) after (docs/report.md), so it arrives
-// within that or never. Twice that, for a busy machine.
-const REPORT_BOUND_MS = 2 * 5_000;
+// Hang detectors derived from the loader's own timeouts by tests/tidy.rs
+// (docs/matrix.md, "Time bounds"): a boot's, and a report's (twice
+// reportTimeoutMs: a report is posted when its boot ends and aborted after).
+const { defaultBoundMs, reportBoundMs } = require("./matrix.json");
 
 const { expect } = base;
 const SCREENSHOTS = path.join(__dirname, "../../target/e2e/screenshots");
@@ -314,7 +313,7 @@ class Desk {
   }
 
   /** The reports, once `count` have arrived. */
-  async reportsNumbering(count, timeout = REPORT_BOUND_MS) {
+  async reportsNumbering(count, timeout = reportBoundMs) {
     let all;
     await expect.poll(async () => (all = await this.reports()).length,
       { message: `${count} reports reached the server`, timeout }).toBe(count);
@@ -322,7 +321,7 @@ class Desk {
   }
 
   /** The last report received with this outcome, once one has arrived. */
-  async report(outcome, timeout = REPORT_BOUND_MS) {
+  async report(outcome, timeout = reportBoundMs) {
     let found;
     await expect.poll(async () => (found = (await this.reports()).findLast((r) => r.outcome === outcome)),
       { message: `a "${outcome}" report reached the server`, timeout }).toBeTruthy();
