@@ -37,13 +37,7 @@ impl Contract {
                                 &format!("{} variables declared; only the first {MAX_VARIABLES} are read", vars.len()),
                             );
                         }
-                        let vars = &vars[..vars.len().min(MAX_VARIABLES)];
-                        let names = keys.index(vars);
-                        for (i, (name, spec)) in vars.iter().enumerate() {
-                            // A repeated name is reported with the document's duplicate keys; the first wins.
-                            if names.as_ref().is_some_and(|names| names.first(name) != Some(i)) {
-                                continue;
-                            }
+                        for (name, spec) in keys.firsts(&vars[..vars.len().min(MAX_VARIABLES)]) {
                             if let Some(v) = p.variable(name, spec) {
                                 contract.variables.push(v);
                             }
@@ -52,11 +46,7 @@ impl Contract {
                 }
                 "features" => {
                     if let Some(feats) = p.object(value, ".features") {
-                        let names = keys.index(feats);
-                        for (i, (name, spec)) in feats.iter().enumerate() {
-                            if names.as_ref().is_some_and(|names| names.first(name) != Some(i)) {
-                                continue;
-                            }
+                        for (name, spec) in keys.firsts(feats) {
                             if let Some(f) = p.feature(name, spec) {
                                 contract.features.push(f);
                             }
@@ -98,12 +88,16 @@ impl Keys {
         }
     }
 
-    /// An index of a declaration list's names, when a name does repeat in it.
-    fn index(self, members: &[(Str, Value)]) -> Option<Names<'_>> {
-        match self {
+    /// A declaration list's members, each name's first only: a repeated name
+    /// is reported with the document's duplicate keys, and the first wins.
+    /// The list is indexed only when a name may repeat, and does.
+    fn firsts(self, members: &[(Str, Value)]) -> impl Iterator<Item = &(Str, Value)> {
+        let names = match self {
             Keys::Unique => None,
             Keys::MayRepeat => Some(Names::new(members.iter().map(|(k, _)| k.as_str()))).filter(Names::repeats),
-        }
+        };
+        let first = move |i: usize, name: &Str| names.as_ref().is_none_or(|names| names.first(name) == Some(i));
+        members.iter().enumerate().filter(move |(i, (name, _))| first(*i, name)).map(|(_, member)| member)
     }
 }
 
