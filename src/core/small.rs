@@ -126,6 +126,28 @@ impl fmt::Display for Str {
     }
 }
 
+/// Read straight into a `Str` (`serde_json` natively: an object's key in
+/// `Value`'s `Deserialize`): a short text is held inline, with no `String`
+/// allocated on the way.
+impl<'de> serde::Deserialize<'de> for Str {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Str, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Str;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Str, E> {
+                Ok(Str::from(s))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Str, E> {
+                Ok(Str::from(s))
+            }
+        }
+        d.deserialize_str(Text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -437,7 +437,7 @@ mod deserialize {
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut members = Vec::new();
-            while let Some(key) = map.next_key::<String>()?.map(Str::from) {
+            while let Some(key) = map.next_key::<Str>()? {
                 let value = map.next_value_seed(self.nested()?)?;
                 members.push((key, value));
             }
