@@ -566,11 +566,17 @@ function autopilot(then) {
   document.addEventListener("desk-loader:state", async (e) => {
     const state = e.detail.state;
     if (state !== "ready" && state !== "failed") return;
+    // A preloaded file the page asked for itself before the preload had
+    // arrived: before the preload's responseEnd, or with no entry for the
+    // preload at all (WebKit, with every core busy: a preload the page's own
+    // request overtook is never entered).
     const resources = performance.getEntriesByType("resource");
     const path = (r) => new URL(r.name).pathname;
-    const raced = resources.filter((p) => p.initiatorType === "link")
-      .filter((p) => resources.some((r) => r.initiatorType !== "link" && path(r) === path(p) && r.startTime < p.responseEnd))
-      .map(path);
+    const raced = [...document.querySelectorAll('link[rel="preload"], link[rel="modulepreload"]')].map((l) => new URL(l.href).pathname).filter((file) => {
+      const preload = resources.find((r) => r.initiatorType === "link" && path(r) === file);
+      const own = resources.filter((r) => r.initiatorType !== "link" && path(r) === file);
+      return own.some((r) => !preload || r.startTime < preload.responseEnd);
+    });
     const seen = new URLSearchParams({ state, code: e.detail.code || "", release: e.detail.release || "", raced: raced.join(",") });
     await fetch(`/__mark/end-${visit}?${seen}`);
     if (visit > 0 || !then || state !== "ready") return;
