@@ -18,10 +18,9 @@ const path = require("path");
 const { spawn } = require("child_process");
 const base = require("@playwright/test");
 const { DriverProcess, KEYS } = require("./webdriver");
-// Hang detectors derived from the loader's own timeouts by tests/tidy.rs
-// (docs/matrix.md, "Time bounds"): a boot's, and a report's (twice
-// reportTimeoutMs: a report is posted when its boot ends and aborted after).
-const { defaultBoundMs, reportBoundMs } = require("./matrix.json");
+// Hang detectors from the loader's own timeouts (docs/matrix.md, "Time bounds").
+const { defaultBoundMs, reportTimeoutMs } = require("./matrix.json");
+const reportBoundMs = 2 * reportTimeoutMs;
 
 const { expect } = base;
 const SCREENSHOTS = path.join(__dirname, "../../target/e2e/screenshots");
@@ -567,12 +566,12 @@ function autopilot(then) {
     const state = e.detail.state;
     if (state !== "ready" && state !== "failed") return;
     // A preloaded file the page asked for itself before the preload had
-    // arrived: before the preload's responseEnd, or with no entry for the
-    // preload at all (WebKit, with every core busy: a preload the page's own
-    // request overtook is never entered).
+    // arrived: before the preload's responseEnd, or while the preload has no
+    // entry when the boot ends (still downloading, or never entered: WebKit,
+    // with every core busy, left out a preload the page's request overtook).
     const resources = performance.getEntriesByType("resource");
     const path = (r) => new URL(r.name).pathname;
-    const raced = [...document.querySelectorAll('link[rel="preload"], link[rel="modulepreload"]')].map((l) => new URL(l.href).pathname).filter((file) => {
+    const raced = [...document.querySelectorAll('link[rel="preload"]')].map((l) => new URL(l.href).pathname).filter((file) => {
       const preload = resources.find((r) => r.initiatorType === "link" && path(r) === file);
       const own = resources.filter((r) => r.initiatorType !== "link" && path(r) === file);
       return own.some((r) => !preload || r.startTime < preload.responseEnd);

@@ -41,7 +41,7 @@ for (const [title, { faults = [], privately = false }, differs] of PRELOADS) {
     // WebKit shares a preload only through the HTTP cache, so on a busy
     // device a file the loader asks for before its preload has arrived (by
     // the page's own Resource Timing: autopilot's `raced`, which counts a
-    // preload WebKit never entered as not arrived) is downloaded again, or,
+    // preload with no entry as not arrived) is downloaded again, or,
     // asked while the preload is in flight, the two become one request.
     // Seen in fresh-clone runs with every core busy, the module most often.
     // docs/embed.md, "Preload hints in WebKit". Any other file must be as
