@@ -570,10 +570,10 @@ function autopilot(then) {
     // entry when the boot ends (still downloading, or never entered: WebKit,
     // with every core busy, left out a preload the page's request overtook).
     const resources = performance.getEntriesByType("resource");
-    const path = (r) => new URL(r.name).pathname;
-    const raced = [...document.querySelectorAll('link[rel="preload"]')].map((l) => new URL(l.href).pathname).filter((file) => {
-      const preload = resources.find((r) => r.initiatorType === "link" && path(r) === file);
-      const own = resources.filter((r) => r.initiatorType !== "link" && path(r) === file);
+    const pathOf = (url) => new URL(url).pathname;
+    const raced = [...document.querySelectorAll('link[rel="preload"]')].map((l) => pathOf(l.href)).filter((file) => {
+      const preload = resources.find((r) => r.initiatorType === "link" && pathOf(r.name) === file);
+      const own = resources.filter((r) => r.initiatorType !== "link" && pathOf(r.name) === file);
       return own.some((r) => !preload || r.startTime < preload.responseEnd);
     });
     const seen = new URLSearchParams({ state, code: e.detail.code || "", release: e.detail.release || "", raced: raced.join(",") });

@@ -96,8 +96,11 @@ impl Keys {
             Keys::Unique => None,
             Keys::MayRepeat => Some(Names::new(members.iter().map(|(k, _)| k.as_str()))).filter(Names::repeats),
         };
-        let first = move |i: usize, name: &Str| names.as_ref().is_none_or(|names| names.first(name) == Some(i));
-        members.iter().enumerate().filter(move |(i, (name, _))| first(*i, name)).map(|(_, member)| member)
+        members
+            .iter()
+            .enumerate()
+            .filter(move |(i, (name, _))| names.as_ref().is_none_or(|names| names.first(name) == Some(*i)))
+            .map(|(_, member)| member)
     }
 }
 
