@@ -651,6 +651,52 @@ fn a_stored_record_pointing_elsewhere_is_never_started() {
     assert!(!apply(&json(&record), &Update::ForgetKnownGood, WALL).to_json().contains("evil"));
 }
 
+/// Issue 27's repros: URLs that the loader once read as the page's own (or
+/// the allowed CDN's) and a browser reads as evil.example's.
+const ELSEWHERE: &[&str] = &[
+    r"https://evil.example\\@desk.example/x.js",
+    r"https://evil.example\\@cdn.example/x.js",
+    r"//evil.example\\@desk.example/x.js",
+    r"https://evil.example:443\\@desk.example/x.js",
+    r"\\\\evil.example/x.js",
+    r"/\\evil.example/x.js",
+    r"\\/evil.example/x.js",
+    r"/\t/evil.example/x.js",
+    r"/\n/evil.example/x.js",
+    r"\u0001//evil.example/x.js",
+    r"\u0000//evil.example/x.js",
+];
+
+#[test]
+fn a_url_a_browser_reads_as_another_host_never_loads_from_manifest_or_record() {
+    for url in ELSEWHERE {
+        // `url` is JSON string text: escapes as the manifest would hold them.
+        let with =
+            format!(r#"{{"id": "evil", "assets": [{{"type": "script", "url": "{url}", "integrity": "{SHA}"}}]}}"#);
+        let bare = format!(r#"{{"id": "evil", "assets": [{{"type": "script", "url": "{url}"}}]}}"#);
+        let sim = on_page(&manifest(&[with.clone(), release("local", "")]), None, &["https://cdn.example"]);
+        assert_eq!(sim.attempts().iter().map(|a| a.release_id.as_str()).collect::<Vec<_>>(), vec!["local"], "{url}");
+        assert!(sim.codes().contains(&"bundle.origin"), "{url}: {:?}", sim.codes());
+        // With the host page's opt-out, it would have run with no integrity at all.
+        let mut opted = Sim::new(Options {
+            page_origin: "https://desk.example".into(),
+            same_origin_without_integrity: true,
+            ..Options::default()
+        });
+        opted.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+        opted.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[bare, release("local", "")])))));
+        opted.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+        opted.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+        assert_eq!(opted.attempts()[0].release_id, "local", "{url}");
+        // A stored record whose known-good release points there is discarded.
+        let record =
+            format!(r#"{{"format": 1, "knownGood": {{"release": {with}, "configFingerprint": "x", "at": 1}}}}"#);
+        let sim = on_page(&manifest(&[]), Some(&record), &["https://cdn.example"]);
+        assert!(sim.attempts().is_empty(), "{url}");
+        assert!(sim.codes().contains(&"record.discarded"), "{url}: {:?}", sim.codes());
+    }
+}
+
 #[test]
 fn integrity_is_required_unless_the_host_opts_out_for_same_origin_files() {
     let bare = |id: &str, url: &str| format!(r#"{{"id": "{id}", "assets": [{{"type": "script", "url": "{url}"}}]}}"#);

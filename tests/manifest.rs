@@ -1,7 +1,8 @@
 //! The manifest reader: usable releases, and every broken declaration named by path.
 
 use desk_loader::core::config::Contract;
-use desk_loader::core::manifest::{valid_integrity, AssetKind, Manifest, Range, MAX_RELEASES};
+use desk_loader::core::integrity;
+use desk_loader::core::manifest::{AssetKind, Manifest, Range, MAX_RELEASES};
 use desk_loader::core::problem::Code;
 use desk_loader::core::value::Value;
 
@@ -45,13 +46,13 @@ fn a_broken_release_is_left_out_and_named_by_path() {
     assert_eq!(
         problems,
         vec![
-            "releases[0].assets[0].integrity: expected sha256-, sha384- or sha512- followed by base64, found the string \"md5-abc\"",
+            "releases[0].assets[0].integrity: expected sha256-, sha384- or sha512- followed by base64 (no sha256, sha384 or sha512 hash), found the string \"md5-abc\"",
             "releases[0].assets[1].type: expected script, module or style, found the string \"font\"",
             "releases[0].assets[1].integrity: missing; this file loads only same-origin where the host page opts out of integrity",
             "releases[0].assets: expected at least one script or module",
             "releases[2].id: the id \"good\" is listed twice; the first is used",
             "releases[3].assets: expected 1 to 20 assets, found 0",
-            "releases[3].backend: expected a range such as \">=42, <44\", found the string \"soon\"",
+            "releases[3].backend: expected a range such as \">=42, <44\" (a version must be 1 to 15 digits, with no sign or other character), found the string \"soon\"",
             "releases[3].assets: expected at least one script or module",
             "releases[3].id: missing",
             "releases[4]: expected an object, found the string \"not a release\"",
@@ -87,15 +88,38 @@ fn too_many_releases_are_cut_with_a_problem() {
 
 #[test]
 fn integrity_and_ranges() {
-    assert!(valid_integrity(SHA));
-    assert!(valid_integrity(&format!("{SHA} sha256-{}=", "B".repeat(43))));
-    assert!(!valid_integrity(""));
-    assert!(!valid_integrity("sha384-short"));
-    assert!(!valid_integrity("sha1-AAAA"));
+    let valid = |s: &str| integrity::parse(s).is_ok();
+    assert!(valid(SHA));
+    assert!(valid(&format!("{SHA} sha256-{}=", "A".repeat(43))));
+    assert!(!valid(""));
+    assert!(!valid("sha384-short"));
+    assert!(!valid("sha1-AAAA"));
     assert!(Range::parse("43").unwrap().contains(43));
     assert!(Range::parse(">42").unwrap().contains(43));
+    assert!(Range::parse(">=42, <44").unwrap().contains(43));
     assert!(!Range::parse("<=42").unwrap().contains(43));
-    assert!(Range::parse(">=forty").is_none());
+    assert_eq!(Range::parse(">=forty"), Err("a version must be 1 to 15 digits, with no sign or other character"));
+    // Issue 27: what the range accepted without a word.
+    for refused in
+        ["+42", "-1", ">=-1", "\u{a0}42", "42\u{3000}", ">=42,", ">44, <42", "=42, =43", "<0, >0", ">=42;<44", "4_2"]
+    {
+        assert!(Range::parse(refused).is_err(), "{refused:?}");
+    }
+    assert_eq!(Range::parse(">44, <42"), Err("no version satisfies every comparator"));
+}
+
+#[test]
+fn a_range_no_version_satisfies_is_manifest_invalid_naming_it() {
+    let doc = r#"{"format": 1, "releases": [{"id": "r1", "backend": ">44, <42",
+        "assets": [{"type": "script", "url": "p.js", "integrity": "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb"}]}]}"#;
+    let (m, problems) = Manifest::parse(serde_json::from_str(doc).unwrap());
+    assert!(m.releases.is_empty());
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, Code::ManifestInvalid);
+    assert_eq!(
+        problems[0].message,
+        r#"releases[0].backend: expected a range such as ">=42, <44" (no version satisfies every comparator), found the string ">44, <42""#
+    );
 }
 
 /// Regression inputs found by `cargo xtask fuzz` (see `docs/fuzzing.md`).

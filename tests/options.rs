@@ -57,7 +57,7 @@ fn wrong_types_unknown_keys_and_a_report_url_elsewhere_are_warnings() {
         [
             "options.readyDeadline: not an option, ignored",
             "options.allowedOrigins: expected an array of origins, found the string \"https://cdn.example\"; using none",
-            "options.reportUrl: \"https://elsewhere.example/r\" is not on an allowed origin; reports go to the console only",
+            "options.reportUrl: \"https://elsewhere.example/r\": not on this page's origin nor on an origin the host page allows; reports go to the console only",
             "options.reportFormat: expected \"json\" or \"otlp\", found the string \"xml\"; using \"json\"",
             "options.allowSameOriginWithoutIntegrity: expected true or false, found the string \"yes\"; using false",
         ]

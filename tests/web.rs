@@ -310,3 +310,32 @@ async fn a_corrupt_stored_record_is_set_aside_and_rewritten() {
     }
     panic!("the record was not rewritten");
 }
+
+include!("cases/jsontestsuite.rs.in");
+
+/// Issue 27: one reader for preflight and browser. Every JSONTestSuite file
+/// read the browser's way (decoded by `Response.text()`, as a fetched
+/// document is, then given to `check()` as the configuration) gets the
+/// verdict `desk-loader check` gave it (`tests/cli.rs` writes the table).
+#[wasm_bindgen_test]
+async fn every_jsontestsuite_file_reads_as_the_cli_reads_it() {
+    let manifest = manifest_of(&[("r1", PANEL)]);
+    let mut differ = Vec::new();
+    for (name, bytes, cli_reads) in JSON_TEST_SUITE {
+        let response = web_sys::Response::new_with_opt_u8_array(Some(&mut bytes.to_vec())).unwrap();
+        let text = wasm_bindgen_futures::JsFuture::from(response.text().unwrap()).await.unwrap();
+        let reads = match desk_loader::check(manifest.as_str().into(), text, None) {
+            Ok(_) => true,
+            Err(e) => {
+                let message = String::from(js_sys::Error::from(e).message());
+                assert!(message.starts_with("configuration: "), "{name}: {message}");
+                false
+            }
+        };
+        if reads != *cli_reads {
+            differ.push(format!("{name}: the browser {}", if reads { "reads it" } else { "refuses it" }));
+        }
+    }
+    assert!(differ.is_empty(), "the browser and the CLI disagree:\n{}", differ.join("\n"));
+    assert_eq!(JSON_TEST_SUITE.len(), 318);
+}

@@ -28,8 +28,9 @@ mod cli {
     use desk_loader::core::value::Value;
     use desk_loader::embed::Css;
 
-    /// Largest input file read; a larger one is refused rather than loaded.
-    const MAX_INPUT: u64 = 10 * 1024 * 1024;
+    /// Largest input file read: the browser's document limit
+    /// (`MAX_DOCUMENT_BYTES`), so that a file the desk refuses fails here too.
+    const MAX_INPUT: u64 = desk_loader::core::config::MAX_DOCUMENT_BYTES as u64;
 
     const USAGE: &str = "usage:
   desk-loader check --manifest FILE --config FILE [--release ID] [--format text|json] [--deny-warnings]
@@ -190,30 +191,29 @@ mod cli {
         Ok(args)
     }
 
-    /// Reads a JSON file, refusing huge files, invalid UTF-8 and bad JSON with
-    /// the line and column of the fault.
+    /// Reads a document as the desk reads a fetched one (issue 27: one reader
+    /// for preflight and browser): the bytes decoded as UTF-8 the way
+    /// `Response.text()` decodes them (an invalid sequence becomes U+FFFD, a
+    /// byte order mark is dropped), over the browser's size limit refused,
+    /// then the core's JSON parser (`core::json`), numbers beyond its exact
+    /// path read by Rust's correctly rounded parser as the browser's
+    /// `parseFloat` reads them. Bad JSON is refused with its line and column.
     fn read_json(path: &str) -> Result<Value, Fatal> {
         use std::io::Read;
         let file = std::fs::File::open(path).map_err(|e| Fatal(format!("{path}: cannot be read: {e}")))?;
         let mut bytes = Vec::new();
         file.take(MAX_INPUT + 1).read_to_end(&mut bytes).map_err(|e| Fatal(format!("{path}: cannot be read: {e}")))?;
-        if bytes.len() as u64 > MAX_INPUT {
-            return Err(Fatal(format!("{path}: larger than {} MB; refused", MAX_INPUT / 1024 / 1024)));
+        let text = String::from_utf8_lossy(&bytes);
+        if let std::borrow::Cow::Owned(_) = text {
+            let at = std::str::from_utf8(&bytes).err().map_or(0, |e| e.valid_up_to());
+            eprintln!(
+                "desk-loader: {path}: not valid UTF-8 (first at byte {at}); read as a browser reads it, with U+FFFD for each invalid sequence"
+            );
         }
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|e| Fatal(format!("{path}: not UTF-8 text (invalid byte at offset {})", e.valid_up_to())))?;
-        // A UTF-8 byte order mark is not part of the text: browsers drop it
-        // when they decode a fetched document, and so does the CLI, so that
-        // a file boots and checks alike (docs/cli.md).
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        serde_json::from_str::<Value>(text).map_err(|e| {
-            Fatal(format!("{path}:{}:{}: not valid JSON: {}", e.line(), e.column(), strip_position(&e.to_string())))
-        })
-    }
-
-    /// serde_json appends " at line L column C"; the path prefix says it already.
-    fn strip_position(message: &str) -> &str {
-        message.rsplit_once(" at line ").map_or(message, |(m, _)| m)
+        desk_loader::core::boot::check_document_size(text.len(), path).map_err(|e| Fatal(e.text().to_owned()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        desk_loader::core::json::parse(text, |number| number.parse().ok())
+            .map_err(|e| Fatal(format!("{path}:{}:{}: not valid JSON: {}", e.line, e.column, e.what)))
     }
 
     fn print_text(outcome: &Outcome, deny_warnings: bool) {

@@ -102,18 +102,46 @@ pub enum Op {
 }
 
 impl Range {
-    /// Reads `>=42, <44`, `=43` or `43`.
-    pub fn parse(text: &str) -> Option<Range> {
+    /// Reads the documented grammar only (`docs/manifest.md`): comparators
+    /// separated by commas, each an optional `>=`, `>`, `<=`, `<` or `=`
+    /// and a version of 1 to 15 ASCII digits, with ASCII spaces around them;
+    /// `>=42, <44`, `=43` or `43`. Refuses a sign, any other character, and
+    /// a range no version satisfies (`>44, <42`), naming what is wrong.
+    pub fn parse(text: &str) -> Result<Range, &'static str> {
         let mut comparators = Vec::new();
         for part in text.split(',') {
-            let part = part.trim();
+            let part = part.trim_matches(' ');
             let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
                 .iter()
                 .find_map(|(s, op)| part.strip_prefix(s).map(|r| (*op, r)))
                 .unwrap_or((Op::Eq, part));
-            comparators.push((op, rest.trim().parse::<i64>().ok()?));
+            let digits = rest.trim_start_matches(' ');
+            if digits.is_empty() {
+                return Err("a comparator without a version");
+            }
+            if digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("a version must be 1 to 15 digits, with no sign or other character");
+            }
+            let n = digits.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+            comparators.push((op, n));
         }
-        Some(Range { comparators, text: text.to_owned() })
+        let range = Range { comparators, text: text.to_owned() };
+        let (low, high) = range.bounds();
+        if low > high {
+            return Err("no version satisfies every comparator");
+        }
+        Ok(range)
+    }
+
+    /// The lowest and highest versions every comparator allows.
+    fn bounds(&self) -> (i64, i64) {
+        self.comparators.iter().fold((i64::MIN, i64::MAX), |(low, high), &(op, n)| match op {
+            Op::Ge => (low.max(n), high),
+            Op::Gt => (low.max(n.saturating_add(1)), high),
+            Op::Le => (low, high.min(n)),
+            Op::Lt => (low, high.min(n.saturating_sub(1))),
+            Op::Eq => (low.max(n), high.min(n)),
+        })
     }
 
     /// Whether `version` is in the range.
@@ -236,8 +264,11 @@ fn parse_release(v: Value, path: &str, keys: Keys, problems: &mut Vec<Problem>) 
             }
             ("assets", v) => expected(problems, path, ".assets", "an array", v),
             ("backend", Value::String(s)) => match Range::parse(s) {
-                Some(r) => backend = Some(r),
-                None => expected(problems, path, ".backend", "a range such as \">=42, <44\"", value),
+                Ok(r) => backend = Some(r),
+                Err(why) => {
+                    let what = format!("a range such as \">=42, <44\" ({why})");
+                    expected(problems, path, ".backend", &what, value)
+                }
             },
             ("backend", v) => expected(problems, path, ".backend", "a range string", v),
             ("config", v) => contract_doc = Some(v),
@@ -276,7 +307,13 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
                 _ => expected(problems, path, ".type", "script, module or style", value),
             },
             ("url", Value::String(s)) if !s.trim().is_empty() && s.len() <= 2048 => url = Some(s.as_str().to_owned()),
-            ("integrity", Value::String(s)) if valid_integrity(s) => integrity = Some(s.as_str().to_owned()),
+            ("integrity", Value::String(s)) => match super::integrity::parse(s) {
+                Ok(_) => integrity = Some(s.as_str().to_owned()),
+                Err(why) => {
+                    let what = format!("sha256-, sha384- or sha512- followed by base64 ({why})");
+                    expected(problems, path, ".integrity", &what, value)
+                }
+            },
             ("integrity", v) => {
                 expected(problems, path, ".integrity", "sha256-, sha384- or sha512- followed by base64", v)
             }
@@ -313,27 +350,4 @@ fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Ass
     };
     problems.extend(unknown);
     asset
-}
-
-/// Whether `s` is one or more SRI hashes (`sha256|384|512-<base64>`), space separated.
-pub fn valid_integrity(s: &str) -> bool {
-    let mut any = false;
-    for token in s.split_ascii_whitespace() {
-        let Some((alg, hash)) = token.split_once('-') else {
-            return false;
-        };
-        let len = match alg {
-            "sha256" => 44,
-            "sha384" => 64,
-            "sha512" => 88,
-            _ => return false,
-        };
-        if hash.len() != len
-            || !hash.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
-        {
-            return false;
-        }
-        any = true;
-    }
-    any
 }

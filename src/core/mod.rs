@@ -6,6 +6,7 @@
 pub mod boot;
 pub mod check;
 pub mod config;
+pub mod integrity;
 pub mod json;
 pub mod manifest;
 mod names;

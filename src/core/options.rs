@@ -126,9 +126,23 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     }
     let allowed_origins = match get("allowedOrigins") {
         None => Vec::new(),
-        Some(Value::Array(items)) if items.iter().all(|o| o.as_str().is_some()) => {
-            items.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect()
-        }
+        // Each written as browsers serialize an origin, so that comparing
+        // with a URL's origin is comparing strings.
+        Some(Value::Array(items)) if items.iter().all(|o| o.as_str().is_some()) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| {
+                let text = o.as_str().unwrap_or_default();
+                super::origin::parse_origin(text)
+                    .map_err(|why| {
+                        problems.push(invalid(
+                            &format!("allowedOrigins[{i}]"),
+                            &format!("{}: {why}; left out", quoted(text)),
+                        ))
+                    })
+                    .ok()
+            })
+            .collect(),
         Some(v) => {
             problems.push(expected("allowedOrigins", "an array of origins", v, "none"));
             Vec::new()
@@ -136,16 +150,13 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     };
     let report_url = match get("reportUrl") {
         None => None,
-        Some(Value::String(url)) if super::origin::allowed(url, page_origin, &allowed_origins) => {
-            Some(url.as_str().to_owned())
-        }
-        Some(Value::String(url)) => {
-            problems.push(invalid(
-                "reportUrl",
-                &format!("{} is not on an allowed origin; reports go to the console only", quoted(url)),
-            ));
-            None
-        }
+        Some(Value::String(url)) => match super::origin::check(url, page_origin, &allowed_origins) {
+            Ok(()) => Some(url.as_str().to_owned()),
+            Err(why) => {
+                problems.push(invalid("reportUrl", &format!("{}: {why}; reports go to the console only", quoted(url))));
+                None
+            }
+        },
         Some(v) => {
             problems.push(expected("reportUrl", "a URL", v, "none: reports go to the console only"));
             None

@@ -138,44 +138,18 @@ async fn cached_blob(asset: &Asset, response: web_sys::Response) -> Result<Strin
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))
 }
 
-/// Whether `bytes` match one of the SRI hashes, checked with WebCrypto.
+/// Whether `bytes` pass the asset's integrity as browsers judge it: the core
+/// reads the metadata and compares (`core::integrity`); WebCrypto only hashes
+/// the bytes with the strongest algorithm listed.
 async fn matches_integrity(bytes: &Uint8Array, integrity: &str) -> Result<bool, String> {
+    let metadata = crate::core::integrity::parse(integrity).map_err(str::to_owned)?;
     let subtle =
         web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or("WebCrypto is not available")?;
-    for token in integrity.split_ascii_whitespace() {
-        let Some((alg, expected)) = token.split_once('-') else { continue };
-        let name = match alg {
-            "sha256" => "SHA-256",
-            "sha384" => "SHA-384",
-            "sha512" => "SHA-512",
-            _ => continue,
-        };
-        let digest = subtle.digest_with_str_and_buffer_source(name, bytes).map_err(|e| js_error_text(&e))?;
-        let digest = Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| js_error_text(&e))?).to_vec();
-        if base64(&digest) == expected {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Standard base64 with padding, as SRI writes a digest. Hand-written: the
-/// `base64` crate's engine, used here instead, weighed 3.2 KB gzip more in
-/// the module (96,321 B against 99,510 B); the tools use it (`crate::sri`).
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    let digest = subtle
+        .digest_with_str_and_buffer_source(metadata.alg.webcrypto_name(), bytes)
+        .map_err(|e| js_error_text(&e))?;
+    let digest = Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| js_error_text(&e))?).to_vec();
+    Ok(metadata.matches(&digest))
 }
 
 /// Fetches a file that failed to load again, to tell a network fault from a

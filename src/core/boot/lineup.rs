@@ -187,23 +187,30 @@ pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Pr
         (!urls.is_empty())
             .then(|| Problem::error(code, format!("{}: {why}", urls.join(", "))).with_release(&release.id))
     };
-    let foreign =
-        release.assets.iter().filter(|a| !page.is_empty() && !origin::allowed(&a.url, page, &options.allowed_origins));
+    // Each refused URL with its reason, shown escaped when it holds a
+    // character that would not print as it reads (a tab, a line break).
+    let foreign: Vec<String> = release
+        .assets
+        .iter()
+        .filter(|_| !page.is_empty())
+        .filter_map(|a| {
+            let why = origin::check(&a.url, page, &options.allowed_origins).err()?;
+            let plain = a.url.bytes().all(|b| (0x21..=0x7e).contains(&b));
+            Some(format!("{}: {why}", if plain { a.url.clone() } else { crate::core::value::quoted(&a.url) }))
+        })
+        .collect();
     let unchecked = release.assets.iter().filter(|a| {
         a.integrity.is_empty() && !(options.same_origin_without_integrity && origin::same_origin(&a.url, page))
     });
-    refuse(
-        Code::BundleOrigin,
-        foreign.map(|a| a.url.as_str()).collect(),
-        "not on this page's origin nor on an origin the host page allows",
-    )
-    .or_else(|| {
-        refuse(
-            Code::BundleIntegrity,
-            unchecked.map(|a| a.url.as_str()).collect(),
-            "no integrity, and the host page does not allow that for this file",
-        )
-    })
+    (!foreign.is_empty())
+        .then(|| Problem::error(Code::BundleOrigin, foreign.join("; ")).with_release(&release.id))
+        .or_else(|| {
+            refuse(
+                Code::BundleIntegrity,
+                unchecked.map(|a| a.url.as_str()).collect(),
+                "no integrity, and the host page does not allow that for this file",
+            )
+        })
 }
 
 pub(super) fn is_secret(contract: &Contract, name: &str) -> bool {
