@@ -41,7 +41,14 @@ function answer(path, body, { status = 200, contentType = "application/json", ti
   };
 }
 
+/** `release` with each digest in base64url, unpadded: `-` and `_` for `+` and `/`. */
+function base64url(release) {
+  const url = (integrity) => integrity.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return { ...release, assets: release.assets.map((a) => ({ ...a, integrity: url(a.integrity) })) };
+}
+
 module.exports.sri = sri;
+module.exports.base64url = base64url;
 module.exports.release = release;
 module.exports.demoRelease = demoRelease;
 module.exports.answer = answer;

@@ -1,6 +1,7 @@
 // Trust rules in the browser: code only from allowed origins, CSP violations
 // reported by directive, size limits, tampered records, secrets.
 const { test, expect, hook } = require("./desk");
+const crypto = require("crypto");
 const { demoRelease, answer } = require("./helpers");
 
 const CONFIG = { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: "t0k3n" }, backendSchema: 43 };
@@ -138,4 +139,140 @@ test("a stored record over 64 KB is set aside unread", async ({ desk }) => {
   await desk.open("/desk.html");
   expect(await desk.settled()).toBe("ready");
   expect(JSON.stringify((await desk.report("ready")).problems)).toContain("more than 65536");
+});
+
+// Issue 27: URLs that the loader once read as this page's own (or as the
+// allowed CDN's) and that a browser reads as another host's. EVIL, PAGE and
+// CDN stand for the hosts of a server no one allowed, of the page, and of
+// an allowed CDN. The other server's request log is the judge: a browser
+// that loaded one of them asked it for something.
+const ELSEWHERE = [
+  "http://EVIL\\@PAGE/x.js",
+  "http://EVIL\\@CDN/x.js",
+  "//EVIL\\@PAGE/x.js",
+  "\\\\EVIL/x.js",
+  "/\\EVIL/x.js",
+  "\\/EVIL/x.js",
+  "/\t/EVIL/x.js",
+  "/\n/EVIL/x.js",
+  "\u0001//EVIL/x.js",
+  "\u0000//EVIL/x.js",
+];
+
+/** Each form of ELSEWHERE, its hosts filled in. */
+async function elsewhere(desk) {
+  const evil = await desk.otherServer();
+  const cdn = await desk.otherServer();
+  const host = (origin) => origin.replace(/^http:\/\//, "");
+  const urls = ELSEWHERE.map((u) => u.replace("EVIL", host(evil.origin)).replace("PAGE", "127.0.0.1:PORT").replace("CDN", host(cdn.origin)));
+  return { evil, cdn, urls };
+}
+
+for (const integrity of [true, false]) {
+  const title = integrity ? "with integrity" : "without integrity, on a page that allows that for same-origin files";
+  test(`a URL a browser reads as another host's is never requested (${title})`, async ({ desk }) => {
+    const { evil, cdn, urls } = await elsewhere(desk);
+    // The page's port is known once the plan is open: the manifest is set after.
+    await desk.plan({ options: { allowedOrigins: [cdn.origin], allowSameOriginWithoutIntegrity: !integrity } });
+    const page = urls.map((u) => u.replace("PORT", String(desk.port)));
+    const releases = page.map((url, i) => {
+      const asset = { type: "script", url, ...(integrity ? { integrity: demoRelease("2026.11.2").assets[1].integrity } : {}) };
+      return { id: `elsewhere-${i}`, assets: [asset] };
+    });
+    await desk.setFaults(documents([...releases, demoRelease("2026.11.1")]));
+    await desk.open("/desk.html");
+    expect(await desk.settled()).toBe("ready");
+    expect(await desk.attr("#desk", "data-desk-release")).toBe("2026.11.1");
+    expect(await evil.requests(), "nothing asked of the host no one allowed").toEqual([]);
+    expect(await cdn.requests(), "nothing asked of the allowed CDN either").toEqual([]);
+    const report = await desk.report("ready");
+    expect(report.path.map((p) => [p.release, p.outcome])).toEqual([
+      ...releases.map((r) => [r.id, "bundle.origin"]),
+      ["2026.11.1", "ready"],
+    ]);
+    const named = report.problems.filter((p) => p.code === "bundle.origin").map((p) => p.message).join("\n");
+    expect(named).toContain("it holds a backslash, which browsers read as a slash");
+    expect(named).toContain("it holds a tab or line break, which browsers remove before reading the URL");
+    expect(named).toContain("it holds a control character, which browsers strip or encode");
+  });
+}
+
+for (const form of ["/\\EVIL/x.js", "http://EVIL\\@PAGE/x.js"]) {
+  test(`a stored record whose known-good release is at ${JSON.stringify(form)} is never run`, async ({ desk }) => {
+    const evil = await desk.otherServer();
+    await desk.plan({ faults: [answer("manifest.json", "down", { status: 503, contentType: "text/plain" })] });
+    const url = form.replace("EVIL", evil.origin.replace("http://", "")).replace("PAGE", `127.0.0.1:${desk.port}`);
+    const record = { format: 1, knownGood: { release: { id: "evil", assets: [{ type: "script", url, integrity: "sha384-" + "A".repeat(64) }] }, configFingerprint: "x", at: 1 } };
+    await desk.setFaults([
+      answer("manifest.json", "down", { status: 503, contentType: "text/plain" }),
+      answer("seed.html", `<script>localStorage.setItem("desk-loader:record", ${JSON.stringify(JSON.stringify(record))});</script>`, { contentType: "text/html" }),
+    ]);
+    await desk.open("/seed.html");
+    await desk.open("/desk.html");
+    expect(await desk.settled()).toBe("failed");
+    expect(await evil.requests()).toEqual([]);
+    expect(JSON.stringify((await desk.report("failed")).problems)).toContain("record.discarded");
+  });
+}
+
+// Issue 27, integrity: each form of `integrity` the manifest accepts
+// (tests/cases/integrity.json), written for a file's bytes. In every engine
+// the file runs when its bytes match, and never runs when they do not.
+const digest = (alg, body) => crypto.createHash(alg).update(body).digest("base64");
+const url64 = (b64) => b64.replace(/\+/g, "-").replace(/\//g, "_");
+const FORMS = [
+  ["sha384, base64", (b) => `sha384-${digest("sha384", b)}`],
+  ["sha384, base64url", (b) => `sha384-${url64(digest("sha384", b))}`],
+  ["sha512, base64url, unpadded", (b) => `sha512-${url64(digest("sha512", b)).replace(/=+$/, "")}`],
+  ["sha512, base64, padded", (b) => `sha512-${digest("sha512", b)}`],
+  ["sha256, unpadded", (b) => `sha256-${digest("sha256", b).replace(/=+$/, "")}`],
+  ["sha256 with ?options", (b) => `sha256-${digest("sha256", b)}?foo=bar?spam=eggs`],
+  ["sha256 beside an unknown algorithm", (b) => `sha256-${digest("sha256", b)} foo666-deadbeef`],
+  ["a wrong sha256 beside a right sha384", (b) => `sha256-${digest("sha256", "other")} sha384-${digest("sha384", b)}`],
+  ["two sha384, the second right", (b) => `sha384-${digest("sha384", "other")} sha384-${digest("sha384", b)}`],
+];
+
+/** A script that says it ran. */
+const ran = (id) => `window.__ran = (window.__ran || []).concat(${JSON.stringify(id)});\n`;
+const REGISTER = `deskLoader.register(function (ctx) { var p = document.createElement("p"); p.className = "panel-release"; p.textContent = "release " + ctx.releaseId; ctx.mount.replaceChildren(p); ctx.ready(); });\n`;
+const js = (path, body) => answer(path, body, { contentType: "text/javascript" });
+
+test("every integrity form the manifest accepts lets a file with matching bytes run", async ({ desk }) => {
+  const files = FORMS.map(([name], i) => [`/sri/ok-${i}.js`, ran(name)]);
+  const assets = files.map(([url, body], i) => ({ type: "script", url, integrity: FORMS[i][1](body) }));
+  assets.push({ type: "script", url: "/sri/register.js", integrity: `sha384-${digest("sha384", REGISTER)}` });
+  await desk.plan({ faults: [...files.map(([p, b]) => js(p, b)), js("/sri/register.js", REGISTER), ...documents([{ id: "forms", assets }])] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.eval(() => window.__ran)).toEqual(FORMS.map(([name]) => name));
+});
+
+test("for every integrity form the manifest accepts, a file whose bytes match no digest never runs", async ({ desk }) => {
+  const releases = FORMS.map(([, form], i) => ({
+    id: `tampered-${i}`,
+    assets: [{ type: "script", url: `/sri/tampered-${i}.js`, integrity: form(ran(`original ${i}`) + REGISTER) }],
+  }));
+  const served = FORMS.map((_, i) => js(`/sri/tampered-${i}.js`, ran(`tampered ${i}`) + REGISTER));
+  await desk.plan({ faults: [...served, ...documents([...releases, demoRelease("2026.11.1")])] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.attr("#desk", "data-desk-release")).toBe("2026.11.1");
+  expect(await desk.eval(() => window.__ran || [])).toEqual([]);
+  expect((await desk.report("ready")).path.map((p) => [p.release, p.outcome])).toEqual([
+    ...releases.map((r) => [r.id, "bundle.integrity"]),
+    ["2026.11.1", "ready"],
+  ]);
+});
+
+test("a right sha256 beside a wrong sha512 is refused as browsers refuse it: the strongest algorithm alone counts", async ({ desk }) => {
+  const body = ran("strongest") + REGISTER;
+  const strong = { id: "strongest", assets: [{ type: "script", url: "/sri/strongest.js", integrity: `sha512-${digest("sha512", "other")} sha256-${digest("sha256", body)}` }] };
+  await desk.plan({ faults: [js("/sri/strongest.js", body), ...documents([strong, demoRelease("2026.11.1")])] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.eval(() => window.__ran || [])).toEqual([]);
+  // Diagnosed as tampered, not as a passing fault to retry.
+  const report = await desk.report("ready");
+  expect(report.path.map((p) => [p.release, p.outcome])).toEqual([["strongest", "bundle.integrity"], ["2026.11.1", "ready"]]);
+  expect((await desk.paths()).filter((p) => p === "/sri/strongest.js").length).toBeLessThanOrEqual(2);
 });

@@ -7,7 +7,9 @@
 // what happened. docs/record.md, "Storage that does not last", and
 // docs/embed.md, "Preload hints in WebKit".
 const { test, expect, hook, miniBrowser, autopilot, visitEnd } = require("./desk");
-const { FRESH, perBuildPage } = require("./helpers");
+const fs = require("fs");
+const path = require("path");
+const { FRESH, perBuildPage, answer, base64url } = require("./helpers");
 
 const PRELOADED = ["/manifest.json", "/config.json", "/pkg/desk_loader_bg.wasm", "/pkg/desk_loader.js"];
 
@@ -69,14 +71,22 @@ function secondReport(desk) {
   return async () => Boolean(await visitEnd(desk, 1)) && (await desk.reports()).length >= 2;
 }
 
-test("in a persistent profile, the known-good release runs from Cache Storage when the network is gone", async ({ desk }) => {
-  await desk.plan({ init: [hook(autopilot, "offline")] });
-  await miniBrowser(desk, "/desk.html", { until: secondReport(desk) });
-  expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
-  expect(await visitEnd(desk, 1)).toMatchObject({ state: "ready", release: "2026.11.2" });
-  const offline = (await desk.reportsNumbering(2))[1];
-  expect(offline.path.at(-1)).toMatchObject({ release: "2026.11.2", outcome: "ready", fromCache: true });
-});
+// The demo's manifest as it is, and with base64url digests, which the cache
+// check must read as browsers do (src/core/integrity.rs).
+const DEMO_MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
+for (const [digests, faults] of [
+  ["base64", []],
+  ["base64url", [answer("manifest.json", { ...DEMO_MANIFEST, releases: DEMO_MANIFEST.releases.map(base64url) })]],
+]) {
+  test(`in a persistent profile, the known-good release runs from Cache Storage when the network is gone (${digests} digests)`, async ({ desk }) => {
+    await desk.plan({ faults, init: [hook(autopilot, "offline")] });
+    await miniBrowser(desk, "/desk.html", { until: secondReport(desk) });
+    expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: "2026.11.2" });
+    expect(await visitEnd(desk, 1)).toMatchObject({ state: "ready", release: "2026.11.2" });
+    const offline = (await desk.reportsNumbering(2))[1];
+    expect(offline.path.at(-1)).toMatchObject({ release: "2026.11.2", outcome: "ready", fromCache: true });
+  });
+}
 
 test("in a private session, the same ends on the error screen, and the report says the cache was lost", async ({ desk }) => {
   // What an agent sees in an iOS app whose web view keeps no site data:
