@@ -86,7 +86,7 @@ pub fn parse(text: &str) -> Result<Metadata, &'static str> {
     if !text.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
         return Err("it holds a tab, line break, form feed or non-ASCII character; separate hashes with spaces only");
     }
-    let mut known: Vec<(Alg, Vec<u8>)> = Vec::new();
+    let mut strongest: Option<Metadata> = None;
     for token in text.split(' ').filter(|t| !t.is_empty()) {
         let expression = token.split_once('?').map_or(token, |(e, _)| e);
         let Some((name, value)) = expression.split_once('-') else { continue };
@@ -108,11 +108,13 @@ pub fn parse(text: &str) -> Result<Metadata, &'static str> {
             Alg::Sha384 => "a sha384 hash is not the base64 of 48 bytes",
             Alg::Sha512 => "a sha512 hash is not the base64 of 64 bytes",
         })?;
-        known.push((alg, digest));
+        match &mut strongest {
+            Some(m) if m.alg == alg => m.digests.push(digest),
+            Some(m) if m.alg > alg => {}
+            _ => strongest = Some(Metadata { alg, digests: vec![digest] }),
+        }
     }
-    let alg = known.iter().map(|(a, _)| *a).max().ok_or("no sha256, sha384 or sha512 hash")?;
-    let digests = known.into_iter().filter(|(a, _)| *a == alg).map(|(_, d)| d).collect();
-    Ok(Metadata { alg, digests })
+    strongest.ok_or("no sha256, sha384 or sha512 hash")
 }
 
 /// The `len` bytes `text` is the base64 (or base64url) of, written as an

@@ -147,11 +147,10 @@ fn tuple(scheme: &str, rest: &str) -> Result<String, &'static str> {
         return Err("its host holds a character browsers encode or map (% or punctuation)");
     }
     let host = host.to_ascii_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.iter().any(|l| l.starts_with("xn--")) {
+    if host.split('.').any(|l| l.starts_with("xn--")) {
         return Err("its host has a punycode (xn--) label, which browsers check and may refuse");
     }
-    if ends_in_a_number(&labels) && !canonical_ipv4(&labels) {
+    if ends_in_a_number(&host) && !canonical_ipv4(&host) {
         return Err("its host is an IPv4 address not written as four decimal numbers, which browsers rewrite");
     }
     let port = match port {
@@ -183,22 +182,18 @@ fn tuple(scheme: &str, rest: &str) -> Result<String, &'static str> {
 
 /// WHATWG's "ends in a number": the last label (after one trailing dot) is
 /// digits, or `0x` and hex digits; such a host is read as an IPv4 address.
-fn ends_in_a_number(labels: &[&str]) -> bool {
-    let labels = match labels {
-        [rest @ .., ""] if !rest.is_empty() => rest,
-        all => all,
-    };
-    labels.last().is_some_and(|last| {
-        (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
-            || last.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
-    })
+fn ends_in_a_number(host: &str) -> bool {
+    let host = host.strip_suffix('.').filter(|h| !h.is_empty()).unwrap_or(host);
+    let last = host.rsplit('.').next().unwrap_or_default();
+    (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+        || last.strip_prefix("0x").is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Four decimal numbers from 0 to 255 without leading zeros: the form
 /// browsers write an IPv4 address in, and so leave as it is.
-fn canonical_ipv4(labels: &[&str]) -> bool {
-    labels.len() == 4
-        && labels.iter().all(|l| {
+fn canonical_ipv4(host: &str) -> bool {
+    host.split('.').count() == 4
+        && host.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 3
                 && l.bytes().all(|b| b.is_ascii_digit())

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::tools::run;
 
-const TARGETS: &[&str] = &["manifest", "config", "record", "boot", "json"];
+const TARGETS: &[&str] = &["manifest", "config", "record", "boot", "json", "origin"];
 
 /// Runs the fuzz targets.
 pub fn run_all(args: &[String]) -> Result<(), String> {
