@@ -21,11 +21,19 @@
     }
   }
 
-  // The same rule as the loader's: the page's own origin, or one the host page allows.
+  // The same rule as the loader's (src/core/origin.rs): the page's own origin,
+  // or one the host page allows, judged by the browser's own URL parser; a
+  // URL the loader refuses to judge (a backslash, a space or control
+  // character, user info) is refused here too.
   function allowed(url, allowedOrigins) {
     try {
-      var origin = new URL(url, location.href).origin;
-      return origin === location.origin || (allowedOrigins || []).indexOf(origin) >= 0;
+      if (/[^\x21-\x7e]|\\/.test(url)) return false;
+      var parsed = new URL(url, location.href);
+      if (parsed.username || parsed.password) return false;
+      var origins = (allowedOrigins || []).map(function (o) {
+        try { return new URL(o).origin; } catch (e) { return null; }
+      });
+      return parsed.origin === location.origin || origins.indexOf(parsed.origin) >= 0;
     } catch (e) {
       return false;
     }

@@ -276,3 +276,23 @@ test("a right sha256 beside a wrong sha512 is refused as browsers refuse it: the
   expect(report.path.map((p) => [p.release, p.outcome])).toEqual([["strongest", "bundle.integrity"], ["2026.11.1", "ready"]]);
   expect((await desk.paths()).filter((p) => p === "/sri/strongest.js").length).toBeLessThanOrEqual(2);
 });
+
+// unavailable.js, which reports when the module itself cannot run, judges
+// the report URL with the browser's own parser, and refuses what the loader
+// refuses: a URL a browser reads otherwise than it looks goes nowhere.
+for (const form of ["/\\EVIL/r", "http://EVIL\\@PAGE/r"]) {
+  test(`when the loader cannot run, unavailable.js sends no report to ${JSON.stringify(form)}`, async ({ desk }) => {
+    const evil = await desk.otherServer();
+    await desk.plan({ faults: [{ path: "/pkg/desk_loader.js", status: 404, body: "" }] });
+    const url = form.replace("EVIL", evil.origin.replace("http://", "")).replace("PAGE", `127.0.0.1:${desk.port}`);
+    // The options are the page's: served with the report URL written in.
+    const page = (await (await fetch(`${desk.origin}/desk.html`)).text()).replace('"reportUrl": "/__report"', `"reportUrl": ${JSON.stringify(url)}`);
+    expect(page).toContain(JSON.stringify(url));
+    await desk.setFaults([{ path: "/pkg/desk_loader.js", status: 404, body: "" }, answer("desk.html", page, { contentType: "text/html" })]);
+    await desk.open("/desk.html");
+    expect(await desk.eval(() => window.deskLoader.settled.then((r) => r.code))).toBe("loader.unavailable");
+    // The report's fetch, had it been allowed, was issued before settled resolved.
+    await desk.eval(() => new Promise((f) => setTimeout(f, 300)));
+    expect(await evil.requests()).toEqual([]);
+  });
+}
