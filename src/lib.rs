@@ -12,10 +12,14 @@
 //! - [`core`]: every decision, as plain Rust that compiles and is tested natively;
 //! - `web` (only on `wasm32`): the browser shell that carries out the core's actions;
 //! - [`embed`]: the recommended embed's HTML, generated for a deploy pipeline;
+//! - `cli` (natively, and on `wasm32` with the `cli` feature, for the npm
+//!   package's Node CLI): the preflight CLI's logic, sans I/O;
 //! - the `desk-loader` binary: the same validator as a preflight CLI, and `embed`.
 
 #![deny(unsafe_code)]
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "cli"))]
+pub mod cli;
 pub mod core;
 pub mod embed;
 pub mod sri;
@@ -25,6 +29,9 @@ mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use web::{check, start};
+
+#[cfg(all(target_arch = "wasm32", feature = "cli"))]
+mod node;
 
 /// A free-list allocator of a few hundred bytes instead of dlmalloc's
 /// several KB: the loader allocates little, briefly, on one thread.

@@ -15,7 +15,12 @@
 //!   `<!-- example: NAME -->` … `<!-- example: end -->` (written by the test
 //!   that names it: tests/reports.rs).
 //! - `<!-- example: in DIR -->` sets the directory the commands after it run
-//!   in (from the repository root; the root by default).
+//!   in (from the repository root; the root by default); `<!-- example: in
+//!   DIR, served at $NAME -->` also serves DIR over HTTP on 127.0.0.1, and
+//!   `$NAME` in a command stands for that server's origin (a URL example, such
+//!   as a pipeline's check against production's configuration).
+//! - A command's words are split as a shell splits them, `"…"` holding one
+//!   word with spaces.
 //!
 //! With `UPDATE_DOCS=1`, a console or output block with no `…` is rewritten
 //! to what the product printed. Hand-written rather than with `trycmd`: its
@@ -50,7 +55,7 @@ fn pages() -> Vec<PathBuf> {
 }
 
 /// Runs `$ …` lines; returns what they printed, as the block would show it.
-fn run_session(commands: &[String], dir: &Path) -> String {
+fn run_session(commands: &[String], dir: &Path, served: Option<&(String, String)>) -> String {
     let mut out = String::new();
     let mut last = 0;
     for command in commands {
@@ -63,13 +68,69 @@ fn run_session(commands: &[String], dir: &Path) -> String {
             .strip_prefix("desk-loader ")
             .or_else(|| command.strip_prefix("cargo run -q --bin desk-loader -- "))
             .unwrap_or_else(|| panic!("not a desk-loader command: {command}"));
-        let words: Vec<String> = args.split_whitespace().map(|w| w.trim_matches('"').to_owned()).collect();
+        let words: Vec<String> = shell_words(args)
+            .into_iter()
+            .map(|w| served.map_or(w.clone(), |(name, origin)| w.replace(name.as_str(), origin)))
+            .collect();
         let done = Command::new(env!("CARGO_BIN_EXE_desk-loader")).args(&words).current_dir(dir).output().unwrap();
         out.push_str(&String::from_utf8_lossy(&done.stdout));
         out.push_str(&String::from_utf8_lossy(&done.stderr));
         last = done.status.code().unwrap_or(-1);
     }
     out
+}
+
+/// A command line's words, as a shell splits them: on spaces, except inside
+/// double quotes, which are dropped.
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '"' => (quoted, any) = (!quoted, true),
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => (word, any) = (word + c.encode_utf8(&mut [0; 4]), true),
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// Serves the files of `dir` over HTTP/1.1 on 127.0.0.1, one connection at
+/// a time, for as long as the test runs; returns its origin.
+fn serve(dir: PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+            let (status, body) = match std::fs::read(dir.join(&path)) {
+                Ok(body) if !path.contains("..") => ("200 OK", body),
+                _ => ("404 Not Found", b"not found".to_vec()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let mut stream = &stream;
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
+        }
+    });
+    origin
 }
 
 /// Whether `actual` is what `expected` shows, `…` standing for any text.
@@ -166,6 +227,7 @@ fn every_console_and_json_example_is_the_products() {
         let lines: Vec<&str> = text.lines().collect();
         let mut out: Vec<String> = Vec::new();
         let (mut dir, mut contract, mut marker, mut generated) = (root(), None, None::<String>, false);
+        let mut served: Option<(String, String)> = None;
         let mut i = 0;
         while i < lines.len() {
             let line = lines[i];
@@ -173,7 +235,11 @@ fn every_console_and_json_example_is_the_products() {
             i += 1;
             if let Some(m) = line.strip_prefix("<!-- example: ").and_then(|m| m.strip_suffix(" -->")) {
                 match m.strip_prefix("in ") {
-                    Some(d) => dir = root().join(d),
+                    Some(d) => {
+                        let (d, name) = d.split_once(", served at ").map_or((d, None), |(d, n)| (d, Some(n)));
+                        dir = root().join(d);
+                        served = name.map(|n| (n.to_owned(), serve(dir.clone())));
+                    }
                     None if m == "end" => generated = false,
                     None => marker = Some(m.to_owned()),
                 }
@@ -207,7 +273,7 @@ fn every_console_and_json_example_is_the_products() {
                 if commands.is_empty() {
                     failures.push(format!("{at}: a console block with no command: give its `$ desk-loader …` line"));
                 } else {
-                    let mut actual = run_session(&commands, &dir);
+                    let mut actual = run_session(&commands, &dir, served.as_ref());
                     if lang == "json" {
                         actual = actual.split_once('\n').map_or("", |(_, rest)| rest).to_owned();
                     }

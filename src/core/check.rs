@@ -64,6 +64,19 @@ impl Outcome {
 /// against a configuration document. Fails only when there is no such release.
 /// Takes the documents: the checked release keeps its own, without a copy.
 pub fn check(manifest: Value, config: Value, release: Option<&str>) -> Result<Outcome, String> {
+    check_sources(manifest, vec![config], None, release)
+}
+
+/// [`check`] against the configuration the desk would have: several sources
+/// merged in order, as the host page's `config` list is (a later one wins),
+/// and the backend version endpoint's answer (`backendUrl`), which wins over
+/// their `backendSchema`.
+pub fn check_sources(
+    manifest: Value,
+    configs: Vec<Value>,
+    backend: Option<Value>,
+    release: Option<&str>,
+) -> Result<Outcome, String> {
     let (m, mut problems) = Manifest::parse(manifest);
     let chosen = match release.or(m.pin.as_deref()) {
         Some(id) => m.release(id),
@@ -87,8 +100,29 @@ pub fn check(manifest: Value, config: Value, release: Option<&str>) -> Result<Ou
                 .with_path("withdrawn"),
         );
     }
-    let (runtime, shape) = RuntimeConfig::parse(config);
-    problems.extend(shape);
+    let mut parts = Vec::with_capacity(configs.len());
+    for config in configs {
+        let (runtime, shape) = RuntimeConfig::parse(config);
+        problems.extend(shape);
+        parts.push(runtime);
+    }
+    let mut runtime = RuntimeConfig::merge(parts);
+    if let Some(doc) = backend {
+        apply_backend(&doc, &mut runtime, &mut problems);
+    }
     problems.extend(evaluate(chosen, &runtime).problems);
     Ok(Outcome { release: chosen.id.clone(), problems })
+}
+
+/// The backend version endpoint's answer (`{"schema": 44}`) applied to the
+/// configuration: its schema wins over `backendSchema`; an answer that is
+/// not one is a `backend.unknown` warning.
+pub fn apply_backend(doc: &Value, runtime: &mut RuntimeConfig, problems: &mut Vec<Problem>) {
+    match doc.get("schema").and_then(super::value::as_integer) {
+        Some(schema) => runtime.backend_schema = Some(schema),
+        None => problems.push(Problem::warning(
+            Code::BackendUnknown,
+            "backend: the version endpoint did not answer {\"schema\": <integer>}",
+        )),
+    }
 }

@@ -1,7 +1,9 @@
 //! `cargo xtask dist`: the npm package, as a tarball in `target/dist/` made by
 //! `npm pack`: the module and its glue (`pkg/`), `boot.js`, `unavailable.js`,
-//! `desk-loader.css`, and from `www/npm/` the `package.json` (its version
-//! set to the crate's), the TypeScript declarations and the package README.
+//! `desk-loader.css`, the Node build (`node/`: the preflight CLI and
+//! `check()` for Node, `src/node.rs`), and from `www/npm/` the
+//! `package.json` (its version set to the crate's), the TypeScript
+//! declarations, the `desk-loader` command (`bin/`) and the package README.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -48,7 +50,19 @@ pub fn pack() -> Result<PathBuf, String> {
         copy(&format!("www/{f}"), f)?;
     }
     copy("www/npm/index.d.ts", "index.d.ts")?;
+    copy("www/npm/node.d.ts", "node.d.ts")?;
     copy("www/npm/README.md", "README.md")?;
+    std::fs::create_dir_all(stage.join("bin")).map_err(|e| e.to_string())?;
+    copy("www/npm/bin/desk-loader.js", "bin/desk-loader.js")?;
+    let node = build_node()?;
+    std::fs::create_dir_all(stage.join("node")).map_err(|e| e.to_string())?;
+    let from_node = |from: &str, to: &str| {
+        std::fs::copy(node.join(from), stage.join(to)).map(drop).map_err(|e| format!("{from}: {e}"))
+    };
+    // CommonJS glue in a package of ES modules: `.cjs`. It finds the module
+    // by its own name, beside it.
+    from_node("desk_loader.js", "node/desk_loader.cjs")?;
+    from_node("desk_loader_bg.wasm", "node/desk_loader_bg.wasm")?;
     let version = crate_version()?;
     let manifest = std::fs::read_to_string(root.join("www/npm/package.json")).map_err(|e| e.to_string())?;
     let manifest = manifest.replacen("\"version\": \"0.0.0\"", &format!("\"version\": \"{version}\""), 1);
@@ -68,6 +82,28 @@ pub fn pack() -> Result<PathBuf, String> {
     let tarball = out.join(&name);
     println!("dist: {}", tarball.display());
     Ok(tarball)
+}
+
+/// The Node build: the crate with the `cli` feature (the preflight CLI's
+/// logic and its bindings, `src/node.rs`), wasm-pack's `nodejs` target, then
+/// wasm-opt with the browser build's flags. Not a `[[build]]` of
+/// `wasm-pack.toml`: the page's size budget, short names and glue rewriting
+/// are the browser's concerns, and this module never reaches a browser.
+fn build_node() -> Result<PathBuf, String> {
+    let root = crate::root();
+    let out = root.join("target/dist/node-pkg");
+    tools::run(
+        Command::new("wasm-pack")
+            .args(["build", "--release", "--no-typescript", "--no-pack", "--target", "nodejs", "--out-dir"])
+            .arg(&out)
+            .args(["--", "--features", "cli"])
+            .current_dir(&root),
+    )?;
+    let wasm = out.join("desk_loader_bg.wasm");
+    tools::run(
+        Command::new(tools::wasm_opt()).args(&packages::config()?.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm),
+    )?;
+    Ok(out)
 }
 
 /// The desk-loader crate's version, from the root `Cargo.toml`.

@@ -153,8 +153,11 @@ impl Plan {
         let host = req.header("host").unwrap_or_default();
         // A revalidation (If-None-Match) costs a round trip, not the file's bytes.
         let revalidation = req.header("if-none-match").is_some();
+        // Whether a credential came, never its value (the preflight CLI's `--header`).
+        let authorized = req.header("authorization").is_some();
         state.requests.push(serde_json::json!({
             "method": req.method, "url": req.url, "host": host, "ms": ms, "revalidation": revalidation,
+            "authorized": authorized,
         }));
         // A report is kept as received, whatever a fault then answers.
         let report = req.method == "POST" && path == "/__report";

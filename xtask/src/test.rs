@@ -111,6 +111,17 @@ pub fn run() -> Result<(), String> {
     let _ = std::fs::remove_file(&matrix);
     let _ = std::fs::remove_file(&report);
     let server = Server::start(0, false)?;
+    // The preflight two ways, native and from the installed package under
+    // Node, against each other and against the test server's plans.
+    let cli = counted(
+        Command::new("node")
+            .args(["--test", "tests/node/cli.test.mjs"])
+            .current_dir(&root)
+            .env("BASE_URL", format!("http://{}", server.addr))
+            .env("DESK_LOADER_NATIVE", root.join("target/debug/desk-loader"))
+            .env("DESK_LOADER_NODE", root.join("target/dist/scratch/node_modules/.bin/desk-loader")),
+        node_count,
+    );
     let playwright = counted(
         Command::new("npx")
             .args(["playwright", "test"])
@@ -138,12 +149,14 @@ pub fn run() -> Result<(), String> {
     println!("  native (cargo test): {} passed, {} failed", native.passed, native.failed);
     println!("  operations docs (tests/ops/check.py): {} passed, {} failed", operations.passed, operations.failed);
     println!("  types (tsc --strict on examples/): {} passed, {} failed", types.passed, types.failed);
+    println!("  preflight CLI, native and Node (tests/node/): {} passed, {} failed", cli.passed, cli.failed);
     for (engine, count) in &engines {
         println!("{engine}: {} passed, {} failed", count.passed, count.failed);
     }
     let mut total = native;
     total += operations;
     total += types;
+    total += cli;
     total += e2e_lost;
     for (_, count) in &engines {
         total += *count;
@@ -152,8 +165,8 @@ pub fn run() -> Result<(), String> {
     if total.failed > 0 {
         return Err(format!("{} tests failed", total.failed));
     }
-    if native.passed == 0 || operations.passed == 0 {
-        return Err("the native tests or the operations checks ran no test".to_owned());
+    if native.passed == 0 || operations.passed == 0 || cli.passed == 0 {
+        return Err("the native tests, the operations checks or the CLI tests ran no test".to_owned());
     }
     if let Some((engine, _)) = engines.iter().find(|(_, c)| c.passed == 0) {
         return Err(format!("{engine} ran no test"));
@@ -275,6 +288,14 @@ fn libtest_count(line: &str) -> Option<Count> {
     (words.next()? == "passed").then_some(())?;
     let failed = words.next()?.parse().ok()?;
     Some(Count { passed, failed })
+}
+
+/// `# pass 12` and `# fail 0` from Node's test runner.
+fn node_count(line: &str) -> Option<Count> {
+    match line.strip_prefix("# pass ").map(str::parse) {
+        Some(Ok(passed)) => Some(Count { passed, failed: 0 }),
+        _ => line.strip_prefix("# fail ")?.parse().ok().map(|failed| Count { passed: 0, failed }),
+    }
 }
 
 /// `14 passed` from tests/ops/check.py.

@@ -40,13 +40,7 @@ impl Boot {
             }
         }
         match docs.backend {
-            Some(Ok(v)) => match v.get("schema").and_then(crate::core::value::as_integer) {
-                Some(n) => runtime.backend_schema = Some(n),
-                None => self.problems.push(Problem::warning(
-                    Code::BackendUnknown,
-                    "backend: the version endpoint did not answer {\"schema\": <integer>}",
-                )),
-            },
+            Some(Ok(v)) => crate::core::check::apply_backend(&v, &mut runtime, &mut self.problems),
             Some(Err(e)) => self.problems.push(Problem::warning(
                 Code::BackendUnknown,
                 format!("backend: the version endpoint could not be read: {}", load_error_text(&e)),

@@ -1,0 +1,404 @@
+//! The preflight CLI (`desk-loader check|schema|embed`, `docs/cli.md`),
+//! sans I/O: [`parse`] reads the arguments, [`Cli::inputs`] names the
+//! documents to read (files, or URLs read over HTTP as the desk reads them),
+//! and [`Cli::run`] turns what was read into the command's output and exit
+//! code. Two shells carry out the reads: the native binary
+//! (`src/bin/desk-loader.rs`: `std::fs` and `ureq`) and the npm package's
+//! Node CLI (`www/npm/bin/desk-loader.js`: `fs` and `fetch`, around this
+//! module compiled to WebAssembly, `src/node.rs`). Both therefore print the
+//! same text and exit with the same code for the same documents.
+
+use crate::core::check::{check_sources, Outcome};
+use crate::core::manifest::Manifest;
+use crate::core::problem::Severity;
+use crate::core::value::{quoted, Value};
+use crate::embed::Css;
+
+/// Largest document read: the browser's limit (`MAX_DOCUMENT_BYTES`), so a
+/// file or an answer the desk refuses fails here too. A shell reads at most
+/// one byte more.
+pub const MAX_INPUT: usize = crate::core::config::MAX_DOCUMENT_BYTES;
+
+/// How long a URL may take to answer, by default: the loader's own
+/// `fetchTimeoutMs` (`docs/embed.md`).
+pub const DEFAULT_TIMEOUT_MS: u32 = 8000;
+
+const USAGE: &str = "usage:
+  desk-loader check --manifest FILE|URL --config FILE|URL [--config FILE|URL …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
+  desk-loader schema --manifest FILE|URL [--release ID]
+  desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
+  reading a URL: [--header 'Name: value' …] [--timeout-ms N]";
+
+/// What the command printed, and its exit code: 0 it would boot (or the
+/// embed was written), 1 it would not (or warnings were denied), 2 the
+/// arguments or a document could not be used.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+impl Output {
+    fn fatal(message: &str) -> Output {
+        Output { stdout: String::new(), stderr: format!("desk-loader: {message}\n"), code: 2 }
+    }
+}
+
+/// A document the command needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// A file's path or a URL, as given.
+    pub location: String,
+    /// Whether it is read over HTTP(S) rather than from a file.
+    pub url: bool,
+}
+
+/// What a shell read for an [`Input`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetched {
+    /// The bytes, at most [`MAX_INPUT`] + 1 of them.
+    pub bytes: Vec<u8>,
+    /// A URL's `Content-Type`, when it gave one.
+    pub content_type: Option<String>,
+}
+
+/// The parsed arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cli {
+    command: String,
+    manifest: Option<String>,
+    configs: Vec<String>,
+    backend: Option<String>,
+    release: Option<String>,
+    json: bool,
+    deny_warnings: bool,
+    options: Option<String>,
+    loader_base: Option<String>,
+    css: Option<Css>,
+    page: Option<String>,
+    headers: Vec<(String, String)>,
+    timeout_ms: u32,
+}
+
+/// Reads the arguments (without the program's name); a usage error is
+/// the output to print.
+pub fn parse(raw: &[String]) -> Result<Cli, Output> {
+    let mut it = raw.iter();
+    let command = match it.next().map(String::as_str) {
+        Some("-h" | "--help") | None => return Err(usage("a command is needed")),
+        Some(c) => c.to_owned(),
+    };
+    let mut cli = Cli {
+        command,
+        manifest: None,
+        configs: Vec::new(),
+        backend: None,
+        release: None,
+        json: false,
+        deny_warnings: false,
+        options: None,
+        loader_base: None,
+        css: None,
+        page: None,
+        headers: Vec::new(),
+        timeout_ms: DEFAULT_TIMEOUT_MS,
+    };
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| usage(&format!("{name} needs a value")));
+        match flag.as_str() {
+            "--manifest" => cli.manifest = Some(value("--manifest")?),
+            "--config" => cli.configs.push(value("--config")?),
+            "--backend" => cli.backend = Some(value("--backend")?),
+            "--release" => cli.release = Some(value("--release")?),
+            "--format" => match value("--format")?.as_str() {
+                "text" => cli.json = false,
+                "json" => cli.json = true,
+                other => return Err(usage(&format!("--format must be text or json, not {}", quoted(other)))),
+            },
+            "--deny-warnings" => cli.deny_warnings = true,
+            "--options" => cli.options = Some(value("--options")?),
+            "--loader-base" => cli.loader_base = Some(value("--loader-base")?),
+            "--page" => cli.page = Some(value("--page")?),
+            "--css" => match value("--css")?.as_str() {
+                "inline" => cli.css = Some(Css::Inline),
+                "link" => cli.css = Some(Css::Link),
+                other => return Err(usage(&format!("--css must be inline or link, not {}", quoted(other)))),
+            },
+            "--header" => {
+                let header = value("--header")?;
+                // The value is never printed: it may be a credential.
+                let Some((name, value)) = header.split_once(':').filter(|(n, _)| valid_header_name(n.trim())) else {
+                    return Err(usage("--header must be 'Name: value'"));
+                };
+                cli.headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+            "--timeout-ms" => match value("--timeout-ms")?.parse::<u32>() {
+                Ok(ms) if ms > 0 => cli.timeout_ms = ms,
+                _ => return Err(usage("--timeout-ms must be a whole number of milliseconds above 0")),
+            },
+            other => return Err(usage(&format!("unknown argument {}", quoted(other)))),
+        }
+    }
+    let allowed: &[&str] = match cli.command.as_str() {
+        "check" => &["manifest", "config", "backend", "release", "format", "deny"],
+        "schema" => &["manifest", "release"],
+        "embed" => &["manifest", "config", "options", "loader", "css", "page"],
+        other => return Err(usage(&format!("unknown command {}", quoted(other)))),
+    };
+    let given = [
+        ("config", !cli.configs.is_empty()),
+        ("backend", cli.backend.is_some()),
+        ("release", cli.release.is_some()),
+        ("format", cli.json),
+        ("deny", cli.deny_warnings),
+        ("options", cli.options.is_some()),
+        ("loader", cli.loader_base.is_some()),
+        ("css", cli.css.is_some()),
+        ("page", cli.page.is_some()),
+    ];
+    if given.iter().any(|(name, set)| *set && !allowed.contains(name)) {
+        return Err(usage(match cli.command.as_str() {
+            "check" => "check takes --manifest, --config, --backend, --release, --format and --deny-warnings",
+            "schema" => "schema takes only --manifest and --release",
+            _ => "embed takes --manifest, --config, --options, --loader-base, --css and --page",
+        }));
+    }
+    if cli.manifest.is_none() {
+        return Err(usage(&format!("{} needs --manifest FILE", cli.command)));
+    }
+    if cli.configs.is_empty() && cli.command != "schema" {
+        return Err(usage(&format!("{} needs --config FILE", cli.command)));
+    }
+    if cli.configs.len() > 1 && cli.command == "embed" {
+        return Err(usage("embed takes one --config"));
+    }
+    Ok(cli)
+}
+
+impl Cli {
+    /// The documents to read, in order: the manifest, each configuration
+    /// source, then the options and the backend version endpoint if given.
+    pub fn inputs(&self) -> Vec<Input> {
+        let all = self.manifest.iter().chain(&self.configs).chain(&self.options).chain(&self.backend);
+        all.map(|location| Input { url: is_url(location), location: location.clone() }).collect()
+    }
+
+    /// The request headers for every URL read (`--header`).
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// How long a URL may take to answer, in ms (`--timeout-ms`).
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+
+    /// What a shell says of a URL that did not answer in time.
+    pub fn no_answer(&self) -> String {
+        format!("no answer within {} s", crate::core::value::seconds(f64::from(self.timeout_ms)))
+    }
+
+    /// The command's output, given what was read for each of
+    /// [`Cli::inputs`], in order (`Err` with what went wrong, in words).
+    pub fn run(&self, read: Vec<Result<Fetched, String>>) -> Output {
+        let mut out = Output::default();
+        match self.documents(read, &mut out.stderr) {
+            Ok(docs) => match self.command.as_str() {
+                "check" => self.check(docs, &mut out),
+                "schema" => self.schema(docs, &mut out),
+                _ => self.embed(docs, &mut out),
+            },
+            Err(message) => {
+                out.stderr.push_str(&format!("desk-loader: {message}\n"));
+                out.code = 2;
+            }
+        }
+        out
+    }
+
+    fn documents(&self, read: Vec<Result<Fetched, String>>, stderr: &mut String) -> Result<Documents, String> {
+        let inputs = self.inputs();
+        if read.len() != inputs.len() {
+            return Err(format!("{} documents read for {} inputs", read.len(), inputs.len()));
+        }
+        let mut values = Vec::with_capacity(read.len());
+        for (input, result) in inputs.iter().zip(read) {
+            let name = shown(&input.location);
+            let fetched = result.map_err(|why| format!("{name}: cannot be read: {why}"))?;
+            values.push(document(&name, input.url, fetched, stderr)?);
+        }
+        let mut values = values.into_iter();
+        let manifest = values.next().unwrap_or(Value::Null);
+        let configs = values.by_ref().take(self.configs.len()).collect();
+        let options = self.options.as_ref().and_then(|_| values.next());
+        let backend = self.backend.as_ref().and_then(|_| values.next());
+        Ok(Documents { manifest, configs, options, backend })
+    }
+
+    fn check(&self, docs: Documents, out: &mut Output) {
+        match check_sources(docs.manifest, docs.configs, docs.backend, self.release.as_deref()) {
+            Ok(outcome) => {
+                if self.json {
+                    out.stdout.push_str(&outcome.to_value().to_json());
+                    out.stdout.push('\n');
+                } else {
+                    print_text(&outcome, self.deny_warnings, &mut out.stdout);
+                }
+                let warned = outcome.problems.iter().any(|p| p.severity == Severity::Warning);
+                out.code = u8::from(!outcome.bootable() || (self.deny_warnings && warned));
+            }
+            Err(message) => *out = Output::fatal(&message),
+        }
+    }
+
+    fn schema(&self, docs: Documents, out: &mut Output) {
+        let (manifest, _) = Manifest::parse(docs.manifest);
+        let release = match self.release.as_deref().or(manifest.pin.as_deref()) {
+            Some(id) => manifest.release(id),
+            None => manifest.releases.iter().find(|r| !manifest.withdrawn.contains(&r.id)),
+        };
+        let Some(release) = release else {
+            *out = Output::fatal("no such usable release in the manifest");
+            return;
+        };
+        let title = format!("desk-loader runtime configuration for release {}", release.id);
+        out.stdout.push_str(&release.contract.json_schema(&title).to_json());
+        out.stdout.push('\n');
+    }
+
+    fn embed(&self, docs: Documents, out: &mut Output) {
+        let options = docs.options.unwrap_or(Value::Object(Vec::new()));
+        let config = docs.configs.into_iter().next().unwrap_or(Value::Null);
+        let base = self.loader_base.as_deref().unwrap_or("");
+        let embed = match crate::embed::render(&docs.manifest, &config, &options, base, self.css.unwrap_or(Css::Inline))
+        {
+            Ok(embed) => embed,
+            Err(message) => {
+                *out = Output::fatal(&message);
+                return;
+            }
+        };
+        match &self.page {
+            Some(title) => out.stdout.push_str(&embed.page(title)),
+            None => {
+                out.stdout.push_str(&format!("<!-- in <head> -->\n{}<!-- in <body> -->\n{}", embed.head, embed.body))
+            }
+        }
+        for p in &embed.problems {
+            out.stderr.push_str(&format!("desk-loader: warning: {} ({})\n", p.message, p.code.as_str()));
+        }
+        match &embed.release {
+            Some(id) => out.stderr.push_str(&format!("desk-loader: embed preloads release {id}\n")),
+            None => out.stderr.push_str(
+                "desk-loader: no release would boot with this configuration; the embed preloads no release files \
+                 (run `desk-loader check` for the reasons)\n",
+            ),
+        }
+        if let Some(style) = &embed.style {
+            out.stderr.push_str(&format!(
+                "desk-loader: under a Content-Security-Policy, the inline stylesheet needs {} in style-src \
+                 (or write the embed with --css link)\n",
+                crate::sri::csp_hash(style)
+            ));
+        }
+    }
+}
+
+struct Documents {
+    manifest: Value,
+    configs: Vec<Value>,
+    options: Option<Value>,
+    backend: Option<Value>,
+}
+
+fn usage(what: &str) -> Output {
+    Output::fatal(&format!("{what}\n{USAGE}"))
+}
+
+/// An RFC 9110 token: what a header's name may be.
+fn valid_header_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn is_url(location: &str) -> bool {
+    let lower = location.get(..8).unwrap_or(location).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// A location as printed: a URL without its user info, which may be a
+/// credential.
+fn shown(location: &str) -> String {
+    if !is_url(location) {
+        return location.to_owned();
+    }
+    let (scheme, rest) = location.split_once("://").unwrap_or(("", location));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest.get(..end).and_then(|authority| authority.rsplit_once('@')) {
+        Some((_, host)) => format!("{scheme}://{host}{}", rest.get(end..).unwrap_or_default()),
+        None => location.to_owned(),
+    }
+}
+
+/// A document read as the desk reads a fetched one (issue 27: one reader for
+/// preflight and browser): the bytes decoded as `Response.text()` decodes
+/// them (an invalid sequence becomes U+FFFD, with a note; a byte order mark
+/// is dropped), over the browser's size limit refused, then the core's JSON
+/// parser, its numbers beyond the exact path read by Rust's correctly
+/// rounded parser as the browser's `parseFloat` reads them. A URL that
+/// answers with an HTML page (a login or error page) is named as one.
+fn document(name: &str, url: bool, fetched: Fetched, stderr: &mut String) -> Result<Value, String> {
+    let html = fetched.content_type.as_deref().is_some_and(|t| t.to_ascii_lowercase().contains("html"))
+        || fetched.bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    if url && html {
+        return Err(format!("{name}: answered with an HTML page, not JSON (a login or error page?)"));
+    }
+    let text = String::from_utf8_lossy(&fetched.bytes);
+    if let std::borrow::Cow::Owned(_) = text {
+        let at = std::str::from_utf8(&fetched.bytes).err().map_or(0, |e| e.valid_up_to());
+        stderr.push_str(&format!(
+            "desk-loader: {name}: not valid UTF-8 (first at byte {at}); read as a browser reads it, with U+FFFD for each invalid sequence\n"
+        ));
+    }
+    crate::core::boot::check_document_size(text.len(), name).map_err(|e| e.text().to_owned())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    crate::core::json::parse(text, |number| number.parse().ok())
+        .map_err(|e| format!("{name}:{}:{}: not valid JSON: {}", e.line, e.column, e.what))
+}
+
+fn print_text(outcome: &Outcome, deny_warnings: bool, out: &mut String) {
+    for p in &outcome.problems {
+        let feature = p.feature.as_deref().map(|f| format!(", feature {f}")).unwrap_or_default();
+        out.push_str(&format!("{} ({} {}{feature})\n", p.message, p.severity.as_str(), p.code.as_str()));
+    }
+    let errors = outcome.problems.iter().filter(|p| p.is_error()).count();
+    let warnings = outcome.problems.len() - errors;
+    let verdict = if !outcome.bootable() {
+        "would NOT boot"
+    } else if deny_warnings && warnings > 0 {
+        "would boot, but warnings are denied"
+    } else {
+        "would boot"
+    };
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "release {}: {verdict} ({}, {})\n",
+        outcome.release,
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_user_info() {
+        assert_eq!(shown("https://user:pw@desk.example/config.json?x"), "https://desk.example/config.json?x");
+        assert_eq!(shown("config.json"), "config.json");
+    }
+}

@@ -1,0 +1,80 @@
+//! The preflight CLI's bindings for Node: the npm package's `desk-loader`
+//! command (`www/npm/bin/desk-loader.js`) and `require("desk-loader/node")`.
+//! Built only with the `cli` feature, into the package's Node module
+//! (`[[build]] node` in `wasm-pack.toml`), never into the browser's. Like
+//! the native binary, the JavaScript shell only reads what `cliInputs`
+//! names and prints what `cliRun` answers: the decisions are `crate::cli`'s.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::cli::{self, Fetched, Output};
+
+fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(target, &key.into(), &value.into());
+}
+
+fn output(out: &Output) -> Object {
+    let o = Object::new();
+    set(&o, "stdout", out.stdout.as_str());
+    set(&o, "stderr", out.stderr.as_str());
+    set(&o, "code", out.code);
+    o
+}
+
+/// What to read for these arguments: `{inputs: [{location, url}], headers:
+/// [[name, value]], timeoutMs, noAnswer, limit}` (`noAnswer`: the words for a
+/// URL that did not answer in time; `limit`: the most bytes to read), or `{output: {stdout, stderr, code}}` for a
+/// usage error.
+#[wasm_bindgen(js_name = cliInputs)]
+pub fn cli_inputs(args: Vec<String>) -> JsValue {
+    let result = Object::new();
+    match cli::parse(&args) {
+        Ok(cli) => {
+            let inputs: Array = cli
+                .inputs()
+                .into_iter()
+                .map(|input| {
+                    let o = Object::new();
+                    set(&o, "location", input.location);
+                    set(&o, "url", input.url);
+                    JsValue::from(o)
+                })
+                .collect();
+            let headers: Array =
+                cli.headers().iter().map(|(n, v)| JsValue::from(Array::of2(&n.into(), &v.into()))).collect();
+            set(&result, "inputs", inputs);
+            set(&result, "headers", headers);
+            set(&result, "timeoutMs", cli.timeout_ms());
+            set(&result, "noAnswer", cli.no_answer());
+            set(&result, "limit", (cli::MAX_INPUT + 1) as u32);
+        }
+        Err(usage) => set(&result, "output", output(&usage)),
+    }
+    result.into()
+}
+
+/// The command's `{stdout, stderr, code}`, given what was read for each
+/// input of `cliInputs`, in order: `{bytes: Uint8Array, contentType}` or
+/// `{error: "what went wrong"}`.
+#[wasm_bindgen(js_name = cliRun)]
+pub fn cli_run(args: Vec<String>, reads: Vec<JsValue>) -> JsValue {
+    let cli = match cli::parse(&args) {
+        Ok(cli) => cli,
+        Err(usage) => return output(&usage).into(),
+    };
+    let get = |o: &JsValue, key: &str| Reflect::get(o, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
+    let read = reads
+        .iter()
+        .map(|r| match (get(r, "error"), get(r, "bytes")) {
+            (Some(error), _) => Err(error.as_string().unwrap_or_default()),
+            (None, Some(bytes)) => Ok(Fetched {
+                bytes: bytes.dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default(),
+                content_type: get(r, "contentType").and_then(|t| t.as_string()),
+            }),
+            (None, None) => Err("nothing was read".to_owned()),
+        })
+        .collect();
+    output(&cli.run(read)).into()
+}
