@@ -124,12 +124,14 @@
     var text = JSON.stringify(report);
     var body = opts.reportFormat === "otlp" ? JSON.stringify(otlp(report)) : text;
     if (typeof opts.reportUrl === "string" && allowed(opts.reportUrl, opts.allowedOrigins)) {
-      // A fetch that ends with the page, aborted after 5 s, as the loader's
-      // own (docs/report.md, "Delivery"); a beacon only where there is no fetch.
+      // A fetch that ends with the page, aborted after reportTimeoutMs (5 s
+      // unless the host page says otherwise), as the loader's own
+      // (docs/report.md, "Delivery"); a beacon only where there is no fetch.
       try {
         if (window.fetch) {
           var controller = window.AbortController ? new AbortController() : null;
-          if (controller) setTimeout(function () { controller.abort(); }, 5000);
+          var timeout = opts.reportTimeoutMs > 0 && isFinite(opts.reportTimeoutMs) ? opts.reportTimeoutMs : 5000;
+          if (controller) setTimeout(function () { controller.abort(); }, timeout);
           fetch(opts.reportUrl, {
             method: "POST", body: body, signal: controller ? controller.signal : undefined,
             headers: { "Content-Type": opts.reportFormat === "otlp" ? "application/json" : "text/plain;charset=UTF-8" }
