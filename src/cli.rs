@@ -21,7 +21,7 @@ pub const MAX_INPUT: usize = crate::core::config::MAX_DOCUMENT_BYTES;
 
 /// How long a URL may take to answer, by default: the loader's own
 /// `fetchTimeoutMs` (`docs/embed.md`).
-pub const DEFAULT_TIMEOUT_MS: u32 = 8000;
+pub const DEFAULT_TIMEOUT_MS: u32 = crate::core::boot::DEFAULT_FETCH_TIMEOUT_MS as u32;
 
 const USAGE: &str = "usage:
   desk-loader check --manifest FILE|URL --config FILE|URL [--config FILE|URL …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
@@ -66,8 +66,57 @@ pub struct Fetched {
     pub content_type: Option<String>,
 }
 
-/// The parsed arguments.
+/// Why a shell could not read a document. Each shell maps its platform's
+/// failures onto these, and [`Cli::run`] says them in its own words: both
+/// shells say the same, and nothing said holds a URL (which may carry user
+/// info) or a header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No file at that path.
+    NoSuchFile,
+    /// The file may not be read.
+    PermissionDenied,
+    /// The path is a directory.
+    Directory,
+    /// The server answered with this status, 300 or above: redirects are
+    /// not followed, so a `--header` reaches no host it was not given for.
+    Status(u16),
+    /// No answer within `--timeout-ms`.
+    NoAnswer,
+    /// The host name does not resolve.
+    HostUnknown,
+    /// Nothing answers at that host and port.
+    CannotConnect,
+    /// The answer stopped before its end.
+    CutOff,
+    /// Anything else, in the platform's words: an OS error for a file, the
+    /// name of an error's kind for a URL.
+    Other(String),
+}
+
+impl Failure {
+    fn words(&self, cli: &Cli) -> String {
+        match self {
+            Failure::NoSuchFile => "no such file".to_owned(),
+            Failure::PermissionDenied => "permission denied".to_owned(),
+            Failure::Directory => "a directory, not a file".to_owned(),
+            Failure::Status(status @ 300..=399) => {
+                format!("HTTP {status}: a redirect, which the CLI does not follow; give the URL it points to")
+            }
+            Failure::Status(status) => format!("HTTP {status}"),
+            Failure::NoAnswer => {
+                format!("no answer within {} s", crate::core::value::seconds(f64::from(cli.timeout_ms)))
+            }
+            Failure::HostUnknown => "the host name does not resolve".to_owned(),
+            Failure::CannotConnect => "cannot connect to the host".to_owned(),
+            Failure::CutOff => "the answer was cut off".to_owned(),
+            Failure::Other(what) => what.clone(),
+        }
+    }
+}
+
+/// The parsed arguments. Its `Debug` leaves out the headers' values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Cli {
     command: String,
     manifest: Option<String>,
@@ -134,6 +183,13 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
                 let Some((name, value)) = header.split_once(':').filter(|(n, _)| valid_header_name(n.trim())) else {
                     return Err(usage("--header must be 'Name: value'"));
                 };
+                // RFC 9110's field-value, ASCII only; the value itself is not shown.
+                if !value.bytes().all(|b| b == b'\t' || (0x20..=0x7e).contains(&b)) {
+                    let name = name.trim();
+                    return Err(usage(&format!(
+                        "--header {name}: its value holds a character a request header cannot carry (the value is not shown)"
+                    )));
+                }
                 cli.headers.push((name.trim().to_owned(), value.trim().to_owned()));
             }
             "--timeout-ms" => match value("--timeout-ms")?.parse::<u32>() {
@@ -197,14 +253,9 @@ impl Cli {
         self.timeout_ms
     }
 
-    /// What a shell says of a URL that did not answer in time.
-    pub fn no_answer(&self) -> String {
-        format!("no answer within {} s", crate::core::value::seconds(f64::from(self.timeout_ms)))
-    }
-
     /// The command's output, given what was read for each of
     /// [`Cli::inputs`], in order (`Err` with what went wrong, in words).
-    pub fn run(&self, read: Vec<Result<Fetched, String>>) -> Output {
+    pub fn run(&self, read: Vec<Result<Fetched, Failure>>) -> Output {
         let mut out = Output::default();
         match self.documents(read, &mut out.stderr) {
             Ok(docs) => match self.command.as_str() {
@@ -220,7 +271,7 @@ impl Cli {
         out
     }
 
-    fn documents(&self, read: Vec<Result<Fetched, String>>, stderr: &mut String) -> Result<Documents, String> {
+    fn documents(&self, read: Vec<Result<Fetched, Failure>>, stderr: &mut String) -> Result<Documents, String> {
         let inputs = self.inputs();
         if read.len() != inputs.len() {
             return Err(format!("{} documents read for {} inputs", read.len(), inputs.len()));
@@ -228,7 +279,7 @@ impl Cli {
         let mut values = Vec::with_capacity(read.len());
         for (input, result) in inputs.iter().zip(read) {
             let name = shown(&input.location);
-            let fetched = result.map_err(|why| format!("{name}: cannot be read: {why}"))?;
+            let fetched = result.map_err(|why| format!("{name}: cannot be read: {}", why.words(self)))?;
             values.push(document(&name, input.url, fetched, stderr)?);
         }
         let mut values = values.into_iter();
@@ -305,6 +356,21 @@ impl Cli {
                 crate::sri::csp_hash(style)
             ));
         }
+    }
+}
+
+impl std::fmt::Debug for Cli {
+    /// The arguments, each header by its name alone: a value may be a credential.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Cli")
+            .field("command", &self.command)
+            .field("manifest", &self.manifest)
+            .field("configs", &self.configs)
+            .field("backend", &self.backend)
+            .field("headers", &headers)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish_non_exhaustive()
     }
 }
 

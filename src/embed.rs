@@ -24,7 +24,7 @@ use crate::core::value::Value;
 
 /// The page's origin the embed is written for: relative URLs are the page's,
 /// absolute ones must be allowed by the options.
-const PAGE: &str = "https://page.invalid";
+const PAGE: &str = crate::core::origin::ANY_PAGE;
 use crate::core::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
 
 /// What the host page's options may not set: the embed sets them.
@@ -102,7 +102,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         return Err(format!("the options may not set `{k}`: the embed inlines the manifest and configuration"));
     }
     // Read as the loader will read them: relative URLs are the page's, absolute ones must be allowed.
-    let (host, problems) = crate::core::options::parse(options, PAGE)?;
+    let (host, problems) = crate::core::options::parse(options, PAGE, "")?;
     let release = chosen(manifest, config, &host);
     let base = attr(loader_base);
     let style = (css == Css::Inline).then(|| one_line(LOADER_CSS));
@@ -170,7 +170,7 @@ impl Embed {
 /// trust rules, configuration, backend range), so the embed can never preload
 /// another release than the one that starts.
 fn chosen(manifest: &Value, config: &Value, host: &HostOptions) -> Option<Attempt> {
-    let mut boot = Boot::new(Options { config_sources: 1, backend_endpoint: false, ..host.boot(PAGE) });
+    let mut boot = Boot::new(Options { config_sources: 1, backend_endpoint: false, ..host.boot(PAGE, "") });
     boot.start(Start::default());
     boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest.clone())), 0.0);
     boot.handle(Event::Loaded(Doc::Config(0), Ok(config.clone())), 0.0);

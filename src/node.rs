@@ -9,7 +9,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::cli::{self, Fetched, Output};
+use crate::cli::{self, Failure, Fetched, Output};
 
 fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(target, &key.into(), &value.into());
@@ -24,8 +24,7 @@ fn output(out: &Output) -> Object {
 }
 
 /// What to read for these arguments: `{inputs: [{location, url}], headers:
-/// [[name, value]], timeoutMs, noAnswer, limit}` (`noAnswer`: the words for a
-/// URL that did not answer in time; `limit`: the most bytes to read), or `{output: {stdout, stderr, code}}` for a
+/// [[name, value]], timeoutMs, limit}` (`limit`: the most bytes to read), or `{output: {stdout, stderr, code}}` for a
 /// usage error.
 #[wasm_bindgen(js_name = cliInputs)]
 pub fn cli_inputs(args: Vec<String>) -> JsValue {
@@ -47,7 +46,6 @@ pub fn cli_inputs(args: Vec<String>) -> JsValue {
             set(&result, "inputs", inputs);
             set(&result, "headers", headers);
             set(&result, "timeoutMs", cli.timeout_ms());
-            set(&result, "noAnswer", cli.no_answer());
             set(&result, "limit", (cli::MAX_INPUT + 1) as u32);
         }
         Err(usage) => set(&result, "output", output(&usage)),
@@ -56,8 +54,10 @@ pub fn cli_inputs(args: Vec<String>) -> JsValue {
 }
 
 /// The command's `{stdout, stderr, code}`, given what was read for each
-/// input of `cliInputs`, in order: `{bytes: Uint8Array, contentType}` or
-/// `{error: "what went wrong"}`.
+/// input of `cliInputs`, in order: `{bytes: Uint8Array, contentType}`, or
+/// `{failure}`, one of `cli::Failure` by name (`no-such-file`,
+/// `permission-denied`, `directory`, `status` with `status`, `no-answer`,
+/// `host-unknown`, `cannot-connect`, `cut-off`, or another with its `words`).
 #[wasm_bindgen(js_name = cliRun)]
 pub fn cli_run(args: Vec<String>, reads: Vec<JsValue>) -> JsValue {
     let cli = match cli::parse(&args) {
@@ -67,13 +67,23 @@ pub fn cli_run(args: Vec<String>, reads: Vec<JsValue>) -> JsValue {
     let get = |o: &JsValue, key: &str| Reflect::get(o, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
     let read = reads
         .iter()
-        .map(|r| match (get(r, "error"), get(r, "bytes")) {
-            (Some(error), _) => Err(error.as_string().unwrap_or_default()),
+        .map(|r| match (get(r, "failure").and_then(|f| f.as_string()), get(r, "bytes")) {
+            (Some(failure), _) => Err(match failure.as_str() {
+                "no-such-file" => Failure::NoSuchFile,
+                "permission-denied" => Failure::PermissionDenied,
+                "directory" => Failure::Directory,
+                "status" => Failure::Status(get(r, "status").and_then(|s| s.as_f64()).unwrap_or_default() as u16),
+                "no-answer" => Failure::NoAnswer,
+                "host-unknown" => Failure::HostUnknown,
+                "cannot-connect" => Failure::CannotConnect,
+                "cut-off" => Failure::CutOff,
+                _ => Failure::Other(get(r, "words").and_then(|w| w.as_string()).unwrap_or(failure)),
+            }),
             (None, Some(bytes)) => Ok(Fetched {
                 bytes: bytes.dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default(),
                 content_type: get(r, "contentType").and_then(|t| t.as_string()),
             }),
-            (None, None) => Err("nothing was read".to_owned()),
+            (None, None) => Err(Failure::Other("nothing was read".to_owned())),
         })
         .collect();
     output(&cli.run(read)).into()

@@ -834,3 +834,29 @@ fn a_file_that_loads_twice_counts_once() {
     sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
     assert!(!sim.log.iter().any(|a| matches!(a, Action::RunScripts { .. })), "b.css has not loaded");
 }
+
+#[test]
+fn with_a_base_url_elsewhere_relative_files_are_judged_where_the_browser_sends_them() {
+    // A `<base href="https://cdn.example/">` on the page: `p.js` goes to the CDN.
+    let absolute = format!(
+        r#"{{"id": "absolute", "assets": [{{"type": "script", "url": "https://desk.example/p.js", "integrity": "{SHA}"}}]}}"#
+    );
+    let boot = |allowed: Vec<String>| {
+        let mut sim = Sim::new(Options {
+            page_origin: "https://desk.example".into(),
+            base_origin: "https://cdn.example".into(),
+            allowed_origins: allowed,
+            ..Options::default()
+        });
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+        sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[release("relative", ""), absolute.clone()])))));
+        sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+        sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+        sim
+    };
+    let sim = boot(Vec::new());
+    assert_eq!(sim.attempts().iter().map(|a| a.release_id.as_str()).collect::<Vec<_>>(), vec!["absolute"]);
+    assert!(sim.codes().contains(&"bundle.origin"));
+    // Allowing the base's origin lets it in, as for any other origin.
+    assert_eq!(boot(vec!["https://cdn.example".into()]).attempts()[0].release_id, "relative");
+}

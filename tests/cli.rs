@@ -417,3 +417,23 @@ fn jsontestsuite_reads_in_the_cli_as_in_the_browser() {
         );
     }
 }
+
+#[test]
+fn check_fails_a_release_whose_url_the_loader_refuses_on_any_page() {
+    // Issue 27: the desk refuses `/\evil.example/x.js` (bundle.origin); the
+    // preflight says so before it ships, whatever the page's origin.
+    let manifest = temp_file(
+        "check-backslash-manifest.json",
+        br#"{"format":1,"releases":[{"id":"evil","assets":[
+            {"type":"script","url":"/\\evil.example/x.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"},
+            {"type":"script","url":"https://cdn.example/ok.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"}]}]}"#,
+    );
+    let config = temp_file("check-backslash-config.json", br#"{"values":{}}"#);
+    let (stdout, stderr, code) = text(&run(&["check", "--manifest", &manifest, "--config", &config]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "/\\evil.example/x.js: it holds a backslash, which browsers read as a slash; write / (error bundle.origin)\nrelease evil: would NOT boot (1 error, 0 warnings)\n",
+        "an absolute URL on another origin is the host page's to allow, so it is not refused here"
+    );
+}

@@ -11,7 +11,7 @@ use desk_loader::core::value::Value;
 const PAGE: &str = "https://desk.example";
 
 fn read(json: &str) -> (HostOptions, Vec<Problem>) {
-    parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE).unwrap()
+    parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE, "").unwrap()
 }
 
 fn messages(problems: &[Problem]) -> Vec<&str> {
@@ -76,13 +76,44 @@ fn sources_are_urls_elements_or_objects_and_host_config_comes_last() {
     );
     assert_eq!(o.report_url.as_deref(), Some("/r"));
     assert_eq!(messages(&problems), ["options.config[3]: not a URL, \"#id\" or an object; left out"]);
-    assert_eq!(o.boot(PAGE).config_sources, 4);
+    assert_eq!(o.boot(PAGE, "").config_sources, 4);
 }
 
 #[test]
 fn options_that_leave_nothing_to_boot_are_refused() {
-    let refuse = |json: &str| parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE).unwrap_err();
+    let refuse = |json: &str| parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE, "").unwrap_err();
     assert_eq!(refuse(r#"{"config": []}"#), "desk-loader: `config` is an empty list; give at least one source");
     assert_eq!(refuse(r#"{"mount": 3}"#), "desk-loader: `mount` must be a CSS selector or an element");
     assert!(refuse("[1]").starts_with("desk-loader: the options must be an object"));
+}
+
+#[test]
+fn a_report_url_a_browser_reads_as_another_host_is_refused_with_the_reason() {
+    // Issue 27's repros, as a report endpoint: each would post to evil.example.
+    for (url, why) in [
+        (r"/\\evil.example/r", "it holds a backslash, which browsers read as a slash; write /"),
+        (r"https://evil.example\\@desk.example/r", "it holds a backslash, which browsers read as a slash; write /"),
+        (r"/\t/evil.example/r", "it holds a tab or line break, which browsers remove before reading the URL"),
+        (r"https://desk.example@evil.example/r", "it holds user info (user@host), which hides the host it goes to"),
+    ] {
+        let (o, problems) = read(&format!(r#"{{"reportUrl": "{url}", "allowedOrigins": ["https://cdn.example"]}}"#));
+        assert_eq!(o.report_url, None, "{url}");
+        let message = &messages(&problems)[0];
+        assert!(message.starts_with("options.reportUrl: ") && message.contains(why), "{url}: {message}");
+    }
+}
+
+#[test]
+fn allowed_origins_are_read_as_browsers_serialize_them_and_anything_else_is_left_out() {
+    let (o, problems) = read(
+        r#"{"allowedOrigins": ["https://CDN.example:443/", "http://127.0.0.1:8080", "https://cdn.example/panel", "cdn.example"]}"#,
+    );
+    assert_eq!(o.allowed_origins, ["https://cdn.example", "http://127.0.0.1:8080"]);
+    assert_eq!(
+        messages(&problems),
+        [
+            "options.allowedOrigins[2]: \"https://cdn.example/panel\": expected an origin: a scheme, a host and a port only; left out",
+            "options.allowedOrigins[3]: \"cdn.example\": expected an origin: a scheme, a host and a port only; left out",
+        ]
+    );
 }

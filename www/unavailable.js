@@ -28,10 +28,17 @@
   function allowed(url, allowedOrigins) {
     try {
       if (/[^\x21-\x7e]|\\/.test(url)) return false;
-      var parsed = new URL(url, location.href);
+      // Where the browser sends it: against the base URL, which a <base href> may move.
+      var parsed = new URL(url, document.baseURI);
       if (parsed.username || parsed.password) return false;
+      // An entry counts only when it is an origin as browsers write one, as
+      // the loader reads allowedOrigins (src/core/origin.rs, parse_origin).
       var origins = (allowedOrigins || []).map(function (o) {
-        try { return new URL(o).origin; } catch (e) { return null; }
+        try {
+          var u = new URL(o);
+          var plain = !/[^\x21-\x7e]|\\/.test(o) && /^https?:$/.test(u.protocol) && u.pathname === "/";
+          return plain && !u.search && !u.hash && !u.username && !u.password ? u.origin : null;
+        } catch (e) { return null; }
       });
       return parsed.origin === location.origin || origins.indexOf(parsed.origin) >= 0;
     } catch (e) {

@@ -39,64 +39,60 @@ mod io {
     use std::io::Read;
     use std::time::Duration;
 
-    use desk_loader::cli::{Cli, Fetched, Input, MAX_INPUT};
+    use desk_loader::cli::{Cli, Failure, Fetched, Input, MAX_INPUT};
 
     /// Reads a file, or a URL as the desk would fetch it: a GET with the
     /// `--header`s, answered within `--timeout-ms`, at most one byte over
-    /// the document limit. A failure is said in words for `cli::run` to
-    /// name with the location; a header's value is never in them.
-    pub fn read(input: &Input, cli: &Cli) -> Result<Fetched, String> {
+    /// the document limit, no redirect followed (a header goes to the host
+    /// it was given for, and no other). A failure is one of `cli::Failure`,
+    /// which `cli::run` says in words: never a URL nor a header's value.
+    pub fn read(input: &Input, cli: &Cli) -> Result<Fetched, Failure> {
         let limit = MAX_INPUT as u64 + 1;
         if !input.url {
-            let file = std::fs::File::open(&input.location).map_err(|e| file_error(&e))?;
+            let file = std::fs::File::open(&input.location).map_err(|e| file_failure(&e))?;
             let mut bytes = Vec::new();
-            file.take(limit).read_to_end(&mut bytes).map_err(|e| file_error(&e))?;
+            file.take(limit).read_to_end(&mut bytes).map_err(|e| file_failure(&e))?;
             return Ok(Fetched { bytes, content_type: None });
         }
         let timeout = Duration::from_millis(u64::from(cli.timeout_ms()));
-        let agent = ureq::AgentBuilder::new().timeout(timeout).build();
+        let agent = ureq::AgentBuilder::new().timeout(timeout).redirects(0).build();
         let mut request = agent.get(&input.location);
         for (name, value) in cli.headers() {
             request = request.set(name, value);
         }
         let response = match request.call() {
+            Ok(response) if response.status() >= 300 => return Err(Failure::Status(response.status())),
             Ok(response) => response,
-            Err(ureq::Error::Status(status, _)) => return Err(format!("HTTP {status}")),
-            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t, cli)),
+            Err(ureq::Error::Status(status, _)) => return Err(Failure::Status(status)),
+            Err(ureq::Error::Transport(t)) => return Err(transport_failure(&t)),
         };
         let content_type = response.header("content-type").map(str::to_owned);
         let mut bytes = Vec::new();
-        response.into_reader().take(limit).read_to_end(&mut bytes).map_err(|e| transport_or_timeout(&e, cli))?;
+        response.into_reader().take(limit).read_to_end(&mut bytes).map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => Failure::NoAnswer,
+            _ => Failure::CutOff,
+        })?;
         Ok(Fetched { bytes, content_type })
     }
 
-    /// An OS error in the words the Node CLI uses too.
-    fn file_error(e: &std::io::Error) -> String {
+    fn file_failure(e: &std::io::Error) -> Failure {
         match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_owned(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-            std::io::ErrorKind::IsADirectory => "a directory, not a file".to_owned(),
-            _ => e.to_string(),
+            std::io::ErrorKind::NotFound => Failure::NoSuchFile,
+            std::io::ErrorKind::PermissionDenied => Failure::PermissionDenied,
+            std::io::ErrorKind::IsADirectory => Failure::Directory,
+            _ => Failure::Other(e.to_string()),
         }
     }
 
-    fn transport_error(t: &ureq::Transport, cli: &Cli) -> String {
-        // Known by the socket's own error kind, not by a message's words.
+    /// ureq's transport error by its kind, never its text, which starts with
+    /// the URL; a timeout known by the socket's own error kind.
+    fn transport_failure(t: &ureq::Transport) -> Failure {
         let io = std::error::Error::source(t).and_then(|s| s.downcast_ref::<std::io::Error>());
-        let timed_out =
-            io.is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock));
-        match t.kind() {
-            _ if timed_out => cli.no_answer(),
-            ureq::ErrorKind::Dns => "the host name does not resolve".to_owned(),
-            ureq::ErrorKind::ConnectionFailed => "cannot connect to the host".to_owned(),
-            _ => t.to_string(),
-        }
-    }
-
-    fn transport_or_timeout(e: &std::io::Error, cli: &Cli) -> String {
-        match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => cli.no_answer(),
-            _ => format!("the answer was cut off: {e}"),
+        match (t.kind(), io.map(std::io::Error::kind)) {
+            (_, Some(std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)) => Failure::NoAnswer,
+            (ureq::ErrorKind::Dns, _) => Failure::HostUnknown,
+            (ureq::ErrorKind::ConnectionFailed, _) => Failure::CannotConnect,
+            (kind, _) => Failure::Other(kind.to_string()),
         }
     }
 }

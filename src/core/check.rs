@@ -100,6 +100,15 @@ pub fn check_sources(
                 .with_path("withdrawn"),
         );
     }
+    // The URL rules that hold on any page (the page and its allowedOrigins
+    // are the host's, unknown here): a URL the loader would refuse wherever
+    // it runs fails the check as it fails the boot.
+    for asset in &chosen.assets {
+        if let Err(why) = super::origin::origin_of(&asset.url, super::origin::ANY_PAGE) {
+            let message = format!("{}: {why}", super::origin::shown(&asset.url));
+            problems.push(Problem::error(Code::BundleOrigin, message).with_release(&chosen.id));
+        }
+    }
     let mut parts = Vec::with_capacity(configs.len());
     for config in configs {
         let (runtime, shape) = RuntimeConfig::parse(config);

@@ -11,9 +11,10 @@
 //! So a value is accepted only when:
 //! - it is printable ASCII with hashes separated by spaces;
 //! - every `sha256-`, `sha384-` or `sha512-` hash (the name in lower case:
-//!   Chromium 156 and Firefox 153 ignore `SHA384-`, and so ran a file whose
-//!   bytes matched nothing in `tests/e2e/security.spec.js`; the SRI
-//!   specification lower-cases the name, the engines do not) is
+//!   Chromium 156 and Firefox 153 read `SHA384-` as an unknown algorithm and
+//!   run a file whose bytes match nothing, WebKit enforces it, as
+//!   `tests/e2e/security.spec.js` shows; the SRI specification lower-cases
+//!   the name) is
 //!   the base64 or base64url (one alphabet per hash, padded exactly or not
 //!   at all, no stray bits) of a digest of that algorithm's length, with any
 //!   `?options` after it ignored;

@@ -55,13 +55,15 @@ pub struct HostOptions {
 }
 
 impl HostOptions {
-    /// The boot's settings, on the page's origin.
-    pub fn boot(&self, page_origin: &str) -> BootOptions {
+    /// The boot's settings, on the page's origin, with its base URL's origin
+    /// (empty for the page's: `origin::same_origin`).
+    pub fn boot(&self, page_origin: &str, base_origin: &str) -> BootOptions {
         BootOptions {
             ready_deadline_ms: self.ready_deadline_ms,
             config_sources: self.config.len(),
             backend_endpoint: self.backend_url.is_some(),
             page_origin: page_origin.to_owned(),
+            base_origin: base_origin.to_owned(),
             allowed_origins: self.allowed_origins.clone(),
             same_origin_without_integrity: self.same_origin_without_integrity,
             report_format: self.report_format,
@@ -69,9 +71,10 @@ impl HostOptions {
     }
 }
 
-/// Reads the options on a page of `page_origin`: the options and their
-/// problems, or why nothing can boot with them.
-pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Problem>), String> {
+/// Reads the options on a page of `page_origin` whose base URL is on
+/// `base_origin` (empty for the page's: `origin::same_origin`): the options
+/// and their problems, or why nothing can boot with them.
+pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(HostOptions, Vec<Problem>), String> {
     let mut problems = Vec::new();
     let members = match options {
         Value::Object(members) => &members[..],
@@ -150,7 +153,7 @@ pub fn parse(options: &Value, page_origin: &str) -> Result<(HostOptions, Vec<Pro
     };
     let report_url = match get("reportUrl") {
         None => None,
-        Some(Value::String(url)) => match super::origin::check(url, page_origin, &allowed_origins) {
+        Some(Value::String(url)) => match super::origin::check(url, page_origin, base_origin, &allowed_origins) {
             Ok(()) => Some(url.as_str().to_owned()),
             Err(why) => {
                 problems.push(invalid("reportUrl", &format!("{}: {why}; reports go to the console only", quoted(url))));

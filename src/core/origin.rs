@@ -68,15 +68,35 @@ pub fn parse_origin(text: &str) -> Result<String, &'static str> {
     origin_of(text, "")
 }
 
-/// Whether `url` is on the page's own origin.
-pub fn same_origin(url: &str, page_origin: &str) -> bool {
-    origin_of(url, page_origin).is_ok_and(|o| o == page_origin)
+/// A page's origin for judging URLs where the real page is not known (the
+/// CLI): relative URLs are this page's, and an absolute one is at its own
+/// origin; only the reasons a URL is refused are the same on every page.
+pub const ANY_PAGE: &str = "https://page.invalid";
+
+/// `url` as a problem shows it: as written when it prints as it reads,
+/// quoted and escaped when it holds a character that would not (a tab, a
+/// line break, a control character).
+pub fn shown(url: &str) -> String {
+    if url.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        url.to_owned()
+    } else {
+        super::value::quoted(url)
+    }
 }
 
-/// Whether code at `url` may run on the page at `page_origin`, given the host
-/// page's `allowed` origins (each as [`parse_origin`] wrote it); if not, why.
-pub fn check(url: &str, page_origin: &str, allowed: &[String]) -> Result<(), &'static str> {
-    let origin = origin_of(url, page_origin)?;
+/// Whether `url` is on the page's own origin. `base_origin` is the origin of
+/// the document's base URL (`document.baseURI`), against which a relative URL
+/// resolves: the page's own unless a `<base href>` moved it; empty for the
+/// page's.
+pub fn same_origin(url: &str, page_origin: &str, base_origin: &str) -> bool {
+    origin_of(url, or_page(base_origin, page_origin)).is_ok_and(|o| o == page_origin)
+}
+
+/// Whether code at `url` may run on the page at `page_origin` (its base URL's
+/// origin `base_origin`, as for [`same_origin`]), given the host page's
+/// `allowed` origins (each as [`parse_origin`] wrote it); if not, why.
+pub fn check(url: &str, page_origin: &str, base_origin: &str, allowed: &[String]) -> Result<(), &'static str> {
+    let origin = origin_of(url, or_page(base_origin, page_origin))?;
     if origin == page_origin || allowed.contains(&origin) {
         Ok(())
     } else {
@@ -84,9 +104,18 @@ pub fn check(url: &str, page_origin: &str, allowed: &[String]) -> Result<(), &'s
     }
 }
 
-/// Whether code at `url` may run on the page at `page_origin`.
+/// Whether code at `url` may run on the page at `page_origin`, whose base URL
+/// is on the same origin.
 pub fn allowed(url: &str, page_origin: &str, allowed: &[String]) -> bool {
-    check(url, page_origin, allowed).is_ok()
+    check(url, page_origin, "", allowed).is_ok()
+}
+
+fn or_page<'a>(base_origin: &'a str, page_origin: &'a str) -> &'a str {
+    if base_origin.is_empty() {
+        page_origin
+    } else {
+        base_origin
+    }
 }
 
 /// The page's origin, when relative URLs have one: a page with an opaque
@@ -242,6 +271,14 @@ mod tests {
         assert!(!allowed("https://cdn.example.evil.example/a.js", PAGE, &list));
         assert!(!allowed("http://desk.example/a.js", PAGE, &[]), "another scheme is another origin");
         assert!(!allowed("panel/a.js", "null", &[]), "an opaque page origin is no one's");
+        // A `<base href>` on another origin moves relative URLs there.
+        assert_eq!(
+            check("panel/a.js", PAGE, "https://cdn.example", &[]),
+            Err("not on this page's origin nor on an origin the host page allows")
+        );
+        assert_eq!(check("panel/a.js", PAGE, "https://cdn.example", &list), Ok(()));
+        assert!(!same_origin("panel/a.js", PAGE, "https://cdn.example"));
+        assert!(same_origin("https://desk.example/a.js", PAGE, "https://cdn.example"));
     }
 
     #[test]

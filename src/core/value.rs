@@ -1,8 +1,8 @@
 //! A JSON value the core owns, so the browser build needs no JSON library.
 //!
-//! Natively the CLI and the tests deserialize text into [`Value`] with
-//! `serde_json`, through the `Deserialize` impl below; in the browser the
-//! core's own parser reads the text (`core::json`, with the same depth
+//! Natively the tests (the CLI reads as the browser does, with `core::json`)
+//! read text into [`Value`] with `serde_json`, through the impl below; in
+//! the browser the core's own parser reads it (`core::json`, with the same depth
 //! limit; a host page's objects are first written out with `JSON.stringify`,
 //! `web::convert::from_js`). [`Value::to_json`] writes compact JSON for records
 //! and reports.
@@ -358,7 +358,7 @@ fn write_quoted(s: &str, escape_lt: bool, out: &mut String) {
     out.push('"');
 }
 
-/// `Deserialize` for [`Value`], for `serde_json` in the CLI, the tests and the
+/// `Deserialize` for [`Value`], for `serde_json` in the tests and the
 /// fuzz targets. The browser build reads text with `core::json`
 /// (`web::convert`), so the wasm module links none of this.
 mod deserialize {

@@ -34,6 +34,8 @@ pub(crate) struct HostOptions {
     pub config: Vec<Source>,
     /// The page's origin.
     pub page_origin: String,
+    /// Its base URL's origin, when a `<base href>` moved it (else empty).
+    pub base_origin: String,
     /// Everything else, as the core read it.
     pub core: crate::core::options::HostOptions,
     /// The options' problems, for the boot's report.
@@ -48,8 +50,17 @@ impl HostOptions {
         use crate::core::options::{self, Source as Spec};
         let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
         let page_origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+        // A `<base href>` moves where relative URLs go: the core judges them there.
+        let base_origin = document
+            .base_uri()
+            .ok()
+            .flatten()
+            .and_then(|base| web_sys::Url::new(&base).ok())
+            .map(|base| base.origin())
+            .filter(|base| *base != page_origin)
+            .unwrap_or_default();
         let (shape, mut objects) = options_shape(options);
-        let (core, problems) = options::parse(&shape, &page_origin)?;
+        let (core, problems) = options::parse(&shape, &page_origin, &base_origin)?;
         let get = |k: &str| Reflect::get(options, &k.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
         let mount = match get("mount") {
             Some(v) if v.is_instance_of::<Element>() => v.unchecked_into(),
@@ -72,6 +83,7 @@ impl HostOptions {
             manifest: page(&core.manifest),
             config: core.config.iter().map(&mut page).collect(),
             page_origin,
+            base_origin,
             core,
             problems,
             loading: mount

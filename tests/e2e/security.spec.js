@@ -296,3 +296,57 @@ for (const form of ["/\\EVIL/r", "http://EVIL\\@PAGE/r"]) {
     expect(await evil.requests()).toEqual([]);
   });
 }
+
+// A `<base href>` on another origin moves where the browser sends every
+// relative URL: the loader judges relative files where they would go, not
+// on the page's origin (src/core/origin.rs, `same_origin`).
+test("with a <base href> on another origin, relative release files are judged there and never requested", async ({ desk }) => {
+  const elsewhere = await desk.otherServer();
+  await desk.plan({});
+  const page = desk.origin;
+  let html = await (await fetch(`${page}/desk.html`)).text();
+  for (const file of ["desk-loader.css", "pkg/desk_loader.js", "pkg/desk_loader_bg.wasm", "manifest.json", "config.json", "unavailable.js", "boot.js", "/__report"]) {
+    html = html.replaceAll(`"${file}"`, `"${page}/${file.replace(/^\//, "")}"`);
+  }
+  html = html.replace("<head>", `<head>\n  <base href="${elsewhere.origin}/">`);
+  const absolute = demoRelease("2026.11.1");
+  absolute.assets = absolute.assets.map((a) => ({ ...a, url: `${page}/${a.url}` }));
+  await desk.setFaults([answer("desk.html", html, { contentType: "text/html" }), ...documents([demoRelease("2026.11.2"), absolute])]);
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.attr("#desk", "data-desk-release")).toBe("2026.11.1");
+  // WebKit asks the base's origin for /favicon.ico: the page's own doing, not the loader's.
+  const asked = (await elsewhere.requests()).map((r) => r.url).filter((u) => u !== "/favicon.ico");
+  expect(asked, "no release file asked of the base's origin").toEqual([]);
+  const report = await desk.report("ready");
+  expect(report.path.map((p) => [p.release, p.outcome])).toEqual([["2026.11.2", "bundle.origin"], ["2026.11.1", "ready"]]);
+});
+
+// Why the manifest refuses `SHA384-` (src/core/integrity.rs): the SRI
+// specification lower-cases an algorithm's name, but engines match it as
+// written, read an upper-case name as an unknown algorithm, and so check
+// nothing. Shown here on a plain <script>, without the loader.
+test("an engine that ignores an upper-case algorithm name runs a file matching no digest: why the manifest refuses SHA384-", async ({ desk, engine }) => {
+  await desk.plan({ faults: [js("/sri/upper.js", ran("upper"))] });
+  await desk.open("/desk.html");
+  const outcome = await desk.eval((integrity) => new Promise((resolve) => {
+    const s = document.createElement("script");
+    s.src = "/sri/upper.js";
+    s.integrity = integrity;
+    s.crossOrigin = "anonymous";
+    s.onload = () => resolve((window.__ran || []).includes("upper") ? "ran" : "loaded, did not run");
+    s.onerror = () => resolve("refused");
+    document.head.append(s);
+  }), `SHA384-${digest("sha384", "other bytes")}`);
+  const lower = await desk.eval((integrity) => new Promise((resolve) => {
+    const s = document.createElement("script");
+    s.src = "/sri/upper.js?lower";
+    s.integrity = integrity;
+    s.onload = () => resolve("ran");
+    s.onerror = () => resolve("refused");
+    document.head.append(s);
+  }), `sha384-${digest("sha384", "other bytes")}`);
+  expect(lower, "the same hash in lower case is enforced").toBe("refused");
+  // Chromium 156 and Firefox ESR 153 check nothing; WebKitGTK 2.50 enforces it.
+  expect(outcome).toBe({ chromium: "ran", firefox: "ran", webkit: "refused" }[engine]);
+});

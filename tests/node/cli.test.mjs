@@ -63,44 +63,49 @@ function words(line) {
   return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
 
-test("every console example of docs/cli.md prints the same, and exits the same, from both CLIs", async () => {
-  const lines = readFileSync(path.join(ROOT, "docs/cli.md"), "utf8").split("\n");
-  let dir = ROOT, served = null, ran = 0;
+test("every console example of docs/cli.md and the README prints the same, and exits the same, from both CLIs", async () => {
+  let ran = 0;
   const servers = [];
   try {
-    for (let i = 0; i < lines.length; i++) {
-      const marker = lines[i].match(/^<!-- example: in (.+?)(?:, served at (\$\w+))? -->$/);
-      if (marker) {
-        dir = path.join(ROOT, marker[1]);
-        served = null;
-        if (marker[2]) {
-          const server = await serve(dir);
-          servers.push(server);
-          served = [marker[2], server.origin];
-        }
-        continue;
-      }
+    for (const page of ["docs/cli.md", "README.md"]) {
+      // A command may go on over lines ending in `\`.
+      const lines = readFileSync(path.join(ROOT, page), "utf8").replace(/\\\n\s*/g, " ").split("\n");
+      let dir = ROOT, served = null;
       const runAll = async (commands) => {
         for (const command of commands) {
           await both(words(command).map((w) => (served ? w.replace(served[0], served[1]) : w)), dir);
           ran++;
         }
       };
-      // An output example: `<!-- example: $ desk-loader … -->`.
-      const output = lines[i].match(/^<!-- example: \$ desk-loader (.*) -->$/);
-      if (output) await runAll([output[1]]);
-      if (lines[i] !== "```console") continue;
-      const commands = [];
-      for (i++; lines[i] !== "```"; i++) {
-        const command = lines[i].match(/^\$ desk-loader (.*)$/);
-        if (command) commands.push(command[1]);
+      const command = (line) => line.match(/^\$ (?:desk-loader|cargo run -q --bin desk-loader --) (.*)$/);
+      for (let i = 0; i < lines.length; i++) {
+        const marker = lines[i].match(/^<!-- example: in (.+?)(?:, served at (\$\w+))? -->$/);
+        if (marker) {
+          dir = path.join(ROOT, marker[1]);
+          served = null;
+          if (marker[2]) {
+            const server = await serve(dir);
+            servers.push(server);
+            served = [marker[2], server.origin];
+          }
+          continue;
+        }
+        // An output example: `<!-- example: $ desk-loader … -->`.
+        const output = lines[i].match(/^<!-- example: \$ desk-loader (.*) -->$/);
+        if (output) await runAll([output[1]]);
+        if (lines[i] !== "```console") continue;
+        const commands = [];
+        for (i++; lines[i] !== "```"; i++) {
+          const found = command(lines[i]);
+          if (found) commands.push(found[1]);
+        }
+        await runAll(commands);
       }
-      await runAll(commands);
     }
   } finally {
     servers.forEach((s) => s.close());
   }
-  assert.ok(ran >= 5, `only ${ran} examples ran: the page did not parse`);
+  assert.ok(ran >= 7, `only ${ran} examples ran: a page did not parse`);
 });
 
 test("every case of tests/cases/validation.json checks the same from both CLIs, as text and as JSON", async () => {
@@ -127,11 +132,13 @@ test("bad arguments and unreadable files: the same usage errors and exit 2 from 
     ["check", "--manifest", "manifest.json", "--config", "nope.json"],
     ["check", "--manifest", "manifest.json", "--config", "config.production.json", "--format", "xml"],
     ["check", "--manifest", "manifest.json", "--config", "config.production.json", "--header", "no colon"],
+    ["check", "--manifest", "manifest.json", "--config", "config.production.json", "--header", "X-Token: s3cr3t\u00e9"],
     ["schema", "--manifest", "manifest.json", "--config", "config.production.json"],
     ["frobnicate"],
   ]) {
     const said = await both(args, INCIDENT);
     assert.equal(said.code, 2, `desk-loader ${args.join(" ")}`);
+    assert.ok(!said.stderr.includes("s3cr3t"), "a header's value is never printed");
   }
   assert.equal((await both(["schema", "--manifest", "manifest.json"], INCIDENT)).code, 0);
   assert.equal((await both(["embed", "--manifest", "manifest.json", "--config", "config.fixed.json"], INCIDENT)).code, 0);
@@ -161,13 +168,14 @@ for (const [name, cli] of [["native", () => NATIVE], ["Node", () => NODE]]) {
     assert.equal(asked[0].authorized, true, "the Authorization header reached the server");
   });
 
-  test(`the ${name} CLI merges configuration sources in order and reads the backend endpoint, as the desk does`, async () => {
+  test(`the ${name} CLI reads the manifest at a URL, merges configuration sources in order and reads the backend endpoint, as the desk does`, async () => {
     const server = await plan([
+      answer("/manifest.json", readFileSync(path.join(INCIDENT, "manifest.json"), "utf8")),
       answer("/base.json", PRODUCTION),
       answer("/override.json", JSON.stringify({ values: { ENGINE_GATEWAY_URL: "https://engine.example" } })),
       answer("/version", JSON.stringify({ schema: 43 })),
     ]);
-    const args = ["check", "--manifest", "manifest.json", "--config", `${server.origin}/base.json`, "--config", `${server.origin}/override.json`];
+    const args = ["check", "--manifest", `${server.origin}/manifest.json`, "--config", `${server.origin}/base.json`, "--config", `${server.origin}/override.json`];
     assert.equal((await run(cli(), args, INCIDENT)).code, 0, "the later source sets the variable");
     const old = await run(cli(), [...args, "--release", "2023.08.04", "--backend", `${server.origin}/version`], INCIDENT);
     assert.doesNotMatch(old.stdout, /backend\.incompatible/, "schema 43 from the endpoint fits >=42, <44");
@@ -177,6 +185,8 @@ for (const [name, cli] of [["native", () => NATIVE], ["Node", () => NODE]]) {
     ["a 500", { status: 500, body: "oops", contentType: "text/plain" }, "cannot be read: HTTP 500"],
     ["a timeout", { hang: true }, "cannot be read: no answer within 1 s"],
     ["an HTML page", { body: "<!doctype html><title>Sign in</title>", contentType: "text/html" }, "answered with an HTML page, not JSON (a login or error page?)"],
+    ["a redirect, not followed (a header goes to no other host)", { status: 302, body: "", headers: { Location: "https://elsewhere.example/config.json" } },
+      "cannot be read: HTTP 302: a redirect, which the CLI does not follow; give the URL it points to"],
   ]) {
     test(`the ${name} CLI names ${what} from the live configuration's URL, exit 2`, async () => {
       const server = await plan([{ path: "/config.json", ...fault }]);

@@ -1,4 +1,4 @@
-// `require("desk-loader/node")`: the validator for Node code (Node 18 or
+// `require("desk-loader/node")`: the validator for Node code (Node 20 or
 // later), the same module as the package's `desk-loader` command
 // (docs/cli.md). Loaded synchronously; no `init()` to call.
 import type { CheckResult } from "./index.js";

@@ -188,13 +188,13 @@ pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Pr
         .iter()
         .filter(|_| !page.is_empty())
         .filter_map(|a| {
-            let why = origin::check(&a.url, page, &options.allowed_origins).err()?;
-            let plain = a.url.bytes().all(|b| (0x21..=0x7e).contains(&b));
-            Some(format!("{}: {why}", if plain { a.url.clone() } else { crate::core::value::quoted(&a.url) }))
+            let why = origin::check(&a.url, page, &options.base_origin, &options.allowed_origins).err()?;
+            Some(format!("{}: {why}", origin::shown(&a.url)))
         })
         .collect();
     let unchecked = release.assets.iter().filter(|a| {
-        a.integrity.is_empty() && !(options.same_origin_without_integrity && origin::same_origin(&a.url, page))
+        a.integrity.is_empty()
+            && !(options.same_origin_without_integrity && origin::same_origin(&a.url, page, &options.base_origin))
     });
     (!foreign.is_empty())
         .then(|| Problem::error(Code::BundleOrigin, foreign.join("; ")).with_release(&release.id))

@@ -45,6 +45,10 @@ pub struct Options {
     pub backend_endpoint: bool,
     /// The page's origin, such as `https://desk.example`; empty when unknown.
     pub page_origin: String,
+    /// The origin of the page's base URL (`document.baseURI`), against which
+    /// the browser resolves a relative URL: empty for the page's own; another
+    /// one when a `<base href>` moved it.
+    pub base_origin: String,
     /// Other origins the host page allows code from (never widened by a manifest).
     pub allowed_origins: Vec<String>,
     /// The host page's opt-out: same-origin files may come without integrity.
@@ -96,6 +100,7 @@ impl Default for Options {
             config_sources: 1,
             backend_endpoint: false,
             page_origin: String::new(),
+            base_origin: String::new(),
             allowed_origins: Vec::new(),
             same_origin_without_integrity: false,
             report_format: ReportFormat::Json,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npx desk-loader check|schema|embed …`: the preflight CLI from the npm
-// package, on Node 18 or later (tested on Node 20). The same validator as the
+// package, on Node 20 or later. The same validator as the
 // native binary, compiled to WebAssembly with the CLI's own logic
 // (src/cli.rs, bound for Node in src/node.rs): the same options, output and
 // exit codes (docs/cli.md). This file is the I/O shell only: it reads the
@@ -11,13 +11,13 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const { cliInputs, cliRun } = require("../node/desk_loader.cjs");
 
-/** An OS error in the words the native CLI uses too. */
-function fileError(e) {
+/** An OS error as one of the CLI's failures (src/cli.rs, `Failure`). */
+function fileFailure(e) {
   switch (e.code) {
-    case "ENOENT": return "no such file";
-    case "EACCES": case "EPERM": return "permission denied";
-    case "EISDIR": return "a directory, not a file";
-    default: return e.message;
+    case "ENOENT": return { failure: "no-such-file" };
+    case "EACCES": case "EPERM": return { failure: "permission-denied" };
+    case "EISDIR": return { failure: "directory" };
+    default: return { failure: "other", words: e.message };
   }
 }
 
@@ -31,34 +31,45 @@ function readFile(path, limit) {
     for (let n; length < limit && (n = readSync(fd, buffer, length, limit - length, null)) > 0;) length += n;
     return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, length) };
   } catch (e) {
-    return { error: fileError(e) };
+    return fileFailure(e);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-/** A URL as the desk fetches it: a GET with the headers, within the timeout. */
+/**
+ * A URL as the desk fetches it: a GET with the headers, within the timeout,
+ * at most `limit` bytes, no redirect followed (a header goes to the host it
+ * was given for, and no other). A failure is named, never worded here: the
+ * words are the CLI's, and hold neither the URL nor a header's value.
+ */
 async function readUrl(url, plan) {
+  const signal = AbortSignal.timeout(plan.timeoutMs);
   let response;
   try {
-    response = await fetch(url, { headers: plan.headers, signal: AbortSignal.timeout(plan.timeoutMs) });
+    response = await fetch(url, { headers: plan.headers, signal, redirect: "manual" });
   } catch (e) {
     // Known by the abort signal's own error, not by a message's words.
-    if (e.name === "TimeoutError") return { error: plan.noAnswer };
+    if (e.name === "TimeoutError") return { failure: "no-answer" };
     const code = e.cause && e.cause.code;
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { error: "the host name does not resolve" };
-    if (code === "ECONNREFUSED") return { error: "cannot connect to the host" };
-    // A header fetch refuses is not repeated: its value may be a credential.
-    if (e instanceof TypeError && !e.cause) return { error: "the request was refused before it was sent (check --header)" };
-    return { error: String((e.cause && e.cause.message) || e.message) };
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { failure: "host-unknown" };
+    if (code === "ECONNREFUSED") return { failure: "cannot-connect" };
+    return { failure: "other", words: code || e.name };
   }
-  if (!response.ok) return { error: `HTTP ${response.status}` };
+  if (response.status >= 300) return { failure: "status", status: response.status };
+  const chunks = [];
+  let length = 0;
   try {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return { bytes: bytes.subarray(0, plan.limit), contentType: response.headers.get("content-type") };
+    for await (const chunk of response.body) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= plan.limit) break;
+    }
   } catch (e) {
-    return { error: e.name === "TimeoutError" ? plan.noAnswer : `the answer was cut off: ${e.message}` };
+    return { failure: e.name === "TimeoutError" ? "no-answer" : "cut-off" };
   }
+  const bytes = Buffer.concat(chunks).subarray(0, plan.limit);
+  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), contentType: response.headers.get("content-type") };
 }
 
 const args = process.argv.slice(2);
