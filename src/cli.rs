@@ -316,7 +316,10 @@ impl Cli {
             *out = Output::fatal("no such usable release in the manifest");
             return;
         };
-        let title = format!("desk-loader runtime configuration for release {}", release.id);
+        let mut title = format!("desk-loader runtime configuration for release {}", release.id);
+        if let Some(share) = release.rollout {
+            title.push_str(&format!(", rolled out to {} % of desks", Value::Number(share).to_json()));
+        }
         out.stdout.push_str(&release.contract.json_schema(&title).to_json());
         out.stdout.push('\n');
     }
@@ -450,6 +453,10 @@ fn print_text(outcome: &Outcome, deny_warnings: bool, out: &mut String) {
         "would boot"
     };
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if let Some(share) = outcome.rollout {
+        let share = Value::Number(share).to_json();
+        out.push_str(&format!("rollout: release {} goes to {share} % of desks\n", outcome.release));
+    }
     out.push_str(&format!(
         "release {}: {verdict} ({}, {})\n",
         outcome.release,

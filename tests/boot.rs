@@ -860,3 +860,86 @@ fn with_a_base_url_elsewhere_relative_files_are_judged_where_the_browser_sends_t
     // Allowing the base's origin lets it in, as for any other origin.
     assert_eq!(boot(vec!["https://cdn.example".into()]).attempts()[0].release_id, "relative");
 }
+
+/// A desk with this id booting this manifest (and, when given, a record).
+fn desk(id: &str, manifest: &str, record: Option<&str>) -> Sim {
+    let mut sim = Sim::new(Options { desk_id: id.into(), ..Options::default() });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(manifest))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(record.map_or(Value::Null, json))));
+    sim
+}
+
+/// Desk ids inside and outside a 50 % rollout of `2026.12.0`, by the core's own draw.
+fn on_each_side() -> (String, String) {
+    let ids: Vec<String> = (0..100).map(|i| format!("agent-{i}")).collect();
+    let place = |id: &String| desk_loader::core::rollout::place(id, "2026.12.0");
+    let inside = ids.iter().find(|id| place(id) < 50.0).unwrap().clone();
+    let outside = ids.iter().find(|id| place(id) >= 50.0).unwrap().clone();
+    (inside, outside)
+}
+
+#[test]
+fn a_rolled_out_release_goes_to_its_share_of_desks_only() {
+    let rolled =
+        |share: &str| manifest(&[release("2026.12.0", &format!(r#", "rollout": {share}"#)), release("2026.11.1", "")]);
+    let first = |id: &str, m: &str| desk(id, m, None).attempts()[0].release_id.clone();
+    let (inside, outside) = on_each_side();
+    assert_eq!(first(&inside, &rolled("50")), "2026.12.0");
+    assert_eq!(first(&outside, &rolled("50")), "2026.11.1", "as if 2026.12.0 were not yet published");
+    // The same answer on every boot of the same desk: a reload changes nothing.
+    assert_eq!(first(&inside, &rolled("50")), first(&inside, &rolled("50")));
+    for i in 0..50 {
+        let id = format!("desk-{i}");
+        assert_eq!(first(&id, &rolled("0")), "2026.11.1", "at 0 % nobody takes it");
+        assert_eq!(first(&id, &rolled("100")), "2026.12.0", "at 100 % everybody does");
+        // Raising the share never takes a desk out.
+        let mut taken = false;
+        for share in [1, 5, 10, 25, 50, 75, 99] {
+            let now = first(&id, &rolled(&share.to_string())) == "2026.12.0";
+            assert!(now || !taken, "{id} left the rollout when it widened to {share} %");
+            taken = now;
+        }
+    }
+    // The report says the release was taken under a rollout, and at what share.
+    let mut sim = desk(&inside, &rolled("50"), None);
+    sim.ready();
+    assert_eq!(sim.report().get("rollout"), Some(&Value::Number(50.0)));
+    assert_eq!(
+        sim.report().get("path").unwrap().to_json(),
+        r#"[{"release":"2026.12.0","attempt":1,"outcome":"ready","rollout":50}]"#
+    );
+    let mut everyone = desk(&inside, &manifest(&[release("2026.11.1", "")]), None);
+    everyone.ready();
+    assert_eq!(everyone.report().get("rollout"), Some(&Value::Null));
+}
+
+#[test]
+fn a_desk_never_falls_back_onto_a_release_outside_its_share_but_a_pin_is_for_everyone() {
+    let (_, outside) = on_each_side();
+    let m = manifest(&[release("2026.12.0", r#", "rollout": 50"#), release("2026.11.1", "")]);
+    let mut sim = desk(&outside, &m, None);
+    assert_eq!(sim.attempts().len(), 1);
+    sim.send(Event::PanelFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() });
+    assert_eq!(sim.attempts().iter().map(|a| a.release_id.as_str()).collect::<Vec<_>>(), vec!["2026.11.1"]);
+    assert_eq!(sim.error_code(), Some(Code::PanelThrew), "the error screen, not the release it is not given");
+    // Nor from its record: a release it once had, now outside its share.
+    let record = format!(
+        r#"{{"format": 1, "knownGood": {{"release": {}, "configFingerprint": "x", "at": 1}}}}"#,
+        release("2026.12.0", r#", "rollout": 50"#)
+    );
+    let cut = desk(
+        &outside,
+        &manifest(&[release("2026.12.0", r#", "rollout": 50"#), release("2026.11.1", "")]),
+        Some(&record),
+    );
+    assert_eq!(cut.attempts()[0].release_id, "2026.11.1");
+    // The operator's pin overrides the rollout: a pinned release is for every desk.
+    let pinned = format!(
+        r#"{{"format": 1, "pin": "2026.12.0", "releases": [{}, {}]}}"#,
+        release("2026.12.0", r#", "rollout": 0"#),
+        release("2026.11.1", "")
+    );
+    assert_eq!(desk(&outside, &pinned, None).attempts()[0].release_id, "2026.12.0");
+}

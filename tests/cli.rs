@@ -437,3 +437,33 @@ fn check_fails_a_release_whose_url_the_loader_refuses_on_any_page() {
         "an absolute URL on another origin is the host page's to allow, so it is not refused here"
     );
 }
+
+#[test]
+fn check_and_schema_show_a_releases_rollout() {
+    let manifest = temp_file(
+        "rollout-manifest.json",
+        br#"{"format":1,"releases":[{"id":"2026.12.0","rollout":10,"assets":[
+            {"type":"script","url":"panel.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"}]}]}"#,
+    );
+    let config = temp_file("rollout-config.json", br#"{"values":{}}"#);
+    let (stdout, _, code) = text(&run(&["check", "--manifest", &manifest, "--config", &config]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "rollout: release 2026.12.0 goes to 10 % of desks\nrelease 2026.12.0: would boot (0 errors, 0 warnings)\n"
+    );
+    let (stdout, _, _) = text(&run(&["check", "--format", "json", "--manifest", &manifest, "--config", &config]));
+    assert!(stdout.starts_with(r#"{"release":"2026.12.0","rollout":10,"bootable":true,"#), "{stdout}");
+    let (stdout, _, _) = text(&run(&["schema", "--manifest", &manifest]));
+    assert!(
+        stdout.contains("desk-loader runtime configuration for release 2026.12.0, rolled out to 10 % of desks"),
+        "{stdout}"
+    );
+    let bad = temp_file("rollout-bad.json", br#"{"format":1,"releases":[{"id":"r","rollout":120,"assets":[{"type":"script","url":"p.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"}]}]}"#);
+    let (_, stderr, code) = text(&run(&["check", "--manifest", &bad, "--config", &config]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("releases[0].rollout: expected a percentage of desks from 0 to 100, found the number 120"),
+        "{stderr}"
+    );
+}

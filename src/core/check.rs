@@ -39,6 +39,8 @@ pub fn evaluate(release: &Release, runtime: &RuntimeConfig) -> Validated {
 pub struct Outcome {
     /// The release checked.
     pub release: String,
+    /// Its rollout: the share of desks that take it, when not every desk.
+    pub rollout: Option<f64>,
     /// Every problem: the manifest's, the configuration's and the release's.
     pub problems: Vec<Problem>,
 }
@@ -53,6 +55,7 @@ impl Outcome {
     pub fn to_value(&self) -> Value {
         object([
             ("release", self.release.as_str().into()),
+            ("rollout", self.rollout.into()),
             ("bootable", self.bootable().into()),
             ("problems", Value::Array(self.problems.iter().map(Problem::to_value).collect())),
         ])
@@ -120,7 +123,7 @@ pub fn check_sources(
         apply_backend(&doc, &mut runtime, &mut problems);
     }
     problems.extend(evaluate(chosen, &runtime).problems);
-    Ok(Outcome { release: chosen.id.clone(), problems })
+    Ok(Outcome { release: chosen.id.clone(), rollout: chosen.rollout, problems })
 }
 
 /// The backend version endpoint's answer (`{"schema": 44}`) applied to the

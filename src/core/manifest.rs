@@ -37,6 +37,9 @@ pub struct Release {
     pub assets: Vec<Asset>,
     /// The backend schema versions it works with; `None` means any.
     pub backend: Option<Range>,
+    /// The share of desks that take it, a percentage from 0 to 100; `None`
+    /// means every desk (`core::rollout`).
+    pub rollout: Option<f64>,
     /// What it needs from the runtime configuration.
     pub contract: Contract,
     /// The release exactly as the manifest declared it, for the known-good record.
@@ -246,6 +249,7 @@ fn parse_release(v: Value, path: &str, keys: Keys, problems: &mut Vec<Problem>) 
     let mut id = None;
     let mut assets = Vec::new();
     let mut backend = None;
+    let mut rollout = None;
     let mut contract_doc = None;
     for (key, value) in members {
         match (key.as_str(), value) {
@@ -271,6 +275,8 @@ fn parse_release(v: Value, path: &str, keys: Keys, problems: &mut Vec<Problem>) 
                 }
             },
             ("backend", v) => expected(problems, path, ".backend", "a range string", v),
+            ("rollout", Value::Number(n)) if (0.0..=100.0).contains(n) => rollout = Some(*n),
+            ("rollout", v) => expected(problems, path, ".rollout", "a percentage of desks from 0 to 100", v),
             ("config", v) => contract_doc = Some(v),
             ("description" | "released", _) => {}
             (key, _) => unknown_key(problems, path, &format!(".{key}")),
@@ -288,7 +294,7 @@ fn parse_release(v: Value, path: &str, keys: Keys, problems: &mut Vec<Problem>) 
         }
         return None;
     };
-    Some(Release { id, assets, backend, contract, source: v })
+    Some(Release { id, assets, backend, rollout, contract, source: v })
 }
 
 fn parse_asset(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Asset> {

@@ -16,6 +16,7 @@ pub mod otlp;
 pub mod problem;
 pub mod record;
 pub mod report;
+pub mod rollout;
 mod small;
 pub mod texts;
 pub mod value;

@@ -52,6 +52,9 @@ pub struct HostOptions {
     pub allowed_origins: Vec<String>,
     /// `allowSameOriginWithoutIntegrity`.
     pub same_origin_without_integrity: bool,
+    /// `deskId`: the desk's stable id for rollouts; `None` lets the shell
+    /// use the one it keeps in the page's storage.
+    pub desk_id: Option<String>,
 }
 
 impl HostOptions {
@@ -67,6 +70,7 @@ impl HostOptions {
             allowed_origins: self.allowed_origins.clone(),
             same_origin_without_integrity: self.same_origin_without_integrity,
             report_format: self.report_format,
+            desk_id: self.desk_id.clone().unwrap_or_default(),
         }
     }
 }
@@ -201,6 +205,14 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
             false
         }
     };
+    let desk_id = match get("deskId") {
+        None => None,
+        Some(Value::String(id)) if !id.is_empty() && id.len() <= 200 => Some(id.as_str().to_owned()),
+        Some(v) => {
+            problems.push(expected("deskId", "a string of 1 to 200 bytes", v, "the id kept in the page's storage"));
+            None
+        }
+    };
     let options = HostOptions {
         manifest,
         config,
@@ -212,6 +224,7 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         fetch_timeout_ms,
         allowed_origins,
         same_origin_without_integrity,
+        desk_id,
     };
     Ok((options, problems))
 }
@@ -230,6 +243,7 @@ const KNOWN: &[&str] = &[
     "allowedOrigins",
     "allowSameOriginWithoutIntegrity",
     "fetchTimeoutMs",
+    "deskId",
 ];
 
 /// A document's source: a string is a URL, or `#id` of an element; an

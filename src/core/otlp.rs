@@ -34,6 +34,9 @@ const TEXTS: [(&str, &str); 7] = [
 const INTS: [(&str, &str); 2] =
     [("desk_loader.fallbacks", "fallbacks"), ("desk_loader.backend.schema", "backendSchema")];
 
+/// Attributes taken from a report's number fields that may be fractional.
+const DOUBLES: [(&str, &str); 1] = [("desk_loader.rollout.percent", "rollout")];
+
 /// The `ExportLogsServiceRequest` for a report.
 pub fn logs_request(report: &Value) -> Value {
     let version = env!("CARGO_PKG_VERSION");
@@ -119,6 +122,11 @@ fn boot_attributes(r: &Value) -> Vec<Value> {
     for (key, field) in INTS {
         if let Some(n) = number(field) {
             attributes.push(attribute(key, int(n)));
+        }
+    }
+    for (key, field) in DOUBLES {
+        if let Some(n) = number(field) {
+            attributes.push(attribute(key, object([("doubleValue", n.into())])));
         }
     }
     let recovered = r.get("recovered") == Some(&Value::Bool(true));

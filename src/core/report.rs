@@ -93,6 +93,17 @@ pub fn build(input: &Input) -> Value {
         let ready = input.outcome == "ready";
         let fallbacks = fallbacks(input.path, ready);
         let recovered = ready && (fallbacks > 0 || input.path.len() > 1);
+        // The share of desks the report's release goes to, when it is rolled
+        // out (its path entries carry it): a fleet's failure rate per release
+        // and rollout stage is computable from reports alone.
+        let rollout = input
+            .path
+            .iter()
+            .rev()
+            .find(|p| p.get("release").and_then(Value::as_str) == input.release)
+            .and_then(|p| p.get("rollout"))
+            .cloned()
+            .unwrap_or(Value::Null);
         let report = object([
             ("format", (FORMAT as f64).into()),
             ("outcome", input.outcome.into()),
@@ -104,6 +115,7 @@ pub fn build(input: &Input) -> Value {
             ("at", iso_time(input.wall_ms).into()),
             ("bootId", input.boot_id.into()),
             ("served", if ready { input.release.into() } else { Value::Null }),
+            ("rollout", rollout.clone()),
             ("fallbacks", (fallbacks as f64).into()),
             ("recovered", recovered.into()),
             ("timings", timings.clone()),
@@ -121,11 +133,12 @@ pub fn build(input: &Input) -> Value {
 }
 
 /// The keys of a report kept in its [`summary`], with the JSON kind each must have.
-const SUMMARY: [(&str, &str); 10] = [
+const SUMMARY: [(&str, &str); 11] = [
     ("bootId", "string"),
     ("outcome", "string"),
     ("release", "string"),
     ("served", "string"),
+    ("rollout", "number"),
     ("code", "string"),
     ("supportCode", "string"),
     ("at", "string"),

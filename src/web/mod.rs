@@ -85,7 +85,11 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         watch_csp();
     }
     let guard = dom::watch_for_empty_mount(&host.mount, Inbox);
-    let mut boot = Boot::new(host.core.boot(&host.page_origin, &host.base_origin));
+    let mut settings = host.core.boot(&host.page_origin, &host.base_origin);
+    if host.core.desk_id.is_none() {
+        settings.desk_id = store::desk_id();
+    }
+    let mut boot = Boot::new(settings);
     // What the options' problems say goes in the report; the page's developer sees it at once.
     for p in &host.problems {
         web_sys::console::warn_1(&format!("desk-loader: {}", p.message).into());

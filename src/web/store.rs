@@ -79,6 +79,39 @@ pub(crate) fn update_record(update: Update) {
     }
 }
 
+/// The `localStorage` key of the desk's id, when the host page gives none.
+const DESK_ID_KEY: &str = "desk-loader:desk-id";
+
+/// The desk's stable id for rollouts (`core::rollout`), when the host page
+/// gives no `deskId`: the one kept in `localStorage`, else a new random one,
+/// kept there. Without storage it lasts the page load only: such a desk may
+/// take a rolled-out release on one load and not on the next (docs/embed.md).
+pub(crate) fn desk_id() -> String {
+    let storage = storage().ok();
+    if let Some(id) = storage.as_ref().and_then(|s| s.get_item(DESK_ID_KEY).ok().flatten()).filter(|id| valid(id)) {
+        return id;
+    }
+    let mut bytes = [0u8; 16];
+    let random = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.get_random_values_with_u8_array(&mut bytes));
+    if !matches!(random, Some(Ok(_))) {
+        // No WebCrypto: Math.random is enough for a place in a rollout.
+        bytes.iter_mut().for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8);
+    }
+    let mut id = String::with_capacity(32);
+    for b in bytes {
+        crate::core::value::push_hex(&mut id, u64::from(b), 2);
+    }
+    if let Some(s) = storage {
+        let _ = s.set_item(DESK_ID_KEY, &id);
+    }
+    id
+}
+
+/// A stored desk id is untrusted: 1 to 200 bytes, as `deskId` must be.
+fn valid(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 200
+}
+
 fn caches() -> Option<web_sys::CacheStorage> {
     let window = web_sys::window()?;
     // Cache Storage exists only in secure contexts; feature-detect before touching it.

@@ -40,6 +40,8 @@ export interface Problem {
 /** `check()`'s result, and `desk-loader check --format json`'s output. */
 export interface CheckResult {
   release: string;
+  /** The share of desks that take the release, a percentage; `null` when every desk does. */
+  rollout: number | null;
   bootable: boolean;
   problems: Problem[];
 }
@@ -50,6 +52,8 @@ export interface PathStep {
   attempt: number | null;
   outcome: string;
   fromCache?: boolean;
+  /** The share of desks the release goes to, when it is rolled out (docs/manifest.md). */
+  rollout?: number;
 }
 
 /** A summary of an earlier failed boot whose report was not delivered. */
@@ -58,6 +62,7 @@ export interface EarlierBoot {
   outcome: "ready" | "failed";
   release: string | null;
   served: string | null;
+  rollout: number | null;
   code: string | null;
   supportCode: string | null;
   at: string;
@@ -78,6 +83,7 @@ export interface Report {
   at: string;
   bootId: string;
   served: string | null;
+  rollout: number | null;
   fallbacks: number;
   recovered: boolean;
   timings: {

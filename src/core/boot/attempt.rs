@@ -218,6 +218,9 @@ impl Boot {
         if c.from_cache {
             entry.push(("fromCache".into(), true.into()));
         }
+        if let Some(share) = c.candidate.release.rollout {
+            entry.push(("rollout".into(), share.into()));
+        }
         self.path.push(Value::Object(entry));
     }
 }

@@ -108,9 +108,20 @@ impl Boot {
         let mut viable = Vec::new();
         for (release, known_good) in releases {
             let note = |path: &mut Vec<Value>, outcome: &str| {
-                path.push(object([("release", release.id.as_str().into()), ("outcome", outcome.into())]));
+                let mut entry =
+                    vec![("release".into(), release.id.as_str().into()), ("outcome".into(), outcome.into())];
+                if let Some(share) = release.rollout {
+                    entry.push(("rollout".into(), share.into()));
+                }
+                path.push(Value::Object(entry));
             };
-            if withdrawn(&release.id) || pinned_out(&release.id) {
+            // Outside its rollout, a release is as if not yet published: not
+            // a candidate, not a fallback. A pinned one is for every desk.
+            let pinned = pin.as_deref() == Some(release.id.as_str());
+            if withdrawn(&release.id)
+                || pinned_out(&release.id)
+                || !(pinned || rollout::takes(&self.options.desk_id, &release))
+            {
                 continue;
             }
             self.order.push(release.id.clone());

@@ -30,6 +30,7 @@ use super::origin;
 use super::problem::{Code, Problem, Severity};
 use super::record::{self, Quarantined, Record, Update};
 use super::report::{self, Screen, Timings};
+use super::rollout;
 use super::texts;
 use crate::core::value::{object, Value};
 
@@ -56,6 +57,10 @@ pub struct Options {
     pub same_origin_without_integrity: bool,
     /// How the report is sent to the report endpoint (`reportFormat`).
     pub report_format: ReportFormat,
+    /// The desk's stable id, which places it in each release's rollout
+    /// (`core::rollout`): the host page's `deskId`, else one the shell keeps
+    /// in the page's storage.
+    pub desk_id: String,
 }
 
 /// The body a report endpoint receives (`docs/report.md`).
@@ -104,6 +109,7 @@ impl Default for Options {
             allowed_origins: Vec::new(),
             same_origin_without_integrity: false,
             report_format: ReportFormat::Json,
+            desk_id: String::new(),
         }
     }
 }
