@@ -21,6 +21,7 @@ export interface Options {
   backendUrl?: string;
   allowedOrigins?: string[];
   allowSameOriginWithoutIntegrity?: boolean;
+  deskId?: string;
   fetchTimeoutMs?: number;
 }
 
