@@ -1,7 +1,8 @@
 //! The boot state machine, driven natively through simulated time.
 
 use desk_loader::core::boot::{
-    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Rendering, Start, State, Status, MAX_RETRIES,
+    Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Recovering, Rendering, Start, State, Status,
+    MAX_RETRIES,
 };
 use desk_loader::core::problem::Code;
 use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
@@ -942,4 +943,118 @@ fn a_desk_never_falls_back_onto_a_release_outside_its_share_but_a_pin_is_for_eve
         release("2026.11.1", "")
     );
     assert_eq!(desk(&outside, &pinned, None).attempts()[0].release_id, "2026.12.0");
+}
+
+#[test]
+fn the_end_to_end_suites_desks_are_where_it_says_in_the_50_percent_rollout() {
+    // tests/e2e/fleet.spec.js boots these two desks against 2026.11.2 at 50 %.
+    use desk_loader::core::rollout::place;
+    assert!(place("agent-2", "2026.11.2") < 50.0);
+    assert!(place("agent-1", "2026.11.2") >= 50.0);
+}
+
+#[test]
+fn the_demo_rollout_desks_are_where_their_scenarios_say() {
+    // www/scenarios/rollout-inside and rollout-outside: 2026.12.0 at 10 %.
+    use desk_loader::core::rollout::place;
+    assert!(place("agent-1", "2026.12.0") < 10.0);
+    assert!(place("agent-2", "2026.12.0") >= 10.0);
+}
+
+/// A desk booting `manifest` with `config` at `now`, maybe as a recheck.
+fn boot_at(now: f64, config: &str, recovering: Option<Recovering>, options: Options, seed: u64) -> Sim {
+    let mut sim = Sim::new(options);
+    sim.now = now;
+    sim.boot.start(Start { now_ms: now, wall_ms: WALL, seed, recovering, ..Start::default() });
+    let needs_api = manifest(&[release(
+        "2026.11.1",
+        r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"#,
+    )]);
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&needs_api))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(config))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    sim
+}
+
+const BROKEN: &str = r#"{"values": {}}"#;
+
+fn recheck_asked(sim: &Sim) -> Option<Recovering> {
+    sim.log.iter().rev().find_map(|a| if let Action::Recheck(r) = a { Some(*r) } else { None })
+}
+
+#[test]
+fn a_desk_on_the_error_screen_rechecks_by_itself_with_backoff_and_jitter() {
+    for seed in [1, 2, 3, 99, 12345] {
+        let mut sim = boot_at(0.0, BROKEN, None, Options::default(), seed);
+        assert_eq!(sim.error_code(), Some(Code::ConfigMissing));
+        // The first recheck comes 15 to 30 s after the error screen.
+        let due = sim.boot.poll_timeout().expect("a recheck is due");
+        assert!((15_000.0..=30_000.0).contains(&due), "seed {seed}: {due}");
+        sim.advance(due);
+        let first = recheck_asked(&sim).expect("the core asks the shell to start again");
+        assert_eq!(first, Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing });
+        // The recheck finds the same problem: nothing new on the screen, no
+        // report, and the next recheck 30 to 60 s later.
+        let mut again = boot_at(due, BROKEN, Some(first), Options::default(), seed);
+        assert!(
+            !again.log.iter().any(|a| matches!(
+                a,
+                Action::SetState(_) | Action::ShowError(_) | Action::Report { .. } | Action::ShowLoading
+            )),
+            "a quiet recheck: {:?}",
+            again.log
+        );
+        let next = again.boot.poll_timeout().unwrap() - due;
+        assert!((30_000.0..=60_000.0).contains(&next), "seed {seed}: {next}");
+        again.advance(due + next);
+        assert_eq!(recheck_asked(&again).map(|r| r.round), Some(2));
+    }
+    // The wait doubles up to recheckMaxMs, 5 minutes by default.
+    let late = Recovering { round: 12, since_ms: 0.0, code: Code::ConfigMissing };
+    let sim = boot_at(1e6, BROKEN, Some(late), Options::default(), 7);
+    let wait = sim.boot.poll_timeout().unwrap() - 1e6;
+    assert!((150_000.0..=300_000.0).contains(&wait), "{wait}");
+}
+
+#[test]
+fn a_recheck_that_finds_a_release_boots_it_in_the_same_page_and_says_how_long_the_screen_showed() {
+    let since = Recovering { round: 3, since_ms: 1_000.0, code: Code::ConfigMissing };
+    let mut sim = boot_at(91_000.0, API, Some(since), Options::default(), 5);
+    let at =
+        sim.log.iter().position(|a| *a == Action::ShowLoading).expect("the loading state replaces the error screen");
+    assert!(sim.log[at..].iter().any(|a| matches!(a, Action::Inject(_))));
+    sim.ready();
+    let report = sim.report();
+    assert_eq!(report.get("outcome").and_then(Value::as_str), Some("ready"));
+    assert_eq!(report.get("errorScreenMs"), Some(&Value::Number(90_000.0)));
+    assert_eq!(report.get("recovered"), Some(&Value::Bool(true)));
+    // A panel that is up stays as it is: no recheck.
+    assert_eq!(sim.boot.poll_timeout(), None);
+}
+
+#[test]
+fn rechecks_wait_while_the_page_is_hidden_and_for_what_the_server_says() {
+    let mut sim = boot_at(0.0, BROKEN, None, Options::default(), 1);
+    let due = sim.boot.poll_timeout().unwrap();
+    sim.send(Event::Visibility { hidden: true });
+    assert_eq!(sim.boot.poll_timeout(), None, "no recheck while hidden");
+    sim.advance(600_000.0);
+    assert_eq!(recheck_asked(&sim), None);
+    sim.send(Event::Visibility { hidden: false });
+    assert_eq!(sim.boot.poll_timeout(), Some(600_000.0 + due), "the time left, from when it shows again");
+    // Retry-After (seconds) and Cache-Control's max-age hold the next one back.
+    let mut told = Sim::new(Options::default());
+    told.boot.start(Start { now_ms: 0.0, wall_ms: WALL, seed: 1, ..Start::default() });
+    told.send(Event::Hints { retry_after: Some("120".into()), cache_control: Some("public, max-age=60".into()) });
+    let needs_api = manifest(&[release(
+        "2026.11.1",
+        r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"#,
+    )]);
+    told.send(Event::Loaded(Doc::Manifest, Ok(json(&needs_api))));
+    told.send(Event::Loaded(Doc::Config(0), Ok(json(BROKEN))));
+    told.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(told.boot.poll_timeout(), Some(120_000.0));
+    // recheckMs 0: the host page turned rechecks off.
+    let off = boot_at(0.0, BROKEN, None, Options { recheck_ms: 0.0, ..Options::default() }, 1);
+    assert_eq!(off.boot.poll_timeout(), None);
 }

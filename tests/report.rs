@@ -24,6 +24,7 @@ fn input<'a>(problems: &'a [Problem], path: &'a [Value]) -> Input<'a> {
             ready_ms: None,
             total_ms: 40.6,
         },
+        error_screen_ms: None,
         user_agent: "desktop",
         wall_ms: 1_795_000_000_000.0,
         earlier: &[],

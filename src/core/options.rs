@@ -11,8 +11,8 @@
 //! such document as an empty object, whose type is all that is read here.
 
 use super::boot::{
-    Options as BootOptions, ReportFormat, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS,
-    DEFAULT_REPORT_TIMEOUT_MS,
+    Options as BootOptions, ReportFormat, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS, DEFAULT_RECHECK_MAX_MS,
+    DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS,
 };
 use super::problem::{describe, Code, Problem};
 use super::value::{quoted, Value};
@@ -55,6 +55,10 @@ pub struct HostOptions {
     /// `deskId`: the desk's stable id for rollouts; `None` lets the shell
     /// use the one it keeps in the page's storage.
     pub desk_id: Option<String>,
+    /// `recheckMs`: the first recheck's bound after the error screen; 0 turns rechecks off.
+    pub recheck_ms: f64,
+    /// `recheckMaxMs`: the longest wait between two rechecks.
+    pub recheck_max_ms: f64,
 }
 
 impl HostOptions {
@@ -71,6 +75,8 @@ impl HostOptions {
             same_origin_without_integrity: self.same_origin_without_integrity,
             report_format: self.report_format,
             desk_id: self.desk_id.clone().unwrap_or_default(),
+            recheck_ms: self.recheck_ms,
+            recheck_max_ms: self.recheck_max_ms,
         }
     }
 }
@@ -187,6 +193,7 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         }
     };
     let ready_deadline_ms = ms("readyDeadlineMs", DEFAULT_READY_DEADLINE_MS);
+    let recheck_max_ms = ms("recheckMaxMs", DEFAULT_RECHECK_MAX_MS);
     let report_timeout_ms = ms("reportTimeoutMs", DEFAULT_REPORT_TIMEOUT_MS);
     let fetch_timeout_ms = ms("fetchTimeoutMs", DEFAULT_FETCH_TIMEOUT_MS);
     let backend_url = match get("backendUrl") {
@@ -203,6 +210,15 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         Some(v) => {
             problems.push(expected("allowSameOriginWithoutIntegrity", "true or false", v, "false"));
             false
+        }
+    };
+    let recheck_ms = match get("recheckMs") {
+        None => DEFAULT_RECHECK_MS,
+        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => n.min(recheck_max_ms),
+        Some(v) => {
+            let default = Value::Number(DEFAULT_RECHECK_MS).to_json();
+            problems.push(expected("recheckMs", "a number of ms, 0 to turn rechecks off", v, &default));
+            DEFAULT_RECHECK_MS
         }
     };
     let desk_id = match get("deskId") {
@@ -225,6 +241,8 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         allowed_origins,
         same_origin_without_integrity,
         desk_id,
+        recheck_ms,
+        recheck_max_ms,
     };
     Ok((options, problems))
 }
@@ -244,6 +262,8 @@ const KNOWN: &[&str] = &[
     "allowSameOriginWithoutIntegrity",
     "fetchTimeoutMs",
     "deskId",
+    "recheckMs",
+    "recheckMaxMs",
 ];
 
 /// A document's source: a string is a URL, or `#id` of an element; an

@@ -52,6 +52,9 @@ pub struct Input<'a> {
     pub problems: &'a [Problem],
     /// Phase durations.
     pub timings: Timings,
+    /// How long the desk showed the error screen before this boot, a
+    /// recheck, became ready (`boot/recovery.rs`); `None` otherwise.
+    pub error_screen_ms: Option<f64>,
     /// From [`user_agent_class`].
     pub user_agent: &'a str,
     /// When, in ms since the Unix epoch.
@@ -92,7 +95,7 @@ pub fn build(input: &Input) -> Value {
     loop {
         let ready = input.outcome == "ready";
         let fallbacks = fallbacks(input.path, ready);
-        let recovered = ready && (fallbacks > 0 || input.path.len() > 1);
+        let recovered = ready && (fallbacks > 0 || input.path.len() > 1 || input.error_screen_ms.is_some());
         // The share of desks the report's release goes to, when it is rolled
         // out (its path entries carry it): a fleet's failure rate per release
         // and rollout stage is computable from reports alone.
@@ -118,6 +121,7 @@ pub fn build(input: &Input) -> Value {
             ("rollout", rollout.clone()),
             ("fallbacks", (fallbacks as f64).into()),
             ("recovered", recovered.into()),
+            ("errorScreenMs", round(input.error_screen_ms)),
             ("timings", timings.clone()),
             ("path", Value::Array(input.path.iter().take(16).cloned().collect())),
             ("problems", Value::Array(kept.clone())),

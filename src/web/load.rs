@@ -158,7 +158,7 @@ pub(crate) fn load(doc: Doc, host: &HostOptions, inbox: Inbox) {
     let timeout_ms = host.core.fetch_timeout_ms;
     match host.source(doc) {
         Some(Source::Url(url)) => wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_text(&url, timeout_ms).await.and_then(|text| parse(&text));
+            let result = fetch_text(&url, timeout_ms, inbox).await.and_then(|text| parse(&text));
             inbox.feed(Event::Loaded(doc, result));
         }),
         Some(Source::Object(v)) => inbox.feed(Event::Loaded(doc, from_js(v))),
@@ -193,14 +193,20 @@ pub(crate) async fn timed<T, F: std::future::Future<Output = T>>(
 }
 
 /// Fetches a document's text, aborting after `timeout_ms`: a server that
-/// never answers must not leave the agent on a spinner.
-async fn fetch_text(url: &str, timeout_ms: f64) -> Result<String, LoadError> {
+/// never answers must not leave the agent on a spinner. What the server says
+/// about asking again (`Retry-After`, `Cache-Control`) goes to the core.
+async fn fetch_text(url: &str, timeout_ms: f64, inbox: Inbox) -> Result<String, LoadError> {
     let (result, timed_out) = timed(timeout_ms, |signal| async move {
         let response = gloo_net::http::Request::get(url)
             .abort_signal(signal.as_ref())
             .send()
             .await
             .map_err(|e| LoadError::Unreadable(format!("{url}: {e}")))?;
+        let headers = response.headers();
+        let (retry_after, cache_control) = (headers.get("retry-after"), headers.get("cache-control"));
+        if retry_after.is_some() || cache_control.is_some() {
+            inbox.feed(Event::Hints { retry_after, cache_control });
+        }
         if !response.ok() {
             return Err(LoadError::Unreadable(format!("{url}: HTTP {}", response.status())));
         }

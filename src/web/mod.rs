@@ -71,6 +71,10 @@ impl Inbox {
 /// again (the error screen's Retry does) replaces the previous boot.
 #[wasm_bindgen]
 pub fn start(options: JsValue) -> Result<(), JsValue> {
+    begin(options, None)
+}
+
+fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let mut host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     // Retry starts again on a mount point that shows the error screen: keep
@@ -107,6 +111,8 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
         languages,
         user_agent,
         boot_id: boot_id(),
+        seed: random_u64(),
+        recovering,
         problems: host.problems.clone(),
         first_attempt,
     });
@@ -221,6 +227,7 @@ fn execute(action: Action) {
         Action::CacheAssets { release, assets } => store::cache_assets(release, assets, Inbox),
         Action::ShowLoading => dom::show_loading(&host),
         Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
+        Action::Recheck(recovering) => restart(Some(recovering)),
         Action::Report { report, body, content_type } => send_report(&report, body, content_type, &host),
     }
 }
@@ -240,11 +247,19 @@ fn watch_visibility() {
 
 /// The error screen's Retry: the same boot again, in the same page.
 fn retry() {
-    if let Some(options) = with_shell(|s| s.options.clone()) {
-        if let Err(e) = start(options) {
+    restart(None);
+}
+
+/// The same boot again, in the same page: the screen's Retry, or a recheck
+/// the core asked for (`core::boot::Recovering`), which keeps the error
+/// screen up while it reads. Not from inside `pump`'s borrow: queued.
+fn restart(recovering: Option<crate::core::boot::Recovering>) {
+    let Some(options) = with_shell(|s| s.options.clone()) else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = begin(options, recovering) {
             web_sys::console::error_1(&e);
         }
-    }
+    });
 }
 
 /// Reports Content Security Policy violations to the core by directive.
@@ -304,6 +319,15 @@ fn send_report(report: &Value, body: String, content_type: &'static str, host: &
 /// A random id for this boot: 16 hex digits from `crypto.getRandomValues`
 /// (`Math.random` where there is no WebCrypto).
 fn boot_id() -> String {
+    let mut id = String::with_capacity(16);
+    crate::core::value::push_hex(&mut id, random_u64(), 16);
+    id
+}
+
+/// 64 random bits: WebCrypto's, else `Math.random`'s. The shell draws every
+/// random number the loader uses (boot ids, the desk's id, the rechecks'
+/// seed); the core draws none.
+pub(crate) fn random_u64() -> u64 {
     let mut bytes = [0u8; 8];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -313,9 +337,7 @@ fn boot_id() -> String {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    let mut id = String::with_capacity(16);
-    crate::core::value::push_hex(&mut id, u64::from_be_bytes(bytes), 16);
-    id
+    u64::from_be_bytes(bytes)
 }
 
 /// Milliseconds since the page's time origin.

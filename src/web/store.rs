@@ -91,15 +91,9 @@ pub(crate) fn desk_id() -> String {
     if let Some(id) = storage.as_ref().and_then(|s| s.get_item(DESK_ID_KEY).ok().flatten()).filter(|id| valid(id)) {
         return id;
     }
-    let mut bytes = [0u8; 16];
-    let random = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.get_random_values_with_u8_array(&mut bytes));
-    if !matches!(random, Some(Ok(_))) {
-        // No WebCrypto: Math.random is enough for a place in a rollout.
-        bytes.iter_mut().for_each(|b| *b = (js_sys::Math::random() * 256.0) as u8);
-    }
     let mut id = String::with_capacity(32);
-    for b in bytes {
-        crate::core::value::push_hex(&mut id, u64::from(b), 2);
+    for _ in 0..2 {
+        crate::core::value::push_hex(&mut id, super::random_u64(), 16);
     }
     if let Some(s) = storage {
         let _ = s.set_item(DESK_ID_KEY, &id);

@@ -21,6 +21,8 @@ export interface Options {
   backendUrl?: string;
   allowedOrigins?: string[];
   allowSameOriginWithoutIntegrity?: boolean;
+  recheckMs?: number;
+  recheckMaxMs?: number;
   deskId?: string;
   fetchTimeoutMs?: number;
 }
@@ -87,6 +89,7 @@ export interface Report {
   rollout: number | null;
   fallbacks: number;
   recovered: boolean;
+  errorScreenMs: number | null;
   timings: {
     manifestMs: number | null;
     configMs: number | null;

@@ -32,6 +32,10 @@ impl Boot {
             cache_kept: false,
             boot_id: String::new(),
             earlier: Vec::new(),
+            recovering: None,
+            recheck: None,
+            not_before_ms: 0.0,
+            rng: 0,
         }
     }
 
@@ -46,7 +50,12 @@ impl Boot {
         self.languages = start.languages;
         self.user_agent = report::user_agent_class(&start.user_agent);
         self.problems.extend(start.problems);
-        self.publish(Status::of(State::Loading));
+        self.rng = start.seed;
+        self.recovering = start.recovering;
+        // A recheck keeps the error screen up while it reads.
+        if self.recovering.is_none() {
+            self.publish(Status::of(State::Loading));
+        }
         self.actions.push_back(Action::Load(Doc::Manifest));
         let sources = self.options.config_sources.max(1);
         self.docs.config = vec![None; sources];
@@ -72,9 +81,13 @@ impl Boot {
 
     /// The earliest time, on the clock given to [`Boot::handle`], at which
     /// the machine must hear [`Event::Timeout`]: the end of a retry's
-    /// backoff, or the running ready deadline (none while the page is hidden).
+    /// backoff, the running ready deadline, or after a failure the next
+    /// recheck (none of them runs while the page is hidden).
     /// The shell keeps one timer for it and asks again after every drain.
     pub fn poll_timeout(&self) -> Option<f64> {
+        if let (State::Failed, Some((Deadline::Running { at_ms }, _))) = (self.state, self.recheck) {
+            return Some(at_ms);
+        }
         let c = self.current.as_ref().filter(|_| self.state == State::Booting)?;
         match (c.retry_at, c.deadline) {
             (Some(at_ms), _) | (None, Deadline::Running { at_ms }) => Some(at_ms),
@@ -154,6 +167,7 @@ impl Boot {
             Event::AssetFailed { attempt, url, diagnosis } if self.is_waiting_for(attempt) => {
                 self.asset_failed(&url, diagnosis, now_ms);
             }
+            Event::Timeout if self.state == State::Failed => self.recheck_due(now_ms),
             Event::Timeout if self.state == State::Booting => match self.current.as_ref() {
                 Some(c) if c.retry_at.is_some_and(|at| now_ms >= at) => {
                     if let Some(c) = self.current.take() {
@@ -180,7 +194,13 @@ impl Boot {
             Event::Cached { release } => {
                 self.actions.push_back(Action::UpdateRecord(Update::Cached { release }));
             }
-            Event::Visibility { hidden } => self.visibility(hidden, now_ms),
+            Event::Visibility { hidden } => {
+                self.visibility(hidden, now_ms);
+                self.recheck_visibility(hidden, now_ms);
+            }
+            Event::Hints { retry_after, cache_control } => {
+                self.hints(retry_after.as_deref(), cache_control.as_deref(), now_ms);
+            }
             Event::MountEmptied if matches!(self.state, State::Loading | State::Booting) => {
                 self.actions.push_back(Action::ShowLoading);
             }

@@ -67,6 +67,10 @@ impl Boot {
         if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
             self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
+        // A recheck that found a release to start: the loading state replaces the error screen.
+        if self.recovering.is_some() && !self.candidates.is_empty() {
+            self.actions.push_back(Action::ShowLoading);
+        }
         self.try_next(now_ms);
     }
 

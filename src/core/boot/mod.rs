@@ -20,6 +20,12 @@ mod attempt;
 mod inputs;
 mod lineup;
 mod outcome;
+mod recovery;
+mod settings;
+
+pub use settings::*;
+
+pub use recovery::{Recovering, DEFAULT_RECHECK_MAX_MS, DEFAULT_RECHECK_MS};
 
 use outcome::{warning, Ending};
 
@@ -33,86 +39,6 @@ use super::report::{self, Screen, Timings};
 use super::rollout;
 use super::texts;
 use crate::core::value::{object, Value};
-
-/// Settings of one boot, given by the host page.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Options {
-    /// How long a panel has, while the page is visible, to call `ready()`.
-    pub ready_deadline_ms: f64,
-    /// How many configuration sources the host page gave; they are merged in
-    /// order, a later source winning per key (see `docs/config.md`).
-    pub config_sources: usize,
-    /// Whether the host page gave a backend version endpoint to read.
-    pub backend_endpoint: bool,
-    /// The page's origin, such as `https://desk.example`; empty when unknown.
-    pub page_origin: String,
-    /// The origin of the page's base URL (`document.baseURI`), against which
-    /// the browser resolves a relative URL: empty for the page's own; another
-    /// one when a `<base href>` moved it.
-    pub base_origin: String,
-    /// Other origins the host page allows code from (never widened by a manifest).
-    pub allowed_origins: Vec<String>,
-    /// The host page's opt-out: same-origin files may come without integrity.
-    /// Cross-origin files always need it.
-    pub same_origin_without_integrity: bool,
-    /// How the report is sent to the report endpoint (`reportFormat`).
-    pub report_format: ReportFormat,
-    /// The desk's stable id, which places it in each release's rollout
-    /// (`core::rollout`): the host page's `deskId`, else one the shell keeps
-    /// in the page's storage.
-    pub desk_id: String,
-}
-
-/// The body a report endpoint receives (`docs/report.md`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// The report itself, as JSON (`text/plain`, so a cross-origin endpoint
-    /// needs no CORS preflight).
-    #[default]
-    Json,
-    /// An OTLP/HTTP JSON logs request (`ExportLogsServiceRequest`), for an
-    /// OpenTelemetry Collector's `/v1/logs`.
-    Otlp,
-}
-
-/// The default deadline: a healthy panel is ready within a few seconds on a
-/// slow agent laptop; past 10 s an agent would rather see the previous release.
-pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
-
-/// The default time a document (manifest, configuration, backend version)
-/// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
-pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
-
-/// The default time a report endpoint has to answer before the shell aborts
-/// the request (`reportTimeoutMs`): a hanging endpoint holds one connection
-/// for at most this long, and never past the page.
-pub const DEFAULT_REPORT_TIMEOUT_MS: f64 = 5_000.0;
-
-/// Retries of a release whose files failed to load for a transient reason
-/// (network error, HTTP 5xx, 408 or 429), before moving on.
-pub const MAX_RETRIES: u32 = 2;
-
-/// Backoff before the first retry; doubled for each further one.
-pub const RETRY_BACKOFF_MS: f64 = 300.0;
-
-/// Most attempts in one boot, whatever happens: a bound on fallbacks and retries.
-pub const MAX_ATTEMPTS: u32 = 12;
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            ready_deadline_ms: DEFAULT_READY_DEADLINE_MS,
-            config_sources: 1,
-            backend_endpoint: false,
-            page_origin: String::new(),
-            base_origin: String::new(),
-            allowed_origins: Vec::new(),
-            same_origin_without_integrity: false,
-            report_format: ReportFormat::Json,
-            desk_id: String::new(),
-        }
-    }
-}
 
 /// What the shell knows at start.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -129,6 +55,10 @@ pub struct Start {
     pub user_agent: String,
     /// This boot's id, random: the shell draws it, the core has no randomness.
     pub boot_id: String,
+    /// A random seed from the shell, for the rechecks' jitter.
+    pub seed: u64,
+    /// Set when this boot is a recheck after the error screen (`recovery.rs`).
+    pub recovering: Option<Recovering>,
     /// The host page's options' problems (`options::parse`), reported with the boot's.
     pub problems: Vec<Problem>,
     /// The id of this boot's first attempt (0 reads as 1). A page that
@@ -286,6 +216,14 @@ pub enum Event {
         /// The release they belong to.
         release: String,
     },
+    /// What the server said with a document about asking again: its
+    /// `Retry-After` and `Cache-Control` headers, as sent (`recovery.rs`).
+    Hints {
+        /// `Retry-After`.
+        retry_after: Option<String>,
+        /// `Cache-Control`.
+        cache_control: Option<String>,
+    },
     /// The page became hidden or visible.
     Visibility {
         /// Whether it is hidden now.
@@ -405,6 +343,10 @@ pub enum Action {
         /// Its `Content-Type`.
         content_type: &'static str,
     },
+    /// Start this boot again, quietly, as a recheck after the error screen
+    /// (`recovery.rs`): the shell does what the screen's Retry does, with
+    /// [`Start::recovering`] set to this.
+    Recheck(Recovering),
 }
 
 /// The boot's public state.
@@ -564,6 +506,14 @@ pub struct Boot {
     /// Summaries of earlier failed boots whose reports were not delivered,
     /// from the record; sent again in this boot's report.
     earlier: Vec<Value>,
+    /// Set when this boot is a recheck after the error screen.
+    recovering: Option<Recovering>,
+    /// After a failure: when to recheck, and as what.
+    recheck: Option<(Deadline, Recovering)>,
+    /// No recheck before this time: a server's `Retry-After` or `max-age`.
+    not_before_ms: f64,
+    /// The rechecks' random state.
+    rng: u64,
 }
 
 #[derive(Debug, Default)]

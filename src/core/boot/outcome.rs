@@ -9,6 +9,12 @@ impl Boot {
         self.state = State::Failed;
         let decisive = self.decisive();
         let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
+        // A recheck that fails as the screen already says changes nothing on
+        // it and reports nothing new: it waits for the next recheck.
+        if self.recovering.is_some_and(|r| r.code == code) {
+            self.schedule_recheck(code, now_ms);
+            return;
+        }
         let release = decisive.and_then(|p| p.release.clone());
         let wall = self.wall_ms + (now_ms - self.started_ms);
         let languages = self.locale.iter().chain(&self.languages).map(String::as_str);
@@ -22,6 +28,7 @@ impl Boot {
             self.actions.push_back(Action::UpdateRecord(Update::Unsent(report::summary(report))));
         }
         self.actions.push_back(report);
+        self.schedule_recheck(code, now_ms);
     }
 
     /// The root cause to show: a document-level error (manifest, configuration)
@@ -67,6 +74,7 @@ impl Boot {
                 ready_ms: if ready { Some(now_ms - self.injected_at) } else { None },
                 total_ms: now_ms - self.started_ms,
             },
+            error_screen_ms: if ready { self.recovering.map(|r| now_ms - r.since_ms) } else { None },
             user_agent: self.user_agent,
             wall_ms: self.wall_ms + (now_ms - self.started_ms),
             earlier: &self.earlier,

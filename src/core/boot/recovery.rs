@@ -1,0 +1,105 @@
+//! Recovery without a reload (`docs/error-screen.md`, "Recovery"): a desk on
+//! the error screen reads the manifest and the configuration again on its
+//! own, and boots as soon as a release can run, in the same page.
+//!
+//! The failed boot keeps a recheck timer, the core's like every other
+//! (`poll_timeout`): the n-th recheck comes a random time between half and
+//! all of `recheckMs`·2ⁿ⁻¹, at most `recheckMaxMs` (30 s then 5 min by
+//! default: the first after 15–30 s), and never before a `Retry-After` or a
+//! `Cache-Control: max-age` the server sent with a document. It runs only
+//! while the page is visible. When it is due the core asks the shell to start
+//! the same boot again ([`Action::Recheck`]), as the screen's Retry does, but
+//! quietly: that boot keeps the error screen up while it reads, and if it
+//! fails the same way it shows and reports nothing new and waits for the next
+//! recheck. A boot that became ready has no recheck: a panel that is up stays
+//! as it is.
+
+use super::*;
+
+/// A boot that rechecks after the error screen, and what it needs to know.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recovering {
+    /// Which recheck this is: 1 for the first.
+    pub round: u32,
+    /// When the error screen first showed, on the page's clock.
+    pub since_ms: f64,
+    /// The code the screen shows: a recheck that fails the same way keeps it.
+    pub code: Code,
+}
+
+/// The default `recheckMs`: the first recheck comes 15 to 30 s after the error screen.
+pub const DEFAULT_RECHECK_MS: f64 = 30_000.0;
+
+/// The default `recheckMaxMs`: rechecks come at most every 5 minutes.
+pub const DEFAULT_RECHECK_MAX_MS: f64 = 300_000.0;
+
+impl Boot {
+    /// After a failure: the next recheck, if the host page has them on.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn schedule_recheck(&mut self, code: Code, now_ms: f64) {
+        if self.options.recheck_ms <= 0.0 {
+            return;
+        }
+        let (round, since_ms) = self.recovering.map_or((1, now_ms), |r| (r.round + 1, r.since_ms));
+        let cap = (self.options.recheck_ms * 2f64.powi(round.min(30) as i32 - 1)).min(self.options.recheck_max_ms);
+        let at_ms = (now_ms + cap * (0.5 + 0.5 * self.random())).max(self.not_before_ms);
+        let deadline =
+            if self.hidden { Deadline::Paused { left_ms: at_ms - now_ms } } else { Deadline::Running { at_ms } };
+        self.recheck = Some((deadline, Recovering { round, since_ms, code }));
+    }
+
+    /// A recheck's timer, when it is due: the shell starts the boot again.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn recheck_due(&mut self, now_ms: f64) {
+        if let Some((Deadline::Running { at_ms }, next)) = self.recheck {
+            if now_ms >= at_ms {
+                self.recheck = None;
+                self.actions.push_back(Action::Recheck(next));
+            }
+        }
+    }
+
+    /// The recheck's timer runs only while the page is visible.
+    pub(super) fn recheck_visibility(&mut self, hidden: bool, now_ms: f64) {
+        if let Some((deadline, _)) = self.recheck.as_mut() {
+            *deadline = match (*deadline, hidden) {
+                (Deadline::Running { at_ms }, true) => Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) },
+                (Deadline::Paused { left_ms }, false) => Deadline::Running { at_ms: now_ms + left_ms },
+                (same, _) => same,
+            };
+        }
+    }
+
+    /// A server's word on when to ask again, with a document: `Retry-After`
+    /// in seconds, or `Cache-Control`'s `max-age` (before which the browser's
+    /// cache would answer with the same document anyway).
+    pub(super) fn hints(&mut self, retry_after: Option<&str>, cache_control: Option<&str>, now_ms: f64) {
+        let seconds = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.bytes().fold(0.0, |n, b| n * 10.0 + f64::from(b - b'0')))
+        };
+        let max_age = cache_control.and_then(|c| {
+            c.split(',').find_map(|d| {
+                let (name, value) = d.split_once('=')?;
+                name.trim().eq_ignore_ascii_case("max-age").then(|| seconds(value)).flatten()
+            })
+        });
+        for s in [retry_after.and_then(seconds), max_age].into_iter().flatten() {
+            self.not_before_ms = self.not_before_ms.max(now_ms + s * 1000.0);
+        }
+    }
+
+    /// A number in [0, 1) from the shell's seed (xorshift64*): the core draws
+    /// no randomness of its own.
+    fn random(&mut self) -> f64 {
+        let mut x = self.rng.max(1);
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
