@@ -2,7 +2,7 @@
 // "Staged rollout"). Which desks take a release is decided on each desk from
 // a hash of its id and the release's: agent-2 is inside a 50 % rollout of
 // 2026.11.2 and agent-1 outside it (tests/boot.rs checks both places).
-const { test, expect } = require("./desk");
+const { test, expect, hook } = require("./desk");
 const { demoRelease, answer } = require("./helpers");
 
 const CONFIG = { values: { API_URL: "https://api.desk.example", CHAT_TOKEN: "t0k3n" }, backendSchema: 43 };
@@ -66,4 +66,78 @@ test("the gallery's rollout scenarios: inside the share the broken release is tr
   const [, outside] = await desk.reportsNumbering(2);
   expect(outside.path.map((p) => [p.release, p.outcome])).toEqual([["2026.11.1", "ready"]]);
   expect(JSON.stringify(outside)).not.toContain("2026.12.0");
+});
+
+// Recovery without a reload (docs/error-screen.md): a desk on the error
+// screen reads the documents again by itself and boots once a release can
+// run. With recheckMs 1000 the first recheck comes 0.5 to 1 s after the
+// screen, the second 1 to 2 s after the first.
+const BROKEN = { values: { CHAT_TOKEN: "t0k3n" }, backendSchema: 43 };
+const RECHECK_MS = 1000;
+/** 2026.11.1, which needs API_URL: BROKEN lacks it. */
+const NEEDS_API = answer("manifest.json", { format: 1, releases: [demoRelease("2026.11.1", { config: { variables: { API_URL: { type: "url", required: true } } } })] });
+
+/** The hook that makes the page hidden until `window.__show()`. */
+const HIDDEN = hook(() => {
+  let hidden = true;
+  Object.defineProperty(document, "hidden", { get: () => hidden });
+  Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible") });
+  window.__show = () => { hidden = false; document.dispatchEvent(new Event("visibilitychange")); };
+});
+
+const state = (desk) => desk.attr("#desk", "data-desk-state");
+
+test("a desk on the error screen recovers by itself once the configuration is fixed: no click, no reload", async ({ desk }) => {
+  await desk.plan({ options: { recheckMs: RECHECK_MS }, faults: [NEEDS_API, answer("config.json", BROKEN)] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("failed");
+  await desk.eval(() => { window.__sameDocument = true; });
+  const asked = async () => (await desk.paths()).filter((p) => p === "/config.json").length;
+  // Rechecks come by themselves, and find the same problem: the screen stays, no new report.
+  // (WebKit under WebDriver fetches a preloaded file twice: count from what the first boot asked.)
+  const first = await asked();
+  await expect.poll(asked, { message: "a recheck read the configuration again", timeout: 2 * 3 * RECHECK_MS + 5000 }).toBeGreaterThan(first);
+  expect(await state(desk)).toBe("failed");
+  expect(await desk.reports()).toHaveLength(1);
+  // The operator fixes the configuration: the desk boots in the same page.
+  await desk.setFaults([NEEDS_API, answer("config.json", CONFIG)]);
+  // Bound: the longest the next recheck may wait after the fix (the 4th: 8 s), twice, and a boot.
+  await desk.waitFor(() => document.getElementById("desk").getAttribute("data-desk-state") === "ready", undefined,
+    { timeout: 2 * 8 * RECHECK_MS + 10_000, message: "the desk recovered by itself" });
+  expect(await desk.text(".panel-release")).toBe("release 2026.11.1");
+  expect(await desk.eval(() => window.__sameDocument)).toBe(true);
+  const [failed, recovered] = await desk.reportsNumbering(2);
+  expect(failed).toMatchObject({ outcome: "failed", code: "config.missing" });
+  expect(recovered).toMatchObject({ outcome: "ready", recovered: true });
+  expect(recovered.bootId).not.toBe(failed.bootId);
+  expect(recovered.errorScreenMs).toBeGreaterThan(0);
+});
+
+test("a hidden desk on the error screen asks nothing until it shows again", async ({ desk }) => {
+  await desk.plan({ init: [HIDDEN], options: { recheckMs: RECHECK_MS }, faults: [NEEDS_API, answer("config.json", BROKEN)] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("failed");
+  await desk.setFaults([NEEDS_API, answer("config.json", CONFIG)]);
+  const asked = async () => (await desk.paths()).filter((p) => p === "/config.json").length;
+  const first = await asked();
+  // Past several rechecks' worth of time, hidden: nothing asked again.
+  await desk.eval((ms) => new Promise((f) => setTimeout(f, ms)), 3 * RECHECK_MS);
+  expect(await asked()).toBe(first);
+  await desk.eval(() => window.__show());
+  await desk.waitFor(() => document.getElementById("desk").getAttribute("data-desk-state") === "ready", undefined,
+    { timeout: 2 * RECHECK_MS + 10_000, message: "the desk recovered once shown" });
+});
+
+test("the gallery's recovers scenario: the error screen, then the panel by itself once its configuration is fixed", async ({ desk }) => {
+  await desk.plan({});
+  await desk.open("/scenarios/recovers/");
+  expect(await desk.settled()).toBe("failed");
+  expect(await desk.attr("[role=alert]", "data-desk-error")).toBe("config.missing");
+  // What the gallery asks of its visitor: the fixed file in place of the broken one.
+  const fixed = (await (await fetch(`${desk.origin}/scenarios/recovers/config.fixed.json`)).text());
+  await desk.setFaults([answer("/scenarios/recovers/config.json", fixed)]);
+  // The page's recheckMs is 5000: the 2nd recheck comes at most 10 s after the 1st; twice that, and a boot.
+  await desk.waitFor(() => document.getElementById("desk").getAttribute("data-desk-state") === "ready", undefined,
+    { timeout: 2 * (5000 + 10_000) + 10_000, message: "the scenario recovered by itself" });
+  expect(await desk.text(".panel-release")).toBe("release 2026.11.1");
 });
