@@ -966,6 +966,12 @@ fn boot_at(now: f64, config: &str, recovering: Option<Recovering>, options: Opti
     let mut sim = Sim::new(options);
     sim.now = now;
     sim.boot.start(Start { now_ms: now, wall_ms: WALL, seed, recovering, ..Start::default() });
+    load_needing_api(&mut sim, config);
+    sim
+}
+
+/// Answers the loads: a manifest whose one release needs API_URL, `config`, no record.
+fn load_needing_api(sim: &mut Sim, config: &str) {
     let needs_api = manifest(&[release(
         "2026.11.1",
         r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"#,
@@ -973,7 +979,6 @@ fn boot_at(now: f64, config: &str, recovering: Option<Recovering>, options: Opti
     sim.send(Event::Loaded(Doc::Manifest, Ok(json(&needs_api))));
     sim.send(Event::Loaded(Doc::Config(0), Ok(json(config))));
     sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
-    sim
 }
 
 const BROKEN: &str = r#"{"values": {}}"#;
@@ -1046,13 +1051,7 @@ fn rechecks_wait_while_the_page_is_hidden_and_for_what_the_server_says() {
     let mut told = Sim::new(Options::default());
     told.boot.start(Start { now_ms: 0.0, wall_ms: WALL, seed: 1, ..Start::default() });
     told.send(Event::Hints { retry_after: Some("120".into()), cache_control: Some("public, max-age=60".into()) });
-    let needs_api = manifest(&[release(
-        "2026.11.1",
-        r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"#,
-    )]);
-    told.send(Event::Loaded(Doc::Manifest, Ok(json(&needs_api))));
-    told.send(Event::Loaded(Doc::Config(0), Ok(json(BROKEN))));
-    told.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    load_needing_api(&mut told, BROKEN);
     assert_eq!(told.boot.poll_timeout(), Some(120_000.0));
     // recheckMs 0: the host page turned rechecks off.
     let off = boot_at(0.0, BROKEN, None, Options { recheck_ms: 0.0, ..Options::default() }, 1);
