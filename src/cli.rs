@@ -345,9 +345,13 @@ impl Cli {
         for p in &embed.problems {
             out.stderr.push_str(&format!("desk-loader: warning: {} ({})\n", p.message, p.code.as_str()));
         }
-        match &embed.release {
-            Some(id) => out.stderr.push_str(&format!("desk-loader: embed preloads release {id}\n")),
-            None => out.stderr.push_str(
+        match (&embed.release, &embed.rolled_out) {
+            (Some(id), _) => out.stderr.push_str(&format!("desk-loader: embed preloads release {id}\n")),
+            (None, Some(id)) => out.stderr.push_str(&format!(
+                "desk-loader: release {id} is rolled out to a share of desks and the options give no deskId: \
+                 which release a desk starts is decided on the desk, so the embed preloads no release files\n"
+            )),
+            (None, None) => out.stderr.push_str(
                 "desk-loader: no release would boot with this configuration; the embed preloads no release files \
                  (run `desk-loader check` for the reasons)\n",
             ),

@@ -81,6 +81,10 @@ pub struct Embed {
     /// The release whose files are preloaded: the one the loader will start
     /// on a device with no record (as `Boot` decides, from these documents).
     pub release: Option<String>,
+    /// A release that would start only on some desks, when the options give
+    /// no `deskId`: it is rolled out to a share of desks, so which release a
+    /// desk starts is not known here, and no release file is preloaded.
+    pub rolled_out: Option<String>,
     /// The exact text of the inline `<style>` element ([`Css::Inline`]), for
     /// a Content-Security-Policy hash; one line, so a page's indentation
     /// leaves it unchanged.
@@ -103,7 +107,14 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     }
     // Read as the loader will read them: relative URLs are the page's, absolute ones must be allowed.
     let (host, problems) = crate::core::options::parse(options, PAGE, "")?;
-    let release = chosen(manifest, config, &host);
+    let mut release = chosen(manifest, config, &host);
+    // Without a deskId, a rolled-out release starts on some desks only: the
+    // embed cannot know which, so it preloads none of the release files.
+    let rolled_out =
+        release.as_ref().filter(|_| host.desk_id.is_none()).and_then(|a| rolled_out(manifest, &a.release_id));
+    if rolled_out.is_some() {
+        release = None;
+    }
     let base = attr(loader_base);
     let style = (css == Css::Inline).then(|| one_line(LOADER_CSS));
     let mut head = match &style {
@@ -146,7 +157,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         config.to_json(),
         Value::Object(all_options).to_json()
     );
-    Ok(Embed { head, body, release: release.map(|a| a.release_id), style, problems })
+    Ok(Embed { head, body, release: release.map(|a| a.release_id), rolled_out, style, problems })
 }
 
 impl Embed {
@@ -179,6 +190,18 @@ fn chosen(manifest: &Value, config: &Value, host: &HostOptions) -> Option<Attemp
         Action::Inject(attempt) => Some(attempt),
         _ => None,
     })
+}
+
+/// A release, `chosen` or one listed before it, that the manifest rolls out
+/// to a share of desks: a desk with another id could start it instead (a
+/// pinned release is for every desk).
+fn rolled_out(manifest: &Value, chosen: &str) -> Option<String> {
+    let (m, _) = crate::core::manifest::Manifest::parse(manifest.clone());
+    if m.pin.is_some() {
+        return None;
+    }
+    let upto = m.releases.iter().position(|r| r.id == chosen).map_or(m.releases.len(), |i| i + 1);
+    m.releases.iter().take(upto).find(|r| r.rollout.is_some_and(|share| share < 100.0)).map(|r| r.id.clone())
 }
 
 /// A stylesheet without its comments, on one line.

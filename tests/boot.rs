@@ -2,7 +2,7 @@
 
 use desk_loader::core::boot::{
     Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Recovering, Rendering, Start, State, Status,
-    MAX_RETRIES,
+    DEFAULT_RECHECK_MAX_MS, MAX_RETRIES,
 };
 use desk_loader::core::problem::Code;
 use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
@@ -1056,4 +1056,57 @@ fn rechecks_wait_while_the_page_is_hidden_and_for_what_the_server_says() {
     // recheckMs 0: the host page turned rechecks off.
     let off = boot_at(0.0, BROKEN, None, Options { recheck_ms: 0.0, ..Options::default() }, 1);
     assert_eq!(off.boot.poll_timeout(), None);
+}
+
+#[test]
+fn a_recheck_that_tries_a_release_and_sees_it_fail_shows_and_reports_it_and_a_quarantine_keeps_the_screen_quiet() {
+    // The screen says config.missing; the recheck finds the configuration
+    // fixed, starts the release, and its panel throws: that is news.
+    let since = Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing };
+    let mut sim = boot_at(30_000.0, API, Some(since), Options::default(), 3);
+    sim.send(Event::PanelFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() });
+    assert_eq!(sim.error_code(), Some(Code::PanelThrew));
+    assert!(sim.log.iter().any(|a| matches!(a, Action::ShowError(_))), "the screen says what happened");
+    assert!(sim.log.iter().any(|a| matches!(a, Action::Report { .. })));
+    // Even with the same code as the screen: a release was tried and failed.
+    let same = Recovering { round: 1, since_ms: 0.0, code: Code::PanelThrew };
+    let mut again = boot_at(30_000.0, API, Some(same), Options::default(), 3);
+    again.send(Event::PanelFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() });
+    assert!(again.log.iter().any(|a| matches!(a, Action::ShowError(_))), "never a spinner left in place of the screen");
+    // The next recheck finds that release quarantined on this device (the
+    // record the failure left): the screen keeps its cause, quietly.
+    let stored = again.stored().to_json();
+    let mut quiet = Sim::new(Options::default());
+    quiet.now = 60_000.0;
+    quiet.boot.start(Start { now_ms: 60_000.0, wall_ms: WALL, seed: 3, recovering: Some(same), ..Start::default() });
+    let needs_api = manifest(&[release(
+        "2026.11.1",
+        r#", "config": {"variables": {"API_URL": {"type": "url", "required": true}}}"#,
+    )]);
+    quiet.send(Event::Loaded(Doc::Manifest, Ok(json(&needs_api))));
+    quiet.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    quiet.send(Event::Loaded(Doc::Record, Ok(json(&stored))));
+    assert!(quiet.codes().contains(&"release.quarantined"), "{:?}", quiet.codes());
+    assert!(
+        !quiet.log.iter().any(|a| matches!(a, Action::ShowError(_) | Action::Report { .. } | Action::SetState(_))),
+        "{:?}",
+        quiet.log
+    );
+    assert!(quiet.boot.poll_timeout().is_some(), "and it rechecks again");
+}
+
+#[test]
+fn a_pinned_release_reports_no_rollout_and_a_servers_wait_is_bounded() {
+    let (_, outside) = on_each_side();
+    let pinned =
+        format!(r#"{{"format": 1, "pin": "2026.12.0", "releases": [{}]}}"#, release("2026.12.0", r#", "rollout": 0"#));
+    let mut sim = desk(&outside, &pinned, None);
+    sim.ready();
+    assert_eq!(sim.report().get("rollout"), Some(&Value::Null));
+    // A day's max-age holds the next recheck back by recheckMaxMs at most.
+    let mut told = Sim::new(Options::default());
+    told.boot.start(Start { now_ms: 0.0, wall_ms: WALL, seed: 1, ..Start::default() });
+    told.send(Event::Hints { retry_after: None, cache_control: Some("max-age=86400".into()) });
+    load_needing_api(&mut told, BROKEN);
+    assert_eq!(told.boot.poll_timeout(), Some(DEFAULT_RECHECK_MAX_MS));
 }

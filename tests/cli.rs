@@ -467,3 +467,38 @@ fn check_and_schema_show_a_releases_rollout() {
         "{stderr}"
     );
 }
+
+#[test]
+fn embed_preloads_no_release_that_only_some_desks_start_unless_the_desk_is_known() {
+    let manifest = temp_file(
+        "embed-rollout-manifest.json",
+        br#"{"format":1,"releases":[
+            {"id":"2026.12.0","rollout":10,"assets":[{"type":"script","url":"new.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"}]},
+            {"id":"2026.11.1","assets":[{"type":"script","url":"old.js","integrity":"sha384-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"}]}]}"#,
+    );
+    let config = temp_file("embed-rollout-config.json", br#"{"values":{}}"#);
+    // agent-1 is inside a 10 % rollout of 2026.12.0 (tests/boot.rs).
+    for (options, preloads) in [
+        (None, None),
+        (Some(r#"{"deskId":"agent-1"}"#), Some("new.js")),
+        (Some(r#"{"deskId":"agent-2"}"#), Some("old.js")),
+    ] {
+        let mut args = vec!["embed", "--manifest", &manifest, "--config", &config];
+        let file = options.map(|o| temp_file(&format!("embed-rollout-options-{}.json", o.len()), o.as_bytes()));
+        if let Some(f) = &file {
+            args.extend(["--options", f]);
+        }
+        let (out, err, code) = text(&run(&args));
+        assert_eq!(code, 0, "{err}");
+        match preloads {
+            None => {
+                assert!(
+                    err.contains("release 2026.12.0 is rolled out to a share of desks and the options give no deskId"),
+                    "{err}"
+                );
+                assert!(!out.contains("href=\"new.js\"") && !out.contains("href=\"old.js\""), "{out}");
+            }
+            Some(file) => assert!(out.contains(&format!("href=\"{file}\"")), "{options:?}: {out}"),
+        }
+    }
+}

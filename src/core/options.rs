@@ -12,7 +12,7 @@
 
 use super::boot::{
     Options as BootOptions, ReportFormat, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS, DEFAULT_RECHECK_MAX_MS,
-    DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS,
+    DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS, MIN_RECHECK_MS,
 };
 use super::problem::{describe, Code, Problem};
 use super::value::{quoted, Value};
@@ -193,7 +193,8 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         }
     };
     let ready_deadline_ms = ms("readyDeadlineMs", DEFAULT_READY_DEADLINE_MS);
-    let recheck_max_ms = ms("recheckMaxMs", DEFAULT_RECHECK_MAX_MS);
+    // Floors: a recheck every millisecond would be a storm at the origin.
+    let recheck_max_ms = ms("recheckMaxMs", DEFAULT_RECHECK_MAX_MS).max(MIN_RECHECK_MS);
     let report_timeout_ms = ms("reportTimeoutMs", DEFAULT_REPORT_TIMEOUT_MS);
     let fetch_timeout_ms = ms("fetchTimeoutMs", DEFAULT_FETCH_TIMEOUT_MS);
     let backend_url = match get("backendUrl") {
@@ -214,7 +215,8 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
     };
     let recheck_ms = match get("recheckMs") {
         None => DEFAULT_RECHECK_MS,
-        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => n.min(recheck_max_ms),
+        Some(Value::Number(n)) if *n == 0.0 => 0.0,
+        Some(Value::Number(n)) if n.is_finite() && *n > 0.0 => n.clamp(MIN_RECHECK_MS, recheck_max_ms),
         Some(v) => {
             let default = Value::Number(DEFAULT_RECHECK_MS).to_json();
             problems.push(expected("recheckMs", "a number of ms, 0 to turn rechecks off", v, &default));

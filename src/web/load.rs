@@ -36,6 +36,9 @@ pub(crate) struct HostOptions {
     pub page_origin: String,
     /// Its base URL's origin, when a `<base href>` moved it (else empty).
     pub base_origin: String,
+    /// Set for a recheck after the error screen: documents are revalidated
+    /// with the server, never taken from the browser's cache as they are.
+    pub revalidate: bool,
     /// Everything else, as the core read it.
     pub core: crate::core::options::HostOptions,
     /// The options' problems, for the boot's report.
@@ -84,6 +87,7 @@ impl HostOptions {
             config: core.config.iter().map(&mut page).collect(),
             page_origin,
             base_origin,
+            revalidate: false,
             core,
             problems,
             loading: mount
@@ -156,9 +160,10 @@ fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
 /// stored record is; one at a URL in the background.
 pub(crate) fn load(doc: Doc, host: &HostOptions, inbox: Inbox) {
     let timeout_ms = host.core.fetch_timeout_ms;
+    let revalidate = host.revalidate;
     match host.source(doc) {
         Some(Source::Url(url)) => wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_text(&url, timeout_ms, inbox).await.and_then(|text| parse(&text));
+            let result = fetch_text(&url, timeout_ms, revalidate, inbox).await.and_then(|text| parse(&text));
             inbox.feed(Event::Loaded(doc, result));
         }),
         Some(Source::Object(v)) => inbox.feed(Event::Loaded(doc, from_js(v))),
@@ -195,9 +200,11 @@ pub(crate) async fn timed<T, F: std::future::Future<Output = T>>(
 /// Fetches a document's text, aborting after `timeout_ms`: a server that
 /// never answers must not leave the agent on a spinner. What the server says
 /// about asking again (`Retry-After`, `Cache-Control`) goes to the core.
-async fn fetch_text(url: &str, timeout_ms: f64, inbox: Inbox) -> Result<String, LoadError> {
+async fn fetch_text(url: &str, timeout_ms: f64, revalidate: bool, inbox: Inbox) -> Result<String, LoadError> {
     let (result, timed_out) = timed(timeout_ms, |signal| async move {
+        let cache = if revalidate { web_sys::RequestCache::NoCache } else { web_sys::RequestCache::Default };
         let response = gloo_net::http::Request::get(url)
+            .cache(cache)
             .abort_signal(signal.as_ref())
             .send()
             .await

@@ -77,6 +77,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
 fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let mut host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+    host.revalidate = recovering.is_some();
     // Retry starts again on a mount point that shows the error screen: keep
     // the page's own loading state from the first start.
     let first = SHELL.with(|s| s.borrow().is_none());

@@ -87,6 +87,14 @@ const DESK_ID_KEY: &str = "desk-loader:desk-id";
 /// kept there. Without storage it lasts the page load only: such a desk may
 /// take a rolled-out release on one load and not on the next (docs/embed.md).
 pub(crate) fn desk_id() -> String {
+    thread_local! {
+        // Drawn once per page: a Retry or a recheck keeps the desk where it was.
+        static DESK_ID: std::cell::OnceCell<String> = const { std::cell::OnceCell::new() };
+    }
+    DESK_ID.with(|id| id.get_or_init(stored_or_new_desk_id).clone())
+}
+
+fn stored_or_new_desk_id() -> String {
     let storage = storage().ok();
     if let Some(id) = storage.as_ref().and_then(|s| s.get_item(DESK_ID_KEY).ok().flatten()).filter(|id| valid(id)) {
         return id;

@@ -36,6 +36,7 @@ impl Boot {
             recheck: None,
             not_before_ms: 0.0,
             rng: 0,
+            error_screen_ms: None,
         }
     }
 

@@ -68,8 +68,9 @@ impl Boot {
             self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
         // A recheck that found a release to start: the loading state replaces the error screen.
-        if self.recovering.is_some() && !self.candidates.is_empty() {
+        if let Some(r) = self.recovering.filter(|_| !self.candidates.is_empty()) {
             self.actions.push_back(Action::ShowLoading);
+            self.error_screen_ms = Some(now_ms - r.since_ms);
         }
         self.try_next(now_ms);
     }
@@ -110,7 +111,16 @@ impl Boot {
             releases.push((k.release, true));
         }
         let mut viable = Vec::new();
-        for (release, known_good) in releases {
+        for (mut release, known_good) in releases {
+            // Outside its rollout, a release is as if not yet published: not
+            // a candidate, not a fallback. A pinned one is for every desk, and
+            // its reports count as a full rollout's.
+            if pin.as_deref() == Some(release.id.as_str()) {
+                release.rollout = None;
+            }
+            if withdrawn(&release.id) || pinned_out(&release.id) || !rollout::takes(&self.options.desk_id, &release) {
+                continue;
+            }
             let note = |path: &mut Vec<Value>, outcome: &str| {
                 let mut entry =
                     vec![("release".into(), release.id.as_str().into()), ("outcome".into(), outcome.into())];
@@ -119,15 +129,6 @@ impl Boot {
                 }
                 path.push(Value::Object(entry));
             };
-            // Outside its rollout, a release is as if not yet published: not
-            // a candidate, not a fallback. A pinned one is for every desk.
-            let pinned = pin.as_deref() == Some(release.id.as_str());
-            if withdrawn(&release.id)
-                || pinned_out(&release.id)
-                || !(pinned || rollout::takes(&self.options.desk_id, &release))
-            {
-                continue;
-            }
             self.order.push(release.id.clone());
             if let Some(p) = untrusted_files(&release, &self.options) {
                 note(&mut self.path, p.code.as_str());

@@ -25,7 +25,7 @@ mod settings;
 
 pub use settings::*;
 
-pub use recovery::{Recovering, DEFAULT_RECHECK_MAX_MS, DEFAULT_RECHECK_MS};
+pub use recovery::{Recovering, DEFAULT_RECHECK_MAX_MS, DEFAULT_RECHECK_MS, MIN_RECHECK_MS};
 
 use outcome::{warning, Ending};
 
@@ -514,6 +514,8 @@ pub struct Boot {
     not_before_ms: f64,
     /// The rechecks' random state.
     rng: u64,
+    /// For a recheck that found a release: how long the error screen showed.
+    error_screen_ms: Option<f64>,
 }
 
 #[derive(Debug, Default)]

@@ -9,10 +9,16 @@ impl Boot {
         self.state = State::Failed;
         let decisive = self.decisive();
         let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
-        // A recheck that fails as the screen already says changes nothing on
-        // it and reports nothing new: it waits for the next recheck.
-        if self.recovering.is_some_and(|r| r.code == code) {
-            self.schedule_recheck(code, now_ms);
+        // A recheck that started nothing and fails as the screen already
+        // says (or finds only releases quarantined since) changes nothing on
+        // it and reports nothing new: it waits for the next recheck. One that
+        // tried a release and saw it fail shows and reports that, as any boot.
+        let quarantined = !self.path.is_empty()
+            && self.path.iter().all(|p| p.get("outcome").and_then(Value::as_str) == Some("release.quarantined"));
+        if let Some(r) =
+            self.recovering.filter(|r| self.next_attempt == self.first_attempt && (r.code == code || quarantined))
+        {
+            self.schedule_recheck(r.code, now_ms);
             return;
         }
         let release = decisive.and_then(|p| p.release.clone());
@@ -74,7 +80,7 @@ impl Boot {
                 ready_ms: if ready { Some(now_ms - self.injected_at) } else { None },
                 total_ms: now_ms - self.started_ms,
             },
-            error_screen_ms: if ready { self.recovering.map(|r| now_ms - r.since_ms) } else { None },
+            error_screen_ms: if ready { self.error_screen_ms } else { None },
             user_agent: self.user_agent,
             wall_ms: self.wall_ms + (now_ms - self.started_ms),
             earlier: &self.earlier,

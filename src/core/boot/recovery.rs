@@ -33,6 +33,10 @@ pub const DEFAULT_RECHECK_MS: f64 = 30_000.0;
 /// The default `recheckMaxMs`: rechecks come at most every 5 minutes.
 pub const DEFAULT_RECHECK_MAX_MS: f64 = 300_000.0;
 
+/// The least `recheckMs` and `recheckMaxMs` a host page may set: rechecks of
+/// a desk come at most once a second.
+pub const MIN_RECHECK_MS: f64 = 1_000.0;
+
 impl Boot {
     /// After a failure: the next recheck, if the host page has them on.
     #[cold]
@@ -87,8 +91,11 @@ impl Boot {
                 name.trim().eq_ignore_ascii_case("max-age").then(|| seconds(value)).flatten()
             })
         });
+        // Never beyond the longest wait between rechecks: a day's max-age on
+        // a version endpoint must not hold recovery back for a day.
         for s in [retry_after.and_then(seconds), max_age].into_iter().flatten() {
-            self.not_before_ms = self.not_before_ms.max(now_ms + s * 1000.0);
+            let at_ms = now_ms + (s * 1000.0).min(self.options.recheck_max_ms);
+            self.not_before_ms = self.not_before_ms.max(at_ms);
         }
     }
 
