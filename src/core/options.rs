@@ -216,7 +216,9 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
     let recheck_ms = match get("recheckMs") {
         None => DEFAULT_RECHECK_MS,
         Some(Value::Number(n)) if *n == 0.0 => 0.0,
-        Some(Value::Number(n)) if n.is_finite() && *n > 0.0 => n.clamp(MIN_RECHECK_MS, recheck_max_ms),
+        // Not `f64::clamp`: its panic message formats floats, which links
+        // `core::fmt`'s float machinery into the module (`[weight].forbidden`).
+        Some(Value::Number(n)) if n.is_finite() && *n > 0.0 => n.max(MIN_RECHECK_MS).min(recheck_max_ms),
         Some(v) => {
             let default = Value::Number(DEFAULT_RECHECK_MS).to_json();
             problems.push(expected("recheckMs", "a number of ms, 0 to turn rechecks off", v, &default));
