@@ -118,7 +118,8 @@ pub fn run() -> Result<(), String> {
             .args(["--test", "tests/node/cli.test.mjs"])
             .current_dir(&root)
             .env("BASE_URL", format!("http://{}", server.addr))
-            .env("DESK_LOADER_NATIVE", root.join("target/debug/desk-loader"))
+            // `cargo test` above built it, where cargo puts its output.
+            .env("DESK_LOADER_NATIVE", cargo_target_dir(&root).join("debug/desk-loader"))
             .env("DESK_LOADER_NODE", root.join("target/dist/scratch/node_modules/.bin/desk-loader")),
         node_count,
     );
@@ -288,6 +289,11 @@ fn libtest_count(line: &str) -> Option<Count> {
     (words.next()? == "passed").then_some(())?;
     let failed = words.next()?.parse().ok()?;
     Some(Count { passed, failed })
+}
+
+/// Where cargo writes its output: `CARGO_TARGET_DIR` when set, else `target/`.
+fn cargo_target_dir(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d))
 }
 
 /// `# pass 12` and `# fail 0` from Node's test runner.
