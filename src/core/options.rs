@@ -227,7 +227,7 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
     };
     let desk_id = match get("deskId") {
         None => None,
-        Some(Value::String(id)) if !id.is_empty() && id.len() <= 200 => Some(id.as_str().to_owned()),
+        Some(Value::String(id)) if valid_desk_id(id) => Some(id.as_str().to_owned()),
         Some(v) => {
             problems.push(expected("deskId", "a string of 1 to 200 bytes", v, "the id kept in the page's storage"));
             None
@@ -249,6 +249,11 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         recheck_max_ms,
     };
     Ok((options, problems))
+}
+
+/// A desk id the loader takes, from `deskId` or from storage: 1 to 200 bytes.
+pub fn valid_desk_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 200
 }
 
 /// The options `docs/embed.md` documents.

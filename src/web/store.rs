@@ -96,7 +96,8 @@ pub(crate) fn desk_id() -> String {
 
 fn stored_or_new_desk_id() -> String {
     let storage = storage().ok();
-    if let Some(id) = storage.as_ref().and_then(|s| s.get_item(DESK_ID_KEY).ok().flatten()).filter(|id| valid(id)) {
+    let stored = storage.as_ref().and_then(|s| s.get_item(DESK_ID_KEY).ok().flatten());
+    if let Some(id) = stored.filter(|id| crate::core::options::valid_desk_id(id)) {
         return id;
     }
     let mut id = String::with_capacity(32);
@@ -107,11 +108,6 @@ fn stored_or_new_desk_id() -> String {
         let _ = s.set_item(DESK_ID_KEY, &id);
     }
     id
-}
-
-/// A stored desk id is untrusted: 1 to 200 bytes, as `deskId` must be.
-fn valid(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 200
 }
 
 fn caches() -> Option<web_sys::CacheStorage> {
