@@ -322,18 +322,21 @@ async fn every_jsontestsuite_file_reads_as_the_cli_reads_it() {
     let manifest = manifest_of(&[("r1", PANEL)]);
     let mut differ = Vec::new();
     for (name, bytes, cli_reads) in JSON_TEST_SUITE {
-        let response = web_sys::Response::new_with_opt_u8_array(Some(&mut bytes.to_vec())).unwrap();
+        // A copy the page owns: a view into the module's memory may be read
+        // after the memory is reused (WebKit reads a body lazily).
+        let body = js_sys::Uint8Array::from(*bytes);
+        let response = web_sys::Response::new_with_opt_buffer_source(Some(&body)).unwrap();
         let text = wasm_bindgen_futures::JsFuture::from(response.text().unwrap()).await.unwrap();
-        let reads = match desk_loader::check(manifest.as_str().into(), text, None) {
-            Ok(_) => true,
+        let (reads, why) = match desk_loader::check(manifest.as_str().into(), text, None) {
+            Ok(_) => (true, String::new()),
             Err(e) => {
                 let message = String::from(js_sys::Error::from(e).message());
                 assert!(message.starts_with("configuration: "), "{name}: {message}");
-                false
+                (false, message)
             }
         };
         if reads != *cli_reads {
-            differ.push(format!("{name}: the browser {}", if reads { "reads it" } else { "refuses it" }));
+            differ.push(format!("{name}: the browser {} {why}", if reads { "reads it" } else { "refuses it:" }));
         }
     }
     assert!(differ.is_empty(), "the browser and the CLI disagree:\n{}", differ.join("\n"));
