@@ -997,7 +997,7 @@ fn a_desk_on_the_error_screen_rechecks_by_itself_with_backoff_and_jitter() {
         assert!((15_000.0..=30_000.0).contains(&due), "seed {seed}: {due}");
         sim.advance(due);
         let first = recheck_asked(&sim).expect("the core asks the shell to start again");
-        assert_eq!(first, Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing });
+        assert_eq!(first, Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing, by_agent: false });
         // The recheck finds the same problem: nothing new on the screen, no
         // report, and the next recheck 30 to 60 s later.
         let mut again = boot_at(due, BROKEN, Some(first), Options::default(), seed);
@@ -1014,16 +1014,16 @@ fn a_desk_on_the_error_screen_rechecks_by_itself_with_backoff_and_jitter() {
         again.advance(due + next);
         assert_eq!(recheck_asked(&again).map(|r| r.round), Some(2));
     }
-    // The wait doubles up to recheckMaxMs, 5 minutes by default.
-    let late = Recovering { round: 12, since_ms: 0.0, code: Code::ConfigMissing };
+    // The wait doubles up to recheckMaxMs, 3 minutes by default.
+    let late = Recovering { round: 12, since_ms: 0.0, code: Code::ConfigMissing, by_agent: false };
     let sim = boot_at(1e6, BROKEN, Some(late), Options::default(), 7);
     let wait = sim.boot.poll_timeout().unwrap() - 1e6;
-    assert!((150_000.0..=300_000.0).contains(&wait), "{wait}");
+    assert!((90_000.0..=180_000.0).contains(&wait), "{wait}");
 }
 
 #[test]
 fn a_recheck_that_finds_a_release_boots_it_in_the_same_page_and_says_how_long_the_screen_showed() {
-    let since = Recovering { round: 3, since_ms: 1_000.0, code: Code::ConfigMissing };
+    let since = Recovering { round: 3, since_ms: 1_000.0, code: Code::ConfigMissing, by_agent: false };
     let mut sim = boot_at(91_000.0, API, Some(since), Options::default(), 5);
     let at =
         sim.log.iter().position(|a| *a == Action::ShowLoading).expect("the loading state replaces the error screen");
@@ -1062,14 +1062,14 @@ fn rechecks_wait_while_the_page_is_hidden_and_for_what_the_server_says() {
 fn a_recheck_that_tries_a_release_and_sees_it_fail_shows_and_reports_it_and_a_quarantine_keeps_the_screen_quiet() {
     // The screen says config.missing; the recheck finds the configuration
     // fixed, starts the release, and its panel throws: that is news.
-    let since = Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing };
+    let since = Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing, by_agent: false };
     let mut sim = boot_at(30_000.0, API, Some(since), Options::default(), 3);
     sim.send(Event::PanelFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() });
     assert_eq!(sim.error_code(), Some(Code::PanelThrew));
     assert!(sim.log.iter().any(|a| matches!(a, Action::ShowError(_))), "the screen says what happened");
     assert!(sim.log.iter().any(|a| matches!(a, Action::Report { .. })));
     // Even with the same code as the screen: a release was tried and failed.
-    let same = Recovering { round: 1, since_ms: 0.0, code: Code::PanelThrew };
+    let same = Recovering { round: 1, since_ms: 0.0, code: Code::PanelThrew, by_agent: false };
     let mut again = boot_at(30_000.0, API, Some(same), Options::default(), 3);
     again.send(Event::PanelFailed { attempt: 1, code: Code::PanelThrew, detail: "boom".into() });
     assert!(again.log.iter().any(|a| matches!(a, Action::ShowError(_))), "never a spinner left in place of the screen");
@@ -1109,4 +1109,40 @@ fn a_pinned_release_reports_no_rollout_and_a_servers_wait_is_bounded() {
     told.send(Event::Hints { retry_after: None, cache_control: Some("max-age=86400".into()) });
     load_needing_api(&mut told, BROKEN);
     assert_eq!(told.boot.poll_timeout(), Some(DEFAULT_RECHECK_MAX_MS));
+}
+
+#[test]
+fn try_again_is_a_recheck_at_once_that_shows_and_reports_and_keeps_the_backoff_and_the_screens_start() {
+    for options in [Options::default(), Options { recheck_ms: 0.0, ..Options::default() }] {
+        let mut sim = boot_at(0.0, BROKEN, None, options.clone(), 4);
+        assert_eq!(sim.error_code(), Some(Code::ConfigMissing));
+        sim.now = 5_000.0;
+        sim.send(Event::Retry);
+        let clicked = recheck_asked(&sim).expect("the click starts the boot again");
+        assert_eq!(clicked, Recovering { round: 1, since_ms: 0.0, code: Code::ConfigMissing, by_agent: true });
+        assert_eq!(sim.boot.poll_timeout(), None, "the click took the pending recheck's place");
+        // The clicked boot shows the loading state and, failing the same
+        // way, the screen and a report again: the agent sees it was heard.
+        let mut again = boot_at(5_000.0, BROKEN, Some(clicked), options.clone(), 4);
+        assert!(again.log.iter().any(|a| matches!(a, Action::SetState(s) if s.state == State::Loading)));
+        assert!(again.log.iter().any(|a| matches!(a, Action::ShowError(_))));
+        assert!(again.log.iter().any(|a| matches!(a, Action::Report { .. })));
+        if options.recheck_ms > 0.0 {
+            // The backoff goes on from where it was: the next wait is round 2's.
+            let wait = again.boot.poll_timeout().unwrap() - 5_000.0;
+            assert!((30_000.0..=60_000.0).contains(&wait), "{wait}");
+        }
+        again.send(Event::Retry);
+        let twice = recheck_asked(&again).unwrap();
+        assert_eq!((twice.round, twice.since_ms), (2, 0.0));
+        // Fixed by then: the report counts the screen from when it first showed.
+        let mut fixed = boot_at(65_000.0, API, Some(twice), options, 4);
+        fixed.ready();
+        assert_eq!(fixed.report().get("errorScreenMs"), Some(&Value::Number(65_000.0)));
+    }
+    // A boot that is not on the error screen has nothing to try again.
+    let mut up = boot_at(0.0, API, None, Options::default(), 4);
+    up.ready();
+    up.send(Event::Retry);
+    assert_eq!(recheck_asked(&up), None);
 }

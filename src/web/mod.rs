@@ -246,9 +246,9 @@ fn watch_visibility() {
     }
 }
 
-/// The error screen's Retry: the same boot again, in the same page.
+/// The error screen's Retry: the core answers with [`Action::Recheck`].
 fn retry() {
-    restart(None);
+    Inbox.feed(Event::Retry);
 }
 
 /// The same boot again, in the same page: the screen's Retry, or a recheck

@@ -87,6 +87,9 @@ const HIDDEN = hook(() => {
 
 const state = (desk) => desk.attr("#desk", "data-desk-state");
 
+/** How long the agent of the Try again test looks at the screen before clicking. */
+const SCREEN_READ_MS = 2500;
+
 test("a desk on the error screen recovers by itself once the configuration is fixed: no click, no reload", async ({ desk }) => {
   await desk.plan({ options: { recheckMs: RECHECK_MS }, faults: [NEEDS_API, answer("config.json", BROKEN)] });
   await desk.open("/desk.html");
@@ -111,6 +114,29 @@ test("a desk on the error screen recovers by itself once the configuration is fi
   expect(recovered).toMatchObject({ outcome: "ready", recovered: true });
   expect(recovered.bootId).not.toBe(failed.bootId);
   expect(recovered.errorScreenMs).toBeGreaterThan(0);
+});
+
+test("Try again, with rechecks off: a click that fails the same way shows the screen and reports again; once fixed, a click boots in the same page", async ({ desk }) => {
+  await desk.plan({ options: { recheckMs: 0 }, faults: [NEEDS_API, answer("config.json", BROKEN)] });
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("failed");
+  await desk.eval(() => { window.__sameDocument = true; });
+  const click = () => desk.eval(() => document.querySelector("[role=alert] button").click());
+  // The agent reads the screen a while before the first click.
+  await desk.eval((ms) => new Promise((f) => setTimeout(f, ms)), SCREEN_READ_MS);
+  await click();
+  const [, again] = await desk.reportsNumbering(2);
+  expect(again).toMatchObject({ outcome: "failed", code: "config.missing" });
+  expect(await desk.text("[role=alert] button")).toBe("Try again");
+  await desk.setFaults([NEEDS_API, answer("config.json", CONFIG)]);
+  await click();
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.eval(() => window.__sameDocument)).toBe(true);
+  const [failed, , recovered] = await desk.reportsNumbering(3);
+  expect(recovered).toMatchObject({ outcome: "ready", recovered: true });
+  // Counted from the first screen, not from the second click's.
+  expect(failed).toMatchObject({ outcome: "failed", code: "config.missing" });
+  expect(recovered.errorScreenMs).toBeGreaterThanOrEqual(SCREEN_READ_MS);
 });
 
 test("a hidden desk on the error screen asks nothing until it shows again", async ({ desk }) => {

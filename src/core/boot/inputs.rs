@@ -34,6 +34,7 @@ impl Boot {
             earlier: Vec::new(),
             recovering: None,
             recheck: None,
+            on_screen: None,
             not_before_ms: 0.0,
             rng: 0,
             error_screen_ms: None,
@@ -53,8 +54,9 @@ impl Boot {
         self.problems.extend(start.problems);
         self.rng = start.seed;
         self.recovering = start.recovering;
-        // A recheck keeps the error screen up while it reads.
-        if self.recovering.is_none() {
+        // A recheck keeps the error screen up while it reads; the agent's
+        // "Try again" shows that it heard the click.
+        if self.recovering.is_none_or(|r| r.by_agent) {
             self.publish(Status::of(State::Loading));
         }
         self.actions.push_back(Action::Load(Doc::Manifest));
@@ -169,6 +171,7 @@ impl Boot {
                 self.asset_failed(&url, diagnosis, now_ms);
             }
             Event::Timeout if self.state == State::Failed => self.recheck_due(now_ms),
+            Event::Retry if self.state == State::Failed => self.retry_clicked(),
             Event::Timeout if self.state == State::Booting => match self.current.as_ref() {
                 Some(c) if c.retry_at.is_some_and(|at| now_ms >= at) => {
                     if let Some(c) = self.current.take() {

@@ -224,6 +224,8 @@ pub enum Event {
         /// `Cache-Control`.
         cache_control: Option<String>,
     },
+    /// The agent clicked the error screen's "Try again" (`recovery.rs`).
+    Retry,
     /// The page became hidden or visible.
     Visibility {
         /// Whether it is hidden now.
@@ -510,6 +512,9 @@ pub struct Boot {
     recovering: Option<Recovering>,
     /// After a failure: when to recheck, and as what.
     recheck: Option<(Deadline, Recovering)>,
+    /// What the error screen, once shown, stands for: the screen's "Try
+    /// again" starts the boot again as this.
+    on_screen: Option<Recovering>,
     /// No recheck before this time: a server's `Retry-After` or `max-age`.
     not_before_ms: f64,
     /// The rechecks' random state.

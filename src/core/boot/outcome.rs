@@ -15,8 +15,9 @@ impl Boot {
         // tried a release and saw it fail shows and reports that, as any boot.
         let quarantined = !self.path.is_empty()
             && self.path.iter().all(|p| p.get("outcome").and_then(Value::as_str) == Some("release.quarantined"));
-        if let Some(r) =
-            self.recovering.filter(|r| self.next_attempt == self.first_attempt && (r.code == code || quarantined))
+        if let Some(r) = self
+            .recovering
+            .filter(|r| !r.by_agent && self.next_attempt == self.first_attempt && (r.code == code || quarantined))
         {
             self.schedule_recheck(r.code, now_ms);
             return;
