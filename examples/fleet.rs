@@ -492,7 +492,7 @@ impl Fleet {
                 let event = if release.as_deref() == Some(BAD) {
                     Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "TypeError at start".into() }
                 } else {
-                    Event::PanelReady { attempt, rendered: Rendering::PANEL }
+                    Event::PanelReady { attempt }
                 };
                 self.schedule(at, d, Kind::Deliver(event));
             }
@@ -507,6 +507,10 @@ impl Fleet {
             Action::Report { .. } => {
                 let at = now + self.rng.between(DOC_MS);
                 self.schedule(at, d, Kind::Deliver(Event::ReportSent { delivered: true }));
+            }
+            Action::Look { attempt, .. } => {
+                // The next frame shows the panel.
+                self.schedule(now + 16.0, d, Kind::Deliver(Event::Looked { attempt, rendered: Rendering::PANEL }));
             }
             Action::ShowLoading => self.show(d, Screen::Loading),
             Action::ShowError(_) => {

@@ -2,7 +2,7 @@
 
 use desk_loader::core::boot::{
     Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Recovering, Rendering, Start, State, Status,
-    DEFAULT_RECHECK_MAX_MS, MAX_RETRIES,
+    DEFAULT_RECHECK_MAX_MS, MAX_RETRIES, RENDER_BOUND_MS,
 };
 use desk_loader::core::problem::Code;
 use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
@@ -89,7 +89,23 @@ impl Sim {
     fn ready(&mut self) {
         self.loaded();
         let id = self.last_attempt().id;
-        self.send(Event::PanelReady { attempt: id, rendered: Rendering::PANEL });
+        self.said_ready(id, Rendering::PANEL);
+    }
+
+    /// The panel of attempt `id` calls `ready()`, and the mount point shows
+    /// `rendering` at the frame the core then asks to look at.
+    fn said_ready(&mut self, id: u32, rendering: Rendering) {
+        self.send(Event::PanelReady { attempt: id });
+        if self.log.last() == Some(&Action::Look { attempt: id, after_frame: true }) {
+            self.send(Event::Looked { attempt: id, rendered: rendering });
+        }
+    }
+
+    /// The panel says ready and the mount point shows `rendering` at every
+    /// frame, past the bound.
+    fn ready_showing(&mut self, id: u32, rendering: Rendering) {
+        self.said_ready(id, rendering);
+        self.advance(self.now + RENDER_BOUND_MS);
     }
 
     fn threw(&mut self) {
@@ -181,11 +197,11 @@ fn loads_everything_at_once_then_the_newest_release_then_records_it() {
 #[test]
 fn a_ready_from_another_attempt_is_ignored() {
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
-    sim.send(Event::PanelReady { attempt: 7, rendered: Rendering::PANEL });
+    sim.said_ready(7, Rendering::PANEL);
     assert_eq!(sim.boot.state(), State::Booting);
     sim.threw();
     // Attempt 1's panel says ready after its attempt failed: still ignored.
-    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
+    sim.said_ready(1, Rendering::PANEL);
     assert_eq!(sim.boot.state(), State::Booting);
     assert_eq!(sim.last_attempt().release_id, "r1");
     sim.ready();
@@ -384,7 +400,7 @@ fn files_never_stored_are_only_missing_from_the_cache() {
 fn ready_with_nothing_rendered_is_a_failure() {
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
     sim.loaded();
-    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::NOTHING });
+    sim.ready_showing(1, Rendering::NOTHING);
     assert_eq!(sim.errors(), vec!["panel.empty"]);
     assert_eq!(sim.last_attempt().release_id, "r1");
 }
@@ -537,7 +553,7 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     let mut sim = Sim::boot(&manifest(&[styled.clone(), release("r1", "")]), API, None);
     sim.send(Event::PanelRegistered { attempt: 1 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
-    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
+    sim.said_ready(1, Rendering::PANEL);
     assert_eq!(sim.boot.state(), State::Booting);
     sim.asset_failed(Diagnosis::Status(404));
     assert_eq!(sim.last_attempt().release_id, "r1");
@@ -545,8 +561,14 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     let mut sim = Sim::boot(&manifest(&[styled, release("r1", "")]), API, None);
     sim.send(Event::PanelRegistered { attempt: 1 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
-    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
+    sim.said_ready(1, Rendering::PANEL);
     sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
+    assert_eq!(
+        sim.log.last(),
+        Some(&Action::Look { attempt: 1, after_frame: true }),
+        "the look comes once every file is in"
+    );
+    sim.send(Event::Looked { attempt: 1, rendered: Rendering::PANEL });
     assert_eq!(sim.boot.state(), State::Ready);
 }
 
@@ -767,7 +789,7 @@ fn rendered_means_a_box_with_visible_content_in_it() {
     }
     let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
     sim.loaded();
-    sim.send(Event::PanelReady { attempt: 1, rendered: empty_element });
+    sim.ready_showing(1, empty_element);
     assert_eq!(sim.last_attempt().release_id, "r1", "an empty render fails the attempt");
     assert!(sim.errors().contains(&"panel.empty"));
 }
@@ -820,7 +842,7 @@ fn a_boot_started_again_in_the_page_numbers_its_attempts_after_the_last() {
     sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
     assert_eq!(sim.last_attempt().id, 5);
     // An earlier boot's attempt 1 is not this boot's.
-    sim.send(Event::PanelReady { attempt: 1, rendered: Rendering::PANEL });
+    sim.said_ready(1, Rendering::PANEL);
     assert_eq!(sim.boot.state(), State::Booting);
     sim.threw();
     assert_eq!((sim.last_attempt().id, sim.boot.next_attempt()), (6, 7));
@@ -1145,4 +1167,61 @@ fn try_again_is_a_recheck_at_once_that_shows_and_reports_and_keeps_the_backoff_a
     up.ready();
     up.send(Event::Retry);
     assert_eq!(recheck_asked(&up), None);
+}
+
+#[test]
+fn a_panel_that_renders_after_ready_is_judged_at_the_frames_that_follow() {
+    // React's createRoot().render() then ready(): the mount point is still
+    // empty at the call, and shows the panel a frame later.
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.loaded();
+    sim.send(Event::PanelReady { attempt: 1 });
+    assert_eq!(sim.log.last(), Some(&Action::Look { attempt: 1, after_frame: true }), "nothing is judged at the call");
+    sim.now = 16.0;
+    sim.send(Event::Looked { attempt: 1, rendered: Rendering::NOTHING });
+    assert_eq!(
+        sim.log.last(),
+        Some(&Action::Look { attempt: 1, after_frame: true }),
+        "another look, at the next frame"
+    );
+    sim.now = 33.0;
+    sim.send(Event::Looked { attempt: 1, rendered: Rendering::PANEL });
+    assert_eq!(sim.boot.state(), State::Ready);
+    assert_eq!(sim.last_attempt().release_id, "r2");
+    assert!(sim.log.contains(&Action::Measure { name: "ready", start_ms: 0.0, end_ms: 33.0 }), "ready when it showed");
+}
+
+#[test]
+fn the_bound_after_ready_runs_hidden_or_not_and_a_look_without_a_frame_decides_when_none_comes() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    sim.loaded();
+    sim.send(Event::PanelReady { attempt: 1 });
+    sim.send(Event::Looked { attempt: 1, rendered: Rendering::NOTHING });
+    assert_eq!(sim.boot.poll_timeout(), Some(RENDER_BOUND_MS));
+    // Hidden: no frame comes, so the next looks need none; the bound runs on.
+    sim.send(Event::Visibility { hidden: true });
+    sim.send(Event::Looked { attempt: 1, rendered: Rendering::NOTHING });
+    assert_eq!(sim.log.last(), Some(&Action::Look { attempt: 1, after_frame: false }));
+    sim.advance(RENDER_BOUND_MS - 1.0);
+    assert_eq!(sim.boot.state(), State::Booting);
+    sim.advance(RENDER_BOUND_MS);
+    assert_eq!(sim.errors(), vec!["panel.empty"]);
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    // A page that says it is visible but gets no frame (a window the engine
+    // does not paint): past the bound, one look without a frame decides.
+    let mut slow = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    slow.loaded();
+    slow.send(Event::PanelReady { attempt: 1 });
+    slow.advance(5_000.0);
+    assert_eq!(slow.boot.state(), State::Booting, "not judged without a look");
+    assert_eq!(slow.log.last(), Some(&Action::Look { attempt: 1, after_frame: false }));
+    assert_eq!(slow.boot.poll_timeout(), None);
+    slow.send(Event::Looked { attempt: 1, rendered: Rendering::PANEL });
+    assert_eq!(slow.boot.state(), State::Ready);
+    // A hidden page's first look needs no frame either.
+    let mut hidden = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    hidden.send(Event::Visibility { hidden: true });
+    hidden.loaded();
+    hidden.send(Event::PanelReady { attempt: 1 });
+    assert_eq!(hidden.log.last(), Some(&Action::Look { attempt: 1, after_frame: false }));
 }

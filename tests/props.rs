@@ -173,8 +173,8 @@ proptest! {
                 match r % 10 {
                     9 => Event::AssetLoaded { attempt, index: usize::from(r / 10) % 3 },
                     8 if r % 3 == 0 => Event::PanelRegistered { attempt },
-                    0 => Event::PanelReady { attempt, rendered: Rendering::PANEL },
-                    1 => Event::PanelReady { attempt, rendered: Rendering::NOTHING },
+                    0 => Event::PanelReady { attempt },
+                    1 => Event::Looked { attempt, rendered: if r % 20 == 1 { Rendering::PANEL } else { Rendering::NOTHING } },
                     2 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
                     3 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Network("down".into()) },
                     4 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Status(404) },
@@ -188,9 +188,11 @@ proptest! {
                     7 => {
                         // A stale ready: for an attempt that is not the current one.
                         let before = boot.state();
-                        boot.handle(Event::PanelReady { attempt: attempt + 1 + u32::from(r), rendered: Rendering::PANEL }, now);
-                        prop_assert_eq!(boot.state(), before, "a stale ready changed the state");
-                        boot.handle(Event::PanelReady { attempt: attempt.saturating_sub(1), rendered: Rendering::PANEL }, now);
+                        for stale in [attempt + 1 + u32::from(r), attempt.saturating_sub(1)] {
+                            boot.handle(Event::PanelReady { attempt: stale }, now);
+                            boot.handle(Event::Looked { attempt: stale, rendered: Rendering::PANEL }, now);
+                            if stale > attempt { prop_assert_eq!(boot.state(), before, "a stale ready changed the state"); }
+                        }
                         if attempt > 1 { prop_assert_ne!(boot.state(), State::Ready); }
                         continue;
                     }

@@ -39,7 +39,8 @@ fn boot(format: ReportFormat, id: &str, manifest: &str, record: &Value) -> (Boot
 fn ready(boot: &mut Boot, attempt: u32, now_ms: f64) -> Vec<Action> {
     boot.handle(Event::PanelRegistered { attempt }, now_ms);
     boot.handle(Event::AssetLoaded { attempt, index: 0 }, now_ms);
-    boot.handle(Event::PanelReady { attempt, rendered: Rendering::PANEL }, now_ms);
+    boot.handle(Event::PanelReady { attempt }, now_ms);
+    boot.handle(Event::Looked { attempt, rendered: Rendering::PANEL }, now_ms);
     drain(boot)
 }
 

@@ -106,13 +106,15 @@ fn number(v: Option<&Value>) -> Option<f64> {
 /// A matrix scenario's bound: a hang detector, twice the longest the loader
 /// may legitimately take in that scenario by its own timeouts
 /// (docs/matrix.md, "Time bounds"). Per page load: the documents' fetch
-/// timeout, then for each release it may try, the ready deadline and every
-/// retry's backoff; plus what the scenario's faults add (`waits.delayMs`,
+/// timeout, then for each release it may try, the ready deadline, the look
+/// at the mount point after `ready()` and every retry's backoff; plus what the scenario's faults add (`waits.delayMs`,
 /// and the page's own `faults.json`). The options come from `waits`, else
 /// the page's `#desk-loader-options`, else the loader's defaults; the
 /// releases from `waits`, else the page's manifest.
 fn bound_ms(scenario: &Value) -> f64 {
-    use desk_loader::core::boot::{DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS, MAX_RETRIES, RETRY_BACKOFF_MS};
+    use desk_loader::core::boot::{
+        DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS, MAX_RETRIES, RENDER_BOUND_MS, RETRY_BACKOFF_MS,
+    };
     let page = scenario.get("page").and_then(Value::as_str).unwrap();
     let dir = root().join("www").join(page.trim_start_matches('/'));
     let (html, folder) =
@@ -142,7 +144,7 @@ fn bound_ms(scenario: &Value) -> f64 {
     };
     let delay = number(waits.and_then(|w| w.get("delayMs"))).unwrap_or(0.0) + page_delays;
     let backoffs: f64 = (0..MAX_RETRIES).map(|k| RETRY_BACKOFF_MS * f64::from(1u32 << k)).sum();
-    let worst = loads * (fetch + releases * (deadline + backoffs)) + delay;
+    let worst = loads * (fetch + releases * (deadline + RENDER_BOUND_MS + backoffs)) + delay;
     (2.0 * worst / 1000.0).ceil() * 1000.0
 }
 

@@ -43,7 +43,8 @@ fuzz_target!(|data: &[u8]| {
         now += 100.0;
         let b = bytes.next().unwrap_or(7);
         let e = match b % 8 {
-            0 => Event::PanelReady { attempt, rendered: Rendering { mount_box: b & 8 == 0, text: b & 16 == 0, element_box: b & 32 == 0 } },
+            0 if b & 64 == 0 => Event::PanelReady { attempt },
+            0 => Event::Looked { attempt, rendered: Rendering { mount_box: b & 8 == 0, text: b & 16 == 0, element_box: b & 32 == 0 } },
             1 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
             2 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3) },
             3 if b & 8 == 0 => Event::AssetLoaded { attempt, index: usize::from(b >> 4) },
@@ -53,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
                 Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) }
             }
             5 => Event::MountEmptied,
-            6 => Event::PanelReady { attempt: attempt.wrapping_add(u32::from(b)), rendered: Rendering::PANEL },
+            6 => Event::Looked { attempt: attempt.wrapping_add(u32::from(b)), rendered: Rendering::PANEL },
             _ if boot.poll_timeout().is_some() => {
                 now = now.max(boot.poll_timeout().unwrap_or(now));
                 Event::Timeout

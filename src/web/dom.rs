@@ -73,8 +73,9 @@ fn is_empty(mount: &Element) -> bool {
 }
 
 /// What the mount point shows now, outside the loading state: the facts the
-/// core's `Rendering::is_rendered` judges. Read once, when the panel calls
-/// `ready()`; the search stops at the first element with a box.
+/// core's `Rendering::is_rendered` judges. Read after a frame, when the core
+/// asks (`Action::Look`, `panel::look`); the search stops at the first
+/// element with a box.
 pub(crate) fn rendering(mount: &Element) -> Rendering {
     let has_box = |el: &Element| {
         let r = el.get_bounding_client_rect();

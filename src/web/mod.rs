@@ -218,6 +218,7 @@ fn execute(action: Action) {
             }
         }
         Action::RunScripts { attempt } => panel::run_scripts(attempt),
+        Action::Look { attempt, after_frame } => panel::look(attempt, after_frame, host.mount.clone(), Inbox),
         Action::StartPanel { attempt } => panel::start_panel(attempt, Inbox),
         Action::Remove { attempt } => {
             if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {

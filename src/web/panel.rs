@@ -29,6 +29,9 @@ pub(crate) struct Live {
     blob_urls: Vec<String>,
     /// The boot context its panel receives.
     context: JsValue,
+    /// Aborts the context's `signal` when the attempt is removed: the
+    /// panel's cue to unmount its framework's root.
+    controller: Option<web_sys::AbortController>,
     /// What the bundle passed to `deskLoader.register`, held until the core
     /// says [`Action::StartPanel`](crate::core::boot::Action::StartPanel).
     registered: Option<JsValue>,
@@ -40,8 +43,14 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    /// Removes the attempt's elements and listeners, and revokes its `blob:` URLs.
+    /// Tells the panel (its `signal` aborts), then removes the attempt's
+    /// elements and listeners, and revokes its `blob:` URLs.
     pub(crate) fn remove(mut self) {
+        if let Some(controller) = self.controller.take() {
+            // The panel's abort listeners run here, in the loader's call: a
+            // throw in one is the page's (reported by the browser), not ours.
+            controller.abort();
+        }
         for el in self.elements.drain(..) {
             el.remove();
         }
@@ -183,13 +192,15 @@ fn register(boot: JsValue) {
 /// the cache, the files are first read and checked, then added as `blob:` URLs.
 pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Live {
     let document = web_sys::window().and_then(|w| w.document());
+    let controller = web_sys::AbortController::new().ok();
     let mut live = Live {
         id: attempt.id,
         elements: Vec::new(),
         handlers: Vec::new(),
         error_listener: None,
         blob_urls: Vec::new(),
-        context: context(attempt, &host.mount, inbox),
+        context: context(attempt, &host.mount, controller.as_ref(), inbox),
+        controller,
         registered: None,
         held: Vec::new(),
         parent: document.and_then(|d| d.head().map(Into::into).or_else(|| d.document_element())),
@@ -316,11 +327,11 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
 }
 
 /// The boot context the panel receives (see `docs/panel-api.md`): its data,
-/// written by serde-wasm-bindgen, then the mount point and the two
-/// callbacks, frozen. The data is a core value rather than a struct with
+/// written by serde-wasm-bindgen, then the mount point, the attempt's abort
+/// signal and the two callbacks, frozen. The data is a core value rather than a struct with
 /// `#[derive(Serialize)]`: serde-wasm-bindgen's struct path for that one
 /// struct weighed 2 KB gzip in the module (96,565 B against 94,595 B).
-fn context(attempt: &Attempt, mount: &Element, inbox: Inbox) -> JsValue {
+fn context(attempt: &Attempt, mount: &Element, controller: Option<&web_sys::AbortController>, inbox: Inbox) -> JsValue {
     let id = attempt.id;
     let data = crate::core::value::object([
         ("attemptId", f64::from(id).into()),
@@ -333,10 +344,10 @@ fn context(attempt: &Attempt, mount: &Element, inbox: Inbox) -> JsValue {
         let _ = Reflect::set(&ctx, &k.into(), v);
     };
     set("mount", mount);
-    let mount_el = mount.clone();
-    let ready = Closure::<dyn Fn()>::new(move || {
-        inbox.feed(Event::PanelReady { attempt: id, rendered: super::dom::rendering(&mount_el) });
-    });
+    if let Some(controller) = controller {
+        set("signal", &controller.signal());
+    }
+    let ready = Closure::<dyn Fn()>::new(move || inbox.feed(Event::PanelReady { attempt: id }));
     set("ready", &ready.into_js_value());
     let fail = Closure::<dyn Fn(JsValue)>::new(move |reason: JsValue| {
         let reason = if reason.is_undefined() { "no reason given".to_owned() } else { js_error_text(&reason) };
@@ -349,6 +360,30 @@ fn context(attempt: &Attempt, mount: &Element, inbox: Inbox) -> JsValue {
     set("fail", &fail.into_js_value());
     let _ = js_sys::Object::freeze(&ctx);
     ctx.into()
+}
+
+/// [`Action::Look`](crate::core::boot::Action::Look): the mount point,
+/// after the next frame if the core says so. The measure runs in a task
+/// queued from the frame's callback, so it reads the layout the frame has
+/// just made rather than forcing one.
+///
+/// Each wait is a promise whose `resolve` is the browser's callback itself:
+/// no closure of the module's is made for it.
+pub(crate) fn look(attempt: u32, after_frame: bool, mount: Element, inbox: Inbox) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(window) = web_sys::window() else { return };
+        if after_frame {
+            let frame = Promise::new(&mut |resolve, _| {
+                let _ = window.request_animation_frame(&resolve);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+        }
+        let task = Promise::new(&mut |resolve, _| {
+            let _ = window.set_timeout_with_callback(&resolve);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(task).await;
+        inbox.feed(Event::Looked { attempt, rendered: super::dom::rendering(&mount) });
+    });
 }
 
 fn absolute(url: &str) -> String {

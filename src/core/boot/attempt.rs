@@ -75,7 +75,8 @@ impl Boot {
             styles_left,
             scripts_left,
             registered: false,
-            early_ready: None,
+            early_ready: false,
+            looking: None,
         });
     }
 

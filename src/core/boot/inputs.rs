@@ -141,18 +141,25 @@ impl Boot {
                     self.choose(now_ms);
                 }
             }
-            Event::PanelReady { attempt, rendered } if self.is_waiting_for(attempt) => {
-                if let Some(c) = self.current.as_mut().filter(|c| c.assets_left > 0) {
+            Event::PanelReady { attempt } if self.is_waiting_for(attempt) => {
+                let Some(c) = self.current.as_mut().filter(|c| c.looking.is_none()) else { return };
+                if c.assets_left > 0 {
                     // A stylesheet may still fail: the panel is ready once every file is in.
-                    c.early_ready = Some(rendered);
-                } else if rendered.is_rendered() {
-                    self.ready(now_ms);
+                    c.early_ready = true;
                 } else {
-                    let p = Problem::error(
-                        Code::PanelEmpty,
-                        "the panel called ready() but rendered nothing visible into the mount point",
-                    );
-                    self.attempt_failed(p, now_ms);
+                    self.look(now_ms);
+                }
+            }
+            Event::Looked { attempt, rendered } if self.is_waiting_for(attempt) => {
+                let Some(c) = self.current.as_mut() else { return };
+                let Some(looking) = c.looking.as_mut() else { return };
+                looking.answered += 1;
+                if rendered.is_rendered() {
+                    self.ready(now_ms);
+                } else if looking.overdue {
+                    self.rendered_nothing(now_ms);
+                } else {
+                    self.actions.push_back(Action::Look { attempt, after_frame: !self.hidden });
                 }
             }
             Event::AssetLoaded { attempt, index } if self.is_waiting_for(attempt) => {
@@ -178,8 +185,20 @@ impl Boot {
                         self.retry(c, now_ms);
                     }
                 }
-                Some(Current { retry_at: None, deadline: Deadline::Running { at_ms }, .. }) if now_ms >= *at_ms => {
-                    self.timed_out(now_ms);
+                Some(Current { retry_at: None, deadline: Deadline::Running { at_ms }, looking, .. })
+                    if now_ms >= *at_ms =>
+                {
+                    match *looking {
+                        None => self.timed_out(now_ms),
+                        Some(Looking { answered: 0, .. }) => {
+                            if let Some(Current { attempt, looking: Some(l), deadline, .. }) = self.current.as_mut() {
+                                l.overdue = true;
+                                *deadline = Deadline::Paused { left_ms: 0.0 };
+                                self.actions.push_back(Action::Look { attempt: *attempt, after_frame: false });
+                            }
+                        }
+                        Some(_) => self.rendered_nothing(now_ms),
+                    }
                 }
                 _ => {}
             },
@@ -271,9 +290,33 @@ impl Boot {
             return;
         }
         self.loaded_at = Some(now_ms);
-        if let Some(rendered) = c.early_ready.take() {
-            self.handle(Event::PanelReady { attempt, rendered }, now_ms);
+        if std::mem::take(&mut c.early_ready) {
+            self.look(now_ms);
         }
+    }
+
+    /// The panel said it is ready, with every file in: the mount point is
+    /// judged on what the agent sees, from the next frame on, for at most
+    /// [`RENDER_BOUND_MS`] (`docs/panel-api.md`), hidden or not: a hidden
+    /// page's looks need no frame. A framework that renders asynchronously
+    /// (React) has its first frames.
+    fn look(&mut self, now_ms: f64) {
+        let after_frame = !self.hidden;
+        let Some(c) = self.current.as_mut() else { return };
+        c.looking = Some(Looking::default());
+        c.deadline = Deadline::Running { at_ms: now_ms + RENDER_BOUND_MS };
+        self.actions.push_back(Action::Look { attempt: c.attempt, after_frame });
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn rendered_nothing(&mut self, now_ms: f64) {
+        let secs = crate::core::value::seconds(RENDER_BOUND_MS);
+        let p = Problem::error(
+            Code::PanelEmpty,
+            format!("the panel called ready() but rendered nothing visible into the mount point within {secs} s"),
+        );
+        self.attempt_failed(p, now_ms);
     }
 
     /// The deadline runs only while the page is visible.
@@ -281,7 +324,8 @@ impl Boot {
     #[inline(never)]
     pub(super) fn visibility(&mut self, hidden: bool, now_ms: f64) {
         self.hidden = hidden;
-        let Some(c) = self.current.as_mut().filter(|c| c.retry_at.is_none()) else { return };
+        // The look after ready() runs hidden or not (`look`).
+        let Some(c) = self.current.as_mut().filter(|c| c.retry_at.is_none() && c.looking.is_none()) else { return };
         if self.state != State::Booting {
             return;
         }

@@ -132,8 +132,8 @@ pub enum Diagnosis {
     NotCached,
 }
 
-/// What the mount point showed when the panel called `ready()`, as the
-/// shell measured it (facts only: the core decides what they mean).
+/// What the mount point showed at a frame after the panel called `ready()`,
+/// as the shell measured it (facts only: the core decides what they mean).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rendering {
     /// The mount point has a box: a width and a height above zero.
@@ -168,7 +168,12 @@ pub enum Event {
     PanelReady {
         /// The attempt named in the boot context the panel was given.
         attempt: u32,
-        /// What the mount point showed when the panel called `ready()`.
+    },
+    /// What the mount point showed at the frame [`Action::Look`] asked for.
+    Looked {
+        /// The attempt.
+        attempt: u32,
+        /// What it showed.
         rendered: Rendering,
     },
     /// The attempt's bundle called `deskLoader.register(boot)`: the shell
@@ -314,7 +319,19 @@ pub enum Action {
         /// The attempt.
         attempt: u32,
     },
-    /// Remove everything the attempt added to the page.
+    /// Look at the mount point and answer [`Event::Looked`]: after the next
+    /// frame the page renders (reading the layout it made, never forcing one),
+    /// or, without `after_frame`, in a task of its own: while the page is
+    /// hidden, or when no frame came within [`RENDER_BOUND_MS`] (a window
+    /// the engine does not paint, though it says it is visible).
+    Look {
+        /// The attempt.
+        attempt: u32,
+        /// Wait for a frame first.
+        after_frame: bool,
+    },
+    /// Remove everything the attempt added to the page, and tell its panel
+    /// (its context's `signal` aborts).
     Remove {
         /// The attempt.
         attempt: u32,
@@ -451,8 +468,20 @@ struct Current {
     scripts_left: usize,
     /// Whether the bundle called `deskLoader.register`.
     registered: bool,
-    /// A `ready()` heard while files were still loading, with what the panel rendered.
-    early_ready: Option<Rendering>,
+    /// A `ready()` heard while files were still loading.
+    early_ready: bool,
+    /// After `ready()`: the mount point is being looked at, frame by frame,
+    /// until it shows the panel or the bound passes (`deadline` holds it).
+    looking: Option<Looking>,
+}
+
+/// The looks at the mount point after `ready()`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Looking {
+    /// Looks answered so far.
+    answered: u32,
+    /// The bound passed before any look was answered: the next answer is the last.
+    overdue: bool,
 }
 
 /// Where an attempt's files come from.

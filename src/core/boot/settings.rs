@@ -52,6 +52,13 @@ pub enum ReportFormat {
 /// slow agent laptop; past 10 s an agent would rather see the previous release.
 pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 
+/// How long, after `ready()`, the mount point has to show the panel: it is
+/// looked at after each frame the page renders until it does, for at most
+/// this long while the page is visible, then the attempt is `panel.empty`.
+/// A framework's first render (React's is asynchronous) lands in the first
+/// frame or two; a second is long past anything an agent would call a panel.
+pub const RENDER_BOUND_MS: f64 = 1_000.0;
+
 /// The default time a document (manifest, configuration, backend version)
 /// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
 pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
