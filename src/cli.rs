@@ -27,6 +27,7 @@ const USAGE: &str = "usage:
   desk-loader check --manifest FILE|URL --config FILE|URL [--config FILE|URL …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
   desk-loader schema --manifest FILE|URL [--release ID]
   desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
+  desk-loader release --vite DIST/.vite/manifest.json --id ID --base URL [--with FILE|URL] [--out DIR]
   reading a URL: [--header 'Name: value' …] [--timeout-ms N]";
 
 /// What the command printed, and its exit code: 0 it would boot (or the
@@ -48,6 +49,10 @@ impl Output {
     }
 }
 
+/// Largest file of a build that `release` hashes: a vendor chunk may be
+/// several megabytes. A shell reads at most one byte more.
+pub const MAX_BUILD_FILE: usize = 64 * 1024 * 1024;
+
 /// A document the command needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
@@ -55,6 +60,9 @@ pub struct Input {
     pub location: String,
     /// Whether it is read over HTTP(S) rather than from a file.
     pub url: bool,
+    /// The most bytes to read: [`MAX_INPUT`] + 1 for a document,
+    /// [`MAX_BUILD_FILE`] + 1 for a file of a build.
+    pub limit: usize,
 }
 
 /// What a shell read for an [`Input`].
@@ -131,6 +139,11 @@ pub struct Cli {
     page: Option<String>,
     headers: Vec<(String, String)>,
     timeout_ms: u32,
+    vite: Option<String>,
+    id: Option<String>,
+    base: Option<String>,
+    with: Option<String>,
+    out: Option<String>,
 }
 
 /// Reads the arguments (without the program's name); a usage error is
@@ -155,6 +168,11 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         page: None,
         headers: Vec::new(),
         timeout_ms: DEFAULT_TIMEOUT_MS,
+        vite: None,
+        id: None,
+        base: None,
+        with: None,
+        out: None,
     };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or_else(|| usage(&format!("{name} needs a value")));
@@ -172,6 +190,11 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
             "--options" => cli.options = Some(value("--options")?),
             "--loader-base" => cli.loader_base = Some(value("--loader-base")?),
             "--page" => cli.page = Some(value("--page")?),
+            "--vite" => cli.vite = Some(value("--vite")?),
+            "--id" => cli.id = Some(value("--id")?),
+            "--base" => cli.base = Some(value("--base")?),
+            "--with" => cli.with = Some(value("--with")?),
+            "--out" => cli.out = Some(value("--out")?),
             "--css" => match value("--css")?.as_str() {
                 "inline" => cli.css = Some(Css::Inline),
                 "link" => cli.css = Some(Css::Link),
@@ -203,9 +226,16 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         "check" => &["manifest", "config", "backend", "release", "format", "deny"],
         "schema" => &["manifest", "release"],
         "embed" => &["manifest", "config", "options", "loader", "css", "page"],
+        "release" => &["vite", "id", "base", "with", "out"],
         other => return Err(usage(&format!("unknown command {}", quoted(other)))),
     };
     let given = [
+        ("manifest", cli.manifest.is_some()),
+        ("vite", cli.vite.is_some()),
+        ("id", cli.id.is_some()),
+        ("base", cli.base.is_some()),
+        ("with", cli.with.is_some()),
+        ("out", cli.out.is_some()),
         ("config", !cli.configs.is_empty()),
         ("backend", cli.backend.is_some()),
         ("release", cli.release.is_some()),
@@ -220,8 +250,15 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         return Err(usage(match cli.command.as_str() {
             "check" => "check takes --manifest, --config, --backend, --release, --format and --deny-warnings",
             "schema" => "schema takes only --manifest and --release",
+            "release" => "release takes --vite, --id, --base, --with and --out",
             _ => "embed takes --manifest, --config, --options, --loader-base, --css and --page",
         }));
+    }
+    if cli.command == "release" {
+        return match (&cli.vite, &cli.id, &cli.base) {
+            (Some(_), Some(_), Some(_)) => Ok(cli),
+            _ => Err(usage("release needs --vite FILE, --id ID and --base URL")),
+        };
     }
     if cli.manifest.is_none() {
         return Err(usage(&format!("{} needs --manifest FILE", cli.command)));
@@ -240,7 +277,24 @@ impl Cli {
     /// source, then the options and the backend version endpoint if given.
     pub fn inputs(&self) -> Vec<Input> {
         let all = self.manifest.iter().chain(&self.configs).chain(&self.options).chain(&self.backend);
-        all.map(|location| Input { url: is_url(location), location: location.clone() }).collect()
+        let all = all.chain(&self.vite).chain(&self.with);
+        all.map(|location| Input { url: is_url(location), location: location.clone(), limit: MAX_INPUT + 1 }).collect()
+    }
+
+    /// Every input, given what was read so far for the first ones: a shell
+    /// reads until this names no more. `release` first reads the build
+    /// manifest, then each file it lists; the other commands need no more
+    /// than [`Cli::inputs`].
+    pub fn inputs_given(&self, read: &[Result<Fetched, Failure>]) -> Vec<Input> {
+        let mut inputs = self.inputs();
+        let (Some(vite), Some(Ok(fetched))) = (&self.vite, read.first()) else { return inputs };
+        let Ok(manifest) = document(vite, is_url(vite), fetched.clone(), &mut String::new()) else { return inputs };
+        let dir = self.out.clone().unwrap_or_else(|| out_dir(vite));
+        for file in crate::release::files(&manifest).unwrap_or_default() {
+            let location = format!("{}{}", dir, file.path);
+            inputs.push(Input { url: is_url(&location), location, limit: MAX_BUILD_FILE + 1 });
+        }
+        inputs
     }
 
     /// The request headers for every URL read (`--header`).
@@ -257,6 +311,10 @@ impl Cli {
     /// [`Cli::inputs`], in order (`Err` with what went wrong, in words).
     pub fn run(&self, read: Vec<Result<Fetched, Failure>>) -> Output {
         let mut out = Output::default();
+        if self.command == "release" {
+            self.release(read, &mut out);
+            return out;
+        }
         match self.documents(read, &mut out.stderr) {
             Ok(docs) => match self.command.as_str() {
                 "check" => self.check(docs, &mut out),
@@ -363,6 +421,59 @@ impl Cli {
                 crate::sri::csp_hash(style)
             ));
         }
+    }
+}
+
+impl Cli {
+    /// `release`: the build manifest, `--with`, then each file it lists.
+    fn release(&self, read: Vec<Result<Fetched, Failure>>, out: &mut Output) {
+        match self.release_entry(read, &mut out.stderr) {
+            Ok(entry) => out.stdout.push_str(&crate::release::shown(&entry)),
+            Err(message) => {
+                out.stderr.push_str(&format!("desk-loader: {message}\n"));
+                out.code = 2;
+            }
+        }
+    }
+
+    fn release_entry(&self, read: Vec<Result<Fetched, Failure>>, stderr: &mut String) -> Result<Value, String> {
+        let inputs = self.inputs_given(&read);
+        if read.len() != inputs.len() {
+            return Err(format!("{} documents read for {} inputs", read.len(), inputs.len()));
+        }
+        let mut read = inputs.into_iter().zip(read);
+        let mut next = |stderr: &mut String, json: bool| -> Result<(Input, Fetched, Value), String> {
+            let (input, result) = read.next().ok_or("an input is missing")?;
+            let name = shown(&input.location);
+            let fetched = result.map_err(|why| format!("{name}: cannot be read: {}", why.words(self)))?;
+            let value = if json { document(&name, input.url, fetched.clone(), stderr)? } else { Value::Null };
+            Ok((input, fetched, value))
+        };
+        let (_, _, vite) = next(stderr, true)?;
+        let with = if self.with.is_some() { Some(next(stderr, true)?.2) } else { None };
+        let vite_name = shown(self.vite.as_deref().unwrap_or_default());
+        let files = crate::release::files(&vite).map_err(|e| format!("{vite_name}: {e}"))?;
+        let mut built = Vec::with_capacity(files.len());
+        for file in files {
+            let (input, fetched, _) = next(stderr, false)?;
+            if fetched.bytes.len() > MAX_BUILD_FILE {
+                return Err(format!("{}: larger than {MAX_BUILD_FILE} bytes", shown(&input.location)));
+            }
+            built.push((file, fetched.bytes));
+        }
+        let id = self.id.as_deref().unwrap_or_default();
+        crate::release::entry(id, self.base.as_deref().unwrap_or_default(), &built, with.as_ref())
+    }
+}
+
+/// The build's output directory, from its manifest's location: Vite writes
+/// it at `<outDir>/.vite/manifest.json` (before Vite 5, `<outDir>/manifest.json`).
+fn out_dir(manifest: &str) -> String {
+    let dir = manifest.rsplit_once('/').map_or("", |(dir, _)| dir);
+    match dir.strip_suffix(".vite") {
+        Some(parent) => parent.to_owned(),
+        None if dir.is_empty() => String::new(),
+        None => format!("{dir}/"),
     }
 }
 

@@ -107,7 +107,8 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     }
     // Read as the loader will read them: relative URLs are the page's, absolute ones must be allowed.
     let (host, problems) = crate::core::options::parse(options, PAGE, "")?;
-    let mut release = chosen(manifest, config, &host);
+    let map = import_map(manifest);
+    let mut release = chosen(manifest, config, &host, &map);
     // Without a deskId, a rolled-out release starts on some desks only: the
     // embed cannot know which, so it preloads none of the release files.
     let rolled_out =
@@ -117,10 +118,18 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     }
     let base = attr(loader_base);
     let style = (css == Css::Inline).then(|| one_line(LOADER_CSS));
-    let mut head = match &style {
+    // The import map first: Firefox takes none after a module or a modulepreload has started.
+    let mut head = if map.is_empty() {
+        String::new()
+    } else {
+        let integrity = map.iter().map(|(url, sri)| (url.as_str().into(), Value::from(sri.as_str()))).collect();
+        let text = Value::Object(vec![("integrity".into(), Value::Object(integrity))]).to_json();
+        format!("<script type=\"importmap\">{text}</script>\n")
+    };
+    head.push_str(&match &style {
         Some(text) => format!("<style id=\"desk-loader-css\">{text}</style>\n"),
         None => format!("<link rel=\"stylesheet\" href=\"{base}desk-loader.css\">\n"),
-    };
+    });
     head.push_str(&format!(
         "<link rel=\"modulepreload\" href=\"{base}pkg/desk_loader.js\">\n\
          <link rel=\"preload\" href=\"{base}pkg/desk_loader_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n"
@@ -130,6 +139,8 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
             AssetKind::Style => ("preload", " as=\"style\""),
             AssetKind::Script => ("preload", " as=\"script\""),
             AssetKind::Module => ("modulepreload", ""),
+            // The browser fetches a chunk as the panel imports it, lazily or not.
+            AssetKind::Chunk => continue,
         };
         let integrity = if asset.integrity.is_empty() {
             String::new()
@@ -180,8 +191,10 @@ impl Embed {
 /// the boot state machine, fed these documents, decides (pin, withdrawn,
 /// trust rules, configuration, backend range), so the embed can never preload
 /// another release than the one that starts.
-fn chosen(manifest: &Value, config: &Value, host: &HostOptions) -> Option<Attempt> {
-    let mut boot = Boot::new(Options { config_sources: 1, backend_endpoint: false, ..host.boot(PAGE, "") });
+fn chosen(manifest: &Value, config: &Value, host: &HostOptions, map: &[(String, String)]) -> Option<Attempt> {
+    let import_map_integrity = Some(map.iter().map(|(_, sri)| sri.clone()).collect());
+    let mut boot =
+        Boot::new(Options { config_sources: 1, backend_endpoint: false, import_map_integrity, ..host.boot(PAGE, "") });
     boot.start(Start::default());
     boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest.clone())), 0.0);
     boot.handle(Event::Loaded(Doc::Config(0), Ok(config.clone())), 0.0);
@@ -190,6 +203,27 @@ fn chosen(manifest: &Value, config: &Value, host: &HostOptions) -> Option<Attemp
         Action::Inject(attempt) => Some(attempt),
         _ => None,
     })
+}
+
+/// The import map's `integrity` members, when a release of the manifest has
+/// chunks: every `module` and `chunk` file of every release, by its URL as
+/// the manifest writes it (the browser reads a relative key against the
+/// page, as the loader reads the manifest's URLs), so that whichever release
+/// a desk starts, or falls back to, the browser checks each module of its
+/// graph (`docs/manifest.md`, "Module graphs"). Empty otherwise.
+fn import_map(manifest: &Value) -> Vec<(String, String)> {
+    let (m, _) = crate::core::manifest::Manifest::parse(manifest.clone());
+    let assets = || m.releases.iter().flat_map(|r| &r.assets);
+    if !assets().any(|a| a.kind == AssetKind::Chunk) {
+        return Vec::new();
+    }
+    let mut map: Vec<(String, String)> = Vec::new();
+    for a in assets().filter(|a| matches!(a.kind, AssetKind::Module | AssetKind::Chunk) && !a.integrity.is_empty()) {
+        if !map.iter().any(|(url, _)| *url == a.url) {
+            map.push((a.url.clone(), a.integrity.clone()));
+        }
+    }
+    map
 }
 
 /// A release, `chosen` or one listed before it, that the manifest rolls out

@@ -22,6 +22,8 @@
 pub mod cli;
 pub mod core;
 pub mod embed;
+#[cfg(any(not(target_arch = "wasm32"), feature = "cli"))]
+pub mod release;
 pub mod sri;
 
 #[cfg(target_arch = "wasm32")]

@@ -23,21 +23,24 @@ fn output(out: &Output) -> Object {
     o
 }
 
-/// What to read for these arguments: `{inputs: [{location, url}], headers:
-/// [[name, value]], timeoutMs, limit}` (`limit`: the most bytes to read), or `{output: {stdout, stderr, code}}` for a
-/// usage error.
+/// What to read for these arguments, given what was read so far (as for
+/// `cliRun`): `{inputs: [{location, url, limit}], headers: [[name, value]],
+/// timeoutMs}` (`limit`: the most bytes to read), or `{output: {stdout,
+/// stderr, code}}` for a usage error. The shell reads the inputs past those
+/// it has, and asks again, until no new one comes (`Cli::inputs_given`).
 #[wasm_bindgen(js_name = cliInputs)]
-pub fn cli_inputs(args: Vec<String>) -> JsValue {
+pub fn cli_inputs(args: Vec<String>, reads: Vec<JsValue>) -> JsValue {
     let result = Object::new();
     match cli::parse(&args) {
         Ok(cli) => {
             let inputs: Array = cli
-                .inputs()
+                .inputs_given(&from_js(&reads))
                 .into_iter()
                 .map(|input| {
                     let o = Object::new();
                     set(&o, "location", input.location);
                     set(&o, "url", input.url);
+                    set(&o, "limit", input.limit as f64);
                     JsValue::from(o)
                 })
                 .collect();
@@ -46,7 +49,6 @@ pub fn cli_inputs(args: Vec<String>) -> JsValue {
             set(&result, "inputs", inputs);
             set(&result, "headers", headers);
             set(&result, "timeoutMs", cli.timeout_ms());
-            set(&result, "limit", (cli::MAX_INPUT + 1) as u32);
         }
         Err(usage) => set(&result, "output", output(&usage)),
     }
@@ -64,8 +66,14 @@ pub fn cli_run(args: Vec<String>, reads: Vec<JsValue>) -> JsValue {
         Ok(cli) => cli,
         Err(usage) => return output(&usage).into(),
     };
+    output(&cli.run(from_js(&reads))).into()
+}
+
+/// What the shell read, from JavaScript: `{bytes: Uint8Array, contentType}`,
+/// or `{failure}` (see `cliRun`).
+fn from_js(reads: &[JsValue]) -> Vec<Result<Fetched, Failure>> {
     let get = |o: &JsValue, key: &str| Reflect::get(o, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null());
-    let read = reads
+    reads
         .iter()
         .map(|r| match (get(r, "failure").and_then(|f| f.as_string()), get(r, "bytes")) {
             (Some(failure), _) => Err(match failure.as_str() {
@@ -85,6 +93,5 @@ pub fn cli_run(args: Vec<String>, reads: Vec<JsValue>) -> JsValue {
             }),
             (None, None) => Err(Failure::Other("nothing was read".to_owned())),
         })
-        .collect();
-    output(&cli.run(read)).into()
+        .collect()
 }

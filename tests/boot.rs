@@ -1225,3 +1225,74 @@ fn the_bound_after_ready_runs_hidden_or_not_and_a_look_without_a_frame_decides_w
     hidden.send(Event::PanelReady { attempt: 1 });
     assert_eq!(hidden.log.last(), Some(&Action::Look { attempt: 1, after_frame: false }));
 }
+
+/// Integrity values of the code-split release's two chunks.
+fn chunk_sri(which: char) -> String {
+    format!("sha384-{}{which}", "A".repeat(63))
+}
+
+/// A release of a code-split panel: its stylesheet, a vendor chunk, a lazy chunk, its entry module.
+fn split(id: &str) -> String {
+    format!(
+        r#"{{"id": "{id}", "assets": [
+            {{"type": "style", "url": "/p/{id}/main.css", "integrity": "{SHA}"}},
+            {{"type": "chunk", "url": "/p/{id}/vendor.js", "integrity": "{}"}},
+            {{"type": "chunk", "url": "/p/{id}/lazy.js", "integrity": "{}"}},
+            {{"type": "module", "url": "/p/{id}/main.js", "integrity": "{SHA}"}}]}}"#,
+        chunk_sri('B'),
+        chunk_sri('C')
+    )
+}
+
+#[test]
+fn a_release_with_chunks_starts_only_where_the_pages_import_map_checks_each_and_waits_for_no_chunk() {
+    let id = "r2";
+    let m = manifest(&[split(id), release("r1", "")]);
+    let both = vec![chunk_sri('B'), chunk_sri('C')];
+    let boot = |listed: Option<Vec<String>>| {
+        let mut sim = Sim::new(Options { import_map_integrity: listed, ..Options::default() });
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+        sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));
+        sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+        sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+        sim
+    };
+    // The page's map lists both chunks: the release starts, and is ready
+    // once its stylesheet and entry are in: the chunks are the browser's.
+    let mut sim = boot(Some(both.clone()));
+    assert_eq!(sim.last_attempt().release_id, id);
+    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
+    sim.send(Event::AssetLoaded { attempt: 1, index: 3 });
+    sim.said_ready(1, Rendering::PANEL);
+    assert_eq!(sim.boot.state(), State::Ready);
+    // The ready release is cached whole, chunks too.
+    let cached =
+        sim.log.iter().find_map(|a| if let Action::CacheAssets { assets, .. } = a { Some(assets.len()) } else { None });
+    assert_eq!(cached, Some(4));
+    // No map, or one that misses a chunk: the browser would not check it,
+    // so the release never starts.
+    for listed in [Some(vec![]), Some(vec![both[0].clone()])] {
+        let sim = boot(listed);
+        assert_eq!(sim.attempts()[0].release_id, "r1");
+        let p = sim.boot.problems().iter().find(|p| p.code == Code::BundleIntegrity).expect("named");
+        assert!(p.message.contains("the page's import map gives no integrity for it"), "{}", p.message);
+        assert!(p.message.contains("lazy"), "{}", p.message);
+    }
+    // Where no page is known (the CLI), the map is not judged.
+    assert_eq!(boot(None).last_attempt().release_id, id);
+    // A chunk needs integrity even where the host page lets same-origin files go without.
+    let bare = manifest(&[split(id).replace(&format!(r#", "integrity": "{}""#, chunk_sri('B')), ""), release("r1", "")]);
+    let mut sim = Sim::new(Options {
+        same_origin_without_integrity: true,
+        page_origin: "https://desk.example".into(),
+        ..Options::default()
+    });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&bare))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(sim.attempts()[0].release_id, "r1");
+    let p = sim.boot.problems().iter().find(|p| p.is_error() && p.code == Code::BundleIntegrity).expect("named");
+    assert_eq!(p.message, "/p/r2/vendor.js: no integrity, and the host page does not allow that for this file");
+}

@@ -502,3 +502,107 @@ fn embed_preloads_no_release_that_only_some_desks_start_unless_the_desk_is_known
         }
     }
 }
+
+const VITE: &str = "tests/fixtures/vite/.vite/manifest.json";
+
+#[test]
+fn release_writes_a_release_entry_from_vites_build_manifest_with_every_files_integrity() {
+    let (out, err, code) =
+        text(&run(&["release", "--vite", VITE, "--id", "2026.12.9", "--base", "https://cdn.desk.example/p/"]));
+    assert_eq!(code, 0, "{err}");
+    let entry: serde_json::Value = serde_json::from_str(&out).expect("the entry is JSON");
+    let sri = |file: &str| desk_loader::sri::integrity(&std::fs::read(format!("tests/fixtures/vite/{file}")).unwrap());
+    let asset = |kind: &str, file: &str| serde_json::json!({"type": kind, "url": format!("https://cdn.desk.example/p/{file}"), "integrity": sri(file)});
+    // Stylesheets first (the entry's, then the lazy chunk's), the chunks in
+    // the order the entry reaches them (static, then lazy), the entry last.
+    assert_eq!(
+        entry,
+        serde_json::json!({"id": "2026.12.9", "assets": [
+            asset("style", "assets/main-D4.css"),
+            asset("style", "assets/Details-E5.css"),
+            asset("chunk", "assets/vendor-B2.js"),
+            asset("chunk", "assets/Details-C3.js"),
+            asset("module", "assets/main-A1.js"),
+        ]})
+    );
+    // One asset per line, to paste into a manifest.
+    assert_eq!(out.lines().filter(|l| l.trim_start().starts_with("{\"type\"")).count(), 5);
+    // --with adds what the build cannot know; the loader's rules read the result.
+    let with = temp_file("with.json", br#"{"backend": ">=43", "rollout": 10}"#);
+    let (out, err, code) =
+        text(&run(&["release", "--vite", VITE, "--id", "2026.12.9", "--base", "/p/", "--with", &with]));
+    assert_eq!(code, 0, "{err}");
+    let entry: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((entry["backend"].as_str(), entry["rollout"].as_f64()), (Some(">=43"), Some(10.0)));
+}
+
+#[test]
+fn release_refuses_what_it_cannot_use_and_says_why() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["release", "--vite", VITE, "--id", "1"], "release needs --vite FILE, --id ID and --base URL"),
+        (
+            &["release", "--vite", "tests/fixtures/vite/none.json", "--id", "1", "--base", "/"],
+            "none.json: cannot be read: no such file",
+        ),
+        (&["release", "--vite", VITE, "--id", "", "--base", "/"], "would not be usable"),
+        (
+            &["release", "--manifest", VITE, "--vite", VITE, "--id", "1", "--base", "/"],
+            "release takes --vite, --id, --base, --with and --out",
+        ),
+        (
+            &["release", "--vite", VITE, "--id", "1", "--base", "/", "--out", "tests/fixtures/"],
+            "tests/fixtures/assets/main-D4.css: cannot be read: no such file",
+        ),
+        (&["release", "--vite", VITE, "--id", "1", "--base", "javascript:alert(1)//"], "would not be usable"),
+    ];
+    for (args, says) in cases {
+        let (out, err, code) = text(&run(args));
+        assert_eq!((out.as_str(), code), ("", 2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let two = temp_file(
+        "two-entries.json",
+        br#"{"a.js": {"file": "a.js", "isEntry": true}, "b.js": {"file": "b.js", "isEntry": true}}"#,
+    );
+    let (_, err, code) = text(&run(&["release", "--vite", &two, "--id", "1", "--base", "/"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("2 entry chunks; a release has one: a.js, b.js"), "{err}");
+    let with = temp_file("with-id.json", br#"{"id": "other"}"#);
+    let (_, err, _) = text(&run(&["release", "--vite", VITE, "--id", "1", "--base", "/", "--with", &with]));
+    assert!(err.contains("--with may not set `id`"), "{err}");
+}
+
+#[test]
+fn embed_writes_an_import_map_first_with_every_module_and_chunk_of_every_release() {
+    let (entry, err, code) = text(&run(&["release", "--vite", VITE, "--id", "2026.12.9", "--base", "/p/"]));
+    assert_eq!(code, 0, "{err}");
+    let entry: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    let manifest = serde_json::json!({"format": 1, "releases": [entry.clone()]});
+    let manifest = temp_file("chunked-manifest.json", manifest.to_string().as_bytes());
+    let config = temp_file("empty-config.json", br#"{"values": {}}"#);
+    let (out, err, code) = text(&run(&["embed", "--manifest", &manifest, "--config", &config]));
+    assert_eq!(code, 0, "{err}");
+    let head = out.split("<!-- in <body> -->").next().unwrap();
+    let first = head.lines().nth(1).unwrap();
+    assert!(
+        first.starts_with("<script type=\"importmap\">"),
+        "the map comes before any module or modulepreload: {head}"
+    );
+    let map: serde_json::Value =
+        serde_json::from_str(first.trim_start_matches("<script type=\"importmap\">").trim_end_matches("</script>"))
+            .unwrap();
+    let listed: Vec<(&str, &str)> = entry["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["type"] != "style")
+        .map(|a| (a["url"].as_str().unwrap(), a["integrity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(map["integrity"].as_object().unwrap().len(), listed.len());
+    for (url, sri) in listed {
+        assert_eq!(map["integrity"][url], sri, "{url}");
+    }
+    // A manifest without chunks keeps the embed as it was: no map.
+    let (out, _, _) = text(&run(&["embed", "--manifest", "www/manifest.json", "--config", "www/config.json"]));
+    assert!(!out.contains("importmap"));
+}

@@ -47,11 +47,11 @@ fn a_broken_release_is_left_out_and_named_by_path() {
         problems,
         vec![
             "releases[0].assets[0].integrity: expected sha256-, sha384- or sha512- followed by base64 (no sha256, sha384 or sha512 hash), found the string \"md5-abc\"",
-            "releases[0].assets[1].type: expected script, module or style, found the string \"font\"",
+            "releases[0].assets[1].type: expected script, module, style or chunk, found the string \"font\"",
             "releases[0].assets[1].integrity: missing; this file loads only same-origin where the host page opts out of integrity",
             "releases[0].assets: expected at least one script or module",
             "releases[2].id: the id \"good\" is listed twice; the first is used",
-            "releases[3].assets: expected 1 to 20 assets, found 0",
+            "releases[3].assets: expected 1 to 100 assets, found 0",
             "releases[3].backend: expected a range such as \">=42, <44\" (a version must be 1 to 15 digits, with no sign or other character), found the string \"soon\"",
             "releases[3].assets: expected at least one script or module",
             "releases[3].id: missing",

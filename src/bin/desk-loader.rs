@@ -5,6 +5,7 @@
 //! desk-loader check --manifest FILE|URL --config FILE|URL [--config …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
 //! desk-loader schema --manifest FILE|URL [--release ID]
 //! desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
+//! desk-loader release --vite DIST/.vite/manifest.json --id ID --base URL [--with FILE|URL] [--out DIR]
 //! ```
 //!
 //! Exit codes: 0 the release would boot; 1 it would not, or warnings were
@@ -21,7 +22,17 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let output = match desk_loader::cli::parse(&args) {
         Ok(cli) => {
-            let read = cli.inputs().iter().map(|input| io::read(input, &cli)).collect();
+            // Read what the CLI names; it may name more once it has seen them (`release`).
+            let mut read = Vec::new();
+            loop {
+                let inputs = cli.inputs_given(&read);
+                if inputs.len() <= read.len() {
+                    break;
+                }
+                for input in &inputs[read.len()..] {
+                    read.push(io::read(input, &cli));
+                }
+            }
             cli.run(read)
         }
         Err(usage) => usage,
@@ -39,7 +50,7 @@ mod io {
     use std::io::Read;
     use std::time::Duration;
 
-    use desk_loader::cli::{Cli, Failure, Fetched, Input, MAX_INPUT};
+    use desk_loader::cli::{Cli, Failure, Fetched, Input};
 
     /// Reads a file, or a URL as the desk would fetch it: a GET with the
     /// `--header`s, answered within `--timeout-ms`, at most one byte over
@@ -47,7 +58,7 @@ mod io {
     /// it was given for, and no other). A failure is one of `cli::Failure`,
     /// which `cli::run` says in words: never a URL nor a header's value.
     pub fn read(input: &Input, cli: &Cli) -> Result<Fetched, Failure> {
-        let limit = MAX_INPUT as u64 + 1;
+        let limit = input.limit as u64;
         if !input.url {
             let file = std::fs::File::open(&input.location).map_err(|e| file_failure(&e))?;
             let mut bytes = Vec::new();

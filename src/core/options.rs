@@ -75,6 +75,8 @@ impl HostOptions {
             same_origin_without_integrity: self.same_origin_without_integrity,
             report_format: self.report_format,
             desk_id: self.desk_id.clone().unwrap_or_default(),
+            // The page's, which the shell reads (`import_map_integrity`).
+            import_map_integrity: None,
             recheck_ms: self.recheck_ms,
             recheck_max_ms: self.recheck_max_ms,
         }

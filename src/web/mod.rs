@@ -94,6 +94,7 @@ fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) ->
     if host.core.desk_id.is_none() {
         settings.desk_id = store::desk_id();
     }
+    settings.import_map_integrity = Some(dom::import_map_integrity());
     let mut boot = Boot::new(settings);
     // What the options' problems say goes in the report; the page's developer sees it at once.
     for p in &host.problems {

@@ -219,6 +219,11 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Liv
         };
         let mut urls = Vec::new();
         for a in &assets {
+            // A chunk is the browser's to fetch, when the panel imports it.
+            if a.kind == AssetKind::Chunk {
+                urls.push(a.url.clone());
+                continue;
+            }
             match super::store::cached_url(a).await {
                 Ok(url) => urls.push(url),
                 Err((diagnosis, why)) => {
@@ -248,6 +253,7 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
     let id = live.id;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     // Errors thrown by the bundle's own top-level code surface as window errors.
+    // Errors thrown by the bundle's own top-level code, or by one of its chunks.
     let script_urls: Vec<String> =
         assets.iter().zip(&urls).filter(|(a, _)| a.kind != AssetKind::Style).map(|(_, u)| absolute(u)).collect();
     let listener = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
@@ -262,8 +268,12 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
     live.error_listener = Some(listener);
 
     let parent = live.parent.clone();
+    // What a failed module's second look checks besides the module itself.
+    let chunks: Vec<(String, String)> =
+        assets.iter().filter(|a| a.kind == AssetKind::Chunk).map(|a| (a.url.clone(), a.integrity.clone())).collect();
     for (index, (asset, src)) in assets.iter().zip(urls).enumerate() {
         let made = match asset.kind {
+            AssetKind::Chunk => continue,
             AssetKind::Style => document.create_element("link").inspect(|el| {
                 let _ = el.set_attribute("rel", "stylesheet");
                 let _ = el.set_attribute("href", &src);
@@ -285,12 +295,26 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
         let _ = el.set_attribute("data-desk-attempt", &id.to_string());
         let (url, integrity) = (asset.url.clone(), asset.integrity.clone());
         let from_cache = src.starts_with("blob:");
+        // A module fails too when a chunk it imports fails the import map's integrity.
+        let graph = if asset.kind == AssetKind::Module { chunks.clone() } else { Vec::new() };
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            let (url, integrity) = (url.clone(), integrity.clone());
+            let (url, integrity, graph) = (url.clone(), integrity.clone(), graph.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let diagnosis =
-                    if from_cache { Diagnosis::CacheMiss } else { super::store::diagnose(&url, &integrity).await };
-                inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis });
+                if from_cache {
+                    inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis: Diagnosis::CacheMiss });
+                    return;
+                }
+                let mut failed = (url.clone(), super::store::diagnose(&url, &integrity).await);
+                if failed.1 == Diagnosis::Intact {
+                    for (chunk, sri) in &graph {
+                        let diagnosis = super::store::diagnose(chunk, sri).await;
+                        if diagnosis != Diagnosis::Intact {
+                            failed = (chunk.clone(), diagnosis);
+                            break;
+                        }
+                    }
+                }
+                inbox.feed(Event::AssetFailed { attempt: id, url: failed.0, diagnosis: failed.1 });
             });
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());

@@ -123,6 +123,8 @@ export interface BootContext {
   readonly mount: Element;
   ready(): void;
   fail(reason?: unknown): void;
+  /** Aborted when the loader removes this attempt: unmount the panel's root on it. */
+  readonly signal: AbortSignal;
 }
 
 /** `window.deskLoader`. */

@@ -21,6 +21,7 @@ mod heavy;
 mod http;
 mod names;
 mod packages;
+mod panels;
 mod plan;
 mod serve;
 mod sri;
@@ -29,7 +30,7 @@ mod tools;
 mod weight;
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,7 +43,8 @@ fn main() -> ExitCode {
         Some("sri") => sri::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run_all(&args[1..]),
-        _ => Err("usage: cargo xtask demo [--port N] | test | build | dist [--site] | bench [--quick] | weight | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
+        Some("panels") => build_panels(),
+        _ => Err("usage: cargo xtask demo [--port N] | test | build | dist [--site] | panels | bench [--quick] | weight | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,6 +68,7 @@ fn demo(args: &[String]) -> Result<(), String> {
     }
     tools::ensure_build_tools()?;
     packages::build_all()?;
+    build_panels()?;
     let server = serve::Server::start(port, true)?;
     println!("\ndesk-loader demo: http://{}/  (Ctrl-C to stop; default port 8080, change with --port N)", server.addr);
     let (tx, rx) = std::sync::mpsc::channel();
@@ -77,6 +80,17 @@ fn demo(args: &[String]) -> Result<(), String> {
     println!("\nstopping the demo server");
     server.stop();
     Ok(())
+}
+
+/// The framework panels (`panels.rs`), with the native CLI built for them.
+fn build_panels() -> Result<(), String> {
+    tools::run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+        "build",
+        "--bin",
+        "desk-loader",
+    ]))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |d| root().join(d));
+    panels::build(&target.join("debug/desk-loader"))
 }
 
 fn weight_all() -> Result<(), String> {

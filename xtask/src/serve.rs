@@ -227,7 +227,8 @@ fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
 /// `/__baseline/` the `www/` of the build `cargo xtask bench` compares
 /// boot-phases with (`bench::baseline_www`), `/__dist/` the
 /// bundled host page `cargo xtask test` builds from the installed package
-/// (`target/dist/site/`), anything else a file of `www/`.
+/// (`target/dist/site/`), `/__panels/` the framework panels and their pages
+/// (`panels.rs`, `target/panels/`), anything else a file of `www/`.
 fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
     if let Some(rest) = path.strip_prefix("/__build/") {
         rest.split_once('/').and_then(|(_, file)| resolve(www, file))
@@ -237,6 +238,8 @@ fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
         resolve(&crate::bench::baseline_www(), rest)
     } else if let Some(rest) = path.strip_prefix("/__dist/") {
         resolve(&crate::root().join("target/dist/site"), rest)
+    } else if let Some(rest) = path.strip_prefix("/__panels/") {
+        resolve(&crate::root().join("target/panels"), rest)
     } else {
         resolve(www, path)
     }

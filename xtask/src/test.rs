@@ -110,6 +110,9 @@ pub fn run() -> Result<(), String> {
     let report = root.join("target/e2e/results.json");
     let _ = std::fs::remove_file(&matrix);
     let _ = std::fs::remove_file(&report);
+    // Framework panels built by Vite, their releases written by the CLI
+    // `cargo test` built (frameworks.spec.js boots them).
+    crate::panels::build(&cargo_target_dir(&root).join("debug/desk-loader"))?;
     let server = Server::start(0, false)?;
     // The preflight two ways, native and from the installed package under
     // Node, against each other and against the test server's plans.

@@ -111,7 +111,7 @@ pub fn terser() -> std::path::PathBuf {
 }
 
 /// `npm ci` in `dir` unless every package in `markers` is already installed there.
-fn npm_ci(dir: &Path, markers: &[&str]) -> Result<(), String> {
+pub fn npm_ci(dir: &Path, markers: &[&str]) -> Result<(), String> {
     if markers.iter().all(|m| dir.join("node_modules").join(m).exists()) {
         return Ok(());
     }

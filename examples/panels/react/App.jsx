@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { Component, lazy, Suspense } from "react";
 import "./App.css";
 
 const Details = lazy(() => import("./Details.jsx"));
@@ -8,6 +8,19 @@ const conversations = [
   { id: "c-1042", customer: "Grace Hopper", subject: "Cannot reset password", unread: 0 },
   { id: "c-1043", customer: "Alan Turing", subject: "Invoice address change", unread: 1 },
 ];
+
+// A lazy chunk that fails to load (offline, or refused by its integrity)
+// throws where it renders: React's docs put an error boundary around it, so
+// the rest of the panel stays up.
+class DetailsBoundary extends Component {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    return this.state.failed ? <p className="panel__loading">Details are unavailable.</p> : this.props.children;
+  }
+}
 
 export default function App({ releaseId, apiUrl, features }) {
   return (
@@ -24,9 +37,11 @@ export default function App({ releaseId, apiUrl, features }) {
           </li>
         ))}
       </ul>
-      <Suspense fallback={<p className="panel__loading">Loading details…</p>}>
-        <Details conversation={conversations[0]} features={features} />
-      </Suspense>
+      <DetailsBoundary>
+        <Suspense fallback={<p className="panel__loading">Loading details…</p>}>
+          <Details conversation={conversations[0]} features={features} />
+        </Suspense>
+      </DetailsBoundary>
     </section>
   );
 }

@@ -32,7 +32,9 @@ impl Boot {
         let from_cache = files == Files::Cache;
         let mut assets = candidate.release.assets.clone();
         let styles_left = assets.iter().filter(|a| a.kind == AssetKind::Style).count();
-        let scripts_left = assets.len() - styles_left;
+        // Chunks are the browser's to fetch, as the panel imports them: no element, no event.
+        let chunks = assets.iter().filter(|a| a.kind == AssetKind::Chunk).count();
+        let scripts_left = assets.len() - styles_left - chunks;
         if retries > 0 && !from_cache {
             for a in &mut assets {
                 a.url = retry_url(&a.url, retries);
@@ -56,7 +58,7 @@ impl Boot {
         });
         self.injected_at = now_ms;
         self.loaded_at = None;
-        let (id, assets_left) = (attempt.id, attempt.assets.len());
+        let (id, assets_left) = (attempt.id, attempt.assets.len() - chunks);
         self.actions.push_back(Action::Inject(attempt));
         let deadline = if self.hidden {
             Deadline::Paused { left_ms: self.options.ready_deadline_ms }
@@ -70,7 +72,7 @@ impl Boot {
             retries,
             deadline,
             retry_at: None,
-            loaded: vec![false; assets_left],
+            loaded: vec![false; assets_left + chunks],
             assets_left,
             styles_left,
             scripts_left,

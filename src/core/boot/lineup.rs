@@ -210,8 +210,19 @@ pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Pr
         .collect();
     let unchecked = release.assets.iter().filter(|a| {
         a.integrity.is_empty()
-            && !(options.same_origin_without_integrity && origin::same_origin(&a.url, page, &options.base_origin))
+            && (a.kind == AssetKind::Chunk
+                || !(options.same_origin_without_integrity && origin::same_origin(&a.url, page, &options.base_origin)))
     });
+    // A chunk is checked by the browser only through the page's import map.
+    let unmapped: Vec<&str> = match &options.import_map_integrity {
+        Some(listed) => release
+            .assets
+            .iter()
+            .filter(|a| a.kind == AssetKind::Chunk && !a.integrity.is_empty() && !listed.contains(&a.integrity))
+            .map(|a| a.url.as_str())
+            .collect(),
+        None => Vec::new(),
+    };
     (!foreign.is_empty())
         .then(|| Problem::error(Code::BundleOrigin, foreign.join("; ")).with_release(&release.id))
         .or_else(|| {
@@ -219,6 +230,14 @@ pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Pr
                 Code::BundleIntegrity,
                 unchecked.map(|a| a.url.as_str()).collect(),
                 "no integrity, and the host page does not allow that for this file",
+            )
+        })
+        .or_else(|| {
+            refuse(
+                Code::BundleIntegrity,
+                unmapped,
+                "the page's import map gives no integrity for it, so the browser would not check it \
+                 (docs/manifest.md, \"Module graphs\")",
             )
         })
 }

@@ -30,6 +30,12 @@ pub struct Options {
     pub recheck_ms: f64,
     /// The longest wait between two rechecks (`recheckMaxMs`).
     pub recheck_max_ms: f64,
+    /// The integrity values the page's import maps give (`integrity`
+    /// members), when the shell could read them: a release's chunks run
+    /// only if each is among them, since the map is the browser's only
+    /// check on a chunk (`docs/manifest.md`, "Module graphs"). `None` where
+    /// no page is known (the CLI, the embed's own choice).
+    pub import_map_integrity: Option<Vec<String>>,
     /// The desk's stable id, which places it in each release's rollout
     /// (`core::rollout`): the host page's `deskId`, else one the shell keeps
     /// in the page's storage.
@@ -90,6 +96,7 @@ impl Default for Options {
             same_origin_without_integrity: false,
             report_format: ReportFormat::Json,
             desk_id: String::new(),
+            import_map_integrity: None,
             recheck_ms: DEFAULT_RECHECK_MS,
             recheck_max_ms: DEFAULT_RECHECK_MAX_MS,
         }

@@ -5,7 +5,7 @@
 // (src/cli.rs, bound for Node in src/node.rs): the same options, output and
 // exit codes (docs/cli.md). This file is the I/O shell only: it reads the
 // files and URLs that cliInputs names and prints what cliRun answers.
-import { openSync, readSync, closeSync } from "node:fs";
+import { openSync, readSync, closeSync, fstatSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -26,9 +26,11 @@ function readFile(path, limit) {
   let fd;
   try {
     fd = openSync(path, "r");
-    const buffer = Buffer.alloc(limit);
+    // No more room than the file needs: a build's limit is large.
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(size > 0 ? Math.min(limit, size + 1) : limit);
     let length = 0;
-    for (let n; length < limit && (n = readSync(fd, buffer, length, limit - length, null)) > 0;) length += n;
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
     return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, length) };
   } catch (e) {
     return fileFailure(e);
@@ -43,7 +45,7 @@ function readFile(path, limit) {
  * was given for, and no other). A failure is named, never worded here: the
  * words are the CLI's, and hold neither the URL nor a header's value.
  */
-async function readUrl(url, plan) {
+async function readUrl(url, plan, limit) {
   const signal = AbortSignal.timeout(plan.timeoutMs);
   let response;
   try {
@@ -63,21 +65,27 @@ async function readUrl(url, plan) {
     for await (const chunk of response.body) {
       chunks.push(chunk);
       length += chunk.length;
-      if (length >= plan.limit) break;
+      if (length >= limit) break;
     }
   } catch (e) {
     return { failure: e.name === "TimeoutError" ? "no-answer" : "cut-off" };
   }
-  const bytes = Buffer.concat(chunks).subarray(0, plan.limit);
+  const bytes = Buffer.concat(chunks).subarray(0, limit);
   return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), contentType: response.headers.get("content-type") };
 }
 
 const args = process.argv.slice(2);
-const plan = cliInputs(args);
+const reads = [];
+let plan = cliInputs(args, reads);
 let output = plan.output;
 if (!output) {
-  const reads = [];
-  for (const input of plan.inputs) reads.push(input.url ? await readUrl(input.location, plan) : readFile(input.location, plan.limit));
+  // Read what the CLI names; it may name more once it has seen them (`release`).
+  while (plan.inputs.length > reads.length) {
+    for (const input of plan.inputs.slice(reads.length)) {
+      reads.push(input.url ? await readUrl(input.location, plan, input.limit) : readFile(input.location, input.limit));
+    }
+    plan = cliInputs(args, reads);
+  }
   output = cliRun(args, reads);
 }
 process.stdout.write(output.stdout);
