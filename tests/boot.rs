@@ -1282,7 +1282,8 @@ fn a_release_with_chunks_starts_only_where_the_pages_import_map_checks_each_and_
     // Where no page is known (the CLI), the map is not judged.
     assert_eq!(boot(None).last_attempt().release_id, id);
     // A chunk needs integrity even where the host page lets same-origin files go without.
-    let bare = manifest(&[split(id).replace(&format!(r#", "integrity": "{}""#, chunk_sri('B')), ""), release("r1", "")]);
+    let bare =
+        manifest(&[split(id).replace(&format!(r#", "integrity": "{}""#, chunk_sri('B')), ""), release("r1", "")]);
     let mut sim = Sim::new(Options {
         same_origin_without_integrity: true,
         page_origin: "https://desk.example".into(),

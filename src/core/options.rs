@@ -59,6 +59,10 @@ pub struct HostOptions {
     pub recheck_ms: f64,
     /// `recheckMaxMs`: the longest wait between two rechecks.
     pub recheck_max_ms: f64,
+    /// `serviceWorker`: desk-loader's service worker script, on the page's
+    /// own origin, which serves the known-good release's files from the
+    /// cache at their own URLs when the network fails (`docs/embed.md`).
+    pub service_worker: Option<String>,
 }
 
 impl HostOptions {
@@ -77,6 +81,7 @@ impl HostOptions {
             desk_id: self.desk_id.clone().unwrap_or_default(),
             // The page's, which the shell reads (`import_map_integrity`).
             import_map_integrity: None,
+            worker: false,
             recheck_ms: self.recheck_ms,
             recheck_max_ms: self.recheck_max_ms,
         }
@@ -235,7 +240,18 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
             None
         }
     };
+    let service_worker = match get("serviceWorker") {
+        None => None,
+        Some(Value::String(url)) if super::origin::same_origin(url, page_origin, base_origin) => {
+            Some(url.as_str().to_owned())
+        }
+        Some(v) => {
+            problems.push(expected("serviceWorker", "a URL on the page's own origin", v, "none"));
+            None
+        }
+    };
     let options = HostOptions {
+        service_worker,
         manifest,
         config,
         ready_deadline_ms,
@@ -275,6 +291,7 @@ const KNOWN: &[&str] = &[
     "deskId",
     "recheckMs",
     "recheckMaxMs",
+    "serviceWorker",
 ];
 
 /// A document's source: a string is a URL, or `#id` of an element; an

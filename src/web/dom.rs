@@ -87,7 +87,9 @@ pub(crate) fn rendering(mount: &Element) -> Rendering {
     for node in (0..nodes.length()).filter_map(|i| nodes.item(i)) {
         match node.dyn_into::<web_sys::HtmlElement>() {
             Ok(el) if !ours(&el) => {
-                seen.text |= !el.inner_text().trim().is_empty();
+                // `innerText` of an element that is not rendered (`display:
+                // none`) is its `textContent`: its text counts only with a box.
+                seen.text |= has_box(&el) && !el.inner_text().trim().is_empty();
                 if !seen.element_box {
                     let inside = el.query_selector_all("*").ok();
                     seen.element_box = has_box(&el)

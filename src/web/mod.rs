@@ -95,6 +95,7 @@ fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) ->
         settings.desk_id = store::desk_id();
     }
     settings.import_map_integrity = Some(dom::import_map_integrity());
+    settings.worker = host.core.service_worker.as_deref().is_some_and(store::worker_controls);
     let mut boot = Boot::new(settings);
     // What the options' problems say goes in the report; the page's developer sees it at once.
     for p in &host.problems {
@@ -227,7 +228,12 @@ fn execute(action: Action) {
             }
         }
         Action::UpdateRecord(update) => store::update_record(update),
-        Action::CacheAssets { release, assets } => store::cache_assets(release, assets, Inbox),
+        Action::CacheAssets { release, assets } => {
+            store::cache_assets(release, assets, Inbox);
+            if let Some(url) = &host.core.service_worker {
+                store::register_worker(url);
+            }
+        }
         Action::ShowLoading => dom::show_loading(&host),
         Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
         Action::Recheck(recovering) => restart(Some(recovering)),

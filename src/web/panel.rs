@@ -410,7 +410,7 @@ pub(crate) fn look(attempt: u32, after_frame: bool, mount: Element, inbox: Inbox
     });
 }
 
-fn absolute(url: &str) -> String {
+pub(crate) fn absolute(url: &str) -> String {
     web_sys::Url::new_with_base(url, &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default())
         .map(|u| u.href())
         .unwrap_or_else(|_| url.to_owned())

@@ -119,6 +119,42 @@ fn caches() -> Option<web_sys::CacheStorage> {
     window.caches().ok()
 }
 
+/// `navigator.serviceWorker`, where the browser has one (a secure context).
+fn workers() -> Option<JsValue> {
+    let navigator = web_sys::window()?.navigator();
+    Reflect::get(&navigator, &"serviceWorker".into()).ok().filter(|w| w.is_object())
+}
+
+/// Whether the service worker at `url` (`serviceWorker`) controls the page.
+pub(crate) fn worker_controls(url: &str) -> bool {
+    let script = workers()
+        .and_then(|w| Reflect::get(&w, &"controller".into()).ok())
+        .filter(JsValue::is_object)
+        .and_then(|c| Reflect::get(&c, &"scriptURL".into()).ok())
+        .and_then(|s| s.as_string());
+    script.is_some_and(|s| s == super::panel::absolute(url))
+}
+
+/// Registers desk-loader's service worker (`www/desk-loader-sw.js`), once a
+/// release is ready: off the boot's path. Registering again is a no-op for
+/// the browser; a failure (no service workers here, a wrong path) leaves
+/// the desk as it is, with a console warning.
+pub(crate) fn register_worker(url: &str) {
+    let Some(workers) = workers() else { return };
+    let register = Reflect::get(&workers, &"register".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(Ok(promise)) = register.map(|f| f.call1(&workers, &url.into())) {
+        let url = url.to_owned();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = JsFuture::from(js_sys::Promise::from(promise)).await {
+                let why = js_error_text(&e);
+                web_sys::console::warn_1(
+                    &format!("desk-loader: the service worker {url} was not registered: {why}").into(),
+                );
+            }
+        });
+    }
+}
+
 /// Keeps the files of a release that just worked, fetched with their integrity.
 #[inline(never)]
 pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {

@@ -37,6 +37,7 @@ const BROKEN = [
   ["calls fail()", "panel/broken/fails.js", "panel.failed", "feature flags service returned 503"],
   ["renders nothing", "panel/broken/empty.js", "panel.empty", "rendered nothing"],
   ["renders one empty element", "panel/broken/empty-element.js", "panel.empty", "rendered nothing"],
+  ["renders its text hidden", "panel/broken/hidden.js", "panel.empty", "rendered nothing"],
 ];
 
 for (const [what, script, code, text, pageError] of BROKEN) {

@@ -7,7 +7,7 @@
 // (xtask/src/panels.rs). Behind each release, the demo's 2026.11.1.
 const fs = require("node:fs");
 const path = require("node:path");
-const { test, expect } = require("./desk");
+const { test, expect, hook } = require("./desk");
 
 const PANELS = path.join(__dirname, "../../target/panels");
 
@@ -33,6 +33,47 @@ for (const framework of ["react", "vue", "svelte"]) {
     const report = await desk.report("ready");
     expect(report.path.map((p) => [p.release, p.outcome])).toEqual([[id, "ready"]]);
     await desk.screenshot(`framework-${framework}`);
+  });
+
+  test(`offline, the known-good ${framework} release runs under the service worker from the cache, its chunks resolving, and stays painted`, async ({ desk }) => {
+    await desk.plan({});
+    await desk.open(`/__panels/${framework}.html`);
+    expect(await desk.settled()).toBe("ready");
+    // Once ready, the loader registers the worker and keeps the release's files, chunks too.
+    await desk.waitFor(() => navigator.serviceWorker.controller !== null && JSON.parse(localStorage.getItem("desk-loader:record") || "{}").knownGood?.cached === true,
+      undefined, { message: "the worker controls the page and the release is in the cache" });
+    // The server no longer gives any file of the release.
+    await desk.setFaults([{ path: `/__panels/${framework}/assets/*`, status: 503 }]);
+    // A navigation, not a reload: WebKit's WebDriver reloads from the origin, past the worker.
+    await desk.open(`/__panels/${framework}.html?again`);
+    expect(await desk.settled()).toBe("ready");
+    expect(await desk.attr("#desk", "data-desk-release")).toBe(release(framework).id);
+    await expect.poll(() => panelLog(desk), { message: "the lazy chunk ran, from the cache" }).toContain(`${framework}:lazy`);
+    // Asked of the server, refused, and answered by the worker.
+    expect((await desk.paths()).filter((p) => p.includes("/assets/vendor-")).length).toBeGreaterThan(1);
+    await desk.eval(() => new Promise((f) => setTimeout(f, 1000)));
+    expect(await desk.text(`[data-panel-framework=${framework}] h1`)).toContain(release(framework).id);
+  });
+
+  test(`a removed ${framework} attempt is told through ctx.signal, and its root unmounts`, async ({ desk }) => {
+    // The panel starts and says ready, but shows nothing the agent can see
+    // (the page's style hides it): panel.empty removes the attempt.
+    await desk.plan({
+      init: [hook(() => {
+        document.addEventListener("DOMContentLoaded", () => {
+          const style = document.createElement("style");
+          style.textContent = "[data-panel-framework] { display: none; }";
+          document.head.append(style);
+        });
+      })],
+    });
+    await desk.open(`/__panels/${framework}.html`);
+    expect(await desk.settled()).toBe("ready");
+    expect(await desk.attr("#desk", "data-desk-release")).toBe("2026.11.1");
+    expect((await desk.report("ready")).path[0]).toMatchObject({ release: release(framework).id, outcome: "panel.empty" });
+    expect(await panelLog(desk)).toContain(`${framework}:unmounted`);
+    // Nothing of it is left in the mount point: the demo's panel alone.
+    expect(await desk.count("#desk [data-panel-framework]")).toBe(0);
   });
 
   test(`a ${framework} release whose vendor chunk was tampered with never runs it: the desk falls back`, async ({ desk }) => {

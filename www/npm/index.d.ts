@@ -23,6 +23,7 @@ export interface Options {
   allowSameOriginWithoutIntegrity?: boolean;
   recheckMs?: number;
   recheckMaxMs?: number;
+  serviceWorker?: string;
   deskId?: string;
   fetchTimeoutMs?: number;
 }

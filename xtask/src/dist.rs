@@ -46,7 +46,7 @@ pub fn pack() -> Result<PathBuf, String> {
     };
     copy("www/pkg/desk_loader.js", "pkg/desk_loader.js")?;
     copy("www/pkg/desk_loader_bg.wasm", "pkg/desk_loader_bg.wasm")?;
-    for f in ["boot.js", "unavailable.js", "desk-loader.css"] {
+    for f in ["boot.js", "unavailable.js", "desk-loader.css", "desk-loader-sw.js"] {
         copy(&format!("www/{f}"), f)?;
     }
     copy("www/npm/index.d.ts", "index.d.ts")?;

@@ -59,7 +59,7 @@ pub fn build(cli: &Path) -> Result<(), String> {
             Command::new(cli)
                 .args(["embed", "--manifest"])
                 .arg(&manifest_path)
-                .args(["--config", "www/config.json", "--options", "www/desk-fast.options.json"])
+                .args(["--config", "www/config.json", "--options", "examples/panels/options.json"])
                 .args(["--loader-base", "/", "--page", &format!("desk-loader: a {framework} panel built by Vite")])
                 .current_dir(&root),
         )?;

@@ -46,7 +46,8 @@ impl Boot {
             assets,
             config: candidate.validated.values_object(),
             features: candidate.validated.features_object(),
-            from_cache,
+            // Under the worker, the files' own URLs: it answers from the cache.
+            from_cache: from_cache && !self.options.worker,
             scripts_wait: styles_left > 0 && scripts_left > 0,
         };
         self.next_attempt += 1;
@@ -159,7 +160,10 @@ impl Boot {
         }
         let unavailable = matches!(diagnosis, Diagnosis::Network(_) | Diagnosis::Status(_));
         let deterministic = code == Code::BundleIntegrity && !c.from_cache;
-        if unavailable && c.candidate.known_good && !c.from_cache {
+        // From `blob:` URLs a module cannot import its chunks: only the worker runs those offline.
+        let runs_from_cache =
+            self.options.worker || !c.candidate.release.assets.iter().any(|a| a.kind == AssetKind::Chunk);
+        if unavailable && c.candidate.known_good && !c.from_cache && runs_from_cache {
             // The server no longer has (or cannot send) the known-good files: run them from the cache.
             let c = self.current.take().expect("checked above");
             self.note(&c, code.as_str());

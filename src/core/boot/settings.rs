@@ -36,6 +36,12 @@ pub struct Options {
     /// check on a chunk (`docs/manifest.md`, "Module graphs"). `None` where
     /// no page is known (the CLI, the embed's own choice).
     pub import_map_integrity: Option<Vec<String>>,
+    /// desk-loader's service worker controls the page (`serviceWorker`): a
+    /// release's files run from the cache at their own URLs, which the
+    /// worker answers from Cache Storage when the network fails; without
+    /// it, from `blob:` URLs, where a module's relative imports cannot
+    /// resolve, so a release with chunks cannot run from the cache.
+    pub worker: bool,
     /// The desk's stable id, which places it in each release's rollout
     /// (`core::rollout`): the host page's `deskId`, else one the shell keeps
     /// in the page's storage.
@@ -97,6 +103,7 @@ impl Default for Options {
             report_format: ReportFormat::Json,
             desk_id: String::new(),
             import_map_integrity: None,
+            worker: false,
             recheck_ms: DEFAULT_RECHECK_MS,
             recheck_max_ms: DEFAULT_RECHECK_MAX_MS,
         }
