@@ -535,3 +535,19 @@ fn the_core_is_in_small_files_that_do_not_import_each_other() {
     }
     assert!(imports.len() > 10, "the imports were not found: {imports:?}");
 }
+
+#[test]
+fn the_framework_entries_in_panel_api_md_are_the_examples_text() {
+    let doc = std::fs::read_to_string(root().join("docs/panel-api.md")).unwrap();
+    let mut checked = 0;
+    for (i, _) in doc.match_indices("<!-- example: examples/panels/") {
+        let marker = &doc[i + "<!-- example: ".len()..];
+        let file = &marker[..marker.find(" -->").unwrap()];
+        let code = marker.split("```").nth(1).unwrap();
+        let code = &code[code.find('\n').unwrap() + 1..];
+        let source = std::fs::read_to_string(root().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(source.contains(code.trim_end()), "docs/panel-api.md's block for {file} is not the file's text");
+        checked += 1;
+    }
+    assert_eq!(checked, 3, "the React, Vue and Svelte entries");
+}

@@ -20,7 +20,7 @@ function describe(message: BridgeMessage): string {
 }
 
 async function boot(): Promise<Report> {
-  await init(wasm);
+  await init({ module_or_path: wasm });
   const manifest = await (await fetch("manifest.json")).text();
   const config = await (await fetch("config.json")).text();
   const preflight = check(manifest, config);

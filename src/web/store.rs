@@ -155,7 +155,9 @@ pub(crate) fn register_worker(url: &str) {
     }
 }
 
-/// Keeps the files of a release that just worked, fetched with their integrity.
+/// Keeps the files of a release that just worked, fetched with their
+/// integrity: only those the cache does not already hold intact, so a
+/// daily boot of the same release downloads nothing again.
 #[inline(never)]
 pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
     let Some(caches) = caches() else { return };
@@ -164,6 +166,11 @@ pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
         let cache: web_sys::Cache = cache.unchecked_into();
         let mut stored = 0;
         for a in &assets {
+            if let Ok(kept) = cached_url(a).await {
+                let _ = web_sys::Url::revoke_object_url(&kept);
+                stored += 1;
+                continue;
+            }
             let Ok(response) = gloo_net::http::Request::get(&a.url).integrity(&a.integrity).send().await else {
                 continue;
             };

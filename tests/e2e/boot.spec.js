@@ -111,3 +111,21 @@ test("with the loader's files at a per-build path, served immutable, a second vi
   expect(second.filter((p) => p.startsWith("/__build/")), "the loader's files come from the cache").toEqual([]);
   expect(second, "the panel's files are revalidated").toContain("/panel/2026.11.2/panel.js");
 });
+
+test("a second boot of the same release downloads each of its files once: the cache already holds them", async ({ desk }) => {
+  await desk.open("/desk.html");
+  expect(await desk.settled()).toBe("ready");
+  // The first boot keeps the release's files for an offline fallback.
+  await desk.waitFor(() => JSON.parse(localStorage.getItem("desk-loader:record") || "{}").knownGood?.cached === true,
+    undefined, { message: "the release is in the cache" });
+  const before = (await desk.paths()).length;
+  await desk.open("/desk.html?again");
+  expect(await desk.settled()).toBe("ready");
+  // Past the cache check that follows ready, which asks the server nothing.
+  await desk.waitFor(() => JSON.parse(localStorage.getItem("desk-loader:record") || "{}").knownGood?.cached === true);
+  await desk.eval(() => new Promise((f) => setTimeout(f, 500)));
+  const second = (await desk.paths()).slice(before);
+  for (const file of ["/panel/2026.11.2/panel.js", "/panel/2026.11.2/panel.css"]) {
+    expect(second.filter((p) => p === file), file).toHaveLength(1);
+  }
+});

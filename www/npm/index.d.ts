@@ -150,7 +150,9 @@ declare global {
 }
 
 /** Compiles and instantiates the module; a URL, a `Response` or the bytes (default: next to the glue). */
-export default function init(module?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+export default function init(
+  options?: { module_or_path: string | URL | Request | Response | BufferSource | WebAssembly.Module },
+): Promise<unknown>;
 
 /** Starts the boot. Throws only when the options are unusable (no mount point). */
 export function start(options?: Options): void;
