@@ -23,3 +23,15 @@ test("the npm package, installed from its tarball and bundled with esbuild, boot
   // The host page's typed listener saw the states.
   expect(await desk.eval(() => document.title)).toBe("Desk: ready (2026.11.2)");
 });
+
+test("the npm package bundled by Vite, with the README's ?url import, boots the desk", async ({ desk }) => {
+  await desk.plan({});
+  await desk.open("/__dist/vite/index.html");
+  expect(await desk.settled()).toBe("ready");
+  expect(await desk.text(".panel-release")).toBe("release 2026.11.2");
+  // The module Vite emitted, under its own hashed name.
+  const wasm = await desk.eval(() => performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wasm")).name);
+  expect(new URL(wasm).pathname).toMatch(/^\/__dist\/vite\/assets\/desk_loader_bg-[\w-]+\.wasm$/);
+  // init() was called the current way: no deprecation warning from the glue.
+  expect((await desk.console()).filter((l) => l.includes("deprecated"))).toEqual([]);
+});

@@ -208,10 +208,24 @@ pub fn build_site(tarball: &std::path::Path) -> Result<(), String> {
             .current_dir(&scratch),
     )?;
     std::fs::copy(scratch.join("index.html"), site.join("index.html")).map_err(|e| e.to_string())?;
-    for f in ["manifest.json", "config.json"] {
-        std::fs::copy(root.join("www").join(f), site.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    // The README's snippet as Vite builds it (`?url`), into /__dist/vite/,
+    // with the Vite the framework panels install (`panels.rs`).
+    let panels = root.join("examples/panels");
+    tools::npm_ci(&panels, &["vite", "react", "vue", "svelte"])?;
+    copy_dir(&root.join("examples/host/vite"), &scratch.join("vite"))?;
+    tools::run(
+        Command::new(panels.join("node_modules/.bin/vite"))
+            .args(["build", "--base", "./", "--emptyOutDir", "--outDir"])
+            .arg(site.join("vite"))
+            .current_dir(scratch.join("vite")),
+    )?;
+    for dir in [site.clone(), site.join("vite")] {
+        for f in ["manifest.json", "config.json"] {
+            std::fs::copy(root.join("www").join(f), dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        }
+        copy_dir(&root.join("www/panel"), &dir.join("panel"))?;
     }
-    copy_dir(&root.join("www/panel"), &site.join("panel"))
+    Ok(())
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
