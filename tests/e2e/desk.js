@@ -558,7 +558,11 @@ async function miniBrowser(desk, urlPath, { privately = false, until, timeout = 
  * after the first visit's ready, `then` says what comes next:
  * "offline" (once the record says the release's files are cached, the
  * manifest and the panel's files fail to load from now on, and the page
- * reloads) or "revisit" (the page is opened again, a new navigation).
+ * reloads), `{ offline: [paths] }` (the same with these paths failing, once
+ * a service worker also controls the page; each visit then reports a second
+ * after its end, with the panel's `window.__panelLog` as `log` and the
+ * length of the mount point's rendered text as `shown`) or
+ * "revisit" (the page is opened again, a new navigation).
  */
 function autopilot(then) {
   const visit = Number(sessionStorage.getItem("__deskTestVisit") || 0);
@@ -576,15 +580,19 @@ function autopilot(then) {
       const own = resources.filter((r) => r.initiatorType !== "link" && pathOf(r.name) === file);
       return own.some((r) => !preload || r.startTime < preload.responseEnd);
     });
-    const seen = new URLSearchParams({ state, code: e.detail.code || "", release: e.detail.release || "", raced: raced.join(",") });
+    const paths = then && then.offline;
+    if (paths) await new Promise((f) => setTimeout(f, 1000));
+    const seen = new URLSearchParams({ state, code: e.detail.code || "", release: e.detail.release || "", raced: raced.join(","), log: (window.__panelLog || []).join(","), shown: (document.getElementById("desk")?.innerText || "").trim().length });
     await fetch(`/__mark/end-${visit}?${seen}`);
     if (visit > 0 || !then || state !== "ready") return;
     sessionStorage.setItem("__deskTestVisit", "1");
-    if (then === "offline") {
-      for (let i = 0; i < 400 && !(localStorage.getItem("desk-loader:record") || "").includes('"cached":true'); i++) {
+    if (then === "offline" || paths) {
+      const ready = () => (localStorage.getItem("desk-loader:record") || "").includes('"cached":true') && (!paths || navigator.serviceWorker.controller);
+      for (let i = 0; i < 400 && !ready(); i++) {
         await new Promise((f) => setTimeout(f, 50));
       }
-      await fetch("/__plan/faults", { method: "PUT", body: JSON.stringify([{ path: "/manifest.json", abort: true }, { path: "/panel/*", abort: true }]) });
+      const failing = paths || ["/manifest.json", "/panel/*"];
+      await fetch("/__plan/faults", { method: "PUT", body: JSON.stringify(failing.map((path) => ({ path, abort: true }))) });
       location.reload();
     } else {
       location.href = `${location.pathname}?visit=2`;

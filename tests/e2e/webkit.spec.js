@@ -88,6 +88,26 @@ for (const [digests, faults] of [
   });
 }
 
+// A code-split framework panel (examples/panels/, frameworks.spec.js): its
+// chunks resolve offline only at their own URLs, under the service worker.
+const PANELS = { react: "2026.12.1", vue: "2026.12.2", svelte: "2026.12.3" };
+for (const [framework, id] of Object.entries(PANELS)) {
+  test(`in a persistent profile, the known-good ${framework} panel runs offline under the service worker, its chunks resolving, and stays painted`, async ({ desk }) => {
+    await desk.plan({ init: [hook(autopilot, { offline: [`/__panels/${framework}/assets/*`] })] });
+    await miniBrowser(desk, `/__panels/${framework}.html`, { until: secondReport(desk) });
+    expect(await visitEnd(desk, 0)).toMatchObject({ state: "ready", release: id });
+    const offline = await visitEnd(desk, 1);
+    // A second after ready, the lazy chunk has run, from the cache.
+    expect(offline).toMatchObject({ state: "ready", release: id });
+    expect(offline.log.split(",")).toContain(`${framework}:lazy`);
+    expect(Number(offline.shown)).toBeGreaterThan(0);
+    expect((await desk.reportsNumbering(2))[1].path.at(-1)).toMatchObject({ release: id, outcome: "ready" });
+    // The files were asked of the server and refused: the worker answered.
+    const refused = (await desk.requests()).filter((r) => r.url.startsWith(`/__panels/${framework}/assets/vendor-`));
+    expect(refused.length).toBeGreaterThan(1);
+  });
+}
+
 test("in a private session, the same ends on the error screen, and the report says the cache was lost", async ({ desk }) => {
   // What an agent sees in an iOS app whose web view keeps no site data:
   // localStorage lasts the session, Cache Storage entries do not.
