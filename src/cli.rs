@@ -27,7 +27,7 @@ const USAGE: &str = "usage:
   desk-loader check --manifest FILE|URL --config FILE|URL [--config FILE|URL …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
   desk-loader schema --manifest FILE|URL [--release ID]
   desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
-  desk-loader release --vite DIST/.vite/manifest.json --id ID --base URL [--with FILE|URL] [--out DIR]
+  desk-loader release --vite DIST/.vite/manifest.json|--esbuild META.json --id ID --base URL [--with FILE|URL] [--out DIR]
   reading a URL: [--header 'Name: value' …] [--timeout-ms N]";
 
 /// What the command printed, and its exit code: 0 it would boot (or the
@@ -140,6 +140,7 @@ pub struct Cli {
     headers: Vec<(String, String)>,
     timeout_ms: u32,
     vite: Option<String>,
+    esbuild: Option<String>,
     id: Option<String>,
     base: Option<String>,
     with: Option<String>,
@@ -169,6 +170,7 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         headers: Vec::new(),
         timeout_ms: DEFAULT_TIMEOUT_MS,
         vite: None,
+        esbuild: None,
         id: None,
         base: None,
         with: None,
@@ -191,6 +193,7 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
             "--loader-base" => cli.loader_base = Some(value("--loader-base")?),
             "--page" => cli.page = Some(value("--page")?),
             "--vite" => cli.vite = Some(value("--vite")?),
+            "--esbuild" => cli.esbuild = Some(value("--esbuild")?),
             "--id" => cli.id = Some(value("--id")?),
             "--base" => cli.base = Some(value("--base")?),
             "--with" => cli.with = Some(value("--with")?),
@@ -226,12 +229,13 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         "check" => &["manifest", "config", "backend", "release", "format", "deny"],
         "schema" => &["manifest", "release"],
         "embed" => &["manifest", "config", "options", "loader", "css", "page"],
-        "release" => &["vite", "id", "base", "with", "out"],
+        "release" => &["vite", "esbuild", "id", "base", "with", "out"],
         other => return Err(usage(&format!("unknown command {}", quoted(other)))),
     };
     let given = [
         ("manifest", cli.manifest.is_some()),
         ("vite", cli.vite.is_some()),
+        ("esbuild", cli.esbuild.is_some()),
         ("id", cli.id.is_some()),
         ("base", cli.base.is_some()),
         ("with", cli.with.is_some()),
@@ -250,14 +254,14 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         return Err(usage(match cli.command.as_str() {
             "check" => "check takes --manifest, --config, --backend, --release, --format and --deny-warnings",
             "schema" => "schema takes only --manifest and --release",
-            "release" => "release takes --vite, --id, --base, --with and --out",
+            "release" => "release takes --vite or --esbuild, --id, --base, --with and --out",
             _ => "embed takes --manifest, --config, --options, --loader-base, --css and --page",
         }));
     }
     if cli.command == "release" {
-        return match (&cli.vite, &cli.id, &cli.base) {
-            (Some(_), Some(_), Some(_)) => Ok(cli),
-            _ => Err(usage("release needs --vite FILE, --id ID and --base URL")),
+        return match (cli.vite.is_some() != cli.esbuild.is_some(), &cli.id, &cli.base) {
+            (true, Some(_), Some(_)) => Ok(cli),
+            _ => Err(usage("release needs one of --vite FILE and --esbuild FILE, --id ID and --base URL")),
         };
     }
     if cli.manifest.is_none() {
@@ -277,7 +281,7 @@ impl Cli {
     /// source, then the options and the backend version endpoint if given.
     pub fn inputs(&self) -> Vec<Input> {
         let all = self.manifest.iter().chain(&self.configs).chain(&self.options).chain(&self.backend);
-        let all = all.chain(&self.vite).chain(&self.with);
+        let all = all.chain(&self.vite).chain(&self.esbuild).chain(&self.with);
         all.map(|location| Input { url: is_url(location), location: location.clone(), limit: MAX_INPUT + 1 }).collect()
     }
 
@@ -287,10 +291,12 @@ impl Cli {
     /// than [`Cli::inputs`].
     pub fn inputs_given(&self, read: &[Result<Fetched, Failure>]) -> Vec<Input> {
         let mut inputs = self.inputs();
-        let (Some(vite), Some(Ok(fetched))) = (&self.vite, read.first()) else { return inputs };
-        let Ok(manifest) = document(vite, is_url(vite), fetched.clone(), &mut String::new()) else { return inputs };
-        let dir = self.out.clone().unwrap_or_else(|| out_dir(vite));
-        for file in crate::release::files(&manifest).unwrap_or_default() {
+        let (Some(build), Some(Ok(fetched))) = (self.vite.as_ref().or(self.esbuild.as_ref()), read.first()) else {
+            return inputs;
+        };
+        let Ok(manifest) = document(build, is_url(build), fetched.clone(), &mut String::new()) else { return inputs };
+        let Ok((dir, files)) = self.build_files(&manifest) else { return inputs };
+        for file in files {
             let location = format!("{}{}", dir, file.path);
             inputs.push(Input { url: is_url(&location), location, limit: MAX_BUILD_FILE + 1 });
         }
@@ -451,8 +457,8 @@ impl Cli {
         };
         let (_, _, vite) = next(stderr, true)?;
         let with = if self.with.is_some() { Some(next(stderr, true)?.2) } else { None };
-        let vite_name = shown(self.vite.as_deref().unwrap_or_default());
-        let files = crate::release::files(&vite).map_err(|e| format!("{vite_name}: {e}"))?;
+        let build_name = shown(self.vite.as_ref().or(self.esbuild.as_ref()).map_or("", String::as_str));
+        let (_, files) = self.build_files(&vite).map_err(|e| format!("{build_name}: {e}"))?;
         let mut built = Vec::with_capacity(files.len());
         for file in files {
             let (input, fetched, _) = next(stderr, false)?;
@@ -463,6 +469,20 @@ impl Cli {
         }
         let id = self.id.as_deref().unwrap_or_default();
         crate::release::entry(id, self.base.as_deref().unwrap_or_default(), &built, with.as_ref())
+    }
+}
+
+impl Cli {
+    /// The build's files and the folder their paths are relative to: `--out`,
+    /// else Vite's output directory, or the folder esbuild's metafile names.
+    fn build_files(&self, manifest: &Value) -> Result<(String, Vec<crate::release::File>), String> {
+        match &self.vite {
+            Some(vite) => Ok((self.out.clone().unwrap_or_else(|| out_dir(vite)), crate::release::files(manifest)?)),
+            None => {
+                let (dir, files) = crate::release::esbuild_files(manifest)?;
+                Ok((self.out.clone().unwrap_or(dir), files))
+            }
+        }
     }
 }
 

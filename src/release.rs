@@ -12,6 +12,12 @@
 //! map), every stylesheet a `style` asset: the entry's first, then the
 //! lazy chunks', which the loader then checks and caches too. Images and
 //! fonts (`assets`) are not code, and are left to the page.
+//!
+//! Or esbuild's metafile (`--metafile`, with `--splitting --format=esm`):
+//! its `outputs`, the entry the one with an `entryPoint` that no output
+//! imports lazily (esbuild makes each `import()` target an entry point of
+//! its own), what it imports (`import-statement`, then `dynamic-import`),
+//! and each output's `cssBundle`.
 
 use crate::core::manifest::{AssetKind, Manifest};
 use crate::core::value::{object, Value};
@@ -92,6 +98,69 @@ fn array(v: Option<&Value>) -> std::slice::Iter<'_, Value> {
         Some(Value::Array(items)) => items.iter(),
         _ => [].iter(),
     }
+}
+
+/// The files of esbuild's metafile, as [`files`] gives Vite's, with the
+/// folder their paths are under (the entry's, as the metafile writes it,
+/// relative to where esbuild ran): each [`File::path`] is relative to it.
+pub fn esbuild_files(meta: &Value) -> Result<(String, Vec<File>), String> {
+    let Some(outputs) = meta.get("outputs").and_then(Value::as_object) else {
+        return Err("the metafile has no \"outputs\" object: was it written by esbuild --metafile?".to_owned());
+    };
+    let imports = |output: &Value, kind: &str| -> Vec<String> {
+        array(output.get("imports"))
+            .filter(|i| i.get("kind").and_then(Value::as_str) == Some(kind))
+            .filter_map(|i| i.get("path").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    };
+    let lazy: Vec<String> = outputs.iter().flat_map(|(_, o)| imports(o, "dynamic-import")).collect();
+    let entries: Vec<&str> = outputs
+        .iter()
+        .filter(|(k, o)| o.get("entryPoint").is_some() && !lazy.iter().any(|l| l == k.as_str()))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let entry = match entries[..] {
+        [one] => one,
+        [] => return Err("the metafile has no entry output (one with an \"entryPoint\")".to_owned()),
+        _ => {
+            return Err(format!(
+                "the metafile has {} entry outputs; a release has one: {}",
+                entries.len(),
+                entries.join(", ")
+            ))
+        }
+    };
+    let dir = entry.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+    let (mut order, mut next) = (vec![entry.to_owned()], 0);
+    while let Some(key) = order.get(next).cloned() {
+        next += 1;
+        let output = outputs.iter().find(|(k, _)| k.as_str() == key).map(|(_, o)| o);
+        let Some(output) = output else { return Err(format!("the metafile imports {key}, which it does not list")) };
+        for import in imports(output, "import-statement").into_iter().chain(imports(output, "dynamic-import")) {
+            if !order.contains(&import) {
+                order.push(import);
+            }
+        }
+    }
+    let relative = |path: &str| {
+        path.strip_prefix(&dir)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{path} is outside the entry's folder {dir}: give --out"))
+    };
+    let (mut styles, mut modules) = (Vec::new(), Vec::new());
+    for key in &order {
+        let output = outputs.iter().find(|(k, _)| k.as_str() == key).map(|(_, o)| o).unwrap_or(&Value::Null);
+        let kind = if key == entry { AssetKind::Module } else { AssetKind::Chunk };
+        if key.ends_with(".js") || key.ends_with(".mjs") {
+            modules.push(File { path: relative(key)?, kind });
+        }
+        if let Some(css) = output.get("cssBundle").and_then(Value::as_str) {
+            styles.push(File { path: relative(css)?, kind: AssetKind::Style });
+        }
+    }
+    modules.rotate_left(1);
+    styles.extend(modules);
+    Ok((dir, styles))
 }
 
 /// The release's manifest entry: `id`, each file at `base` + its path with

@@ -539,7 +539,10 @@ fn release_writes_a_release_entry_from_vites_build_manifest_with_every_files_int
 #[test]
 fn release_refuses_what_it_cannot_use_and_says_why() {
     let cases: [(&[&str], &str); 6] = [
-        (&["release", "--vite", VITE, "--id", "1"], "release needs --vite FILE, --id ID and --base URL"),
+        (
+            &["release", "--vite", VITE, "--id", "1"],
+            "release needs one of --vite FILE and --esbuild FILE, --id ID and --base URL",
+        ),
         (
             &["release", "--vite", "tests/fixtures/vite/none.json", "--id", "1", "--base", "/"],
             "none.json: cannot be read: no such file",
@@ -547,7 +550,7 @@ fn release_refuses_what_it_cannot_use_and_says_why() {
         (&["release", "--vite", VITE, "--id", "", "--base", "/"], "would not be usable"),
         (
             &["release", "--manifest", VITE, "--vite", VITE, "--id", "1", "--base", "/"],
-            "release takes --vite, --id, --base, --with and --out",
+            "release takes --vite or --esbuild, --id, --base, --with and --out",
         ),
         (
             &["release", "--vite", VITE, "--id", "1", "--base", "/", "--out", "tests/fixtures/"],
@@ -605,4 +608,47 @@ fn embed_writes_an_import_map_first_with_every_module_and_chunk_of_every_release
     // A manifest without chunks keeps the embed as it was: no map.
     let (out, _, _) = text(&run(&["embed", "--manifest", "www/manifest.json", "--config", "www/config.json"]));
     assert!(!out.contains("importmap"));
+}
+
+#[test]
+fn release_reads_esbuilds_metafile_too() {
+    // tests/fixtures/esbuild/dist/ is esbuild 0.24's output of src/ with
+    // --bundle --splitting --format=esm --metafile: a shared chunk, a lazy
+    // chunk, and each entry's CSS bundle.
+    let dist = "tests/fixtures/esbuild/dist/";
+    let args = [
+        "release",
+        "--esbuild",
+        "tests/fixtures/esbuild/dist/meta.json",
+        "--out",
+        dist,
+        "--id",
+        "2026.12.9",
+        "--base",
+        "/p/",
+    ];
+    let (out, err, code) = text(&run(&args));
+    assert_eq!(code, 0, "{err}");
+    let entry: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sri = |file: &str| desk_loader::sri::integrity(&std::fs::read(format!("{dist}{file}")).unwrap());
+    let asset =
+        |kind: &str, file: &str| serde_json::json!({"type": kind, "url": format!("/p/{file}"), "integrity": sri(file)});
+    assert_eq!(
+        entry["assets"],
+        serde_json::json!([
+            asset("style", "main-QM77HVMU.css"),
+            asset("style", "Details-UOR2Y3R7.css"),
+            asset("chunk", "chunk-TYOOQ6M6.js"),
+            asset("chunk", "Details-MHOOMC5X.js"),
+            asset("module", "main-WSI5VMUR.js"),
+        ])
+    );
+    // One build manifest, not two.
+    let (_, err, code) = text(&run(&["release", "--vite", VITE, "--esbuild", "x.json", "--id", "1", "--base", "/"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("release needs one of --vite FILE and --esbuild FILE"), "{err}");
+    // Not a metafile.
+    let (_, err, code) = text(&run(&["release", "--esbuild", VITE, "--id", "1", "--base", "/"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("the metafile has no \"outputs\" object"), "{err}");
 }

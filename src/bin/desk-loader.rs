@@ -5,7 +5,7 @@
 //! desk-loader check --manifest FILE|URL --config FILE|URL [--config …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
 //! desk-loader schema --manifest FILE|URL [--release ID]
 //! desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
-//! desk-loader release --vite DIST/.vite/manifest.json --id ID --base URL [--with FILE|URL] [--out DIR]
+//! desk-loader release --vite DIST/.vite/manifest.json|--esbuild META.json --id ID --base URL [--with FILE|URL] [--out DIR]
 //! ```
 //!
 //! Exit codes: 0 the release would boot; 1 it would not, or warnings were
