@@ -133,3 +133,16 @@ fn rechecks_are_on_by_default_off_with_zero_and_never_more_often_than_once_a_sec
         ["options.recheckMs: expected a number of ms, 0 to turn rechecks off, found the string \"soon\"; using 30000"]
     );
 }
+
+#[test]
+fn the_integrity_the_pages_import_maps_give_is_read_as_the_browser_reads_a_map() {
+    use desk_loader::core::options::import_map_integrity;
+    let maps = [
+        r#"{"imports": {}, "integrity": {"/a.js": "sha384-A", "https://cdn.example/b.js": "sha384-B"}}"#.to_owned(),
+        r#"{"integrity": {"/c.js": "sha384-C", "/d.js": 7}}"#.to_owned(),
+        "not json: a map the browser refuses gives nothing".to_owned(),
+        r#"{"imports": {"x": "/x.js"}}"#.to_owned(),
+    ];
+    assert_eq!(import_map_integrity(&maps), ["sha384-A", "sha384-B", "sha384-C"]);
+    assert!(import_map_integrity(&[]).is_empty());
+}

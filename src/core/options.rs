@@ -269,6 +269,21 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
     Ok((options, problems))
 }
 
+/// The integrity values the page's import maps give (their `integrity`
+/// members), from each map's text, for the rule on chunks
+/// (`Options::import_map_integrity`). A map that is not JSON, as for the
+/// browser, gives none.
+pub fn import_map_integrity(maps: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for text in maps {
+        let Ok(map) = super::json::parse(text, super::value::parse_decimal) else { continue };
+        if let Some(listed) = map.get("integrity").and_then(Value::as_object) {
+            found.extend(listed.iter().filter_map(|(_, v)| v.as_str().map(str::to_owned)));
+        }
+    }
+    found
+}
+
 /// A desk id the loader takes, from `deskId` or from storage: 1 to 200 bytes.
 pub fn valid_desk_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 200

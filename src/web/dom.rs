@@ -232,24 +232,12 @@ fn append(doc: &Document, parent: &Element, tag: &str, class: &str, text: &str) 
     }
 }
 
-/// The integrity values the page's import maps give (their `integrity`
-/// members), as the core's rule on chunks needs them
-/// (`Options::import_map_integrity`). A map that is not JSON gives none.
-pub(crate) fn import_map_integrity() -> Vec<String> {
-    let mut found = Vec::new();
-    let Some(maps) =
-        web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector_all("script[type=importmap]").ok())
-    else {
-        return found;
-    };
-    for map in (0..maps.length()).filter_map(|i| maps.item(i)) {
-        let text = map.text_content().unwrap_or_default();
-        if let Ok(crate::core::value::Value::Object(members)) = super::convert::parse(&text) {
-            if let Some((_, crate::core::value::Value::Object(listed))) = members.iter().find(|(k, _)| k == "integrity")
-            {
-                found.extend(listed.iter().filter_map(|(_, v)| v.as_str().map(str::to_owned)));
-            }
-        }
-    }
-    found
+/// The text of each of the page's import maps, for the core's rule on
+/// chunks (`core::options::import_map_integrity` reads them).
+pub(crate) fn import_maps() -> Vec<String> {
+    let maps =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector_all("script[type=importmap]").ok());
+    maps.map_or_else(Vec::new, |maps| {
+        (0..maps.length()).filter_map(|i| maps.item(i)).filter_map(|m| m.text_content()).collect()
+    })
 }

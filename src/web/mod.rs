@@ -94,7 +94,7 @@ fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) ->
     if host.core.desk_id.is_none() {
         settings.desk_id = store::desk_id();
     }
-    settings.import_map_integrity = Some(dom::import_map_integrity());
+    settings.import_map_integrity = Some(crate::core::options::import_map_integrity(&dom::import_maps()));
     settings.worker = host.core.service_worker.as_deref().is_some_and(store::worker_controls);
     let mut boot = Boot::new(settings);
     // What the options' problems say goes in the report; the page's developer sees it at once.

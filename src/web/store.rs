@@ -137,27 +137,24 @@ pub(crate) fn worker_controls(url: &str) -> bool {
 
 /// Registers desk-loader's service worker (`www/desk-loader-sw.js`), once a
 /// release is ready: off the boot's path. Registering again is a no-op for
-/// the browser; a failure (no service workers here, a wrong path) leaves
-/// the desk as it is, with a console warning.
+/// the browser. A failure (no service workers here, a wrong path) leaves the
+/// desk as it is: its promise's rejection is left to the browser, which
+/// logs it with the reason (a task of the module's own to await it weighed
+/// 205 B gzip).
 pub(crate) fn register_worker(url: &str) {
     let Some(workers) = workers() else { return };
     let register = Reflect::get(&workers, &"register".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let Some(Ok(promise)) = register.map(|f| f.call1(&workers, &url.into())) {
-        let url = url.to_owned();
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = JsFuture::from(js_sys::Promise::from(promise)).await {
-                let why = js_error_text(&e);
-                web_sys::console::warn_1(
-                    &format!("desk-loader: the service worker {url} was not registered: {why}").into(),
-                );
-            }
-        });
+    if let Some(register) = register {
+        let _ = register.call1(&workers, &url.into());
     }
 }
 
 /// Keeps the files of a release that just worked, fetched with their
-/// integrity: only those the cache does not already hold intact, so a
-/// daily boot of the same release downloads nothing again.
+/// integrity: only those the cache does not hold yet, so a daily boot of
+/// the same release downloads nothing again. A URL names one file (a
+/// release's files are at paths of their own, or hashed names: a file
+/// changed in place would fail its integrity anyway), and a kept copy is
+/// checked when it is used (`cached_url`).
 #[inline(never)]
 pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
     let Some(caches) = caches() else { return };
@@ -166,8 +163,7 @@ pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
         let cache: web_sys::Cache = cache.unchecked_into();
         let mut stored = 0;
         for a in &assets {
-            if let Ok(kept) = cached_url(a).await {
-                let _ = web_sys::Url::revoke_object_url(&kept);
+            if JsFuture::from(cache.match_with_str(&a.url)).await.is_ok_and(|hit| !hit.is_undefined()) {
                 stored += 1;
                 continue;
             }
