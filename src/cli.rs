@@ -27,6 +27,7 @@ const USAGE: &str = "usage:
   desk-loader check --manifest FILE|URL --config FILE|URL [--config FILE|URL …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
   desk-loader schema --manifest FILE|URL [--release ID]
   desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
+  desk-loader importmap --manifest FILE|URL
   desk-loader release --vite DIST/.vite/manifest.json|--esbuild META.json --id ID --base URL [--with FILE|URL] [--out DIR]
   reading a URL: [--header 'Name: value' …] [--timeout-ms N]";
 
@@ -230,6 +231,7 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
         "schema" => &["manifest", "release"],
         "embed" => &["manifest", "config", "options", "loader", "css", "page"],
         "release" => &["vite", "esbuild", "id", "base", "with", "out"],
+        "importmap" => &["manifest"],
         other => return Err(usage(&format!("unknown command {}", quoted(other)))),
     };
     let given = [
@@ -255,6 +257,7 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
             "check" => "check takes --manifest, --config, --backend, --release, --format and --deny-warnings",
             "schema" => "schema takes only --manifest and --release",
             "release" => "release takes --vite or --esbuild, --id, --base, --with and --out",
+            "importmap" => "importmap takes only --manifest",
             _ => "embed takes --manifest, --config, --options, --loader-base, --css and --page",
         }));
     }
@@ -267,7 +270,7 @@ pub fn parse(raw: &[String]) -> Result<Cli, Output> {
     if cli.manifest.is_none() {
         return Err(usage(&format!("{} needs --manifest FILE", cli.command)));
     }
-    if cli.configs.is_empty() && cli.command != "schema" {
+    if cli.configs.is_empty() && cli.command != "schema" && cli.command != "importmap" {
         return Err(usage(&format!("{} needs --config FILE", cli.command)));
     }
     if cli.configs.len() > 1 && cli.command == "embed" {
@@ -325,6 +328,15 @@ impl Cli {
             Ok(docs) => match self.command.as_str() {
                 "check" => self.check(docs, &mut out),
                 "schema" => self.schema(docs, &mut out),
+                "importmap" => {
+                    let map = crate::embed::import_map(&docs.manifest);
+                    if map.is_empty() {
+                        out.stderr.push_str(
+                            "desk-loader: no release of the manifest has chunks: the page needs no import map\n",
+                        );
+                    }
+                    out.stdout.push_str(&crate::embed::import_map_tag(&map));
+                }
                 _ => self.embed(docs, &mut out),
             },
             Err(message) => {

@@ -119,13 +119,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     let base = attr(loader_base);
     let style = (css == Css::Inline).then(|| one_line(LOADER_CSS));
     // The import map first: Firefox takes none after a module or a modulepreload has started.
-    let mut head = if map.is_empty() {
-        String::new()
-    } else {
-        let integrity = map.iter().map(|(url, sri)| (url.as_str().into(), Value::from(sri.as_str()))).collect();
-        let text = Value::Object(vec![("integrity".into(), Value::Object(integrity))]).to_json();
-        format!("<script type=\"importmap\">{text}</script>\n")
-    };
+    let mut head = import_map_tag(&map);
     head.push_str(&match &style {
         Some(text) => format!("<style id=\"desk-loader-css\">{text}</style>\n"),
         None => format!("<link rel=\"stylesheet\" href=\"{base}desk-loader.css\">\n"),
@@ -211,7 +205,7 @@ fn chosen(manifest: &Value, config: &Value, host: &HostOptions, map: &[(String, 
 /// page, as the loader reads the manifest's URLs), so that whichever release
 /// a desk starts, or falls back to, the browser checks each module of its
 /// graph (`docs/manifest.md`, "Module graphs"). Empty otherwise.
-fn import_map(manifest: &Value) -> Vec<(String, String)> {
+pub fn import_map(manifest: &Value) -> Vec<(String, String)> {
     let (m, _) = crate::core::manifest::Manifest::parse(manifest.clone());
     let assets = || m.releases.iter().flat_map(|r| &r.assets);
     if !assets().any(|a| a.kind == AssetKind::Chunk) {
@@ -224,6 +218,18 @@ fn import_map(manifest: &Value) -> Vec<(String, String)> {
         }
     }
     map
+}
+
+/// The `<script type="importmap">` element of [`import_map`]'s members, on
+/// one line; empty when there are none. Its JSON is `Value::to_json`'s, so
+/// no URL can close the element.
+pub fn import_map_tag(map: &[(String, String)]) -> String {
+    if map.is_empty() {
+        return String::new();
+    }
+    let integrity = map.iter().map(|(url, sri)| (url.as_str().into(), Value::from(sri.as_str()))).collect();
+    let text = Value::Object(vec![("integrity".into(), Value::Object(integrity))]).to_json();
+    format!("<script type=\"importmap\">{text}</script>\n")
 }
 
 /// A release, `chosen` or one listed before it, that the manifest rolls out

@@ -652,3 +652,27 @@ fn release_reads_esbuilds_metafile_too() {
     assert_eq!(code, 2);
     assert!(err.contains("the metafile has no \"outputs\" object"), "{err}");
 }
+
+#[test]
+fn importmap_prints_the_map_a_page_that_reads_its_manifest_from_a_url_needs() {
+    let (entry, _, _) = text(&run(&["release", "--vite", VITE, "--id", "2026.12.9", "--base", "/p/"]));
+    let entry: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    let manifest = temp_file(
+        "importmap-manifest.json",
+        serde_json::json!({"format": 1, "releases": [entry]}).to_string().as_bytes(),
+    );
+    let (out, err, code) = text(&run(&["importmap", "--manifest", &manifest]));
+    assert_eq!((code, err.as_str()), (0, ""));
+    // The very line the embed writes first in <head>.
+    let config = temp_file("importmap-config.json", br#"{"values": {}}"#);
+    let (embed, _, _) = text(&run(&["embed", "--manifest", &manifest, "--config", &config]));
+    assert_eq!(embed.lines().nth(1), out.lines().next());
+    assert!(
+        out.starts_with("<script type=\"importmap\">{\"integrity\":{\"/p/assets/vendor-B2.js\":\"sha384-"),
+        "{out}"
+    );
+    // No chunks, no map: said on standard error.
+    let (out, err, code) = text(&run(&["importmap", "--manifest", "www/manifest.json"]));
+    assert_eq!((out.as_str(), code), ("", 0));
+    assert!(err.contains("no release of the manifest has chunks"), "{err}");
+}

@@ -5,6 +5,7 @@
 //! desk-loader check --manifest FILE|URL --config FILE|URL [--config …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
 //! desk-loader schema --manifest FILE|URL [--release ID]
 //! desk-loader embed --manifest FILE|URL --config FILE|URL [--options FILE] [--loader-base URL] [--css inline|link] [--page TITLE]
+//! desk-loader importmap --manifest FILE|URL
 //! desk-loader release --vite DIST/.vite/manifest.json|--esbuild META.json --id ID --base URL [--with FILE|URL] [--out DIR]
 //! ```
 //!

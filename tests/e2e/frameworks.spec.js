@@ -76,6 +76,15 @@ for (const framework of ["react", "vue", "svelte"]) {
     expect(await desk.count("#desk [data-panel-framework]")).toBe(0);
   });
 
+  test(`a ${framework} panel boots on a page that reads its manifest from a URL, with the map desk-loader importmap printed`, async ({ desk }) => {
+    await desk.plan({});
+    await desk.open(`/__panels/${framework}-url.html`);
+    expect(await desk.settled()).toBe("ready");
+    expect(await desk.attr("#desk", "data-desk-release")).toBe(release(framework).id);
+    await expect.poll(() => panelLog(desk), { message: "the lazy chunk ran" }).toContain(`${framework}:lazy`);
+    expect(await desk.paths()).toContain(`/__panels/${framework}/manifest.json`);
+  });
+
   test(`a ${framework} release whose vendor chunk was tampered with never runs it: the desk falls back`, async ({ desk }) => {
     await desk.plan({ faults: [{ path: chunk(framework, "vendor"), tamper: true }] });
     await desk.open(`/__panels/${framework}.html`);

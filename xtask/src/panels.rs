@@ -4,8 +4,10 @@
 //! release` from Vite's `.vite/manifest.json`, a manifest of that release
 //! over the demo's 2026.11.1, and a page with the fast embed written by
 //! `desk-loader embed` (`target/panels/<framework>.html`, with the import
-//! map that has the browser check each chunk). The test server serves them
-//! at `/__panels/`; `tests/e2e/frameworks.spec.js` boots them.
+//! map that has the browser check each chunk), and one that reads the
+//! manifest from its URL as `www/desk.html` does, with the map `desk-loader
+//! importmap` prints (`target/panels/<framework>-url.html`). The test server
+//! serves them at `/__panels/`; `tests/e2e/frameworks.spec.js` boots them.
 
 use std::path::Path;
 use std::process::Command;
@@ -64,6 +66,18 @@ pub fn build(cli: &Path) -> Result<(), String> {
                 .current_dir(&root),
         )?;
         write(&out.join(format!("{framework}.html")), &page)?;
+        // The README's snippet, at /: the map first, before any module.
+        let map = tools::output(Command::new(cli).args(["importmap", "--manifest"]).arg(&manifest_path))?;
+        let desk = std::fs::read_to_string(root.join("www/desk.html")).map_err(|e| format!("www/desk.html: {e}"))?;
+        let page = desk
+            .replacen("<head>\n", &format!("<head>\n  <base href=\"/\">\n  {map}"), 1)
+            .replacen("  <link rel=\"preload\" href=\"manifest.json\" as=\"fetch\" crossorigin>\n", "", 1)
+            .replacen(
+                r#""manifest": "manifest.json""#,
+                &format!(r#""manifest": "/__panels/{framework}/manifest.json""#),
+                1,
+            );
+        write(&out.join(format!("{framework}-url.html")), &page)?;
     }
     Ok(())
 }
