@@ -38,55 +38,110 @@ pub fn files(vite: &Value) -> Result<Vec<File>, String> {
     let Some(chunks) = vite.as_object() else {
         return Err(format!("the build manifest is {}, not Vite's object of chunks", vite.kind()));
     };
-    let entries: Vec<&str> =
-        chunks.iter().filter(|(_, c)| c.get("isEntry") == Some(&Value::Bool(true))).map(|(k, _)| k.as_str()).collect();
-    let entry = match entries[..] {
-        [one] => one,
-        [] => return Err("the build manifest has no entry chunk (\"isEntry\": true)".to_owned()),
-        _ => {
-            return Err(format!(
-                "the build manifest has {} entry chunks; a release has one: {}",
-                entries.len(),
-                entries.join(", ")
-            ))
-        }
-    };
-    // Breadth first from the entry: what it imports statically, then lazily.
-    let (mut order, mut seen) = (vec![entry.to_owned()], vec![entry.to_owned()]);
-    let mut next = 0;
-    while let Some(key) = order.get(next).cloned() {
-        next += 1;
-        let chunk = chunks.iter().find(|(k, _)| k.as_str() == key).map(|(_, c)| c);
-        let Some(chunk) = chunk else {
-            return Err(format!("the build manifest imports {key}, which it does not list"));
-        };
+    let chunk = |key: &str| chunks.iter().find(|(k, _)| k.as_str() == key).map(|(_, c)| c);
+    let entries = chunks.iter().filter(|(_, c)| c.get("isEntry") == Some(&Value::Bool(true))).map(|(k, _)| k.as_str());
+    let entry = one_entry(entries.collect(), "the build manifest", "entry chunk", "(\"isEntry\": true)")?;
+    let order = reached(entry, |key| {
+        let chunk = chunk(key).ok_or_else(|| format!("the build manifest imports {key}, which it does not list"))?;
+        let mut imports = Vec::new();
         for list in ["imports", "dynamicImports"] {
             for import in array(chunk.get(list)) {
-                let Some(import) = import.as_str() else { return Err(format!("{key}.{list}: not a list of names")) };
-                if !seen.iter().any(|s| s == import) {
-                    seen.push(import.to_owned());
-                    order.push(import.to_owned());
-                }
+                let import = import.as_str().ok_or_else(|| format!("{key}.{list}: not a list of names"))?;
+                imports.push(import.to_owned());
+            }
+        }
+        Ok(imports)
+    })?;
+    listed(&order, entry, |key| {
+        let chunk = chunk(key).unwrap_or(&Value::Null);
+        let file = chunk.get("file").and_then(Value::as_str).ok_or_else(|| format!("{key}: no \"file\""))?;
+        let css = array(chunk.get("css")).filter_map(Value::as_str).map(str::to_owned).collect();
+        Ok((file.to_owned(), css))
+    })
+}
+
+/// The files of esbuild's metafile, as [`files`] gives Vite's, with the
+/// folder their paths are under (the entry's, as the metafile writes it,
+/// relative to where esbuild ran): each [`File::path`] is relative to it.
+pub fn esbuild_files(meta: &Value) -> Result<(String, Vec<File>), String> {
+    let Some(outputs) = meta.get("outputs").and_then(Value::as_object) else {
+        return Err("the metafile has no \"outputs\" object: was it written by esbuild --metafile?".to_owned());
+    };
+    let output = |key: &str| outputs.iter().find(|(k, _)| k.as_str() == key).map(|(_, o)| o);
+    let imports = |output: &Value, kind: &str| -> Vec<String> {
+        array(output.get("imports"))
+            .filter(|i| i.get("kind").and_then(Value::as_str) == Some(kind))
+            .filter_map(|i| i.get("path").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    };
+    let lazy: Vec<String> = outputs.iter().flat_map(|(_, o)| imports(o, "dynamic-import")).collect();
+    let entries = outputs
+        .iter()
+        .filter(|(k, o)| o.get("entryPoint").is_some() && !lazy.iter().any(|l| l == k.as_str()))
+        .map(|(k, _)| k.as_str());
+    let entry = one_entry(entries.collect(), "the metafile", "entry output", "(one with an \"entryPoint\")")?;
+    let dir = entry.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+    let order = reached(entry, |key| {
+        let output = output(key).ok_or_else(|| format!("the metafile imports {key}, which it does not list"))?;
+        Ok(imports(output, "import-statement").into_iter().chain(imports(output, "dynamic-import")).collect())
+    })?;
+    let relative = |path: &str| {
+        path.strip_prefix(&dir)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{path} is outside the entry's folder {dir}: give --out"))
+    };
+    let files = listed(&order, entry, |key| {
+        let css = output(key).and_then(|o| o.get("cssBundle")).and_then(Value::as_str);
+        Ok((relative(key)?, css.map(relative).transpose()?.into_iter().collect()))
+    })?;
+    Ok((dir, files))
+}
+
+/// The build's one entry, or why there is not one.
+fn one_entry<'a>(entries: Vec<&'a str>, build: &str, what: &str, which: &str) -> Result<&'a str, String> {
+    match entries[..] {
+        [one] => Ok(one),
+        [] => Err(format!("{build} has no {what} {which}")),
+        _ => Err(format!("{build} has {} {what}s; a release has one: {}", entries.len(), entries.join(", "))),
+    }
+}
+
+/// Every output reached from `entry`, breadth first: what each imports
+/// statically, then lazily, as `imports` lists them.
+fn reached(entry: &str, mut imports: impl FnMut(&str) -> Result<Vec<String>, String>) -> Result<Vec<String>, String> {
+    let (mut order, mut next) = (vec![entry.to_owned()], 0);
+    while let Some(key) = order.get(next).cloned() {
+        next += 1;
+        for import in imports(&key)? {
+            if !order.contains(&import) {
+                order.push(import);
             }
         }
     }
-    let (mut styles, mut modules) = (Vec::new(), Vec::new());
-    for key in &order {
-        let chunk = chunks.iter().find(|(k, _)| k.as_str() == key).map(|(_, c)| c).unwrap_or(&Value::Null);
-        let Some(file) = chunk.get("file").and_then(Value::as_str) else {
-            return Err(format!("{key}: no \"file\""));
-        };
+    Ok(order)
+}
+
+/// The release's files from the outputs in `order`, each giving its file and
+/// its stylesheets: the stylesheets first, once each, then the chunks, the
+/// entry last (the loader adds the stylesheets, then runs the entry).
+fn listed(
+    order: &[String],
+    entry: &str,
+    mut file_and_css: impl FnMut(&str) -> Result<(String, Vec<String>), String>,
+) -> Result<Vec<File>, String> {
+    let (mut styles, mut modules) = (Vec::<File>::new(), Vec::new());
+    for key in order {
+        let (file, css) = file_and_css(key)?;
         let kind = if key == entry { AssetKind::Module } else { AssetKind::Chunk };
         if file.ends_with(".js") || file.ends_with(".mjs") {
-            modules.push(File { path: file.to_owned(), kind });
+            modules.push(File { path: file, kind });
         }
-        for css in array(chunk.get("css")).filter_map(Value::as_str) {
-            if !styles.iter().any(|s: &File| s.path == css) {
-                styles.push(File { path: css.to_owned(), kind: AssetKind::Style });
+        for css in css {
+            if !styles.iter().any(|s| s.path == css) {
+                styles.push(File { path: css, kind: AssetKind::Style });
             }
         }
     }
-    // The entry last: the loader adds the stylesheets, then runs the entry.
     modules.rotate_left(1);
     styles.extend(modules);
     Ok(styles)
@@ -98,69 +153,6 @@ fn array(v: Option<&Value>) -> std::slice::Iter<'_, Value> {
         Some(Value::Array(items)) => items.iter(),
         _ => [].iter(),
     }
-}
-
-/// The files of esbuild's metafile, as [`files`] gives Vite's, with the
-/// folder their paths are under (the entry's, as the metafile writes it,
-/// relative to where esbuild ran): each [`File::path`] is relative to it.
-pub fn esbuild_files(meta: &Value) -> Result<(String, Vec<File>), String> {
-    let Some(outputs) = meta.get("outputs").and_then(Value::as_object) else {
-        return Err("the metafile has no \"outputs\" object: was it written by esbuild --metafile?".to_owned());
-    };
-    let imports = |output: &Value, kind: &str| -> Vec<String> {
-        array(output.get("imports"))
-            .filter(|i| i.get("kind").and_then(Value::as_str) == Some(kind))
-            .filter_map(|i| i.get("path").and_then(Value::as_str).map(str::to_owned))
-            .collect()
-    };
-    let lazy: Vec<String> = outputs.iter().flat_map(|(_, o)| imports(o, "dynamic-import")).collect();
-    let entries: Vec<&str> = outputs
-        .iter()
-        .filter(|(k, o)| o.get("entryPoint").is_some() && !lazy.iter().any(|l| l == k.as_str()))
-        .map(|(k, _)| k.as_str())
-        .collect();
-    let entry = match entries[..] {
-        [one] => one,
-        [] => return Err("the metafile has no entry output (one with an \"entryPoint\")".to_owned()),
-        _ => {
-            return Err(format!(
-                "the metafile has {} entry outputs; a release has one: {}",
-                entries.len(),
-                entries.join(", ")
-            ))
-        }
-    };
-    let dir = entry.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
-    let (mut order, mut next) = (vec![entry.to_owned()], 0);
-    while let Some(key) = order.get(next).cloned() {
-        next += 1;
-        let output = outputs.iter().find(|(k, _)| k.as_str() == key).map(|(_, o)| o);
-        let Some(output) = output else { return Err(format!("the metafile imports {key}, which it does not list")) };
-        for import in imports(output, "import-statement").into_iter().chain(imports(output, "dynamic-import")) {
-            if !order.contains(&import) {
-                order.push(import);
-            }
-        }
-    }
-    let relative = |path: &str| {
-        path.strip_prefix(&dir)
-            .map(str::to_owned)
-            .ok_or_else(|| format!("{path} is outside the entry's folder {dir}: give --out"))
-    };
-    let (mut styles, mut modules) = (Vec::new(), Vec::new());
-    for key in &order {
-        let output = outputs.iter().find(|(k, _)| k.as_str() == key).map(|(_, o)| o).unwrap_or(&Value::Null);
-        let kind = if key == entry { AssetKind::Module } else { AssetKind::Chunk };
-        if key.ends_with(".js") || key.ends_with(".mjs") {
-            modules.push(File { path: relative(key)?, kind });
-        }
-        if let Some(css) = output.get("cssBundle").and_then(Value::as_str) {
-            styles.push(File { path: relative(css)?, kind: AssetKind::Style });
-        }
-    }
-    modules.rotate_left(1);
-    styles.extend(modules);
-    Ok((dir, styles))
 }
 
 /// The release's manifest entry: `id`, each file at `base` + its path with
