@@ -7,9 +7,9 @@
 
 use std::time::Instant;
 
-use desk_loader::core::check::check;
-use desk_loader::core::json;
-use desk_loader::core::value::Value;
+use desk_loader_core::check::check;
+use desk_loader_core::json;
+use desk_loader_core::value::Value;
 
 /// Sizes measured, in variables declared and set.
 const SIZES: [usize; 3] = [50, 500, 5000];
@@ -65,7 +65,7 @@ fn main() {
         let runs = if quick { 50 } else { 200 };
         // The browser's check() of the documents' text: read by the core's
         // JSON parser (as the boot reads a fetched document), then checked.
-        let number = |t: &str| desk_loader::core::value::parse_decimal(t).or_else(|| t.parse().ok());
+        let number = |t: &str| desk_loader_core::value::parse_decimal(t).or_else(|| t.parse().ok());
         let once = || {
             let m = json::parse(std::hint::black_box(&manifest_text), number).unwrap();
             let c = json::parse(std::hint::black_box(&config_text), number).unwrap();

@@ -13,13 +13,13 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use desk_loader::core::boot::{
+use desk_loader_core::boot::{
     Action, Boot, Doc, Event, Options, Recovering, Rendering, Start, State, DEFAULT_RECHECK_MAX_MS, DEFAULT_RECHECK_MS,
 };
-use desk_loader::core::problem::Code;
-use desk_loader::core::record;
-use desk_loader::core::rollout::place;
-use desk_loader::core::value::Value;
+use desk_loader_core::problem::Code;
+use desk_loader_core::record;
+use desk_loader_core::rollout::place;
+use desk_loader_core::value::Value;
 
 /// Desks in the fleet.
 pub const DESKS: usize = 10_000;
@@ -245,7 +245,7 @@ fn manifest(now: f64, case: Case) -> Value {
 }
 
 fn json(text: &str) -> Value {
-    desk_loader::core::json::parse(text, |n| n.parse().ok()).expect("the simulation's documents are JSON")
+    desk_loader_core::json::parse(text, |n| n.parse().ok()).expect("the simulation's documents are JSON")
 }
 
 struct Fleet {

@@ -7,24 +7,19 @@
 //! fails, and shows an accessible error (never a blank screen) when nothing
 //! can run.
 //!
-//! The crate has three parts (see `ARCHITECTURE.md`):
+//! This crate is the browser module that `wasm-pack` builds (see
+//! `ARCHITECTURE.md`): `web`, the shell that carries out the core's actions
+//! in the page, on `wasm32` only; natively it is empty. Its layers are crates
+//! of the workspace, so Cargo keeps each in its place:
 //!
-//! - [`core`]: every decision, as plain Rust that compiles and is tested natively;
-//! - `web` (only on `wasm32`): the browser shell that carries out the core's actions;
-//! - [`embed`]: the recommended embed's HTML, generated for a deploy pipeline;
-//! - `cli` (natively, and on `wasm32` with the `cli` feature, for the npm
-//!   package's Node CLI): the preflight CLI's logic, sans I/O;
-//! - the `desk-loader` binary: the same validator as a preflight CLI, and `embed`.
+//! - `desk-loader-core` (`crates/core`): every decision, plain Rust that
+//!   compiles and is tested natively;
+//! - `desk-loader-cli` (`crates/cli`): the preflight CLI's logic, the embed
+//!   and the release writer, sans I/O, and the native `desk-loader` binary;
+//! - this crate: the browser shell, and with the `cli` feature the npm
+//!   package's Node CLI (`node`).
 
 #![deny(unsafe_code)]
-
-#[cfg(any(not(target_arch = "wasm32"), feature = "cli"))]
-pub mod cli;
-pub mod core;
-pub mod embed;
-#[cfg(any(not(target_arch = "wasm32"), feature = "cli"))]
-pub mod release;
-pub mod sri;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

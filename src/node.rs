@@ -3,13 +3,13 @@
 //! Built only with the `cli` feature, into the package's Node module
 //! (`[[build]] node` in `wasm-pack.toml`), never into the browser's. Like
 //! the native binary, the JavaScript shell only reads what `cliInputs`
-//! names and prints what `cliRun` answers: the decisions are `crate::cli`'s.
+//! names and prints what `cliRun` answers: the decisions are `desk_loader_cli::cli`'s.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::cli::{self, Failure, Fetched, Output};
+use desk_loader_cli::cli::{self, Failure, Fetched, Output};
 
 fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(target, &key.into(), &value.into());

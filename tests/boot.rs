@@ -1,12 +1,12 @@
 //! The boot state machine, driven natively through simulated time.
 
-use desk_loader::core::boot::{
+use desk_loader_core::boot::{
     Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Recovering, Rendering, Start, State, Status,
     DEFAULT_RECHECK_MAX_MS, MAX_RETRIES, RENDER_BOUND_MS,
 };
-use desk_loader::core::problem::Code;
-use desk_loader::core::record::{apply, Update, QUARANTINE_MS};
-use desk_loader::core::value::Value;
+use desk_loader_core::problem::Code;
+use desk_loader_core::record::{apply, Update, QUARANTINE_MS};
+use desk_loader_core::value::Value;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("test JSON is valid")
@@ -298,7 +298,7 @@ fn transient_network_failures_are_retried_with_backoff_then_fall_back() {
 
 #[test]
 fn a_retry_url_keeps_the_query_and_the_fragment() {
-    use desk_loader::core::boot::retry_url;
+    use desk_loader_core::boot::retry_url;
     assert_eq!(retry_url("p/a.js", 1), "p/a.js?desk-retry=1");
     assert_eq!(retry_url("https://cdn.example/a.js?v=3", 2), "https://cdn.example/a.js?v=3&desk-retry=2");
     assert_eq!(retry_url("a.js#x", 1), "a.js?desk-retry=1#x");
@@ -762,8 +762,8 @@ fn an_emptied_mount_point_gets_the_loading_state_back_until_the_boot_ends() {
 
 #[test]
 fn a_document_over_the_limit_is_refused_before_it_is_parsed() {
-    use desk_loader::core::boot::check_document_size;
-    use desk_loader::core::config::MAX_DOCUMENT_BYTES;
+    use desk_loader_core::boot::check_document_size;
+    use desk_loader_core::config::MAX_DOCUMENT_BYTES;
     assert_eq!(check_document_size(MAX_DOCUMENT_BYTES, "config.json"), Ok(()));
     assert_eq!(
         check_document_size(MAX_DOCUMENT_BYTES + 1, "config.json"),
@@ -897,7 +897,7 @@ fn desk(id: &str, manifest: &str, record: Option<&str>) -> Sim {
 /// Desk ids inside and outside a 50 % rollout of `2026.12.0`, by the core's own draw.
 fn on_each_side() -> (String, String) {
     let ids: Vec<String> = (0..100).map(|i| format!("agent-{i}")).collect();
-    let place = |id: &String| desk_loader::core::rollout::place(id, "2026.12.0");
+    let place = |id: &String| desk_loader_core::rollout::place(id, "2026.12.0");
     let inside = ids.iter().find(|id| place(id) < 50.0).unwrap().clone();
     let outside = ids.iter().find(|id| place(id) >= 50.0).unwrap().clone();
     (inside, outside)
@@ -970,7 +970,7 @@ fn a_desk_never_falls_back_onto_a_release_outside_its_share_but_a_pin_is_for_eve
 #[test]
 fn the_end_to_end_suites_desks_are_where_it_says_in_the_50_percent_rollout() {
     // tests/e2e/fleet.spec.js boots these two desks against 2026.11.2 at 50 %.
-    use desk_loader::core::rollout::place;
+    use desk_loader_core::rollout::place;
     assert!(place("agent-2", "2026.11.2") < 50.0);
     assert!(place("agent-1", "2026.11.2") >= 50.0);
 }
@@ -978,7 +978,7 @@ fn the_end_to_end_suites_desks_are_where_it_says_in_the_50_percent_rollout() {
 #[test]
 fn the_demo_rollout_desks_are_where_their_scenarios_say() {
     // www/scenarios/rollout-inside and rollout-outside: 2026.12.0 at 10 %.
-    use desk_loader::core::rollout::place;
+    use desk_loader_core::rollout::place;
     assert!(place("agent-1", "2026.12.0") < 10.0);
     assert!(place("agent-2", "2026.12.0") >= 10.0);
 }

@@ -4,9 +4,9 @@
 //! expected, written `code severity name` (the name is the variable, else the
 //! feature, else the path).
 
-use desk_loader::core::config::{Contract, RuntimeConfig};
-use desk_loader::core::problem::{Code, Problem};
-use desk_loader::core::value::Value;
+use desk_loader_core::config::{Contract, RuntimeConfig};
+use desk_loader_core::problem::{Code, Problem};
+use desk_loader_core::value::Value;
 
 fn cases() -> Vec<Value> {
     let text = include_str!("cases/validation.json");

@@ -6,9 +6,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use base64::Engine;
-use desk_loader::core::integrity::{parse, Alg};
-use desk_loader::core::manifest::Manifest;
-use desk_loader::core::value::Value;
+use desk_loader_core::integrity::{parse, Alg};
+use desk_loader_core::manifest::Manifest;
+use desk_loader_core::value::Value;
 
 fn table() -> serde_json::Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/integrity.json")).unwrap();

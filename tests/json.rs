@@ -3,8 +3,8 @@
 //! same text, the same texts refused, and positions in its errors.
 #![cfg(not(target_arch = "wasm32"))]
 
-use desk_loader::core::json;
-use desk_loader::core::value::{Value, MAX_DEPTH};
+use desk_loader_core::json;
+use desk_loader_core::value::{Value, MAX_DEPTH};
 use proptest::prelude::*;
 
 fn number(text: &str) -> Option<f64> {
@@ -87,7 +87,7 @@ proptest! {
     #[test]
     fn refuses_what_serde_json_refuses(text in jsonish()) {
         let (ours, theirs) = (parse(&text), serde(&text));
-        // By design (src/core/json.rs): a number beyond f64's range is Infinity, as JSON.parse reads it.
+        // By design (crates/core/src/json.rs): a number beyond f64's range is Infinity, as JSON.parse reads it.
         prop_assume!(!matches!(&theirs, Err(e) if e.starts_with("number out of range")));
         prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: ours {:?}, serde_json {:?}", text, ours, theirs);
         if let (Ok(a), Ok(b)) = (ours, theirs) {

@@ -1,10 +1,10 @@
 //! The manifest reader: usable releases, and every broken declaration named by path.
 
-use desk_loader::core::config::Contract;
-use desk_loader::core::integrity;
-use desk_loader::core::manifest::{AssetKind, Manifest, Range, MAX_RELEASES};
-use desk_loader::core::problem::Code;
-use desk_loader::core::value::Value;
+use desk_loader_core::config::Contract;
+use desk_loader_core::integrity;
+use desk_loader_core::manifest::{AssetKind, Manifest, Range, MAX_RELEASES};
+use desk_loader_core::problem::Code;
+use desk_loader_core::value::Value;
 
 fn parse(text: &str) -> (Manifest, Vec<String>) {
     let doc: Value = serde_json::from_str(text).unwrap();
@@ -185,8 +185,8 @@ fn a_release_s_contract_reads_as_its_config_alone() {
 
 #[test]
 fn limits_on_assets_and_variables() {
-    use desk_loader::core::config::MAX_VARIABLES;
-    use desk_loader::core::manifest::MAX_ASSETS;
+    use desk_loader_core::config::MAX_VARIABLES;
+    use desk_loader_core::manifest::MAX_ASSETS;
     let asset = format!(r#"{{"type": "script", "url": "a.js", "integrity": "{SHA}"}}"#);
     let assets = vec![asset.clone(); MAX_ASSETS + 1].join(",");
     let vars: Vec<String> = (0..MAX_VARIABLES + 3).map(|i| format!(r#""V{i}": {{"type": "string"}}"#)).collect();
@@ -206,7 +206,7 @@ fn limits_on_assets_and_variables() {
 
 #[test]
 fn the_quarantine_keeps_at_most_its_limit() {
-    use desk_loader::core::record::{apply, Quarantined, Record, Update, MAX_QUARANTINE};
+    use desk_loader_core::record::{apply, Quarantined, Record, Update, MAX_QUARANTINE};
     let mut stored = Value::Null;
     for i in 0..MAX_QUARANTINE + 5 {
         let q = Quarantined {

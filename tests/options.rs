@@ -3,10 +3,10 @@
 //! silent default; only options that leave nothing to boot are refused.
 #![cfg(not(target_arch = "wasm32"))]
 
-use desk_loader::core::boot::{ReportFormat, DEFAULT_READY_DEADLINE_MS};
-use desk_loader::core::options::{parse, HostOptions, Source};
-use desk_loader::core::problem::{Code, Problem};
-use desk_loader::core::value::Value;
+use desk_loader_core::boot::{ReportFormat, DEFAULT_READY_DEADLINE_MS};
+use desk_loader_core::options::{parse, HostOptions, Source};
+use desk_loader_core::problem::{Code, Problem};
+use desk_loader_core::value::Value;
 
 const PAGE: &str = "https://desk.example";
 
@@ -136,7 +136,7 @@ fn rechecks_are_on_by_default_off_with_zero_and_never_more_often_than_once_a_sec
 
 #[test]
 fn the_integrity_the_pages_import_maps_give_is_read_as_the_browser_reads_a_map() {
-    use desk_loader::core::options::import_map_integrity;
+    use desk_loader_core::options::import_map_integrity;
     let maps = [
         r#"{"imports": {}, "integrity": {"/a.js": "sha384-A", "https://cdn.example/b.js": "sha384-B"}}"#.to_owned(),
         r#"{"integrity": {"/c.js": "sha384-C", "/d.js": 7}}"#.to_owned(),

@@ -6,8 +6,8 @@
 //! allowed when WHATWG resolves it to another origin or cannot parse it.
 #![cfg(not(target_arch = "wasm32"))]
 
-use desk_loader::core::origin::{allowed, origin_of, parse_origin};
-use desk_loader::core::value::Value;
+use desk_loader_core::origin::{allowed, origin_of, parse_origin};
+use desk_loader_core::value::Value;
 use url::Url;
 
 const PAGE: &str = "https://desk.example/desk/index.html";

@@ -4,13 +4,13 @@
 //! or quarantined release, and never takes a stale ready() for success.
 #![cfg(not(target_arch = "wasm32"))]
 
-use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, MAX_ATTEMPTS};
-use desk_loader::core::check::evaluate;
-use desk_loader::core::config::RuntimeConfig;
-use desk_loader::core::manifest::Manifest;
-use desk_loader::core::problem::Code;
-use desk_loader::core::record::fingerprint;
-use desk_loader::core::value::Value;
+use desk_loader_core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State, MAX_ATTEMPTS};
+use desk_loader_core::check::evaluate;
+use desk_loader_core::config::RuntimeConfig;
+use desk_loader_core::manifest::Manifest;
+use desk_loader_core::problem::Code;
+use desk_loader_core::record::fingerprint;
+use desk_loader_core::value::Value;
 use proptest::prelude::*;
 
 const WALL: f64 = 1_800_000_000_000.0;
@@ -114,7 +114,7 @@ fn forbidden(w: &World) -> Vec<String> {
     for (i, (range, _)) in w.releases.iter().enumerate() {
         let id = format!("r{i}");
         let incompatible = match (range, w.backend) {
-            (Some(r), Some(b)) => !desk_loader::core::manifest::Range::parse(r).unwrap().contains(b),
+            (Some(r), Some(b)) => !desk_loader_core::manifest::Range::parse(r).unwrap().contains(b),
             _ => false,
         };
         let pinned_out = w.pin.is_some_and(|p| p != i);
@@ -244,7 +244,7 @@ proptest! {
             _ => text.push_str(&format!("E{written_exponent}")),
         }
         let expected: f64 = text.parse().unwrap();
-        prop_assert_eq!(desk_loader::core::value::parse_decimal(&text), Some(expected), "{}", text);
+        prop_assert_eq!(desk_loader_core::value::parse_decimal(&text), Some(expected), "{}", text);
         let written = Value::Number(expected).to_json();
         prop_assert_eq!(written.parse::<f64>().unwrap(), expected, "{} written as {}", text, written);
     }
@@ -258,6 +258,6 @@ proptest! {
         } else {
             needle
         };
-        prop_assert_eq!(desk_loader::core::value::contains(&haystack, &needle), haystack.contains(needle.as_str()));
+        prop_assert_eq!(desk_loader_core::value::contains(&haystack, &needle), haystack.contains(needle.as_str()));
     }
 }

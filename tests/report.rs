@@ -1,11 +1,11 @@
 //! Reports and the error screen's content: bounded, redacted, in the agent's language.
 
-use desk_loader::core::problem::{Code, Problem};
-use desk_loader::core::report::{
+use desk_loader_core::problem::{Code, Problem};
+use desk_loader_core::report::{
     build, iso_time, screen, support_code, user_agent_class, Input, Timings, MAX_REPORT_BYTES,
 };
-use desk_loader::core::texts::{pick, LANGUAGES};
-use desk_loader::core::value::Value;
+use desk_loader_core::texts::{pick, LANGUAGES};
+use desk_loader_core::value::Value;
 
 fn input<'a>(problems: &'a [Problem], path: &'a [Value]) -> Input<'a> {
     Input {
@@ -149,12 +149,12 @@ fn the_screen_names_the_variables_and_the_phase() {
 
 #[test]
 fn bridge_messages_are_typed() {
-    use desk_loader::core::boot::{State, Status};
+    use desk_loader_core::boot::{State, Status};
     let s = Status { state: State::Failed, release: Some("r1".into()), attempt: Some(2), code: Some(Code::PanelThrew) };
     assert_eq!(
         s.bridge_message().to_json(),
         r#"{"type":"desk-loader:state","state":"failed","release":"r1","attempt":2,"code":"panel.threw"}"#
     );
-    let r = desk_loader::core::report::bridge_message(&Value::from("x"));
+    let r = desk_loader_core::report::bridge_message(&Value::from("x"));
     assert_eq!(r.to_json(), r#"{"type":"desk-loader:report","report":"x"}"#);
 }

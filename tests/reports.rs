@@ -1,10 +1,10 @@
 //! What a fleet counts and where reports go: the counting fields, failures
 //! kept until delivered, and the OTLP logs request (`docs/report.md`).
 
-use desk_loader::core::boot::{Action, Boot, Doc, Event, Options, Rendering, ReportFormat, Start};
-use desk_loader::core::record::apply;
-use desk_loader::core::record::Update;
-use desk_loader::core::value::Value;
+use desk_loader_core::boot::{Action, Boot, Doc, Event, Options, Rendering, ReportFormat, Start};
+use desk_loader_core::record::apply;
+use desk_loader_core::record::Update;
+use desk_loader_core::value::Value;
 
 const SHA: &str = "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const WALL: f64 = 1_800_000_000_000.0;
@@ -77,7 +77,7 @@ fn a_report_counts_its_boot_and_what_it_took() {
     let (mut b, actions) = boot(ReportFormat::Json, "00000000000000a1", &manifest(&["r2", "r1"]), &Value::Null);
     let first = attempt(&actions);
     b.handle(
-        Event::PanelFailed { attempt: first, code: desk_loader::core::problem::Code::PanelThrew, detail: "x".into() },
+        Event::PanelFailed { attempt: first, code: desk_loader_core::problem::Code::PanelThrew, detail: "x".into() },
         20.0,
     );
     let second = attempt(&drain(&mut b));
@@ -148,7 +148,7 @@ fn a_stored_summary_is_read_as_untrusted_input() {
             "not an object"
         ]}"#,
     );
-    let (record, problems) = desk_loader::core::record::Record::decode(&hostile);
+    let (record, problems) = desk_loader_core::record::Record::decode(&hostile);
     assert_eq!(record.unsent.len(), 1, "only the one with a boot id");
     let kept = record.unsent[0].to_json();
     assert!(kept.contains(r#""code":null"#) && !kept.contains("secret"), "{kept}");

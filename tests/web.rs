@@ -20,7 +20,7 @@ fn script(source: &str) -> (String, String) {
     options.set_type("text/javascript");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
     let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
-    (url, desk_loader::sri::integrity(source.as_bytes()))
+    (url, desk_loader_core::sri::integrity(source.as_bytes()))
 }
 
 /// The attempt id in the test panel's text (`panel <release> attempt <id> …`).
@@ -316,7 +316,7 @@ include!("cases/jsontestsuite.rs.in");
 /// Issue 27: one reader for preflight and browser. Every JSONTestSuite file
 /// read the browser's way (decoded by `Response.text()`, as a fetched
 /// document is, then given to `check()` as the configuration) gets the
-/// verdict `desk-loader check` gave it (`tests/cli.rs` writes the table).
+/// verdict `desk-loader check` gave it (`tests/cli/cli.rs` writes the table).
 #[wasm_bindgen_test]
 async fn every_jsontestsuite_file_reads_as_the_cli_reads_it() {
     let manifest = manifest_of(&[("r1", PANEL)]);

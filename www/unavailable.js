@@ -21,7 +21,7 @@
     }
   }
 
-  // The same rule as the loader's (src/core/origin.rs): the page's own origin,
+  // The same rule as the loader's (crates/core/src/origin.rs): the page's own origin,
   // or one the host page allows, judged by the browser's own URL parser; a
   // URL the loader refuses to judge (a backslash, a space or control
   // character, user info) is refused here too.
@@ -32,7 +32,7 @@
       var parsed = new URL(url, document.baseURI);
       if (parsed.username || parsed.password) return false;
       // An entry counts only when it is an origin as browsers write one, as
-      // the loader reads allowedOrigins (src/core/origin.rs, parse_origin).
+      // the loader reads allowedOrigins (crates/core/src/origin.rs, parse_origin).
       var origins = (allowedOrigins || []).map(function (o) {
         try {
           var u = new URL(o);

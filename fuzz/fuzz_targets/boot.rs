@@ -4,10 +4,10 @@
 //! bound.
 #![no_main]
 
-use desk_loader::core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State};
-use desk_loader::core::problem::Code;
-use desk_loader::core::report::MAX_REPORT_BYTES;
-use desk_loader::core::value::Value;
+use desk_loader_core::boot::{Action, Boot, Diagnosis, Doc, Event, Options, Rendering, Start, State};
+use desk_loader_core::problem::Code;
+use desk_loader_core::report::MAX_REPORT_BYTES;
+use desk_loader_core::value::Value;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,8 +2,8 @@
 //! configuration; the input is two JSON documents separated by a NUL byte.
 #![no_main]
 
-use desk_loader::core::config::{Contract, RuntimeConfig};
-use desk_loader::core::value::Value;
+use desk_loader_core::config::{Contract, RuntimeConfig};
+use desk_loader_core::value::Value;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,10 +1,10 @@
 //! The core's JSON parser, which the browser uses, against serde_json, which
 //! the CLI uses: the same texts accepted, the same values read, but for the
-//! documented differences (src/core/json.rs), which this target steps around.
+//! documented differences (crates/core/src/json.rs), which this target steps around.
 #![no_main]
 
-use desk_loader::core::json;
-use desk_loader::core::value::Value;
+use desk_loader_core::json;
+use desk_loader_core::value::Value;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

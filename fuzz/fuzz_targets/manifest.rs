@@ -1,10 +1,10 @@
 //! Manifest parsing, the CLI's check and the JSON Schema export, from arbitrary text.
 #![no_main]
 
-use desk_loader::core::check::check;
-use desk_loader::core::config::Contract;
-use desk_loader::core::manifest::Manifest;
-use desk_loader::core::value::Value;
+use desk_loader_core::check::check;
+use desk_loader_core::config::Contract;
+use desk_loader_core::manifest::Manifest;
+use desk_loader_core::value::Value;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@
 //! web-platform-tests' `urltestdata.json`.
 #![no_main]
 
-use desk_loader::core::origin::origin_of;
+use desk_loader_core::origin::origin_of;
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 

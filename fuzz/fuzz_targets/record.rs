@@ -2,8 +2,8 @@
 //! and what `apply` writes always decodes cleanly.
 #![no_main]
 
-use desk_loader::core::record::{apply, Record, Update};
-use desk_loader::core::value::Value;
+use desk_loader_core::record::{apply, Record, Update};
+use desk_loader_core::value::Value;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::to_js;
-use crate::core::value::Value;
+use desk_loader_core::value::Value;
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(target, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())

@@ -7,19 +7,19 @@ use serde::Serialize;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::core::boot::LoadError;
-use crate::core::value::Value;
+use desk_loader_core::boot::LoadError;
+use desk_loader_core::value::Value;
 
 /// Reads a document's text in the core (`core::json`): no call into
 /// JavaScript per value, as `JSON.parse` and a walk of its result took.
 pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
-    crate::core::json::parse(text, number).map_err(|e| LoadError::Malformed(e.to_string()))
+    desk_loader_core::json::parse(text, number).map_err(|e| LoadError::Malformed(e.to_string()))
 }
 
 /// A JSON number's text as an `f64`: the core's exact fast path, else
 /// JavaScript's `parseFloat` (the core has no float parser of its own).
 fn number(text: &str) -> Option<f64> {
-    crate::core::value::parse_decimal(text).or_else(|| Some(js_sys::Number::parse_float(text)))
+    desk_loader_core::value::parse_decimal(text).or_else(|| Some(js_sys::Number::parse_float(text)))
 }
 
 /// Reads a host page's object (a document given as an object, or `check()`'s
@@ -50,7 +50,7 @@ pub(crate) fn from_js(js: JsValue) -> Result<Value, LoadError> {
         .map_err(|e| LoadError::Malformed(js_error_text(&e)))?;
     match text.as_string() {
         // Only the position in a text no one wrote would follow.
-        Some(text) => crate::core::json::parse(&text, number).map_err(|e| LoadError::Malformed(e.what.to_owned())),
+        Some(text) => desk_loader_core::json::parse(&text, number).map_err(|e| LoadError::Malformed(e.what.to_owned())),
         None => Ok(Value::Null),
     }
 }

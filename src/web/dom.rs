@@ -6,8 +6,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
-use crate::core::boot::{Rendering, State, Status};
-use crate::core::report::Screen;
+use desk_loader_core::boot::{Rendering, State, Status};
+use desk_loader_core::report::Screen;
 
 /// A `CustomEvent` named `name` that bubbles from the mount point with
 /// `detail` (docs/embed.md, "Following the boot").
@@ -132,7 +132,7 @@ pub(crate) fn watch_for_empty_mount(mount: &Element, inbox: super::Inbox) -> Opt
     let watched = mount.clone();
     let cb = Closure::<dyn FnMut()>::new(move || {
         if is_empty(&watched) {
-            inbox.feed(crate::core::boot::Event::MountEmptied);
+            inbox.feed(desk_loader_core::boot::Event::MountEmptied);
         }
     });
     let observer = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()).ok()?;
@@ -240,4 +240,11 @@ pub(crate) fn import_maps() -> Vec<String> {
     maps.map_or_else(Vec::new, |maps| {
         (0..maps.length()).filter_map(|i| maps.item(i)).filter_map(|m| m.text_content()).collect()
     })
+}
+
+/// `url` resolved against the page, as the browser resolves it.
+pub(crate) fn absolute(url: &str) -> String {
+    web_sys::Url::new_with_base(url, &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default())
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_owned())
 }

@@ -6,8 +6,8 @@ use web_sys::Element;
 
 use super::convert::{from_js, parse};
 use super::Inbox;
-use crate::core::boot::{Doc, Event, LoadError};
-use crate::core::value::{quoted, Value};
+use desk_loader_core::boot::{Doc, Event, LoadError};
+use desk_loader_core::value::{quoted, Value};
 
 /// Where a document comes from.
 #[derive(Clone, Debug)]
@@ -40,9 +40,9 @@ pub(crate) struct HostOptions {
     /// with the server, never taken from the browser's cache as they are.
     pub revalidate: bool,
     /// Everything else, as the core read it.
-    pub core: crate::core::options::HostOptions,
+    pub core: desk_loader_core::options::HostOptions,
     /// The options' problems, for the boot's report.
-    pub problems: Vec<crate::core::problem::Problem>,
+    pub problems: Vec<desk_loader_core::problem::Problem>,
 }
 
 impl HostOptions {
@@ -50,7 +50,7 @@ impl HostOptions {
     /// decides (`core::options::parse`); the page is asked only for the mount
     /// element and the documents given as objects.
     pub(crate) fn read(options: &JsValue) -> Result<HostOptions, String> {
-        use crate::core::options::{self, Source as Spec};
+        use desk_loader_core::options::{self, Source as Spec};
         let document = web_sys::window().and_then(|w| w.document()).ok_or("desk-loader: no document")?;
         let page_origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
         // A `<base href>` moves where relative URLs go: the core judges them there.
@@ -229,5 +229,5 @@ async fn fetch_text(url: &str, timeout_ms: f64, revalidate: bool, inbox: Inbox) 
 
 /// Refuses documents over the core's size limit (`boot::check_document_size`).
 fn bounded(text: String, what: &str) -> Result<String, LoadError> {
-    crate::core::boot::check_document_size(text.len(), what).map(|()| text)
+    desk_loader_core::boot::check_document_size(text.len(), what).map(|()| text)
 }

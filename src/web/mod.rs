@@ -23,8 +23,8 @@ use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::boot::{Action, Boot, Doc, Event, Start};
-use crate::core::value::Value;
+use desk_loader_core::boot::{Action, Boot, Doc, Event, Start};
+use desk_loader_core::value::Value;
 
 thread_local! {
     static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
@@ -74,7 +74,7 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
     begin(options, None)
 }
 
-fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) -> Result<(), JsValue> {
+fn begin(options: JsValue, recovering: Option<desk_loader_core::boot::Recovering>) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let mut host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     host.revalidate = recovering.is_some();
@@ -94,7 +94,7 @@ fn begin(options: JsValue, recovering: Option<crate::core::boot::Recovering>) ->
     if host.core.desk_id.is_none() {
         settings.desk_id = store::desk_id();
     }
-    settings.import_map_integrity = Some(crate::core::options::import_map_integrity(&dom::import_maps()));
+    settings.import_map_integrity = Some(desk_loader_core::options::import_map_integrity(&dom::import_maps()));
     settings.worker = host.core.service_worker.as_deref().is_some_and(store::worker_controls);
     let mut boot = Boot::new(settings);
     // What the options' problems say goes in the report; the page's developer sees it at once.
@@ -146,7 +146,7 @@ pub fn check(manifest: JsValue, config: JsValue, release: Option<String>) -> Res
     };
     let manifest = read(manifest).map_err(|e| fail(format!("manifest: {}", e.text())))?;
     let config = read(config).map_err(|e| fail(format!("configuration: {}", e.text())))?;
-    let outcome = crate::core::check::check(manifest, config, release.as_deref()).map_err(fail)?;
+    let outcome = desk_loader_core::check::check(manifest, config, release.as_deref()).map_err(fail)?;
     Ok(convert::to_js(&outcome.to_value()))
 }
 
@@ -262,7 +262,7 @@ fn retry() {
 /// The same boot again, in the same page: the screen's Retry, or a recheck
 /// the core asked for (`core::boot::Recovering`), which keeps the error
 /// screen up while it reads. Not from inside `pump`'s borrow: queued.
-fn restart(recovering: Option<crate::core::boot::Recovering>) {
+fn restart(recovering: Option<desk_loader_core::boot::Recovering>) {
     let Some(options) = with_shell(|s| s.options.clone()) else { return };
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(e) = begin(options, recovering) {
@@ -320,7 +320,7 @@ fn send_report(report: &Value, body: String, content_type: &'static str, host: &
             Inbox.feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
         });
     }
-    bridge::post(&crate::core::report::bridge_message(report));
+    bridge::post(&desk_loader_core::report::bridge_message(report));
     // `deskLoader.settled` (set up by boot.js) resolves with the first one.
     dom::announce(&host.mount, "desk-loader:report", &convert::to_js(report));
 }
@@ -329,7 +329,7 @@ fn send_report(report: &Value, body: String, content_type: &'static str, host: &
 /// (`Math.random` where there is no WebCrypto).
 fn boot_id() -> String {
     let mut id = String::with_capacity(16);
-    crate::core::value::push_hex(&mut id, random_u64(), 16);
+    desk_loader_core::value::push_hex(&mut id, random_u64(), 16);
     id
 }
 

@@ -11,9 +11,9 @@ use web_sys::Element;
 use super::convert::{js_error_text, to_js};
 use super::load::HostOptions;
 use super::{with_shell, Inbox};
-use crate::core::boot::{Attempt, Diagnosis, Event};
-use crate::core::manifest::{Asset, AssetKind};
-use crate::core::problem::Code;
+use desk_loader_core::boot::{Attempt, Diagnosis, Event};
+use desk_loader_core::manifest::{Asset, AssetKind};
+use desk_loader_core::problem::Code;
 
 /// An element's event listener: the element, the event, the closure.
 type Listener = (Element, &'static str, Closure<dyn FnMut(web_sys::Event)>);
@@ -33,10 +33,10 @@ pub(crate) struct Live {
     /// panel's cue to unmount its framework's root.
     controller: Option<web_sys::AbortController>,
     /// What the bundle passed to `deskLoader.register`, held until the core
-    /// says [`Action::StartPanel`](crate::core::boot::Action::StartPanel).
+    /// says [`Action::StartPanel`](desk_loader_core::boot::Action::StartPanel).
     registered: Option<JsValue>,
     /// Scripts only fetched so far, added on
-    /// [`Action::RunScripts`](crate::core::boot::Action::RunScripts).
+    /// [`Action::RunScripts`](desk_loader_core::boot::Action::RunScripts).
     held: Vec<Element>,
     /// Where its files go: the document's `<head>`.
     parent: Option<Element>,
@@ -254,8 +254,12 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     // Errors thrown by the bundle's own top-level code surface as window errors.
     // Errors thrown by the bundle's own top-level code, or by one of its chunks.
-    let script_urls: Vec<String> =
-        assets.iter().zip(&urls).filter(|(a, _)| a.kind != AssetKind::Style).map(|(_, u)| absolute(u)).collect();
+    let script_urls: Vec<String> = assets
+        .iter()
+        .zip(&urls)
+        .filter(|(a, _)| a.kind != AssetKind::Style)
+        .map(|(_, u)| super::dom::absolute(u))
+        .collect();
     let listener = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
         if script_urls.iter().any(|u| *u == e.filename()) {
             let detail = format!("the bundle threw while loading: {}", e.message());
@@ -357,7 +361,7 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
 /// struct weighed 2 KB gzip in the module (96,565 B against 94,595 B).
 fn context(attempt: &Attempt, mount: &Element, controller: Option<&web_sys::AbortController>, inbox: Inbox) -> JsValue {
     let id = attempt.id;
-    let data = crate::core::value::object([
+    let data = desk_loader_core::value::object([
         ("attemptId", f64::from(id).into()),
         ("releaseId", attempt.release_id.as_str().into()),
         ("config", attempt.config.clone()),
@@ -386,7 +390,7 @@ fn context(attempt: &Attempt, mount: &Element, controller: Option<&web_sys::Abor
     ctx.into()
 }
 
-/// [`Action::Look`](crate::core::boot::Action::Look): the mount point,
+/// [`Action::Look`](desk_loader_core::boot::Action::Look): the mount point,
 /// after the next frame if the core says so. The measure runs in a task
 /// queued from the frame's callback, so it reads the layout the frame has
 /// just made rather than forcing one.
@@ -408,10 +412,4 @@ pub(crate) fn look(attempt: u32, after_frame: bool, mount: Element, inbox: Inbox
         let _ = wasm_bindgen_futures::JsFuture::from(task).await;
         inbox.feed(Event::Looked { attempt, rendered: super::dom::rendering(&mount) });
     });
-}
-
-pub(crate) fn absolute(url: &str) -> String {
-    web_sys::Url::new_with_base(url, &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default())
-        .map(|u| u.href())
-        .unwrap_or_else(|_| url.to_owned())
 }

@@ -11,10 +11,10 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::convert::js_error_text;
 use super::Inbox;
-use crate::core::boot::{Diagnosis, Event, LoadError};
-use crate::core::manifest::{Asset, AssetKind};
-use crate::core::record::{apply, Update, MAX_RECORD_BYTES};
-use crate::core::value::Value;
+use desk_loader_core::boot::{Diagnosis, Event, LoadError};
+use desk_loader_core::manifest::{Asset, AssetKind};
+use desk_loader_core::record::{apply, Update, MAX_RECORD_BYTES};
+use desk_loader_core::value::Value;
 
 /// The `localStorage` key of the record.
 pub(crate) const RECORD_KEY: &str = "desk-loader:record";
@@ -97,12 +97,12 @@ pub(crate) fn desk_id() -> String {
 fn stored_or_new_desk_id() -> String {
     let storage = storage().ok();
     let stored = storage.as_ref().and_then(|s| s.get_item(DESK_ID_KEY).ok().flatten());
-    if let Some(id) = stored.filter(|id| crate::core::options::valid_desk_id(id)) {
+    if let Some(id) = stored.filter(|id| desk_loader_core::options::valid_desk_id(id)) {
         return id;
     }
     let mut id = String::with_capacity(32);
     for _ in 0..2 {
-        crate::core::value::push_hex(&mut id, super::random_u64(), 16);
+        desk_loader_core::value::push_hex(&mut id, super::random_u64(), 16);
     }
     if let Some(s) = storage {
         let _ = s.set_item(DESK_ID_KEY, &id);
@@ -132,7 +132,7 @@ pub(crate) fn worker_controls(url: &str) -> bool {
         .filter(JsValue::is_object)
         .and_then(|c| Reflect::get(&c, &"scriptURL".into()).ok())
         .and_then(|s| s.as_string());
-    script.is_some_and(|s| s == super::panel::absolute(url))
+    script.is_some_and(|s| s == super::dom::absolute(url))
 }
 
 /// Registers desk-loader's service worker (`www/desk-loader-sw.js`), once a
@@ -212,7 +212,7 @@ async fn cached_blob(asset: &Asset, response: web_sys::Response) -> Result<Strin
 /// reads the metadata and compares (`core::integrity`); WebCrypto only hashes
 /// the bytes with the strongest algorithm listed.
 async fn matches_integrity(bytes: &Uint8Array, integrity: &str) -> Result<bool, String> {
-    let metadata = crate::core::integrity::parse(integrity).map_err(str::to_owned)?;
+    let metadata = desk_loader_core::integrity::parse(integrity).map_err(str::to_owned)?;
     let subtle =
         web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or("WebCrypto is not available")?;
     let digest = subtle

@@ -139,7 +139,7 @@ test("a release that failed here is quarantined: the next load starts the previo
   expect(report.path.map((p) => [p.release, p.outcome])).toEqual([["2026.12.0", "release.quarantined"], ["2026.11.1", "ready"]]);
 });
 
-// The cache check compares as browsers do (src/core/integrity.rs): a
+// The cache check compares as browsers do (crates/core/src/integrity.rs): a
 // base64url digest, which browsers verify, must not cost the offline copy.
 for (const [digests, integrity] of [["base64", (r) => r], ["base64url", base64url]]) {
   test(`the known-good release runs from Cache Storage when the server no longer has it (${digests} digests)`, async ({ desk, engine }) => {

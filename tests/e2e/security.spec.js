@@ -299,7 +299,7 @@ for (const form of ["/\\EVIL/r", "http://EVIL\\@PAGE/r"]) {
 
 // A `<base href>` on another origin moves where the browser sends every
 // relative URL: the loader judges relative files where they would go, not
-// on the page's origin (src/core/origin.rs, `same_origin`).
+// on the page's origin (crates/core/src/origin.rs, `same_origin`).
 test("with a <base href> on another origin, relative release files are judged there and never requested", async ({ desk }) => {
   const elsewhere = await desk.otherServer();
   await desk.plan({});
@@ -322,7 +322,7 @@ test("with a <base href> on another origin, relative release files are judged th
   expect(report.path.map((p) => [p.release, p.outcome])).toEqual([["2026.11.2", "bundle.origin"], ["2026.11.1", "ready"]]);
 });
 
-// Why the manifest refuses `SHA384-` (src/core/integrity.rs): the SRI
+// Why the manifest refuses `SHA384-` (crates/core/src/integrity.rs): the SRI
 // specification lower-cases an algorithm's name, but engines match it as
 // written, read an upper-case name as an unknown algorithm, and so check
 // nothing. Shown here on a plain <script>, without the loader.

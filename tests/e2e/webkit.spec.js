@@ -72,7 +72,7 @@ function secondReport(desk) {
 }
 
 // The demo's manifest as it is, and with base64url digests, which the cache
-// check must read as browsers do (src/core/integrity.rs).
+// check must read as browsers do (crates/core/src/integrity.rs).
 const DEMO_MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../www/manifest.json"), "utf8"));
 for (const [digests, faults] of [
   ["base64", []],

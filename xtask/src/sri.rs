@@ -4,13 +4,8 @@
 
 use std::path::Path;
 
-/// The product's own SRI helper, the same file (`src/sri.rs`); xtask has
-/// no CSP line to write.
-#[path = "../../src/sri.rs"]
-#[allow(dead_code)]
-mod shared;
-
-pub use shared::integrity;
+/// The product's own SRI helper (`desk_loader_core::sri`).
+pub use desk_loader_core::sri::integrity;
 
 /// Rewrites each manifest whose local assets' hashes are stale.
 pub fn run() -> Result<(), String> {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// The parts of a module.
 #[derive(Debug, Default)]
 pub struct Weight {
-    /// Code bytes per group (a crate, or `desk_loader::<module>`).
+    /// Code bytes per group (a crate, or `desk_loader::<module>` / `desk_loader_core::<module>`).
     pub groups: Vec<(String, u64)>,
     /// The largest functions: (demangled name, code bytes).
     pub functions: Vec<(String, u64)>,
@@ -40,8 +40,8 @@ impl Weight {
 /// The loader's parts, each with what it holds: the core's decisions, the
 /// browser shell, the bindings to the browser, and Rust's standard library.
 pub const PARTS: [(&str, &str); 4] = [
-    ("core", "desk_loader::core (validation, manifest, boot, records, reports) and ryu"),
-    ("shell", "desk_loader::web, the browser shell"),
+    ("core", "desk_loader_core (validation, manifest, boot, records, reports) and ryu"),
+    ("shell", "desk_loader::web, the browser module's shell"),
     ("bindings", "wasm-bindgen, js-sys, web-sys, gloo-net, gloo-timers, console_error_panic_hook"),
     ("std", "Rust's core, alloc and std, the allocator, unnamed functions"),
 ];
@@ -59,7 +59,7 @@ fn part_of(group: &str) -> &'static str {
         "console_error_panic_hook",
         "wasm_bindgen_futures",
     ];
-    if group.starts_with("desk_loader::core") || group == "ryu" {
+    if group.starts_with("desk_loader_core") || group == "ryu" {
         "core"
     } else if group.starts_with("desk_loader") {
         "shell"
@@ -160,7 +160,7 @@ fn demangle(name: &str) -> String {
     }
 }
 
-/// `desk_loader::core::config::validate` → `desk_loader::core::config`;
+/// `desk_loader_core::config::validate` → `desk_loader_core::config`;
 /// `<serde_wasm_bindgen::de::Deserializer as serde::de::Deserializer>::x` →
 /// `serde_wasm_bindgen`; wasm-bindgen's shims → `wasm-bindgen shims`.
 fn group_of(name: &str) -> String {
@@ -173,8 +173,11 @@ fn group_of(name: &str) -> String {
     }
     let segments: Vec<&str> = s.split("::").collect();
     match segments.as_slice() {
-        ["desk_loader", module, sub, ..] if *module == "core" || *module == "web" => {
-            format!("desk_loader::{module}::{}", sub.split(['<', ' ', '{']).next().unwrap_or(sub))
+        ["desk_loader_core", module, ..] => {
+            format!("desk_loader_core::{}", module.split(['<', ' ', '{']).next().unwrap_or(module))
+        }
+        ["desk_loader", "web", sub, ..] => {
+            format!("desk_loader::web::{}", sub.split(['<', ' ', '{']).next().unwrap_or(sub))
         }
         [krate, _, ..] => krate.split(['<', ' ', '{']).next().unwrap_or(krate).to_owned(),
         _ => "(unnamed)".to_owned(),
@@ -187,7 +190,7 @@ mod tests {
 
     #[test]
     fn groups_name_the_crate_or_our_module() {
-        assert_eq!(group_of("desk_loader::core::config::validate"), "desk_loader::core::config");
+        assert_eq!(group_of("desk_loader_core::config::validate"), "desk_loader_core::config");
         assert_eq!(
             group_of("<serde_wasm_bindgen::de::Deserializer as serde::de::Deserializer>::x"),
             "serde_wasm_bindgen"
@@ -195,7 +198,7 @@ mod tests {
         assert_eq!(group_of("core::fmt::write"), "core");
         assert_eq!(group_of("__wbg_get_123"), "wasm-bindgen shims");
         for (name, part) in [
-            ("desk_loader::core::config::validate", "core"),
+            ("desk_loader_core::config::validate", "core"),
             ("ryu::pretty::format64", "core"),
             ("desk_loader::web::pump", "shell"),
             ("<gloo_net::http::request::Request as core::convert::TryFrom<X>>::try_from", "bindings"),

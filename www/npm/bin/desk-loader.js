@@ -2,7 +2,7 @@
 // `npx desk-loader check|schema|embed …`: the preflight CLI from the npm
 // package, on Node 20 or later. The same validator as the
 // native binary, compiled to WebAssembly with the CLI's own logic
-// (src/cli.rs, bound for Node in src/node.rs): the same options, output and
+// (crates/cli/src/cli.rs, bound for Node in src/node.rs): the same options, output and
 // exit codes (docs/cli.md). This file is the I/O shell only: it reads the
 // files and URLs that cliInputs names and prints what cliRun answers.
 import { openSync, readSync, closeSync, fstatSync } from "node:fs";
@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const { cliInputs, cliRun } = require("../node/desk_loader.cjs");
 
-/** An OS error as one of the CLI's failures (src/cli.rs, `Failure`). */
+/** An OS error as one of the CLI's failures (crates/cli/src/cli.rs, `Failure`). */
 function fileFailure(e) {
   switch (e.code) {
     case "ENOENT": return { failure: "no-such-file" };

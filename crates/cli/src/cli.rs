@@ -3,25 +3,25 @@
 //! documents to read (files, or URLs read over HTTP as the desk reads them),
 //! and [`Cli::run`] turns what was read into the command's output and exit
 //! code. Two shells carry out the reads: the native binary
-//! (`src/bin/desk-loader.rs`: `std::fs` and `ureq`) and the npm package's
+//! (`crates/cli/src/bin/desk-loader.rs`: `std::fs` and `ureq`) and the npm package's
 //! Node CLI (`www/npm/bin/desk-loader.js`: `fs` and `fetch`, around this
 //! module compiled to WebAssembly, `src/node.rs`). Both therefore print the
 //! same text and exit with the same code for the same documents.
 
-use crate::core::check::{check_sources, Outcome};
-use crate::core::manifest::Manifest;
-use crate::core::problem::Severity;
-use crate::core::value::{quoted, Value};
 use crate::embed::Css;
+use desk_loader_core::check::{check_sources, Outcome};
+use desk_loader_core::manifest::Manifest;
+use desk_loader_core::problem::Severity;
+use desk_loader_core::value::{quoted, Value};
 
 /// Largest document read: the browser's limit (`MAX_DOCUMENT_BYTES`), so a
 /// file or an answer the desk refuses fails here too. A shell reads at most
 /// one byte more.
-pub const MAX_INPUT: usize = crate::core::config::MAX_DOCUMENT_BYTES;
+pub const MAX_INPUT: usize = desk_loader_core::config::MAX_DOCUMENT_BYTES;
 
 /// How long a URL may take to answer, by default: the loader's own
 /// `fetchTimeoutMs` (`docs/embed.md`).
-pub const DEFAULT_TIMEOUT_MS: u32 = crate::core::boot::DEFAULT_FETCH_TIMEOUT_MS as u32;
+pub const DEFAULT_TIMEOUT_MS: u32 = desk_loader_core::boot::DEFAULT_FETCH_TIMEOUT_MS as u32;
 
 const USAGE: &str = "usage:
   desk-loader check --manifest FILE|URL --config FILE|URL [--config FILE|URL …] [--backend URL] [--release ID] [--format text|json] [--deny-warnings]
@@ -114,7 +114,7 @@ impl Failure {
             }
             Failure::Status(status) => format!("HTTP {status}"),
             Failure::NoAnswer => {
-                format!("no answer within {} s", crate::core::value::seconds(f64::from(cli.timeout_ms)))
+                format!("no answer within {} s", desk_loader_core::value::seconds(f64::from(cli.timeout_ms)))
             }
             Failure::HostUnknown => "the host name does not resolve".to_owned(),
             Failure::CannotConnect => "cannot connect to the host".to_owned(),
@@ -436,7 +436,7 @@ impl Cli {
             out.stderr.push_str(&format!(
                 "desk-loader: under a Content-Security-Policy, the inline stylesheet needs {} in style-src \
                  (or write the embed with --css link)\n",
-                crate::sri::csp_hash(style)
+                desk_loader_core::sri::csp_hash(style)
             ));
         }
     }
@@ -579,9 +579,9 @@ fn document(name: &str, url: bool, fetched: Fetched, stderr: &mut String) -> Res
             "desk-loader: {name}: not valid UTF-8 (first at byte {at}); read as a browser reads it, with U+FFFD for each invalid sequence\n"
         ));
     }
-    crate::core::boot::check_document_size(text.len(), name).map_err(|e| e.text().to_owned())?;
+    desk_loader_core::boot::check_document_size(text.len(), name).map_err(|e| e.text().to_owned())?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    crate::core::json::parse(text, |number| number.parse().ok())
+    desk_loader_core::json::parse(text, |number| number.parse().ok())
         .map_err(|e| format!("{name}:{}:{}: not valid JSON: {}", e.line, e.column, e.what))
 }
 

@@ -1,9 +1,9 @@
 //! The runtime configuration document's shape, and several sources merged.
 
 use super::RuntimeConfig;
-use crate::core::names::Names;
-use crate::core::problem::{describe, Code, Problem};
-use crate::core::value::{as_integer, Str, Value};
+use crate::names::Names;
+use crate::problem::{describe, Code, Problem};
+use crate::value::{as_integer, Str, Value};
 
 impl RuntimeConfig {
     /// Merges sources in order: a later source wins per variable, per

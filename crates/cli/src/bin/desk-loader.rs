@@ -13,7 +13,7 @@
 //! denied; 2 usage error, or input that cannot be read or is not JSON.
 //!
 //! This file is the I/O shell only: it reads the files and URLs that
-//! `desk_loader::cli` names (files with `std::fs`, URLs with `ureq`) and
+//! `desk_loader_cli::cli` names (files with `std::fs`, URLs with `ureq`) and
 //! prints what it answers. The npm package's Node CLI is the other shell.
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -21,7 +21,7 @@ fn main() -> std::process::ExitCode {
     use std::io::Write;
 
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let output = match desk_loader::cli::parse(&args) {
+    let output = match desk_loader_cli::cli::parse(&args) {
         Ok(cli) => {
             // Read what the CLI names; it may name more once it has seen them (`release`).
             let mut read = Vec::new();
@@ -51,7 +51,7 @@ mod io {
     use std::io::Read;
     use std::time::Duration;
 
-    use desk_loader::cli::{Cli, Failure, Fetched, Input};
+    use desk_loader_cli::cli::{Cli, Failure, Fetched, Input};
 
     /// Reads a file, or a URL as the desk would fetch it: a GET with the
     /// `--header`s, answered within `--timeout-ms`, at most one byte over

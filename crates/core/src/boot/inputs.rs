@@ -241,7 +241,7 @@ impl Boot {
     #[cold]
     #[inline(never)]
     pub(super) fn timed_out(&mut self, now_ms: f64) {
-        let secs = crate::core::value::seconds(self.options.ready_deadline_ms);
+        let secs = crate::value::seconds(self.options.ready_deadline_ms);
         let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
         self.attempt_failed(p, now_ms);
     }
@@ -311,7 +311,7 @@ impl Boot {
     #[cold]
     #[inline(never)]
     fn rendered_nothing(&mut self, now_ms: f64) {
-        let secs = crate::core::value::seconds(RENDER_BOUND_MS);
+        let secs = crate::value::seconds(RENDER_BOUND_MS);
         let p = Problem::error(
             Code::PanelEmpty,
             format!("the panel called ready() but rendered nothing visible into the mount point within {secs} s"),

@@ -19,8 +19,8 @@
 //! its own), what it imports (`import-statement`, then `dynamic-import`),
 //! and each output's `cssBundle`.
 
-use crate::core::manifest::{AssetKind, Manifest};
-use crate::core::value::{object, Value};
+use desk_loader_core::manifest::{AssetKind, Manifest};
+use desk_loader_core::value::{object, Value};
 
 /// A file of the build, by its path in the build's output directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,7 +166,7 @@ pub fn entry(id: &str, base: &str, built: &[(File, Vec<u8>)], with: Option<&Valu
             object([
                 ("type", file.kind.as_str().into()),
                 ("url", format!("{base}{}", file.path).into()),
-                ("integrity", crate::sri::integrity(bytes).into()),
+                ("integrity", desk_loader_core::sri::integrity(bytes).into()),
             ])
         })
         .collect();
@@ -189,8 +189,8 @@ pub fn entry(id: &str, base: &str, built: &[(File, Vec<u8>)], with: Option<&Valu
     let mut errors: Vec<String> = problems.iter().filter(|p| p.is_error()).map(|p| p.message.clone()).collect();
     // A URL the loader refuses on any page (as `check` judges it).
     for asset in parsed.releases.iter().flat_map(|r| &r.assets) {
-        if let Err(why) = crate::core::origin::origin_of(&asset.url, crate::core::origin::ANY_PAGE) {
-            errors.push(format!("{}: {why}", crate::core::origin::shown(&asset.url)));
+        if let Err(why) = desk_loader_core::origin::origin_of(&asset.url, desk_loader_core::origin::ANY_PAGE) {
+            errors.push(format!("{}: {why}", desk_loader_core::origin::shown(&asset.url)));
         }
     }
     if errors.is_empty() {

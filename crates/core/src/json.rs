@@ -5,7 +5,7 @@
 //! into the core, one call into JavaScript per key and per value: for a
 //! release of 500 variables that walk took about 1.4 ms of the 1.9 ms a
 //! check took in Chromium (BENCHMARKS.md, `validate-500`). Parsing the text
-//! here costs no call at all. It is the CLI's reader too (`src/cli.rs`), so
+//! here costs no call at all. It is the CLI's reader too (`crates/cli/src/cli.rs`), so
 //! a preflight reads a document as the desk does. Hand-written rather than
 //! `serde_json`, which the tests use: linked into the module, `serde_json` added 14 KB gzip
 //! (91,531 B to 105,495 B, measured with `cargo xtask build`), on the

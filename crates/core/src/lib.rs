@@ -1,7 +1,13 @@
-//! The functional core: plain Rust, no web-sys, no js-sys, no clock, no randomness.
+//! desk-loader's functional core: plain Rust, no web-sys, no js-sys, no
+//! clock, no randomness.
 //!
-//! Everything the loader decides is decided here and tested natively. The web
-//! shell (`crate::web`) and the CLI only carry out what the core returns.
+//! Everything the loader decides is decided here and tested natively. The
+//! browser module (the `desk-loader` crate at the repository's root) and the
+//! CLI (`desk-loader-cli`) only carry out what the core returns. Cargo keeps
+//! it so: this crate's dependency tree holds none of wasm-bindgen, web-sys or
+//! js-sys (`tests/tidy.rs` checks `cargo tree`).
+
+#![deny(unsafe_code)]
 
 pub mod boot;
 pub mod check;
@@ -18,6 +24,8 @@ pub mod record;
 pub mod report;
 pub mod rollout;
 mod small;
+#[cfg(feature = "sri")]
+pub mod sri;
 pub mod texts;
 pub mod value;
 

@@ -31,15 +31,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use desk_loader::core::config::{Contract, RuntimeConfig};
-use desk_loader::core::manifest::Manifest;
-use desk_loader::core::problem::Problem;
-use desk_loader::core::record::Record;
-use desk_loader::core::value::Value;
-use desk_loader::embed;
+/// The repository: these are `desk-loader-cli`'s tests, kept in the top-level
+/// `tests/` beside the others.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+use desk_loader_cli::embed;
+use desk_loader_core::config::{Contract, RuntimeConfig};
+use desk_loader_core::manifest::Manifest;
+use desk_loader_core::problem::Problem;
+use desk_loader_core::record::Record;
+use desk_loader_core::value::Value;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(ROOT)
 }
 
 /// The README and every page of `docs/`.

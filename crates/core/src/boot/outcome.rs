@@ -88,7 +88,7 @@ impl Boot {
         });
         let (body, content_type) = match self.options.report_format {
             ReportFormat::Json => (report.to_json(), "text/plain;charset=UTF-8"),
-            ReportFormat::Otlp => (crate::core::otlp::logs_request(&report).to_json(), "application/json"),
+            ReportFormat::Otlp => (crate::otlp::logs_request(&report).to_json(), "application/json"),
         };
         Action::Report { report, body, content_type }
     }

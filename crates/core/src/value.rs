@@ -312,7 +312,7 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
 
 /// Appends the last `digits` hex digits of `n`, lower case, zero-padded:
 /// what `{:0N$x}` would write, without width formatting.
-pub(crate) fn push_hex(out: &mut String, n: u64, digits: u32) {
+pub fn push_hex(out: &mut String, n: u64, digits: u32) {
     for i in (0..digits).rev() {
         out.push(char::from(b"0123456789abcdef"[(n >> (4 * i)) as usize & 15]));
     }

@@ -16,16 +16,16 @@
 //! Pure: documents in, text out. Used by the CLI in a deploy pipeline (after
 //! `desk-loader check`) and by the tests; never linked into the wasm module.
 
-use crate::core::boot::{Action, Attempt, Boot, Doc, Event, Options, Start};
-use crate::core::manifest::AssetKind;
-use crate::core::options::HostOptions;
-use crate::core::problem::Problem;
-use crate::core::value::Value;
+use desk_loader_core::boot::{Action, Attempt, Boot, Doc, Event, Options, Start};
+use desk_loader_core::manifest::AssetKind;
+use desk_loader_core::options::HostOptions;
+use desk_loader_core::problem::Problem;
+use desk_loader_core::value::Value;
 
 /// The page's origin the embed is written for: relative URLs are the page's,
 /// absolute ones must be allowed by the options.
-const PAGE: &str = crate::core::origin::ANY_PAGE;
-use crate::core::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
+const PAGE: &str = desk_loader_core::origin::ANY_PAGE;
+use desk_loader_core::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
 
 /// What the host page's options may not set: the embed sets them.
 const SET_BY_EMBED: [&str; 2] = ["manifest", "config"];
@@ -43,7 +43,7 @@ const SET_BY_EMBED: [&str; 2] = ["manifest", "config"];
 /// shows a copy of the page's own loading state again when it needs one.
 pub const LOADING_STATE: &str = "<div class=\"desk-loader-loading\" role=\"status\"><svg class=\"desk-loader-spinner\" width=\"36\" height=\"36\" viewBox=\"0 0 36 36\" aria-hidden=\"true\" focusable=\"false\"><circle cx=\"18\" cy=\"18\" r=\"14\" fill=\"none\" stroke=\"#c5ccda\" stroke-width=\"4\"/><path d=\"M18 4a14 14 0 0 1 14 14\" fill=\"none\" stroke=\"#1f3b73\" stroke-width=\"4\"/></svg>Loading the desk…</div>";
 
-const LOADER_CSS: &str = include_str!("../www/desk-loader.css");
+const LOADER_CSS: &str = include_str!("../../../www/desk-loader.css");
 
 // The stylesheet goes into a `<style>` element: nothing in it may close one.
 const _: () = assert!(!closes_an_element(LOADER_CSS.as_bytes()), "www/desk-loader.css may not contain `</`");
@@ -106,7 +106,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
         return Err(format!("the options may not set `{k}`: the embed inlines the manifest and configuration"));
     }
     // Read as the loader will read them: relative URLs are the page's, absolute ones must be allowed.
-    let (host, problems) = crate::core::options::parse(options, PAGE, "")?;
+    let (host, problems) = desk_loader_core::options::parse(options, PAGE, "")?;
     let map = import_map(manifest);
     let mut release = chosen(manifest, config, &host, &map);
     // Without a deskId, a rolled-out release starts on some desks only: the
@@ -206,7 +206,7 @@ fn chosen(manifest: &Value, config: &Value, host: &HostOptions, map: &[(String, 
 /// a desk starts, or falls back to, the browser checks each module of its
 /// graph (`docs/manifest.md`, "Module graphs"). Empty otherwise.
 pub fn import_map(manifest: &Value) -> Vec<(String, String)> {
-    let (m, _) = crate::core::manifest::Manifest::parse(manifest.clone());
+    let (m, _) = desk_loader_core::manifest::Manifest::parse(manifest.clone());
     let assets = || m.releases.iter().flat_map(|r| &r.assets);
     if !assets().any(|a| a.kind == AssetKind::Chunk) {
         return Vec::new();
@@ -236,7 +236,7 @@ pub fn import_map_tag(map: &[(String, String)]) -> String {
 /// to a share of desks: a desk with another id could start it instead (a
 /// pinned release is for every desk).
 fn rolled_out(manifest: &Value, chosen: &str) -> Option<String> {
-    let (m, _) = crate::core::manifest::Manifest::parse(manifest.clone());
+    let (m, _) = desk_loader_core::manifest::Manifest::parse(manifest.clone());
     if m.pin.is_some() {
         return None;
     }

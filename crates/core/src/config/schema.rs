@@ -1,7 +1,7 @@
 //! The JSON Schema of a release's runtime configuration document.
 
 use super::{Contract, VarType, Variable};
-use crate::core::value::{object, Str, Value};
+use crate::value::{object, Str, Value};
 
 impl Contract {
     /// A JSON Schema (draft 2020-12) of the runtime configuration document for

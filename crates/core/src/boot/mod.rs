@@ -38,7 +38,7 @@ use super::record::{self, Quarantined, Record, Update};
 use super::report::{self, Screen, Timings};
 use super::rollout;
 use super::texts;
-use crate::core::value::{object, Value};
+use crate::value::{object, Value};
 
 /// What the shell knows at start.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -104,7 +104,7 @@ pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
 impl LoadError {
     /// `what` (a URL) gave no answer within `after_ms`: the shell gave up on it.
     pub fn timed_out(what: &str, after_ms: f64) -> LoadError {
-        LoadError::Unreadable(format!("{what}: no answer within {} s", crate::core::value::seconds(after_ms)))
+        LoadError::Unreadable(format!("{what}: no answer within {} s", crate::value::seconds(after_ms)))
     }
 
     /// What went wrong, in words.

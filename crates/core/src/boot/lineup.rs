@@ -40,7 +40,7 @@ impl Boot {
             }
         }
         match docs.backend {
-            Some(Ok(v)) => crate::core::check::apply_backend(&v, &mut runtime, &mut self.problems),
+            Some(Ok(v)) => crate::check::apply_backend(&v, &mut runtime, &mut self.problems),
             Some(Err(e)) => self.problems.push(Problem::warning(
                 Code::BackendUnknown,
                 format!("backend: the version endpoint could not be read: {}", load_error_text(&e)),

@@ -1,9 +1,9 @@
 //! Holding a runtime configuration against a contract: `Contract::validate`.
 
 use super::{Contract, RuntimeConfig, Validated, VarType, Variable};
-use crate::core::names::Names;
-use crate::core::problem::{describe, describe_secret, Code, Problem, Severity};
-use crate::core::value::{as_integer, quoted, Str, Value};
+use crate::names::Names;
+use crate::problem::{describe, describe_secret, Code, Problem, Severity};
+use crate::value::{as_integer, quoted, Str, Value};
 
 impl Contract {
     /// Validates a runtime configuration against this contract, in the order
@@ -280,7 +280,7 @@ impl Variable {
                 None => return type_error(problems),
             },
             (VarType::Number, Value::Number(n)) => Value::Number(*n),
-            (VarType::Number, Value::String(s)) => match crate::core::value::parse_decimal(s.trim()) {
+            (VarType::Number, Value::String(s)) => match crate::value::parse_decimal(s.trim()) {
                 Some(n) => Value::Number(n),
                 _ => return type_error(problems),
             },

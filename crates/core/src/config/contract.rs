@@ -1,9 +1,9 @@
 //! Reading a release's contract from its manifest: `Contract::parse`.
 
 use super::{Contract, Feature, VarType, Variable, MAX_VARIABLES};
-use crate::core::names::Names;
-use crate::core::problem::{expected, invalid, unknown_key, Problem};
-use crate::core::value::{as_integer, quoted, valid_name, Str, Value};
+use crate::names::Names;
+use crate::problem::{expected, invalid, unknown_key, Problem};
+use crate::value::{as_integer, quoted, valid_name, Str, Value};
 
 impl Contract {
     /// Reads a contract from the release's `config` member. `path` prefixes

@@ -1,9 +1,8 @@
 //! Subresource Integrity and Content-Security-Policy hashes, the one helper
 //! for everything around the loader that writes or checks them: `cargo
-//! xtask sri` and the bench's generated panel (xtask compiles this file in as
-//! a module: it does not depend on the product), `desk-loader embed`'s CSP
-//! line, and the tests (natively and in the browser). Nothing in the wasm
-//! module calls it, so none of it ships.
+//! xtask sri`, the bench's generated panel, `desk-loader embed`'s CSP line and
+//! `desk-loader release`, and the tests (natively and in the browser), each
+//! with the crate's `sri` feature. The browser module does not enable it.
 
 use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};

@@ -203,7 +203,7 @@ mod tests {
             (r#""a\nb\tc\"d\\e/fghijk""#, "a\nb\tc\"d\\e/fghijk"),
             (r#""\ud83d\ude00abcdefghij""#, "😀abcdefghij"),
         ] {
-            let parsed = crate::core::json::parse(json, |t| t.parse().ok()).unwrap();
+            let parsed = crate::json::parse(json, |t| t.parse().ok()).unwrap();
             assert_eq!(parsed.as_str(), Some(text), "{json}");
         }
     }
@@ -217,7 +217,7 @@ mod tests {
             proptest::prop_assert_eq!(String::from(Str::from(text.clone())), text.clone());
             // Written by serde_json, which never goes through `Str`, then read by the core.
             let json = serde_json::to_string(&text).unwrap();
-            let parsed = crate::core::json::parse(&json, |t| t.parse().ok()).unwrap();
+            let parsed = crate::json::parse(&json, |t| t.parse().ok()).unwrap();
             proptest::prop_assert_eq!(parsed.as_str(), Some(text.as_str()));
         }
 
