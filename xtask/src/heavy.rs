@@ -168,7 +168,7 @@ pub fn write(dir: &Path) -> Result<[(u64, u64); 2], String> {
         let out = crate::tools::output(
             std::process::Command::new("cargo")
                 .current_dir(crate::root())
-                .args(["run", "--quiet", "--bin", "desk-loader", "--", "embed", "--manifest"])
+                .args(["run", "--quiet", "-p", "desk-loader-cli", "--bin", "desk-loader", "--", "embed", "--manifest"])
                 .arg(dir.join(manifest))
                 .arg("--config")
                 .arg(dir.join("config.json"))

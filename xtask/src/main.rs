@@ -86,6 +86,8 @@ fn demo(args: &[String]) -> Result<(), String> {
 fn build_panels() -> Result<(), String> {
     tools::run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
         "build",
+        "-p",
+        "desk-loader-cli",
         "--bin",
         "desk-loader",
     ]))?;
