@@ -480,12 +480,12 @@ impl Fleet {
                 desk.releases.push((attempt.id, attempt.release_id.clone()));
                 desk.next_attempt = attempt.id + 1;
                 let at = now + self.rng.between(FILES_MS);
-                self.schedule(at, d, Kind::Deliver(Event::PanelRegistered { attempt: attempt.id }));
+                self.schedule(at, d, Kind::Deliver(Event::PanelRegistered { attempt: attempt.id, registration: 0 }));
                 for index in 0..attempt.assets.len() {
                     self.schedule(at, d, Kind::Deliver(Event::AssetLoaded { attempt: attempt.id, index }));
                 }
             }
-            Action::StartPanel { attempt } => {
+            Action::StartPanel { attempt, .. } => {
                 let release = self.desks[d].releases.iter().find(|(id, _)| *id == attempt).map(|(_, r)| r.clone());
                 let at = now + self.rng.between(START_MS);
                 // The bad release throws at start on the migrated backend.
@@ -527,7 +527,17 @@ impl Fleet {
                 self.schedule(at, d, Kind::Reload);
             }
             Action::Recheck(recovering) => self.schedule(now, d, Kind::Restart(Some(recovering))),
-            Action::SetState(_) | Action::Measure { .. } | Action::RunScripts { .. } | Action::Remove { .. } => {}
+            // The desks read their documents in the page, run nothing from the cache and have no
+            // service worker or report endpoint: nothing is fetched, aborted or posted.
+            Action::Fetch { .. }
+            | Action::Abort(_)
+            | Action::RunCached { .. }
+            | Action::RegisterWorker(_)
+            | Action::AbortReport
+            | Action::SetState(_)
+            | Action::Measure { .. }
+            | Action::RunScripts { .. }
+            | Action::Remove { .. } => {}
         }
     }
 

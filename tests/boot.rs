@@ -4,6 +4,7 @@ use desk_loader_core::boot::{
     Action, Attempt, Boot, Diagnosis, Doc, Event, LoadError, Options, Recovering, Rendering, Start, State, Status,
     DEFAULT_RECHECK_MAX_MS, MAX_RETRIES, RENDER_BOUND_MS,
 };
+use desk_loader_core::options::Source;
 use desk_loader_core::problem::Code;
 use desk_loader_core::record::{apply, Update, QUARANTINE_MS};
 use desk_loader_core::value::Value;
@@ -13,6 +14,17 @@ fn json(text: &str) -> Value {
 }
 
 const SHA: &str = "sha384-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// A second look at a file of [`SHA`]: served with the bytes it lists (the
+/// digest of 48 zero bytes)…
+fn intact() -> Diagnosis {
+    Diagnosis::Served(vec![0; 48])
+}
+
+/// … or with other bytes.
+fn mismatch() -> Diagnosis {
+    Diagnosis::Served(vec![1; 48])
+}
 const WALL: f64 = 1_800_000_000_000.0;
 
 fn release(id: &str, extra: &str) -> String {
@@ -80,7 +92,7 @@ impl Sim {
     /// bundle registers as its script runs, before the script's `load`.
     fn loaded(&mut self) {
         let (id, n) = (self.last_attempt().id, self.last_attempt().assets.len());
-        self.send(Event::PanelRegistered { attempt: id });
+        self.send(Event::PanelRegistered { attempt: id, registration: 0 });
         for index in 0..n {
             self.send(Event::AssetLoaded { attempt: id, index });
         }
@@ -113,9 +125,10 @@ impl Sim {
         self.send(Event::PanelFailed { attempt: id, code: Code::PanelThrew, detail: "boom".into() });
     }
 
+    /// The attempt's first file failed, and a second look found `diagnosis`.
     fn asset_failed(&mut self, diagnosis: Diagnosis) {
-        let id = self.last_attempt().id;
-        self.send(Event::AssetFailed { attempt: id, url: "p/x.js".into(), diagnosis });
+        let (id, url) = (self.last_attempt().id, self.last_attempt().assets[0].url.clone());
+        self.send(Event::AssetFailed { attempt: id, url, diagnosis, graph: Vec::new() });
     }
 
     fn updates(&self) -> Vec<&Update> {
@@ -178,7 +191,7 @@ fn loads_everything_at_once_then_the_newest_release_then_records_it() {
     sim.ready();
     assert_eq!(sim.boot.state(), State::Ready);
     assert_eq!(sim.boot.poll_timeout(), None, "no deadline once ready");
-    assert_eq!(sim.log.iter().filter(|a| matches!(a, Action::StartPanel { attempt: 1 })).count(), 1);
+    assert_eq!(sim.log.iter().filter(|a| matches!(a, Action::StartPanel { attempt: 1, .. })).count(), 1);
     assert!(matches!(sim.updates()[..], [Update::KnownGood { .. }]));
     assert!(sim
         .log
@@ -291,7 +304,7 @@ fn transient_network_failures_are_retried_with_backoff_then_fall_back() {
     }
     assert_eq!(sim.attempts().len(), 3);
     assert_eq!(sim.attempts()[0].assets[0].url, "p/r2.js", "the first attempt uses the manifest's URL");
-    sim.asset_failed(Diagnosis::Intact);
+    sim.asset_failed(intact());
     assert_eq!(sim.last_attempt().release_id, "r1");
     assert!(sim.updates().is_empty(), "a network failure does not quarantine");
 }
@@ -307,7 +320,7 @@ fn a_retry_url_keeps_the_query_and_the_fragment() {
 #[test]
 fn integrity_and_missing_files_get_no_retry() {
     let mut sim = Sim::boot(&manifest(&[release("r3", ""), release("r2", ""), release("r1", "")]), API, None);
-    sim.asset_failed(Diagnosis::Mismatch);
+    sim.asset_failed(mismatch());
     assert_eq!(sim.last_attempt().release_id, "r2");
     assert!(matches!(sim.updates()[..], [Update::Quarantine(ref q)] if q.code == "bundle.integrity"));
     sim.asset_failed(Diagnosis::Status(404));
@@ -366,7 +379,7 @@ fn known_good_r1() -> Value {
 #[test]
 fn a_cache_miss_moves_on() {
     let mut sim = offline_with_a_known_good(&known_good_r1());
-    sim.asset_failed(Diagnosis::CacheMiss);
+    sim.asset_failed(Diagnosis::FromCache);
     assert_eq!(sim.boot.state(), State::Failed);
     assert_eq!(sim.error_code(), Some(Code::BundleLoadFailed));
 }
@@ -512,10 +525,10 @@ fn a_fetch_that_ran_out_of_time_is_unreadable_and_says_how_long_it_waited() {
 fn the_backend_endpoint_decides_compatibility() {
     let m = manifest(&[release("new", r#", "backend": ">=44""#), release("old", r#", "backend": "<44""#)]);
     let run = |answer: Result<Value, LoadError>| {
-        let mut sim = Sim::new(Options { backend_endpoint: true, ..Options::default() });
+        let mut sim = Sim::new(Options { backend_url: Some("/api/version".into()), ..Options::default() });
         sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
         let first = sim.drain();
-        assert!(first.contains(&Action::Load(Doc::Backend)));
+        assert!(first.contains(&Action::Fetch { doc: Doc::Backend, url: "/api/version".into(), revalidate: false }));
         sim.send(Event::Loaded(Doc::Manifest, Ok(json(&m))));
         sim.send(Event::Loaded(Doc::Config(0), Ok(json(r#"{"values": {}, "backendSchema": 44}"#))));
         sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
@@ -551,7 +564,7 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     // The script is in (file 1), and its panel said ready; the stylesheet
     // (file 0) then fails: the early ready() does not count.
     let mut sim = Sim::boot(&manifest(&[styled.clone(), release("r1", "")]), API, None);
-    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 1, registration: 0 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
     sim.said_ready(1, Rendering::PANEL);
     assert_eq!(sim.boot.state(), State::Booting);
@@ -559,7 +572,7 @@ fn a_ready_before_the_stylesheet_loaded_waits_for_it() {
     assert_eq!(sim.last_attempt().release_id, "r1");
     // The stylesheet then loads: the early ready() counts at that moment.
     let mut sim = Sim::boot(&manifest(&[styled, release("r1", "")]), API, None);
-    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 1, registration: 0 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 1 });
     sim.said_ready(1, Rendering::PANEL);
     sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
@@ -615,11 +628,11 @@ fn a_bundle_that_never_registers_fails_when_its_last_script_has_run() {
 #[test]
 fn only_the_first_registration_starts_the_panel() {
     let mut sim = Sim::boot(&manifest(&[release("r1", "")]), API, None);
-    sim.send(Event::PanelRegistered { attempt: 1 });
-    sim.send(Event::PanelRegistered { attempt: 1 });
-    sim.send(Event::PanelRegistered { attempt: 9 });
+    sim.send(Event::PanelRegistered { attempt: 1, registration: 0 });
+    sim.send(Event::PanelRegistered { attempt: 1, registration: 1 });
+    sim.send(Event::PanelRegistered { attempt: 9, registration: 0 });
     let starts: Vec<_> = sim.log.iter().filter(|a| matches!(a, Action::StartPanel { .. })).collect();
-    assert_eq!(starts, [&Action::StartPanel { attempt: 1 }]);
+    assert_eq!(starts, [&Action::StartPanel { attempt: 1, registration: 0 }]);
 }
 
 #[test]
@@ -1261,7 +1274,7 @@ fn a_release_with_chunks_starts_only_where_the_pages_import_map_checks_each_and_
     // once its stylesheet and entry are in: the chunks are the browser's.
     let mut sim = boot(Some(both.clone()));
     assert_eq!(sim.last_attempt().release_id, id);
-    sim.send(Event::PanelRegistered { attempt: 1 });
+    sim.send(Event::PanelRegistered { attempt: 1, registration: 0 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 0 });
     sim.send(Event::AssetLoaded { attempt: 1, index: 3 });
     sim.said_ready(1, Rendering::PANEL);
@@ -1296,4 +1309,155 @@ fn a_release_with_chunks_starts_only_where_the_pages_import_map_checks_each_and_
     assert_eq!(sim.attempts()[0].release_id, "r1");
     let p = sim.boot.problems().iter().find(|p| p.is_error() && p.code == Code::BundleIntegrity).expect("named");
     assert_eq!(p.message, "/p/r2/vendor.js: no integrity, and the host page does not allow that for this file");
+}
+
+// The requests in flight: the core keeps their deadlines (`boot/requests.rs`),
+// and the shell only aborts what the core says.
+
+/// A boot whose manifest and configuration are fetched from URLs.
+fn fetched(options: Options) -> (Sim, Vec<Action>) {
+    let mut sim = Sim::new(Options {
+        manifest: Source::Url("/manifest.json".into()),
+        config: vec![Source::Url("/config.json".into())],
+        ..options
+    });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
+    let first = sim.drain();
+    (sim, first)
+}
+
+#[test]
+fn a_document_that_never_arrives_times_out_in_the_core_and_its_fetch_is_aborted() {
+    let (mut sim, first) = fetched(Options { fetch_timeout_ms: 8_000.0, ..Options::default() });
+    assert!(first.contains(&Action::Fetch { doc: Doc::Manifest, url: "/manifest.json".into(), revalidate: false }));
+    assert!(first.contains(&Action::Load(Doc::Record)), "the record is read in the page");
+    assert_eq!(sim.boot.poll_timeout(), Some(8_000.0), "the fetch's deadline is the core's timer");
+    sim.send(Event::Text(Doc::Config(0), Ok(API.into())));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    sim.advance(7_999.0);
+    assert!(!sim.log.contains(&Action::Abort(Doc::Manifest)), "not before its time");
+    sim.advance(8_000.0);
+    assert!(sim.log.contains(&Action::Abort(Doc::Manifest)));
+    assert_eq!(sim.error_code(), Some(Code::ManifestUnreadable));
+    assert!(
+        sim.boot.problems().iter().any(|p| p.message.contains("/manifest.json: no answer within 8 s")),
+        "{:?}",
+        sim.boot.problems()
+    );
+    // The aborted fetch's late answer changes nothing.
+    let state = sim.boot.state();
+    sim.send(Event::Text(Doc::Manifest, Ok(manifest(&[release("r1", "")]))));
+    assert_eq!(sim.boot.state(), state);
+    assert_eq!(sim.attempts().len(), 0);
+}
+
+#[test]
+fn a_document_in_time_clears_its_deadline_and_a_recheck_revalidates() {
+    let (mut sim, _) = fetched(Options { fetch_timeout_ms: 8_000.0, ..Options::default() });
+    sim.now = 300.0;
+    sim.send(Event::Text(Doc::Manifest, Ok(manifest(&[release("r1", "")]))));
+    sim.send(Event::Text(Doc::Config(0), Ok(API.into())));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    assert_eq!(sim.boot.poll_timeout(), Some(300.0 + 10_000.0), "only the ready deadline is left");
+    assert!(!sim.log.iter().any(|a| matches!(a, Action::Abort(_))));
+
+    let mut again = Sim::new(Options { config: vec![Source::Url("/config.json".into())], ..Options::default() });
+    let recovering = Recovering { since_ms: 0.0, code: Code::ManifestUnreadable, by_agent: false, round: 1 };
+    again.boot.start(Start { recovering: Some(recovering), ..Start::default() });
+    let first = again.drain();
+    assert!(first.contains(&Action::Fetch { doc: Doc::Config(0), url: "/config.json".into(), revalidate: true }));
+}
+
+#[test]
+fn a_documents_text_is_read_in_the_core_within_the_size_limits() {
+    let (mut sim, _) = fetched(Options::default());
+    let huge = format!(r#"{{"values": {{"X": "{}"}}}}"#, "x".repeat(1024 * 1024));
+    sim.send(Event::Text(Doc::Config(0), Ok(huge)));
+    sim.send(Event::Text(Doc::Manifest, Ok("{\"format\": 1, \"releases\": [".into())));
+    let record = format!(r#"{{"format": 1, "pad": "{}"}}"#, "x".repeat(70 * 1024));
+    sim.send(Event::Text(Doc::Record, Ok(record)));
+    let messages: Vec<&str> = sim.boot.problems().iter().map(|p| p.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("/config.json:") && m.contains("larger than the limit of 1048576")),
+        "{messages:?}"
+    );
+    assert_eq!(sim.codes(), ["manifest.malformed", "config.unreadable", "record.discarded"]);
+    assert!(messages.iter().any(|m| m.contains("more than 65536")), "{messages:?}");
+}
+
+#[test]
+fn the_report_post_has_a_deadline_in_the_core() {
+    let to = "https://collector.example/report";
+    let mut sim = Sim::new(Options { report_url: Some(to.into()), report_timeout_ms: 5_000.0, ..Options::default() });
+    sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
+    sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[])))));
+    sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    assert_eq!(sim.boot.state(), State::Failed);
+    let sent = sim.log.iter().find_map(|a| if let Action::Report { to, .. } = a { Some(to.clone()) } else { None });
+    assert_eq!(sent, Some(Some(to.to_owned())), "posted where the host page said");
+    assert_eq!(sim.boot.poll_timeout(), Some(5_000.0), "the report's deadline comes before the recheck");
+    sim.advance(4_999.0);
+    assert!(!sim.log.contains(&Action::AbortReport));
+    sim.advance(5_000.0);
+    assert!(sim.log.contains(&Action::AbortReport), "no answer in time: the core has the post aborted");
+    // An answer after the deadline is not taken for a delivery.
+    let before = sim.updates().len();
+    sim.send(Event::ReportSent { delivered: true });
+    assert_eq!(sim.updates().len(), before);
+
+    // In time, it is; and without an endpoint nothing is posted or awaited.
+    let mut quick = Sim::new(Options { report_url: Some(to.into()), ..Options::default() });
+    quick.boot.start(Start::default());
+    quick.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[])))));
+    quick.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+    quick.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+    quick.now = 100.0;
+    quick.send(Event::ReportSent { delivered: true });
+    assert!(quick.updates().iter().any(|u| matches!(u, Update::Delivered(_))));
+    let mut none = Sim::boot(&manifest(&[]), API, None);
+    none.drain();
+    assert!(none.log.iter().any(|a| matches!(a, Action::Report { to: None, .. })));
+    none.send(Event::ReportSent { delivered: true });
+    assert!(!none.updates().iter().any(|u| matches!(u, Update::Delivered(_))));
+}
+
+#[test]
+fn an_empty_mount_point_gets_the_loading_state_from_the_core() {
+    let mut sim = Sim::new(Options::default());
+    sim.boot.start(Start { mount_empty: true, ..Start::default() });
+    let first = sim.drain();
+    let shown = first.iter().position(|a| *a == Action::ShowLoading).expect("the loading state");
+    let loading = first.iter().position(|a| matches!(a, Action::SetState(s) if s.state == State::Loading)).unwrap();
+    assert!(loading < shown);
+    let mut page = Sim::new(Options::default());
+    page.boot.start(Start { mount_empty: false, ..Start::default() });
+    assert!(!page.drain().contains(&Action::ShowLoading), "the page's own loading state stays");
+}
+
+#[test]
+fn a_modules_second_look_names_the_chunk_at_fault() {
+    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    let (id, url) = (sim.last_attempt().id, sim.last_attempt().assets[0].url.clone());
+    let graph = vec![("p/vendor.js".to_owned(), intact()), ("p/lazy.js".to_owned(), Diagnosis::Status(404))];
+    sim.send(Event::AssetFailed { attempt: id, url, diagnosis: intact(), graph });
+    assert_eq!(sim.last_attempt().release_id, "r1");
+    let missing = sim.boot.problems().iter().find(|p| p.code == Code::BundleMissing).expect("bundle.missing");
+    assert!(missing.message.starts_with("p/lazy.js: HTTP 404"), "{}", missing.message);
+}
+
+#[test]
+fn files_from_the_cache_run_only_once_the_core_has_compared_their_digests() {
+    for (digest, runs) in [(vec![0u8; 48], true), (vec![7u8; 48], false)] {
+        let mut sim = offline_with_a_known_good(&known_good_r1());
+        let attempt = sim.last_attempt().clone();
+        assert!(attempt.from_cache);
+        sim.send(Event::CacheRead { attempt: attempt.id, digests: vec![(0, digest)] });
+        assert_eq!(sim.log.contains(&Action::RunCached { attempt: attempt.id }), runs);
+        if !runs {
+            assert_eq!(sim.boot.state(), State::Failed);
+            assert!(sim.boot.problems().iter().any(|p| p.message.ends_with("not intact in the cache")));
+        }
+    }
 }

@@ -4,13 +4,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use desk_loader_core::boot::{ReportFormat, DEFAULT_READY_DEADLINE_MS};
-use desk_loader_core::options::{parse, HostOptions, Source};
+use desk_loader_core::options::{parse, Options, Source};
 use desk_loader_core::problem::{Code, Problem};
 use desk_loader_core::value::Value;
 
 const PAGE: &str = "https://desk.example";
 
-fn read(json: &str) -> (HostOptions, Vec<Problem>) {
+fn read(json: &str) -> (Options, Vec<Problem>) {
     parse(&serde_json::from_str::<Value>(json).unwrap(), PAGE, "").unwrap()
 }
 
@@ -76,7 +76,7 @@ fn sources_are_urls_elements_or_objects_and_host_config_comes_last() {
     );
     assert_eq!(o.report_url.as_deref(), Some("/r"));
     assert_eq!(messages(&problems), ["options.config[3]: not a URL, \"#id\" or an object; left out"]);
-    assert_eq!(o.boot(PAGE, "").config_sources, 4);
+    assert_eq!(o.config.len(), 4);
 }
 
 #[test]

@@ -26,7 +26,8 @@ fn manifest(ids: &[&str]) -> String {
 
 /// One boot, up to its documents; returns the boot and every action so far.
 fn boot(format: ReportFormat, id: &str, manifest: &str, record: &Value) -> (Boot, Vec<Action>) {
-    let mut boot = Boot::new(Options { report_format: format, ..Options::default() });
+    let to = Some("https://collector.example/v1/logs".to_owned());
+    let mut boot = Boot::new(Options { report_format: format, report_url: to, ..Options::default() });
     boot.start(Start { now_ms: 0.0, wall_ms: WALL, boot_id: id.to_owned(), ..Start::default() });
     boot.handle(Event::Loaded(Doc::Manifest, Ok(json(manifest))), 5.0);
     boot.handle(Event::Loaded(Doc::Config(0), Ok(json(CONFIG))), 6.0);
@@ -37,7 +38,7 @@ fn boot(format: ReportFormat, id: &str, manifest: &str, record: &Value) -> (Boot
 
 /// The attempt's one file loaded, its bundle registered, and its panel ready.
 fn ready(boot: &mut Boot, attempt: u32, now_ms: f64) -> Vec<Action> {
-    boot.handle(Event::PanelRegistered { attempt }, now_ms);
+    boot.handle(Event::PanelRegistered { attempt, registration: 0 }, now_ms);
     boot.handle(Event::AssetLoaded { attempt, index: 0 }, now_ms);
     boot.handle(Event::PanelReady { attempt }, now_ms);
     boot.handle(Event::Looked { attempt, rendered: Rendering::PANEL }, now_ms);
@@ -57,7 +58,7 @@ fn report(actions: &[Action]) -> (&Value, &str, &str) {
     actions
         .iter()
         .find_map(|a| match a {
-            Action::Report { report, body, content_type } => Some((report, body.as_str(), *content_type)),
+            Action::Report { report, body, content_type, .. } => Some((report, body.as_str(), *content_type)),
             _ => None,
         })
         .expect("a report")

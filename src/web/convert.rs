@@ -1,11 +1,14 @@
-//! Conversions between JavaScript values and the core's: documents read
-//! from text or from the host page's objects, core values written out with
-//! serde-wasm-bindgen, and the text of a thrown value. Every crossing of the
-//! boundary in the shell goes through here.
+//! Conversions between JavaScript values and the core's: the host page's
+//! options and objects read into core values, numbers read with JavaScript's
+//! `parseFloat`, core values written out with serde-wasm-bindgen, and the
+//! text of a thrown value. Every crossing of the boundary in the shell goes
+//! through here.
 
+use js_sys::Reflect;
 use serde::Serialize;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Element;
 
 use desk_loader_core::boot::LoadError;
 use desk_loader_core::value::Value;
@@ -17,8 +20,9 @@ pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
 }
 
 /// A JSON number's text as an `f64`: the core's exact fast path, else
-/// JavaScript's `parseFloat` (the core has no float parser of its own).
-fn number(text: &str) -> Option<f64> {
+/// JavaScript's `parseFloat` (the core has no float parser of its own):
+/// the boot's `Options::parse_number`.
+pub(crate) fn number(text: &str) -> Option<f64> {
     desk_loader_core::value::parse_decimal(text).or_else(|| Some(js_sys::Number::parse_float(text)))
 }
 
@@ -78,4 +82,50 @@ extern "C" {
 /// out (measured: 94,595 B to 110,893 B gzip).
 pub(crate) fn to_js(v: &Value) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// The options as the core reads them (`core::options::parse`), and the
+/// documents given as objects, in the order the core meets them (the
+/// manifest, each configuration source, `hostConfig`). A document object is
+/// an empty object here: only its type is read before it loads. The mount
+/// point is the page's, and only a selector is passed on.
+pub(crate) fn options_shape(options: &JsValue) -> (Value, std::vec::IntoIter<JsValue>) {
+    // Per option, its document objects: the manifest's, the configuration's, hostConfig's.
+    let mut objects: [Vec<JsValue>; 3] = Default::default();
+    // An option's value: primitives as they are (no JSON.stringify on the
+    // boot path for a number or a string), anything else read as JSON.
+    let plain = |v: JsValue| match (v.as_string(), v.as_f64(), v.as_bool()) {
+        (Some(s), _, _) => Value::from(s),
+        (_, Some(n), _) => Value::Number(n),
+        (_, _, Some(b)) => Value::Bool(b),
+        _ => from_js(v).unwrap_or(Value::Null),
+    };
+    let shape = |v: JsValue, objects: &mut Vec<JsValue>| -> Value {
+        if v.is_object() && !js_sys::Array::is_array(&v) {
+            objects.push(v);
+            Value::Object(Vec::new())
+        } else {
+            plain(v)
+        }
+    };
+    let mut members = Vec::new();
+    if options.is_object() {
+        for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter().filter_map(|k| k.as_string())
+        {
+            let v = Reflect::get(options, &key.as_str().into()).unwrap_or(JsValue::UNDEFINED);
+            let value = match key.as_str() {
+                // The element is the page's; anything else is the core's to judge.
+                "mount" if v.is_instance_of::<Element>() => continue,
+                "manifest" => shape(v, &mut objects[0]),
+                "config" if js_sys::Array::is_array(&v) => {
+                    Value::Array(js_sys::Array::from(&v).iter().map(|item| shape(item, &mut objects[1])).collect())
+                }
+                "config" => shape(v, &mut objects[1]),
+                "hostConfig" => shape(v, &mut objects[2]),
+                _ => plain(v),
+            };
+            members.push((key.into(), value));
+        }
+    }
+    (Value::Object(members), objects.concat().into_iter())
 }

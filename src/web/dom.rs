@@ -21,13 +21,8 @@ pub(crate) fn announce(mount: &Element, name: &str, detail: &JsValue) {
 }
 
 /// Marks the mount point with the state and tells the page.
-pub(crate) fn set_state(host: &super::load::HostOptions, status: &Status, detail: &JsValue) {
-    let mount = &host.mount;
+pub(crate) fn set_state(mount: &Element, status: &Status, detail: &JsValue) {
     let _ = mount.set_attribute("data-desk-state", status.state.as_str());
-    // A host page that left the mount point empty still gets a loading state.
-    if status.state == State::Loading && is_empty(mount) {
-        show_loading(host);
-    }
     match &status.release {
         Some(r) => {
             let _ = mount.set_attribute("data-desk-release", r);
@@ -67,8 +62,9 @@ pub(crate) fn measure(name: &str, start_ms: f64, end_ms: f64) {
     }
 }
 
-/// Whether the mount point holds nothing at all: no element, no text.
-fn is_empty(mount: &Element) -> bool {
+/// Whether the mount point holds nothing at all: no element, no text (a
+/// fact for the core: `Start::mount_empty`).
+pub(crate) fn is_empty(mount: &Element) -> bool {
     mount.children().length() == 0 && mount.text_content().is_none_or(|t| t.trim().is_empty())
 }
 
@@ -144,9 +140,9 @@ pub(crate) fn watch_for_empty_mount(mount: &Element, inbox: super::Inbox) -> Opt
 
 /// Puts the loading state back in the mount point: a copy of the one the
 /// page wrote, or, if it wrote none, a line of text.
-pub(crate) fn show_loading(host: &super::load::HostOptions) {
-    let mount = &host.mount;
-    if let Some(copy) = host.loading.as_ref().and_then(|l| l.clone_node_with_deep(true).ok()) {
+pub(crate) fn show_loading(page: &super::load::Page) {
+    let mount = &page.mount;
+    if let Some(copy) = page.loading.as_ref().and_then(|l| l.clone_node_with_deep(true).ok()) {
         mount.replace_children_with_node_1(&copy);
         return;
     }

@@ -41,8 +41,12 @@ struct Queue {
 struct Shell {
     boot: Boot,
     /// Shared, so that each action takes a reference, not a copy.
-    host: Rc<load::HostOptions>,
+    page: Rc<load::Page>,
     attempt: Option<panel::Live>,
+    /// The fetches in flight, each with what aborts it ([`Action::Abort`]).
+    fetches: Vec<(Doc, web_sys::AbortController)>,
+    /// What aborts the report's post ([`Action::AbortReport`]).
+    report: Option<web_sys::AbortController>,
     /// The options `start` was given, for the error screen's Retry.
     options: JsValue,
     /// The one timer, for the time [`Boot::poll_timeout`] gave.
@@ -76,29 +80,30 @@ pub fn start(options: JsValue) -> Result<(), JsValue> {
 
 fn begin(options: JsValue, recovering: Option<desk_loader_core::boot::Recovering>) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
-    let mut host = load::HostOptions::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-    host.revalidate = recovering.is_some();
+    let (mut page, mut settings, problems) =
+        load::Page::read(&options).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
     // Retry starts again on a mount point that shows the error screen: keep
     // the page's own loading state from the first start.
     let first = SHELL.with(|s| s.borrow().is_none());
-    if host.loading.is_none() {
-        host.loading = with_shell(|s| s.host.loading.clone()).flatten();
+    if page.loading.is_none() {
+        page.loading = with_shell(|s| s.page.loading.clone()).flatten();
     }
     panel::install_api();
     if first {
         watch_visibility();
         watch_csp();
     }
-    let guard = dom::watch_for_empty_mount(&host.mount, Inbox);
-    let mut settings = host.core.boot(&host.page_origin, &host.base_origin);
-    if host.core.desk_id.is_none() {
+    let guard = dom::watch_for_empty_mount(&page.mount, Inbox);
+    // What only the page knows: the desk's stored id, its import maps, the worker that controls it.
+    if settings.desk_id.is_empty() {
         settings.desk_id = store::desk_id();
     }
     settings.import_map_integrity = Some(desk_loader_core::options::import_map_integrity(&dom::import_maps()));
-    settings.worker = host.core.service_worker.as_deref().is_some_and(store::worker_controls);
+    settings.controller = settings.service_worker.as_deref().and_then(store::controller);
+    settings.parse_number = convert::number;
     let mut boot = Boot::new(settings);
     // What the options' problems say goes in the report; the page's developer sees it at once.
-    for p in &host.problems {
+    for p in &problems {
         web_sys::console::warn_1(&format!("desk-loader: {}", p.message).into());
     }
     let navigator = web_sys::window().map(|w| w.navigator());
@@ -116,10 +121,20 @@ fn begin(options: JsValue, recovering: Option<desk_loader_core::boot::Recovering
         boot_id: boot_id(),
         seed: random_u64(),
         recovering,
-        problems: host.problems.clone(),
+        problems,
         first_attempt,
+        mount_empty: dom::is_empty(&page.mount),
     });
-    let shell = Shell { boot, host: Rc::new(host), attempt: None, options, timer: None, _guard: guard };
+    let shell = Shell {
+        boot,
+        page: Rc::new(page),
+        attempt: None,
+        fetches: Vec::new(),
+        report: None,
+        options,
+        timer: None,
+        _guard: guard,
+    };
     // The previous boot's attempt, timer and observer go with it.
     let previous = SHELL.with(|s| s.borrow_mut().replace(shell));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
@@ -204,40 +219,60 @@ fn set_timer() {
 // record, the cache, the error screen) stays out of line, so a boot that
 // does not need it does not compile it.
 fn execute(action: Action) {
-    let Some(host) = with_shell(|s| s.host.clone()) else { return };
+    let Some(page) = with_shell(|s| s.page.clone()) else { return };
     match action {
         Action::SetState(status) => {
-            dom::set_state(&host, &status, &convert::to_js(&status.to_value()));
+            dom::set_state(&page.mount, &status, &convert::to_js(&status.to_value()));
             bridge::post(&status.bridge_message());
         }
         Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
-        Action::Load(Doc::Record) => Inbox.feed(Event::Loaded(Doc::Record, store::read_record())),
-        Action::Load(doc) => load::load(doc, &host, Inbox),
+        Action::Load(Doc::Record) => Inbox.feed(store::read_record()),
+        Action::Load(doc) => {
+            let source = with_shell(|s| s.boot.source(doc).cloned()).flatten();
+            load::read(doc, source.as_ref(), &page, Inbox);
+        }
+        Action::Fetch { doc, url, revalidate } => {
+            let controller = web_sys::AbortController::new().ok();
+            let signal = controller.as_ref().map(web_sys::AbortController::signal);
+            if let Some(c) = controller {
+                with_shell(|s| s.fetches.push((doc, c)));
+            }
+            load::fetch(doc, url, revalidate, signal, Inbox);
+        }
+        Action::Abort(doc) => {
+            if let Some(c) =
+                with_shell(|s| s.fetches.iter().position(|(d, _)| *d == doc).map(|i| s.fetches.remove(i).1)).flatten()
+            {
+                c.abort();
+            }
+        }
         Action::Inject(attempt) => {
-            let live = panel::inject(&attempt, &host, Inbox);
+            let live = panel::inject(&attempt, &page, Inbox);
             if let Some(old) = with_shell(|s| s.attempt.replace(live)).flatten() {
                 old.remove();
             }
         }
+        Action::RunCached { attempt } => panel::run_cached(attempt, Inbox),
         Action::RunScripts { attempt } => panel::run_scripts(attempt),
-        Action::Look { attempt, after_frame } => panel::look(attempt, after_frame, host.mount.clone(), Inbox),
-        Action::StartPanel { attempt } => panel::start_panel(attempt, Inbox),
+        Action::Look { attempt, after_frame } => panel::look(attempt, after_frame, page.mount.clone(), Inbox),
+        Action::StartPanel { attempt, registration } => panel::start_panel(attempt, registration, Inbox),
         Action::Remove { attempt } => {
             if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {
                 live.remove();
             }
         }
         Action::UpdateRecord(update) => store::update_record(update),
-        Action::CacheAssets { release, assets } => {
-            store::cache_assets(release, assets, Inbox);
-            if let Some(url) = &host.core.service_worker {
-                store::register_worker(url);
+        Action::CacheAssets { release, assets } => store::cache_assets(release, assets, Inbox),
+        Action::RegisterWorker(url) => store::register_worker(&url),
+        Action::ShowLoading => dom::show_loading(&page),
+        Action::ShowError(screen) => dom::show_error(&page.mount, &screen, retry),
+        Action::Recheck(recovering) => restart(Some(recovering)),
+        Action::Report { report, body, content_type, to } => send_report(&report, body, content_type, to, &page),
+        Action::AbortReport => {
+            if let Some(c) = with_shell(|s| s.report.take()).flatten() {
+                c.abort();
             }
         }
-        Action::ShowLoading => dom::show_loading(&host),
-        Action::ShowError(screen) => dom::show_error(&host.mount, &screen, retry),
-        Action::Recheck(recovering) => restart(Some(recovering)),
-        Action::Report { report, body, content_type } => send_report(&report, body, content_type, &host),
     }
 }
 
@@ -285,10 +320,11 @@ fn watch_csp() {
 }
 
 /// Logs the report in one console group, posts `body` to the report
-/// endpoint and tells the core whether it was delivered, and gives the
+/// endpoint `to` and tells the core whether it was delivered, and gives the
 /// report to a native bridge.
 ///
-/// The post is a plain `fetch`, aborted after `reportTimeoutMs`: never
+/// The post is a plain `fetch`, which the core has aborted after
+/// `reportTimeoutMs` ([`Action::AbortReport`]): never
 /// `sendBeacon` nor `keepalive`, whose requests outlive the page. A report
 /// endpoint that hangs then holds one connection for a few seconds, and
 /// none past a reload; with beacons, over HTTP/1.1 on the page's origin,
@@ -297,32 +333,31 @@ fn watch_csp() {
 /// is not delivered (or whose page closed first) is kept in the record and
 /// sent again with the next report (`docs/report.md`).
 #[inline(never)]
-fn send_report(report: &Value, body: String, content_type: &'static str, host: &load::HostOptions) {
+fn send_report(report: &Value, body: String, content_type: &'static str, to: Option<String>, page: &load::Page) {
     let outcome = report.get("outcome").and_then(Value::as_str).unwrap_or("?");
     let release = report.get("release").and_then(Value::as_str).unwrap_or("no release");
     web_sys::console::group_collapsed_1(&format!("desk-loader: {outcome} ({release})").into());
     web_sys::console::log_1(&report.to_json().into());
     web_sys::console::group_end();
-    if let Some(url) = host.core.report_url.clone() {
-        let timeout_ms = host.core.report_timeout_ms;
+    if let Some(url) = to {
+        let controller = web_sys::AbortController::new().ok();
+        let signal = controller.as_ref().map(web_sys::AbortController::signal);
+        with_shell(|s| s.report = controller);
         wasm_bindgen_futures::spawn_local(async move {
-            let (answer, _) = load::timed(timeout_ms, |signal| async move {
-                gloo_net::http::Request::post(&url)
-                    .header("Content-Type", content_type)
-                    .abort_signal(signal.as_ref())
-                    .body(body)
-                    .ok()?
-                    .send()
-                    .await
-                    .ok()
-            })
-            .await;
+            let sent = gloo_net::http::Request::post(&url)
+                .header("Content-Type", content_type)
+                .abort_signal(signal.as_ref())
+                .body(body);
+            let answer = match sent {
+                Ok(request) => request.send().await.ok(),
+                Err(_) => None,
+            };
             Inbox.feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
         });
     }
     bridge::post(&desk_loader_core::report::bridge_message(report));
     // `deskLoader.settled` (set up by boot.js) resolves with the first one.
-    dom::announce(&host.mount, "desk-loader:report", &convert::to_js(report));
+    dom::announce(&page.mount, "desk-loader:report", &convert::to_js(report));
 }
 
 /// A random id for this boot: 16 hex digits from `crypto.getRandomValues`

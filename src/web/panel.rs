@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use super::convert::{js_error_text, to_js};
-use super::load::HostOptions;
+use super::load::Page;
 use super::{with_shell, Inbox};
 use desk_loader_core::boot::{Attempt, Diagnosis, Event};
 use desk_loader_core::manifest::{Asset, AssetKind};
@@ -32,9 +32,16 @@ pub(crate) struct Live {
     /// Aborts the context's `signal` when the attempt is removed: the
     /// panel's cue to unmount its framework's root.
     controller: Option<web_sys::AbortController>,
-    /// What the bundle passed to `deskLoader.register`, held until the core
-    /// says [`Action::StartPanel`](desk_loader_core::boot::Action::StartPanel).
-    registered: Option<JsValue>,
+    /// What the bundle passed to each call of `deskLoader.register`, in
+    /// order, held until the core names one in
+    /// [`Action::StartPanel`](desk_loader_core::boot::Action::StartPanel).
+    registered: Vec<JsValue>,
+    /// From the cache: the files read and hashed, held (by their index in the
+    /// attempt's files) until the core has compared their digests and says
+    /// [`Action::RunCached`](desk_loader_core::boot::Action::RunCached).
+    cached: Vec<(usize, js_sys::Uint8Array)>,
+    /// The attempt's files and whether its scripts wait, for that moment.
+    files: (Vec<Asset>, bool),
     /// Scripts only fetched so far, added on
     /// [`Action::RunScripts`](desk_loader_core::boot::Action::RunScripts).
     held: Vec<Element>,
@@ -96,10 +103,10 @@ pub(crate) fn run_scripts(attempt: u32) {
 /// context: a throw, a rejected promise or something else than a function is
 /// the panel's failure. Called outside any borrow of the shell: the panel may
 /// call `ready()` before it returns.
-pub(crate) fn start_panel(attempt: u32, inbox: Inbox) {
+pub(crate) fn start_panel(attempt: u32, registration: u32, inbox: Inbox) {
     let Some((boot, context)) = with_shell(|s| {
         let live = s.attempt.as_mut().filter(|l| l.id == attempt)?;
-        Some((live.registered.take()?, live.context.clone()))
+        Some((live.registered.get(registration as usize)?.clone(), live.context.clone()))
     })
     .flatten() else {
         return;
@@ -165,9 +172,9 @@ pub(crate) fn install_api() {
 /// `deskLoader.register(boot)`: the panel hands over its boot function, kept
 /// for the attempt whose script is running (a classic script's
 /// `data-desk-attempt`; a module has no `document.currentScript`, and counts
-/// for the attempt on the page); the core answers the first registration
-/// with `StartPanel`. A script of a removed attempt that still runs
-/// registers nothing.
+/// for the attempt on the page) with every other it registers; the core
+/// names the one to start (`StartPanel`). A script of a removed attempt that
+/// still runs registers nothing.
 fn register(boot: JsValue) {
     let caller: Option<u32> = web_sys::window()
         .and_then(|w| w.document())
@@ -176,12 +183,12 @@ fn register(boot: JsValue) {
         .and_then(|a| a.parse().ok());
     let attempt = with_shell(|s| {
         let live = s.attempt.as_mut().filter(|l| caller.is_none_or(|c| c == l.id))?;
-        live.registered.get_or_insert(boot);
-        Some(live.id)
+        live.registered.push(boot);
+        Some((live.id, live.registered.len() as u32 - 1))
     })
     .flatten();
     match attempt {
-        Some(attempt) => Inbox.feed(Event::PanelRegistered { attempt }),
+        Some((attempt, registration)) => Inbox.feed(Event::PanelRegistered { attempt, registration }),
         None => {
             web_sys::console::warn_1(&"desk-loader: register() called while no release is starting; ignored".into())
         }
@@ -189,8 +196,10 @@ fn register(boot: JsValue) {
 }
 
 /// Adds the attempt's files to the page and prepares its boot context. From
-/// the cache, the files are first read and checked, then added as `blob:` URLs.
-pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Live {
+/// the cache, the files are first read and hashed for the core
+/// (`Event::CacheRead`); they are added as `blob:` URLs when it says
+/// ([`run_cached`]).
+pub(crate) fn inject(attempt: &Attempt, page: &Page, inbox: Inbox) -> Live {
     let document = web_sys::window().and_then(|w| w.document());
     let controller = web_sys::AbortController::new().ok();
     let mut live = Live {
@@ -199,57 +208,86 @@ pub(crate) fn inject(attempt: &Attempt, host: &HostOptions, inbox: Inbox) -> Liv
         handlers: Vec::new(),
         error_listener: None,
         blob_urls: Vec::new(),
-        context: context(attempt, &host.mount, controller.as_ref(), inbox),
+        context: context(attempt, &page.mount, controller.as_ref(), inbox),
         controller,
-        registered: None,
+        registered: Vec::new(),
+        cached: Vec::new(),
+        files: (attempt.assets.clone(), attempt.scripts_wait),
         held: Vec::new(),
         parent: document.and_then(|d| d.head().map(Into::into).or_else(|| d.document_element())),
     };
     if !attempt.from_cache {
         let urls = attempt.assets.iter().map(|a| a.url.clone()).collect();
-        add_assets(&mut live, &attempt.assets, urls, attempt.scripts_wait, inbox);
+        add_assets(&mut live, &attempt.assets, urls, attempt.scripts_wait, false, inbox);
         return live;
     }
-    let (id, assets, scripts_wait) = (attempt.id, attempt.assets.clone(), attempt.scripts_wait);
+    let (id, assets) = (attempt.id, attempt.assets.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let revoke = |urls: &[String]| {
-            for url in urls {
-                let _ = web_sys::Url::revoke_object_url(url);
-            }
-        };
-        let mut urls = Vec::new();
-        for a in &assets {
-            // A chunk is the browser's to fetch, when the panel imports it.
-            if a.kind == AssetKind::Chunk {
-                urls.push(a.url.clone());
-                continue;
-            }
-            match super::store::cached_url(a).await {
-                Ok(url) => urls.push(url),
-                Err((diagnosis, why)) => {
-                    revoke(&urls);
-                    web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
-                    inbox.feed(Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis });
-                    return;
-                }
+        let mut read = Vec::new();
+        let mut digests = Vec::new();
+        // A chunk is the browser's to fetch, when the panel imports it.
+        for (index, a) in assets.iter().enumerate().filter(|(_, a)| a.kind != AssetKind::Chunk) {
+            let failed =
+                |diagnosis| Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis, graph: Vec::new() };
+            match super::store::read_cached(&a.url).await {
+                Ok(Some(bytes)) => match super::store::digest(&bytes, &a.integrity).await {
+                    Ok(d) => {
+                        digests.push((index, d));
+                        read.push((index, bytes));
+                    }
+                    Err(why) => return inbox.feed(failed(Diagnosis::CacheUnreadable(why))),
+                },
+                Ok(None) => return inbox.feed(failed(Diagnosis::NotCached)),
+                Err(why) => return inbox.feed(failed(Diagnosis::CacheUnreadable(why))),
             }
         }
         // The attempt may have ended while the cache was read.
-        match with_shell(|s| s.attempt.take_if(|l| l.id == id)).flatten() {
-            Some(mut live) => {
-                live.blob_urls = urls.clone();
-                add_assets(&mut live, &assets, urls, scripts_wait, inbox);
-                with_shell(|s| s.attempt = Some(live));
-            }
-            None => revoke(&urls),
+        if with_shell(|s| s.attempt.as_mut().filter(|l| l.id == id).map(|l| l.cached = read)).flatten().is_some() {
+            inbox.feed(Event::CacheRead { attempt: id, digests });
         }
     });
     live
 }
 
+/// [`Action::RunCached`](desk_loader_core::boot::Action::RunCached): the
+/// files read from the cache, whose digests the core compared, added from
+/// `blob:` URLs of their bytes.
+pub(crate) fn run_cached(attempt: u32, inbox: Inbox) {
+    let Some(mut live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() else { return };
+    let (assets, scripts_wait) = live.files.clone();
+    let mut urls = Vec::new();
+    for (index, a) in assets.iter().enumerate() {
+        let bytes = live.cached.iter().find(|(i, _)| *i == index).map(|(_, b)| b);
+        // A chunk keeps its URL: the browser fetches it as the entry imports it.
+        let url = match bytes.map(|b| super::store::blob_url(b, a.kind == AssetKind::Style)) {
+            Some(Ok(url)) => url,
+            Some(Err(why)) => {
+                web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
+                a.url.clone()
+            }
+            None => a.url.clone(),
+        };
+        if url.starts_with("blob:") {
+            live.blob_urls.push(url.clone());
+        }
+        urls.push(url);
+    }
+    live.cached.clear();
+    add_assets(&mut live, &assets, urls, scripts_wait, true, inbox);
+    with_shell(|s| s.attempt = Some(live));
+}
+
 /// Creates the elements for `assets`, loading each from the matching URL;
-/// with `scripts_wait`, the scripts are only preloaded and held.
-fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait: bool, inbox: Inbox) {
+/// with `scripts_wait`, the scripts are only preloaded and held. A file from
+/// the cache (`from_cache`) that fails has nothing to fetch again.
+fn add_assets(
+    live: &mut Live,
+    assets: &[Asset],
+    urls: Vec<String>,
+    scripts_wait: bool,
+    from_cache: bool,
+    inbox: Inbox,
+) {
     let id = live.id;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     // Errors thrown by the bundle's own top-level code surface as window errors.
@@ -298,27 +336,25 @@ fn add_assets(live: &mut Live, assets: &[Asset], urls: Vec<String>, scripts_wait
         let _ = el.set_attribute("crossorigin", "anonymous");
         let _ = el.set_attribute("data-desk-attempt", &id.to_string());
         let (url, integrity) = (asset.url.clone(), asset.integrity.clone());
-        let from_cache = src.starts_with("blob:");
-        // A module fails too when a chunk it imports fails the import map's integrity.
-        let graph = if asset.kind == AssetKind::Module { chunks.clone() } else { Vec::new() };
+        // A module fails too when a chunk it imports fails the import map's
+        // integrity: its second look covers the release's chunks, and the core names the one at fault.
+        let chunks = if asset.kind == AssetKind::Module { chunks.clone() } else { Vec::new() };
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            let (url, integrity, graph) = (url.clone(), integrity.clone(), graph.clone());
+            let (url, integrity, chunks) = (url.clone(), integrity.clone(), chunks.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 if from_cache {
-                    inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis: Diagnosis::CacheMiss });
-                    return;
+                    let diagnosis = Diagnosis::FromCache;
+                    return inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis, graph: Vec::new() });
                 }
-                let mut failed = (url.clone(), super::store::diagnose(&url, &integrity).await);
-                if failed.1 == Diagnosis::Intact {
-                    for (chunk, sri) in &graph {
-                        let diagnosis = super::store::diagnose(chunk, sri).await;
-                        if diagnosis != Diagnosis::Intact {
-                            failed = (chunk.clone(), diagnosis);
-                            break;
-                        }
-                    }
+                let diagnosis = super::store::diagnose(&url, &integrity).await;
+                let mut graph = Vec::new();
+                // Only a module the server sent can have failed for a chunk: no requests otherwise.
+                let served = matches!(diagnosis, Diagnosis::Served(_));
+                for (chunk, sri) in chunks.into_iter().filter(|_| served) {
+                    let found = super::store::diagnose(&chunk, &sri).await;
+                    graph.push((chunk, found));
                 }
-                inbox.feed(Event::AssetFailed { attempt: id, url: failed.0, diagnosis: failed.1 });
+                inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis, graph });
             });
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());

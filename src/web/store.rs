@@ -11,9 +11,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::convert::js_error_text;
 use super::Inbox;
-use desk_loader_core::boot::{Diagnosis, Event, LoadError};
-use desk_loader_core::manifest::{Asset, AssetKind};
-use desk_loader_core::record::{apply, Update, MAX_RECORD_BYTES};
+use desk_loader_core::boot::{Diagnosis, Doc, Event, LoadError};
+use desk_loader_core::manifest::Asset;
+use desk_loader_core::record::{apply, read_stored, Update};
 use desk_loader_core::value::Value;
 
 /// The `localStorage` key of the record.
@@ -32,17 +32,15 @@ fn storage() -> Result<web_sys::Storage, String> {
     }
 }
 
-/// Reads the stored record: `null` when there is none.
-pub(crate) fn read_record() -> Result<Value, LoadError> {
-    let text = storage()
-        .map_err(LoadError::Unreadable)?
-        .get_item(RECORD_KEY)
-        .map_err(|e| LoadError::Unreadable(js_error_text(&e)))?;
-    let Some(text) = text else { return Ok(Value::Null) };
-    if text.len() > MAX_RECORD_BYTES {
-        return Err(LoadError::Malformed(format!("{} bytes, more than {MAX_RECORD_BYTES}", text.len())));
+/// Reads the stored record for the core: its text, which the core reads
+/// (`Event::Text`), or `null` when there is none.
+pub(crate) fn read_record() -> Event {
+    let text = storage().and_then(|s| s.get_item(RECORD_KEY).map_err(|e| js_error_text(&e)));
+    match text {
+        Ok(Some(text)) => Event::Text(Doc::Record, Ok(text)),
+        Ok(None) => Event::Loaded(Doc::Record, Ok(Value::Null)),
+        Err(why) => Event::Loaded(Doc::Record, Err(LoadError::Unreadable(why))),
     }
-    super::convert::parse(&text)
 }
 
 /// Applies an update to whatever is stored now, at once, so a page closed
@@ -57,7 +55,9 @@ pub(crate) fn read_record() -> Result<Value, LoadError> {
 pub(crate) fn update_record(update: Update) {
     let write = move || {
         let Ok(storage) = storage() else { return };
-        let stored = read_record().unwrap_or(Value::Null);
+        // Whatever is stored now, read by the core's rules (anything it cannot read is replaced).
+        let stored = storage.get_item(RECORD_KEY).ok().flatten();
+        let stored = stored.and_then(|t| read_stored(&t, super::convert::number).ok()).unwrap_or(Value::Null);
         let next = apply(&stored, &update, js_sys::Date::now());
         if let Err(e) = storage.set_item(RECORD_KEY, &next.to_json()) {
             web_sys::console::warn_1(&format!("desk-loader: the record was not saved: {}", js_error_text(&e)).into());
@@ -125,14 +125,16 @@ fn workers() -> Option<JsValue> {
     Reflect::get(&navigator, &"serviceWorker".into()).ok().filter(|w| w.is_object())
 }
 
-/// Whether the service worker at `url` (`serviceWorker`) controls the page.
-pub(crate) fn worker_controls(url: &str) -> bool {
+/// The script URL of the service worker that controls the page, and `url`
+/// (`serviceWorker`) resolved against the page: the core compares them
+/// (`Options::worker`).
+pub(crate) fn controller(url: &str) -> Option<(String, String)> {
     let script = workers()
         .and_then(|w| Reflect::get(&w, &"controller".into()).ok())
         .filter(JsValue::is_object)
         .and_then(|c| Reflect::get(&c, &"scriptURL".into()).ok())
-        .and_then(|s| s.as_string());
-    script.is_some_and(|s| s == super::dom::absolute(url))
+        .and_then(|s| s.as_string())?;
+    Some((script, super::dom::absolute(url)))
 }
 
 /// Registers desk-loader's service worker (`www/desk-loader-sw.js`), once a
@@ -181,50 +183,44 @@ pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
     });
 }
 
-/// A `blob:` URL of a cached file whose bytes match its integrity, or what
-/// is wrong (`NotCached` when the cache has no such file) and why.
-pub(crate) async fn cached_url(asset: &Asset) -> Result<String, (Diagnosis, String)> {
-    let miss = |why: String| (Diagnosis::CacheMiss, why);
-    let caches = caches().ok_or_else(|| miss("Cache Storage is not available".to_owned()))?;
-    let hit = JsFuture::from(caches.match_with_str(&asset.url)).await.map_err(|e| miss(js_error_text(&e)))?;
-    let response: web_sys::Response =
-        hit.dyn_into().map_err(|_| (Diagnosis::NotCached, "not in the cache".to_owned()))?;
-    cached_blob(asset, response).await.map_err(miss)
-}
-
-/// A `blob:` URL of a cached response, once its bytes match the asset's integrity.
-async fn cached_blob(asset: &Asset, response: web_sys::Response) -> Result<String, String> {
+/// A cached file's bytes, `None` when the cache has no such file, or why
+/// Cache Storage could not be read.
+pub(crate) async fn read_cached(url: &str) -> Result<Option<Uint8Array>, String> {
+    let caches = caches().ok_or("Cache Storage is not available")?;
+    let hit = JsFuture::from(caches.match_with_str(url)).await.map_err(|e| js_error_text(&e))?;
+    let Ok(response) = hit.dyn_into::<web_sys::Response>() else { return Ok(None) };
     let buffer =
         JsFuture::from(response.array_buffer().map_err(|e| js_error_text(&e))?).await.map_err(|e| js_error_text(&e))?;
-    let bytes = Uint8Array::new(&buffer);
-    if !matches_integrity(&bytes, &asset.integrity).await? {
-        return Err("the cached copy does not match its integrity".to_owned());
-    }
-    let parts = js_sys::Array::of1(&bytes);
+    Ok(Some(Uint8Array::new(&buffer)))
+}
+
+/// A `blob:` URL holding a cached file's bytes, which the core checked.
+pub(crate) fn blob_url(bytes: &Uint8Array, style: bool) -> Result<String, String> {
+    let parts = js_sys::Array::of1(bytes);
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type(if asset.kind == AssetKind::Style { "text/css" } else { "text/javascript" });
+    options.set_type(if style { "text/css" } else { "text/javascript" });
     let blob =
         web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|e| js_error_text(&e))?;
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))
 }
 
-/// Whether `bytes` pass the asset's integrity as browsers judge it: the core
-/// reads the metadata and compares (`core::integrity`); WebCrypto only hashes
-/// the bytes with the strongest algorithm listed.
-async fn matches_integrity(bytes: &Uint8Array, integrity: &str) -> Result<bool, String> {
-    let metadata = desk_loader_core::integrity::parse(integrity).map_err(str::to_owned)?;
+/// The digest of `bytes` with the algorithm the core reads as the strongest
+/// of `integrity` (`core::integrity`), by WebCrypto; empty when the file has
+/// no integrity. The core compares it.
+pub(crate) async fn digest(bytes: &Uint8Array, integrity: &str) -> Result<Vec<u8>, String> {
+    let Ok(metadata) = desk_loader_core::integrity::parse(integrity) else { return Ok(Vec::new()) };
     let subtle =
         web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or("WebCrypto is not available")?;
     let digest = subtle
         .digest_with_str_and_buffer_source(metadata.alg.webcrypto_name(), bytes)
         .map_err(|e| js_error_text(&e))?;
-    let digest = Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| js_error_text(&e))?).to_vec();
-    Ok(metadata.matches(&digest))
+    Ok(Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| js_error_text(&e))?).to_vec())
 }
 
-/// Fetches a file that failed to load again, to tell a network fault from a
-/// server answer from an integrity mismatch from a passing glitch. Only runs
-/// on the failure path.
+/// Fetches a file that failed to load again, for the core to tell a network
+/// fault from a server answer from an integrity mismatch from a passing
+/// glitch: what the browser said, the status, or the digest of what was
+/// served. Only runs on the failure path.
 pub(crate) async fn diagnose(url: &str, integrity: &str) -> Diagnosis {
     let response = match gloo_net::http::Request::get(url).cache(web_sys::RequestCache::NoStore).send().await {
         Err(e) => return Diagnosis::Network(e.to_string()),
@@ -232,12 +228,8 @@ pub(crate) async fn diagnose(url: &str, integrity: &str) -> Diagnosis {
         Ok(r) => r,
     };
     let Ok(bytes) = response.binary().await else { return Diagnosis::Network("the body was cut off".to_owned()) };
-    if integrity.is_empty() {
-        return Diagnosis::Intact;
-    }
-    match matches_integrity(&Uint8Array::from(&bytes[..]), integrity).await {
-        Ok(true) => Diagnosis::Intact,
-        Ok(false) => Diagnosis::Mismatch,
+    match digest(&Uint8Array::from(&bytes[..]), integrity).await {
+        Ok(d) => Diagnosis::Served(d),
         Err(why) => Diagnosis::Network(why),
     }
 }

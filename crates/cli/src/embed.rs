@@ -18,7 +18,7 @@
 
 use desk_loader_core::boot::{Action, Attempt, Boot, Doc, Event, Options, Start};
 use desk_loader_core::manifest::AssetKind;
-use desk_loader_core::options::HostOptions;
+use desk_loader_core::options::Source;
 use desk_loader_core::problem::Problem;
 use desk_loader_core::value::Value;
 
@@ -112,7 +112,7 @@ pub fn render(manifest: &Value, config: &Value, options: &Value, loader_base: &s
     // Without a deskId, a rolled-out release starts on some desks only: the
     // embed cannot know which, so it preloads none of the release files.
     let rolled_out =
-        release.as_ref().filter(|_| host.desk_id.is_none()).and_then(|a| rolled_out(manifest, &a.release_id));
+        release.as_ref().filter(|_| host.desk_id.is_empty()).and_then(|a| rolled_out(manifest, &a.release_id));
     if rolled_out.is_some() {
         release = None;
     }
@@ -185,10 +185,11 @@ impl Embed {
 /// the boot state machine, fed these documents, decides (pin, withdrawn,
 /// trust rules, configuration, backend range), so the embed can never preload
 /// another release than the one that starts.
-fn chosen(manifest: &Value, config: &Value, host: &HostOptions, map: &[(String, String)]) -> Option<Attempt> {
+fn chosen(manifest: &Value, config: &Value, host: &Options, map: &[(String, String)]) -> Option<Attempt> {
     let import_map_integrity = Some(map.iter().map(|(_, sri)| sri.clone()).collect());
+    // One configuration, the one given; no backend answer: what the page knows when it boots.
     let mut boot =
-        Boot::new(Options { config_sources: 1, backend_endpoint: false, import_map_integrity, ..host.boot(PAGE, "") });
+        Boot::new(Options { config: vec![Source::Object], backend_url: None, import_map_integrity, ..host.clone() });
     boot.start(Start::default());
     boot.handle(Event::Loaded(Doc::Manifest, Ok(manifest.clone())), 0.0);
     boot.handle(Event::Loaded(Doc::Config(0), Ok(config.clone())), 0.0);

@@ -10,10 +10,6 @@
 //! given as objects: it passes `mount` only when it is a selector, and each
 //! such document as an empty object, whose type is all that is read here.
 
-use super::boot::{
-    Options as BootOptions, ReportFormat, DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_READY_DEADLINE_MS, DEFAULT_RECHECK_MAX_MS,
-    DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS, MIN_RECHECK_MS,
-};
 use super::problem::{describe, Code, Problem};
 use super::value::{quoted, Value};
 use super::{CONFIG_ELEMENT, MANIFEST_ELEMENT};
@@ -29,33 +25,52 @@ pub enum Source {
     Object,
 }
 
-/// The options, read.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HostOptions {
+impl Source {
+    /// How a problem names the document: its URL, `#id`, or the host page's object.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Url(url) => url.clone(),
+            Source::Inline(id) => format!("#{id}"),
+            Source::Object => "the host page's object".to_owned(),
+        }
+    }
+}
+
+/// The host page's options, read (`parse`), with what the shell knows of
+/// the page: the one type from the page to the boot (`Boot::new`).
+#[derive(Clone, Debug)]
+pub struct Options {
     /// The manifest's source.
     pub manifest: Source,
-    /// The configuration's sources, merged in order (`hostConfig` last).
+    /// The configuration's sources, merged in order, a later source winning
+    /// per key (`hostConfig` last; see `docs/config.md`).
     pub config: Vec<Source>,
-    /// `readyDeadlineMs`.
+    /// `readyDeadlineMs`: how long a panel has, while the page is visible,
+    /// to call `ready()`.
     pub ready_deadline_ms: f64,
-    /// `reportUrl`, when it is on an allowed origin.
+    /// `reportUrl`, when it is on an allowed origin: where the boot's report
+    /// is posted.
     pub report_url: Option<String>,
-    /// `reportFormat`.
+    /// `reportFormat`: how the report is sent.
     pub report_format: ReportFormat,
-    /// `reportTimeoutMs`.
+    /// `reportTimeoutMs`: how long the report endpoint has to answer.
     pub report_timeout_ms: f64,
-    /// `backendUrl`.
+    /// `backendUrl`: the backend version endpoint, read with the documents.
     pub backend_url: Option<String>,
-    /// `fetchTimeoutMs`.
+    /// `fetchTimeoutMs`: how long a document at a URL has to arrive.
     pub fetch_timeout_ms: f64,
-    /// `allowedOrigins`.
+    /// `allowedOrigins`: other origins the host page allows code from (never
+    /// widened by a manifest).
     pub allowed_origins: Vec<String>,
-    /// `allowSameOriginWithoutIntegrity`.
+    /// `allowSameOriginWithoutIntegrity`: same-origin files may come without
+    /// integrity. Cross-origin files always need it.
     pub same_origin_without_integrity: bool,
-    /// `deskId`: the desk's stable id for rollouts; `None` lets the shell
-    /// use the one it keeps in the page's storage.
-    pub desk_id: Option<String>,
-    /// `recheckMs`: the first recheck's bound after the error screen; 0 turns rechecks off.
+    /// The desk's stable id, which places it in each release's rollout
+    /// (`core::rollout`): `deskId`, else (empty here) one the shell keeps in
+    /// the page's storage.
+    pub desk_id: String,
+    /// `recheckMs`: the first recheck's bound after the error screen (0: no
+    /// recheck; `boot/recovery.rs`).
     pub recheck_ms: f64,
     /// `recheckMaxMs`: the longest wait between two rechecks.
     pub recheck_max_ms: f64,
@@ -63,35 +78,127 @@ pub struct HostOptions {
     /// own origin, which serves the known-good release's files from the
     /// cache at their own URLs when the network fails (`docs/embed.md`).
     pub service_worker: Option<String>,
+    /// The page's origin, such as `https://desk.example`; empty when unknown.
+    pub page_origin: String,
+    /// The origin of the page's base URL (`document.baseURI`), against which
+    /// the browser resolves a relative URL: empty for the page's own; another
+    /// one when a `<base href>` moved it.
+    pub base_origin: String,
+    /// The integrity values the page's import maps give (`integrity`
+    /// members), when the shell could read them (`import_map_integrity`): a
+    /// release's chunks run only if each is among them, since the map is the
+    /// browser's only check on a chunk (`docs/manifest.md`, "Module graphs").
+    /// `None` where no page is known (the CLI, the embed's own choice).
+    pub import_map_integrity: Option<Vec<String>>,
+    /// The script URL of the service worker that controls the page, as the
+    /// browser gives it, and `serviceWorker` resolved against the page: the
+    /// worker is desk-loader's when they are equal (`Options::worker`).
+    pub controller: Option<(String, String)>,
+    /// How the core's JSON parser reads a number's text (`json::parse`):
+    /// by default its own exact fast path (`value::parse_decimal`), which
+    /// gives up on a few; the shell's falls back on JavaScript's
+    /// `parseFloat` (`str::parse` would link `core::fmt`'s float parsing
+    /// into the module). A document's text becomes a value in the core
+    /// (`Event::Text`).
+    pub parse_number: fn(&str) -> Option<f64>,
 }
 
-impl HostOptions {
-    /// The boot's settings, on the page's origin, with its base URL's origin
-    /// (empty for the page's: `origin::same_origin`).
-    pub fn boot(&self, page_origin: &str, base_origin: &str) -> BootOptions {
-        BootOptions {
-            ready_deadline_ms: self.ready_deadline_ms,
-            config_sources: self.config.len(),
-            backend_endpoint: self.backend_url.is_some(),
-            page_origin: page_origin.to_owned(),
-            base_origin: base_origin.to_owned(),
-            allowed_origins: self.allowed_origins.clone(),
-            same_origin_without_integrity: self.same_origin_without_integrity,
-            report_format: self.report_format,
-            desk_id: self.desk_id.clone().unwrap_or_default(),
-            // The page's, which the shell reads (`import_map_integrity`).
+impl Options {
+    /// Whether desk-loader's service worker (`serviceWorker`) controls the
+    /// page: a release's files run from the cache at their own URLs, which
+    /// the worker answers from Cache Storage when the network fails; without
+    /// it, from `blob:` URLs, where a module's relative imports cannot
+    /// resolve, so a release with chunks cannot run from the cache.
+    pub fn worker(&self) -> bool {
+        self.service_worker.is_some() && self.controller.as_ref().is_some_and(|(controls, ours)| controls == ours)
+    }
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            manifest: Source::Inline(MANIFEST_ELEMENT.to_owned()),
+            config: vec![Source::Inline(CONFIG_ELEMENT.to_owned())],
+            ready_deadline_ms: DEFAULT_READY_DEADLINE_MS,
+            report_url: None,
+            report_format: ReportFormat::Json,
+            report_timeout_ms: DEFAULT_REPORT_TIMEOUT_MS,
+            backend_url: None,
+            fetch_timeout_ms: DEFAULT_FETCH_TIMEOUT_MS,
+            allowed_origins: Vec::new(),
+            same_origin_without_integrity: false,
+            desk_id: String::new(),
+            recheck_ms: DEFAULT_RECHECK_MS,
+            recheck_max_ms: DEFAULT_RECHECK_MAX_MS,
+            service_worker: None,
+            page_origin: String::new(),
+            base_origin: String::new(),
             import_map_integrity: None,
-            worker: false,
-            recheck_ms: self.recheck_ms,
-            recheck_max_ms: self.recheck_max_ms,
+            controller: None,
+            parse_number: super::value::parse_decimal,
         }
     }
 }
 
+/// The body a report endpoint receives (`docs/report.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The report itself, as JSON (`text/plain`, so a cross-origin endpoint
+    /// needs no CORS preflight).
+    #[default]
+    Json,
+    /// An OTLP/HTTP JSON logs request (`ExportLogsServiceRequest`), for an
+    /// OpenTelemetry Collector's `/v1/logs`.
+    Otlp,
+}
+
+/// The default deadline: a healthy panel is ready within a few seconds on a
+/// slow agent laptop; past 10 s an agent would rather see the previous release.
+pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
+
+/// How long, after `ready()`, the mount point has to show the panel: it is
+/// looked at after each frame the page renders until it does, for at most
+/// this long while the page is visible, then the attempt is `panel.empty`.
+/// A framework's first render (React's is asynchronous) lands in the first
+/// frame or two; a second is long past anything an agent would call a panel.
+pub const RENDER_BOUND_MS: f64 = 1_000.0;
+
+/// The default time a document (manifest, configuration, backend version)
+/// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
+pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
+
+/// The default time a report endpoint has to answer before the shell aborts
+/// the request (`reportTimeoutMs`): a hanging endpoint holds one connection
+/// for at most this long, and never past the page.
+pub const DEFAULT_REPORT_TIMEOUT_MS: f64 = 5_000.0;
+
+/// Retries of a release whose files failed to load for a transient reason
+/// (network error, HTTP 5xx, 408 or 429), before moving on.
+pub const MAX_RETRIES: u32 = 2;
+
+/// Backoff before the first retry; doubled for each further one.
+pub const RETRY_BACKOFF_MS: f64 = 300.0;
+
+/// Most attempts in one boot, whatever happens: a bound on fallbacks and retries.
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// The default `recheckMs`: the first recheck comes 15 to 30 s after the error screen.
+pub const DEFAULT_RECHECK_MS: f64 = 30_000.0;
+
+/// The default `recheckMaxMs`: rechecks come at most every 3 minutes. The
+/// fleet simulation (`examples/fleet.rs`, docs/operations.md) chose it: with
+/// a 10 % rollout, 99 % of the desks are ready within 2 minutes of a fix, and
+/// the origin sees under 3× its steady rate; 5 minutes took 3 minutes.
+pub const DEFAULT_RECHECK_MAX_MS: f64 = 180_000.0;
+
+/// The least `recheckMs` and `recheckMaxMs` a host page may set: rechecks of
+/// a desk come at most once a second.
+pub const MIN_RECHECK_MS: f64 = 1_000.0;
+
 /// Reads the options on a page of `page_origin` whose base URL is on
 /// `base_origin` (empty for the page's: `origin::same_origin`): the options
 /// and their problems, or why nothing can boot with them.
-pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(HostOptions, Vec<Problem>), String> {
+pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(Options, Vec<Problem>), String> {
     let mut problems = Vec::new();
     let members = match options {
         Value::Object(members) => &members[..],
@@ -250,7 +357,9 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
             None
         }
     };
-    let options = HostOptions {
+    let options = Options {
+        page_origin: page_origin.to_owned(),
+        base_origin: base_origin.to_owned(),
         service_worker,
         manifest,
         config,
@@ -262,9 +371,10 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(H
         fetch_timeout_ms,
         allowed_origins,
         same_origin_without_integrity,
-        desk_id,
+        desk_id: desk_id.unwrap_or_default(),
         recheck_ms,
         recheck_max_ms,
+        ..Options::default()
     };
     Ok((options, problems))
 }

@@ -26,6 +26,16 @@ pub const MAX_UNSENT: usize = 5;
 /// Largest stored record read, in bytes of JSON; a larger one is discarded.
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 
+/// Reads a stored record's text, as untrusted input: one over
+/// [`MAX_RECORD_BYTES`] is discarded unread; `number` reads a JSON number's
+/// text (`Options::parse_number`). What is wrong, in words.
+pub fn read_stored(text: &str, number: fn(&str) -> Option<f64>) -> Result<Value, String> {
+    if text.len() > MAX_RECORD_BYTES {
+        return Err(format!("{} bytes, more than {MAX_RECORD_BYTES}", text.len()));
+    }
+    crate::json::parse(text, number).map_err(|e| e.to_string())
+}
+
 /// The last release that worked on this device.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnownGood {

@@ -47,7 +47,7 @@ impl Boot {
             config: candidate.validated.values_object(),
             features: candidate.validated.features_object(),
             // Under the worker, the files' own URLs: it answers from the cache.
-            from_cache: from_cache && !self.options.worker,
+            from_cache: from_cache && !self.options.worker(),
             scripts_wait: styles_left > 0 && scripts_left > 0,
         };
         self.next_attempt += 1;
@@ -60,6 +60,7 @@ impl Boot {
         self.injected_at = now_ms;
         self.loaded_at = None;
         let (id, assets_left) = (attempt.id, attempt.assets.len() - chunks);
+        let attempt_reads_cache = attempt.from_cache;
         self.actions.push_back(Action::Inject(attempt));
         let deadline = if self.hidden {
             Deadline::Paused { left_ms: self.options.ready_deadline_ms }
@@ -78,6 +79,7 @@ impl Boot {
             styles_left,
             scripts_left,
             registered: false,
+            reading_cache: attempt_reads_cache,
             early_ready: false,
             looking: None,
         });
@@ -108,6 +110,10 @@ impl Boot {
                 assets: c.candidate.release.assets.clone(),
             });
         }
+        // Off the boot's path: the worker keeps the release offline from now on.
+        if let Some(url) = &self.options.service_worker {
+            self.actions.push_back(Action::RegisterWorker(url.clone()));
+        }
         // The served release recovered from whatever it met on the way (a
         // failed load before its retry or its cached copy): its problems are
         // warnings now. Other releases keep theirs: an error is a release
@@ -120,24 +126,46 @@ impl Boot {
 
     #[cold]
     #[inline(never)]
-    pub(super) fn asset_failed(&mut self, url: &str, diagnosis: Diagnosis, now_ms: f64) {
+    pub(super) fn asset_failed(
+        &mut self,
+        url: String,
+        diagnosis: Diagnosis,
+        graph: Vec<(String, Diagnosis)>,
+        now_ms: f64,
+    ) {
         let Some(c) = self.current.as_ref() else { return };
-        let (code, transient, detail) = match &diagnosis {
-            Diagnosis::Network(why) => (Code::BundleLoadFailed, true, format!("{url}: network error: {why}")),
-            Diagnosis::Status(s) if *s >= 500 || *s == 408 || *s == 429 => {
+        // A module that is intact failed for one of the chunks it imports: the first at fault.
+        let mut fault = (verdict(c, &url, diagnosis), url);
+        if fault.0 == Verdict::Intact {
+            if let Some((chunk, v)) = graph
+                .into_iter()
+                .map(|(chunk, d)| (verdict(c, &chunk, d), chunk))
+                .find(|(v, _)| *v != Verdict::Intact)
+                .map(|(v, chunk)| (chunk, v))
+            {
+                fault = (v, chunk);
+            }
+        }
+        let (verdict, url) = fault;
+        let (code, transient, detail) = match &verdict {
+            Verdict::Network(why) => (Code::BundleLoadFailed, true, format!("{url}: network error: {why}")),
+            Verdict::Status(s) if *s >= 500 || *s == 408 || *s == 429 => {
                 (Code::BundleLoadFailed, true, format!("{url}: HTTP {s}"))
             }
-            Diagnosis::Status(s) => (Code::BundleMissing, false, format!("{url}: HTTP {s}")),
-            Diagnosis::Intact => {
+            Verdict::Status(s) => (Code::BundleMissing, false, format!("{url}: HTTP {s}")),
+            Verdict::Intact => {
                 (Code::BundleLoadFailed, true, format!("{url}: failed to load, but is served intact now"))
             }
-            Diagnosis::Mismatch => (
+            Verdict::Mismatch => (
                 Code::BundleIntegrity,
                 false,
                 format!("{url}: the file is served but does not match its integrity hash"),
             ),
-            Diagnosis::CacheMiss => (Code::BundleMissing, false, format!("{url}: not intact in the cache")),
-            Diagnosis::NotCached if self.cache_kept => (
+            Verdict::CacheMiss(None) => (Code::BundleMissing, false, format!("{url}: not intact in the cache")),
+            Verdict::CacheMiss(Some(why)) => {
+                (Code::BundleMissing, false, format!("{url}: not intact in the cache: {why}"))
+            }
+            Verdict::NotCached if self.cache_kept => (
                 Code::CacheLost,
                 false,
                 format!(
@@ -146,7 +174,7 @@ impl Boot {
                      known-good release cannot run offline here"
                 ),
             ),
-            Diagnosis::NotCached => (Code::BundleMissing, false, format!("{url}: not in the cache")),
+            Verdict::NotCached => (Code::BundleMissing, false, format!("{url}: not in the cache")),
         };
         if transient && c.retries < MAX_RETRIES && self.attempts_made() < MAX_ATTEMPTS {
             let mut c = self.current.take().expect("checked above");
@@ -158,11 +186,11 @@ impl Boot {
             self.current = Some(c);
             return;
         }
-        let unavailable = matches!(diagnosis, Diagnosis::Network(_) | Diagnosis::Status(_));
+        let unavailable = matches!(verdict, Verdict::Network(_) | Verdict::Status(_));
         let deterministic = code == Code::BundleIntegrity && !c.from_cache;
         // From `blob:` URLs a module cannot import its chunks: only the worker runs those offline.
         let runs_from_cache =
-            self.options.worker || !c.candidate.release.assets.iter().any(|a| a.kind == AssetKind::Chunk);
+            self.options.worker() || !c.candidate.release.assets.iter().any(|a| a.kind == AssetKind::Chunk);
         if unavailable && c.candidate.known_good && !c.from_cache && runs_from_cache {
             // The server no longer has (or cannot send) the known-good files: run them from the cache.
             let c = self.current.take().expect("checked above");
@@ -177,6 +205,38 @@ impl Boot {
             self.attempt_failed(problem, now_ms);
         } else {
             self.end_attempt(problem, now_ms);
+        }
+    }
+
+    /// The files of an attempt from the cache were read: each must match its
+    /// integrity before it runs ([`Action::RunCached`]); the first that does
+    /// not fails the attempt as a file not intact in the cache.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn cache_read(&mut self, digests: &[(usize, Vec<u8>)], now_ms: f64) {
+        let Some(c) = self.current.as_mut().filter(|c| c.reading_cache) else { return };
+        c.reading_cache = false;
+        let assets = &c.candidate.release.assets;
+        let unread = assets
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind != AssetKind::Chunk)
+            .find(|(i, _)| !digests.iter().any(|(read, _)| read == i));
+        let bad = digests.iter().find_map(|(i, digest)| {
+            let asset = assets.get(*i)?;
+            let intact = crate::integrity::parse(&asset.integrity).is_ok_and(|m| m.matches(digest));
+            (!intact).then(|| asset.url.clone())
+        });
+        match (bad, unread) {
+            (Some(url), _) => self.asset_failed(url, Diagnosis::FromCache, Vec::new(), now_ms),
+            (None, Some((_, a))) => {
+                let url = a.url.clone();
+                self.asset_failed(url, Diagnosis::NotCached, Vec::new(), now_ms);
+            }
+            (None, None) => {
+                let attempt = c.attempt;
+                self.actions.push_back(Action::RunCached { attempt });
+            }
         }
     }
 
@@ -229,5 +289,49 @@ impl Boot {
             entry.push(("rollout".into(), share.into()));
         }
         self.path.push(Value::Object(entry));
+    }
+}
+
+/// What the shell's facts about a failed file mean (`Diagnosis`).
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Network(String),
+    Status(u16),
+    /// Served intact now: the failure was passing.
+    Intact,
+    /// Served, but the bytes do not match the file's integrity.
+    Mismatch,
+    /// The attempt's copy in the cache is not intact, or could not be read (why).
+    CacheMiss(Option<String>),
+    NotCached,
+}
+
+/// The core's judgement of what the shell found about `url`, a file of the
+/// attempt `c` at the URL the attempt gave it (`retry_url` after a retry);
+/// a file with no integrity is intact when served.
+fn verdict(c: &Current, url: &str, diagnosis: Diagnosis) -> Verdict {
+    match diagnosis {
+        Diagnosis::Network(why) => Verdict::Network(why),
+        Diagnosis::Status(s) => Verdict::Status(s),
+        Diagnosis::Served(digest) => {
+            let retried = c.retries > 0 && !c.from_cache;
+            let integrity = c
+                .candidate
+                .release
+                .assets
+                .iter()
+                .find(|a| a.url == url || retried && retry_url(&a.url, c.retries) == url)
+                .map_or("", |a| a.integrity.as_str());
+            let intact = integrity.is_empty()
+                || crate::integrity::parse(integrity).is_ok_and(|metadata| metadata.matches(&digest));
+            if intact {
+                Verdict::Intact
+            } else {
+                Verdict::Mismatch
+            }
+        }
+        Diagnosis::FromCache => Verdict::CacheMiss(None),
+        Diagnosis::CacheUnreadable(why) => Verdict::CacheMiss(Some(why)),
+        Diagnosis::NotCached => Verdict::NotCached,
     }
 }

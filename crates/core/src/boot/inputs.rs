@@ -1,6 +1,8 @@
 //! Inputs: a boot created and started, the shell's events handled, actions handed out.
 
+use super::requests::Expired;
 use super::*;
+use crate::options::Source;
 
 impl Boot {
     /// A boot that has not started.
@@ -38,6 +40,7 @@ impl Boot {
             not_before_ms: 0.0,
             rng: 0,
             error_screen_ms: None,
+            requests: requests::Requests::default(),
         }
     }
 
@@ -58,17 +61,58 @@ impl Boot {
         // "Try again" shows that it heard the click.
         if self.recovering.is_none_or(|r| r.by_agent) {
             self.publish(Status::of(State::Loading));
+            // A host page that left the mount point empty still gets a loading state.
+            if start.mount_empty {
+                self.actions.push_back(Action::ShowLoading);
+            }
         }
-        self.actions.push_back(Action::Load(Doc::Manifest));
-        let sources = self.options.config_sources.max(1);
+        let sources = self.options.config.len().max(1);
         self.docs.config = vec![None; sources];
-        for i in 0..sources {
-            self.actions.push_back(Action::Load(Doc::Config(i)));
+        let mut docs = vec![Doc::Manifest];
+        docs.extend((0..sources).map(Doc::Config));
+        docs.push(Doc::Record);
+        if self.options.backend_url.is_some() {
+            docs.push(Doc::Backend);
         }
-        self.actions.push_back(Action::Load(Doc::Record));
-        if self.options.backend_endpoint {
-            self.actions.push_back(Action::Load(Doc::Backend));
+        for doc in docs {
+            let action = match self.url_of(doc) {
+                Some(url) => {
+                    let url = url.to_owned();
+                    self.requests.fetch(doc, &url, start.now_ms + self.options.fetch_timeout_ms);
+                    Action::Fetch { doc, url, revalidate: self.recovering.is_some() }
+                }
+                None => Action::Load(doc),
+            };
+            self.actions.push_back(action);
         }
+    }
+
+    /// The URL `doc` is fetched from, when the host page gave one.
+    fn url_of(&self, doc: Doc) -> Option<&str> {
+        if doc == Doc::Backend {
+            return self.options.backend_url.as_deref();
+        }
+        match self.source(doc) {
+            Some(Source::Url(url)) => Some(url),
+            _ => None,
+        }
+    }
+
+    /// A document's text read: the size limit first (the stored record's
+    /// own, `record::read_stored`), then the core's JSON parser.
+    fn read(&self, doc: Doc, text: Result<String, LoadError>) -> Result<Value, LoadError> {
+        let text = text?;
+        if doc == Doc::Record {
+            return record::read_stored(&text, self.options.parse_number).map_err(LoadError::Malformed);
+        }
+        let what = match (self.url_of(doc), doc) {
+            (Some(url), _) => url.to_owned(),
+            (None, Doc::Manifest) => self.options.manifest.name(),
+            (None, Doc::Config(i)) => self.options.config.get(i).map(Source::name).unwrap_or_default(),
+            (None, _) => String::new(),
+        };
+        check_document_size(text.len(), &what)?;
+        crate::json::parse(&text, self.options.parse_number).map_err(|e| LoadError::Malformed(e.to_string()))
     }
 
     /// The current state.
@@ -88,13 +132,25 @@ impl Boot {
     /// recheck (none of them runs while the page is hidden).
     /// The shell keeps one timer for it and asks again after every drain.
     pub fn poll_timeout(&self) -> Option<f64> {
-        if let (State::Failed, Some((Deadline::Running { at_ms }, _))) = (self.state, self.recheck) {
-            return Some(at_ms);
-        }
-        let c = self.current.as_ref().filter(|_| self.state == State::Booting)?;
-        match (c.retry_at, c.deadline) {
-            (Some(at_ms), _) | (None, Deadline::Running { at_ms }) => Some(at_ms),
-            (None, Deadline::Paused { .. }) => None,
+        let requests = self.requests.poll_timeout();
+        let own = if let (State::Failed, Some((Deadline::Running { at_ms }, _))) = (self.state, self.recheck) {
+            Some(at_ms)
+        } else {
+            match self.current.as_ref().filter(|_| self.state == State::Booting).map(|c| (c.retry_at, c.deadline)) {
+                Some((Some(at_ms), _) | (None, Deadline::Running { at_ms })) => Some(at_ms),
+                _ => None,
+            }
+        };
+        own.into_iter().chain(requests).reduce(f64::min)
+    }
+
+    /// Where the host page said `doc` is ([`Action::Load`] reads it in the
+    /// page; a URL is [`Action::Fetch`]'s): `None` for the stored record.
+    pub fn source(&self, doc: Doc) -> Option<&Source> {
+        match doc {
+            Doc::Manifest => Some(&self.options.manifest),
+            Doc::Config(i) => self.options.config.get(i),
+            Doc::Backend | Doc::Record => None,
         }
     }
 
@@ -115,31 +171,18 @@ impl Boot {
     /// Feeds an event in. Events that do not fit the current state, such as a
     /// `ready()` from an earlier attempt, are ignored.
     pub fn handle(&mut self, event: Event, now_ms: f64) {
+        if matches!(event, Event::Timeout) {
+            self.requests_due(now_ms);
+        }
         match event {
-            Event::Loaded(doc, result) if self.state == State::Loading => {
-                let slot = match doc {
-                    Doc::Manifest => &mut self.docs.manifest,
-                    Doc::Config(i) => match self.docs.config.get_mut(i) {
-                        Some(slot) => slot,
-                        None => return,
-                    },
-                    Doc::Record => &mut self.docs.record,
-                    Doc::Backend => &mut self.docs.backend,
-                };
-                *slot = Some(result);
-                match doc {
-                    Doc::Manifest => self.manifest_at = Some(now_ms),
-                    Doc::Config(_) => self.config_at = Some(now_ms),
-                    _ => {}
-                }
-                let docs = &self.docs;
-                let all_in = docs.manifest.is_some()
-                    && docs.config.iter().all(Option::is_some)
-                    && docs.record.is_some()
-                    && (docs.backend.is_some() || !self.options.backend_endpoint);
-                if all_in {
-                    self.choose(now_ms);
-                }
+            Event::Text(doc, text) => {
+                let result = self.read(doc, text);
+                self.handle(Event::Loaded(doc, result), now_ms);
+            }
+            Event::Loaded(doc, result)
+                if self.state == State::Loading && self.requests.answered(doc, self.url_of(doc).is_some()) =>
+            {
+                self.document_in(doc, result, now_ms);
             }
             Event::PanelReady { attempt } if self.is_waiting_for(attempt) => {
                 let Some(c) = self.current.as_mut().filter(|c| c.looking.is_none()) else { return };
@@ -165,17 +208,21 @@ impl Boot {
             Event::AssetLoaded { attempt, index } if self.is_waiting_for(attempt) => {
                 self.asset_loaded(attempt, index, now_ms);
             }
-            Event::PanelRegistered { attempt } if self.is_waiting_for(attempt) => {
+            // The first registration starts the panel; a second is ignored.
+            Event::PanelRegistered { attempt, registration } if self.is_waiting_for(attempt) => {
                 if let Some(c) = self.current.as_mut().filter(|c| !c.registered) {
                     c.registered = true;
-                    self.actions.push_back(Action::StartPanel { attempt });
+                    self.actions.push_back(Action::StartPanel { attempt, registration });
                 }
             }
             Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
                 self.attempt_failed(Problem::error(code, detail), now_ms);
             }
-            Event::AssetFailed { attempt, url, diagnosis } if self.is_waiting_for(attempt) => {
-                self.asset_failed(&url, diagnosis, now_ms);
+            Event::AssetFailed { attempt, url, diagnosis, graph } if self.is_waiting_for(attempt) => {
+                self.asset_failed(url, diagnosis, graph, now_ms);
+            }
+            Event::CacheRead { attempt, digests } if self.is_waiting_for(attempt) => {
+                self.cache_read(&digests, now_ms);
             }
             Event::Timeout if self.state == State::Failed => self.recheck_due(now_ms),
             Event::Retry if self.state == State::Failed => self.retry_clicked(),
@@ -202,6 +249,7 @@ impl Boot {
                 }
                 _ => {}
             },
+            Event::ReportSent { .. } if !self.requests.report_answered() => {}
             Event::ReportSent { delivered: true } => {
                 let mut ids: Vec<String> = self
                     .earlier
@@ -234,9 +282,60 @@ impl Boot {
         }
     }
 
+    /// A document is in (or failed): the first answer for it counts. With
+    /// the last one, the releases are chosen.
+    fn document_in(&mut self, doc: Doc, result: Result<Value, LoadError>, now_ms: f64) {
+        let slot = match doc {
+            Doc::Manifest => &mut self.docs.manifest,
+            Doc::Config(i) => match self.docs.config.get_mut(i) {
+                Some(slot) => slot,
+                None => return,
+            },
+            Doc::Record => &mut self.docs.record,
+            Doc::Backend => &mut self.docs.backend,
+        };
+        if slot.is_some() {
+            return;
+        }
+        *slot = Some(result);
+        match doc {
+            Doc::Manifest => self.manifest_at = Some(now_ms),
+            Doc::Config(_) => self.config_at = Some(now_ms),
+            _ => {}
+        }
+        let docs = &self.docs;
+        let all_in = docs.manifest.is_some()
+            && docs.config.iter().all(Option::is_some)
+            && docs.record.is_some()
+            && (docs.backend.is_some() || self.options.backend_url.is_none());
+        if all_in {
+            self.choose(now_ms);
+        }
+    }
+
     // What follows `handle` marked `#[cold]` is what a healthy boot never
     // does. Kept out of line, the browser compiles it (wasm functions are
     // compiled on first call) only when a boot goes wrong.
+
+    /// The requests whose time ran out: a document fetched counts as failed
+    /// (the shell aborts its fetch), a report post as not delivered.
+    #[cold]
+    #[inline(never)]
+    fn requests_due(&mut self, now_ms: f64) {
+        for expired in self.requests.expire(now_ms) {
+            match expired {
+                Expired::Fetch(doc, url) => {
+                    self.actions.push_back(Action::Abort(doc));
+                    let timed_out = LoadError::timed_out(&url, self.options.fetch_timeout_ms);
+                    if self.state == State::Loading {
+                        self.document_in(doc, Err(timed_out), now_ms);
+                    }
+                }
+                // Not delivered: a failed boot's summary is already kept (`fail`).
+                Expired::Report => self.actions.push_back(Action::AbortReport),
+            }
+        }
+    }
 
     #[cold]
     #[inline(never)]

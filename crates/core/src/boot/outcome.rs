@@ -56,9 +56,10 @@ impl Boot {
     }
 
     /// The report action: the report of how the boot ended, with `release`
-    /// (the one that served, or the decisive problem's), and the body the
-    /// endpoint receives.
-    pub(super) fn report(&self, ending: Ending<'_>, release: Option<&str>, now_ms: f64) -> Action {
+    /// (the one that served, or the decisive problem's), the body the
+    /// endpoint receives, and the endpoint, whose answer is awaited for
+    /// `reportTimeoutMs`.
+    pub(super) fn report(&mut self, ending: Ending<'_>, release: Option<&str>, now_ms: f64) -> Action {
         let since = |at: Option<f64>, from: f64| at.map(|t| t - from);
         let (outcome, code, support_code) = match ending {
             Ending::Ready => ("ready", None, None),
@@ -90,7 +91,11 @@ impl Boot {
             ReportFormat::Json => (report.to_json(), "text/plain;charset=UTF-8"),
             ReportFormat::Otlp => (crate::otlp::logs_request(&report).to_json(), "application/json"),
         };
-        Action::Report { report, body, content_type }
+        let to = self.options.report_url.clone();
+        if to.is_some() {
+            self.requests.post_report(now_ms + self.options.report_timeout_ms);
+        }
+        Action::Report { report, body, content_type, to }
     }
 }
 

@@ -35,19 +35,6 @@ pub struct Recovering {
     pub by_agent: bool,
 }
 
-/// The default `recheckMs`: the first recheck comes 15 to 30 s after the error screen.
-pub const DEFAULT_RECHECK_MS: f64 = 30_000.0;
-
-/// The default `recheckMaxMs`: rechecks come at most every 3 minutes. The
-/// fleet simulation (`examples/fleet.rs`, docs/operations.md) chose it: with
-/// a 10 % rollout, 99 % of the desks are ready within 2 minutes of a fix, and
-/// the origin sees under 3× its steady rate; 5 minutes took 3 minutes.
-pub const DEFAULT_RECHECK_MAX_MS: f64 = 180_000.0;
-
-/// The least `recheckMs` and `recheckMaxMs` a host page may set: rechecks of
-/// a desk come at most once a second.
-pub const MIN_RECHECK_MS: f64 = 1_000.0;
-
 impl Boot {
     /// After a failure: the next recheck, if the host page has them on.
     #[cold]
