@@ -96,7 +96,7 @@ fn build_node() -> Result<PathBuf, String> {
         Command::new("wasm-pack")
             .args(["build", "--release", "--no-typescript", "--no-pack", "--target", "nodejs", "--out-dir"])
             .arg(&out)
-            .args(["--", "--features", "cli"])
+            .args(["--", "--package", "desk-loader", "--features", "cli"])
             .current_dir(&root),
     )?;
     let wasm = out.join("desk_loader_bg.wasm");

@@ -116,6 +116,9 @@ pub fn build_all() -> Result<Vec<Sizes>, String> {
         run(Command::new("wasm-pack")
             .args(["build", "--release", "--no-typescript", "--no-pack", "--target", &b.target, "--out-dir"])
             .arg(root.join(&b.out_dir))
+            // The browser module alone: the workspace's default members built
+            // together would unify the core's features (the CLI's `sri`) into it.
+            .args(["--", "--package", "desk-loader"])
             .current_dir(&root))?;
         let out = root.join(&b.out_dir);
         let wasm = out.join("desk_loader_bg.wasm");
