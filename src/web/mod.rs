@@ -43,10 +43,10 @@ struct Shell {
     /// Shared, so that each action takes a reference, not a copy.
     page: Rc<load::Page>,
     attempt: Option<panel::Live>,
-    /// The fetches in flight, each with what aborts it ([`Action::Abort`]).
-    fetches: Vec<(Doc, web_sys::AbortController)>,
-    /// What aborts the report's post ([`Action::AbortReport`]).
-    report: Option<web_sys::AbortController>,
+    /// The requests in flight, each with what aborts it: a document's fetch
+    /// ([`Action::Abort`]) or, without a document, the report's post
+    /// ([`Action::AbortReport`]).
+    requests: Vec<(Option<Doc>, web_sys::AbortController)>,
     /// The options `start` was given, for the error screen's Retry.
     options: JsValue,
     /// The one timer, for the time [`Boot::poll_timeout`] gave.
@@ -125,16 +125,8 @@ fn begin(options: JsValue, recovering: Option<desk_loader_core::boot::Recovering
         first_attempt,
         mount_empty: dom::is_empty(&page.mount),
     });
-    let shell = Shell {
-        boot,
-        page: Rc::new(page),
-        attempt: None,
-        fetches: Vec::new(),
-        report: None,
-        options,
-        timer: None,
-        _guard: guard,
-    };
+    let shell =
+        Shell { boot, page: Rc::new(page), attempt: None, requests: Vec::new(), options, timer: None, _guard: guard };
     // The previous boot's attempt, timer and observer go with it.
     let previous = SHELL.with(|s| s.borrow_mut().replace(shell));
     if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
@@ -231,21 +223,8 @@ fn execute(action: Action) {
             let source = with_shell(|s| s.boot.source(doc).cloned()).flatten();
             load::read(doc, source.as_ref(), &page, Inbox);
         }
-        Action::Fetch { doc, url, revalidate } => {
-            let controller = web_sys::AbortController::new().ok();
-            let signal = controller.as_ref().map(web_sys::AbortController::signal);
-            if let Some(c) = controller {
-                with_shell(|s| s.fetches.push((doc, c)));
-            }
-            load::fetch(doc, url, revalidate, signal, Inbox);
-        }
-        Action::Abort(doc) => {
-            if let Some(c) =
-                with_shell(|s| s.fetches.iter().position(|(d, _)| *d == doc).map(|i| s.fetches.remove(i).1)).flatten()
-            {
-                c.abort();
-            }
-        }
+        Action::Fetch { doc, url, revalidate } => load::fetch(doc, url, revalidate, in_flight(Some(doc)), Inbox),
+        Action::Abort(doc) => abort(Some(doc)),
         Action::Inject(attempt) => {
             let live = panel::inject(&attempt, &page, Inbox);
             if let Some(old) = with_shell(|s| s.attempt.replace(live)).flatten() {
@@ -268,11 +247,25 @@ fn execute(action: Action) {
         Action::ShowError(screen) => dom::show_error(&page.mount, &screen, retry),
         Action::Recheck(recovering) => restart(Some(recovering)),
         Action::Report { report, body, content_type, to } => send_report(&report, body, content_type, to, &page),
-        Action::AbortReport => {
-            if let Some(c) = with_shell(|s| s.report.take()).flatten() {
-                c.abort();
-            }
-        }
+        Action::AbortReport => abort(None),
+    }
+}
+
+/// A request starts: the signal that aborts it, kept until the core says
+/// [`Action::Abort`] (a document, `Some`) or [`Action::AbortReport`] (`None`).
+fn in_flight(request: Option<Doc>) -> Option<web_sys::AbortSignal> {
+    let controller = web_sys::AbortController::new().ok()?;
+    let signal = controller.signal();
+    with_shell(|s| s.requests.push((request, controller)));
+    Some(signal)
+}
+
+/// Aborts a request the core gave up on (its time ran out); its answer, if
+/// one comes, is ignored by the core.
+fn abort(request: Option<Doc>) {
+    let found = with_shell(|s| s.requests.iter().position(|(r, _)| *r == request).map(|i| s.requests.swap_remove(i).1));
+    if let Some(controller) = found.flatten() {
+        controller.abort();
     }
 }
 
@@ -340,9 +333,7 @@ fn send_report(report: &Value, body: String, content_type: &'static str, to: Opt
     web_sys::console::log_1(&report.to_json().into());
     web_sys::console::group_end();
     if let Some(url) = to {
-        let controller = web_sys::AbortController::new().ok();
-        let signal = controller.as_ref().map(web_sys::AbortController::signal);
-        with_shell(|s| s.report = controller);
+        let signal = in_flight(None);
         wasm_bindgen_futures::spawn_local(async move {
             let sent = gloo_net::http::Request::post(&url)
                 .header("Content-Type", content_type)

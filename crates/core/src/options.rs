@@ -374,7 +374,10 @@ pub fn parse(options: &Value, page_origin: &str, base_origin: &str) -> Result<(O
         desk_id: desk_id.unwrap_or_default(),
         recheck_ms,
         recheck_max_ms,
-        ..Options::default()
+        // What the shell knows of the page, set after.
+        import_map_integrity: None,
+        controller: None,
+        parse_number: super::value::parse_decimal,
     };
     Ok((options, problems))
 }
