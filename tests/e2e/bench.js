@@ -144,7 +144,7 @@ async function bootPhases(browser) {
   const plain = { "files-arrived": [], "plain:ready": [], "bench:painted": [] };
   const loaderFiles = ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"];
   for (let i = 0; i < runs; i++) {
-    for (const [url, into, files] of [["/desk-fast.html", loader, loaderFiles], ["/__baseline/desk-fast.html", baseline, loaderFiles], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
+    for (const [url, into, files] of [["/desk-fast.html", loader, loaderFiles], ["/__bench/baseline/src/www/desk-fast.html", baseline, loaderFiles], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
       const { context, page } = await freshPage(browser, latency);
       await page.addInitScript(() => {
         // In the very task that marks ready, a callback for the next frame;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 use crate::packages;
-use crate::serve::Server;
+use crate::server::Server;
 use crate::tools;
 
 /// Runs the benchmarks.
@@ -97,7 +97,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         browser.arg("--quick");
     }
     let browser_lines = bench_lines(&mut browser);
-    server.stop();
+    drop(server);
     figures.extend(browser_lines?);
 
     // The table.
@@ -246,9 +246,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// files' arrival and ready; 80,403 B gzip).
 const BASELINE: &str = "350aacc789db44864dcb2e6d1be3b69859545027";
 
-/// Where [`BASELINE`]'s `www/` is built, and served at `/__baseline/` (its
-/// `desk-fast.html`, `boot.js`, module and panels, all linked relatively).
-pub fn baseline_www() -> std::path::PathBuf {
+/// Where [`BASELINE`]'s `www/` is built, under `target/bench/`: the test
+/// server serves it at `/__bench/baseline/src/www/` (its `desk-fast.html`,
+/// `boot.js`, module and panels, all linked relatively).
+fn baseline_www() -> std::path::PathBuf {
     crate::root().join("target/bench/baseline/src/www")
 }
 

@@ -18,12 +18,10 @@ mod dist;
 mod fuzz;
 mod glue;
 mod heavy;
-mod http;
 mod names;
 mod packages;
 mod panels;
-mod plan;
-mod serve;
+mod server;
 mod sri;
 mod test;
 mod tools;
@@ -69,7 +67,7 @@ fn demo(args: &[String]) -> Result<(), String> {
     tools::ensure_build_tools()?;
     packages::build_all()?;
     build_panels()?;
-    let server = serve::Server::start(port, true)?;
+    let server = server::Server::start(port, true)?;
     println!("\ndesk-loader demo: http://{}/  (Ctrl-C to stop; default port 8080, change with --port N)", server.addr);
     let (tx, rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
@@ -78,21 +76,14 @@ fn demo(args: &[String]) -> Result<(), String> {
     .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
     let _ = rx.recv();
     println!("\nstopping the demo server");
-    server.stop();
+    drop(server);
     Ok(())
 }
 
 /// The framework panels (`panels.rs`), with the native CLI built for them.
 fn build_panels() -> Result<(), String> {
-    tools::run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
-        "build",
-        "-p",
-        "desk-loader-cli",
-        "--bin",
-        "desk-loader",
-    ]))?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |d| root().join(d));
-    panels::build(&target.join("debug/desk-loader"))
+    tools::run(cargo().args(["build", "-p", "desk-loader-cli", "--bin", "desk-loader"]))?;
+    panels::build(&target_dir().join("debug/desk-loader"))
 }
 
 fn weight_all() -> Result<(), String> {
@@ -109,4 +100,16 @@ fn weight_all() -> Result<(), String> {
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Where cargo writes its output: `CARGO_TARGET_DIR` when set, else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |d| root().join(d))
+}
+
+/// A cargo command (the cargo that runs xtask), in the workspace root.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
 }
