@@ -13,11 +13,9 @@
 //! - `cargo xtask weight`: build, then show what each package's wasm is made of (per crate, largest functions).
 //! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
 
-mod bench;
 mod dist;
 mod fuzz;
 mod glue;
-mod heavy;
 mod names;
 mod packages;
 mod panels;
@@ -25,7 +23,6 @@ mod server;
 mod sri;
 mod test;
 mod tools;
-mod weight;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -36,10 +33,10 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test::run(),
         Some("dist") => dist::main(&args[1..]),
-        Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all().map(drop)),
-        Some("weight") => weight_all(),
+        Some("build") => tools::ensure_build_tools().and_then(|()| packages::build_all()),
+        Some("weight") => weight(),
         Some("sri") => sri::run(),
-        Some("bench") => bench::run(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("fuzz") => fuzz::run_all(&args[1..]),
         Some("panels") => build_panels(),
         _ => Err("usage: cargo xtask demo [--port N] | test | build | dist [--site] | panels | bench [--quick] | weight | fuzz [--seconds N] [TARGET...] | sri".to_owned()),
@@ -86,15 +83,34 @@ fn build_panels() -> Result<(), String> {
     panels::build(&target_dir().join("debug/desk-loader"))
 }
 
-fn weight_all() -> Result<(), String> {
+/// `cargo xtask bench [--quick]`: the bench harness (`bench/`), run on a
+/// fresh build with the test server and an X display of its own (WebKit's
+/// MiniBrowser has no headless mode) for its browser half.
+fn bench(args: &[String]) -> Result<(), String> {
+    if let Some(other) = args.iter().find(|a| *a != "--quick") {
+        return Err(format!("unknown argument {other:?}; usage: cargo xtask bench [--quick]"));
+    }
+    tools::ensure_test_tools()?;
+    tools::ensure_brotli()?;
+    packages::build_all()?;
+    let server = server::Server::start(0, false)?;
+    let display = test::Xvfb::start()?;
+    tools::run(bench_harness(args).env("BASE_URL", format!("http://{}", server.addr)).env("DISPLAY", &display.name))
+}
+
+/// `cargo xtask weight`: build, then show what each package's wasm is made
+/// of (`desk-loader-bench weight`).
+fn weight() -> Result<(), String> {
     tools::ensure_build_tools()?;
     packages::build_all()?;
-    for b in &packages::config()?.build {
-        let w = packages::weigh(b)?;
-        packages::print_weight(&b.name, &w, &packages::part_sizes(&b.name, &w)?);
-        packages::check_forbidden(&b.name, &w)?;
-    }
-    Ok(())
+    tools::run(&mut bench_harness(&["weight".to_owned()]))
+}
+
+/// The bench harness (`bench/`, `desk-loader-bench`) with `args`.
+pub fn bench_harness(args: &[String]) -> Command {
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "-p", "desk-loader-bench", "--"]).args(args);
+    cmd
 }
 
 /// The workspace root.

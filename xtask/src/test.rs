@@ -74,9 +74,7 @@ pub fn run() -> Result<(), String> {
     );
 
     crate::packages::build_all()?;
-    for b in &crate::packages::config()?.build {
-        crate::packages::check_forbidden(&b.name, &crate::packages::weigh(b)?)?;
-    }
+    tools::run(&mut crate::bench_harness(&["forbidden".to_owned()]))?;
     crate::packages::check_feature_probe()?;
 
     // The integrators' kit: the declarations compile and catch a lost field;
