@@ -15,8 +15,6 @@
 
 mod dist;
 mod fuzz;
-mod glue;
-mod names;
 mod packages;
 mod panels;
 mod server;

@@ -43,7 +43,7 @@ pub struct Glue {
     /// Flags passed to terser, which rewrites the glue in place.
     #[serde(rename = "terser-flags")]
     pub terser_flags: Vec<String>,
-    /// Copy a long string into the module with `TextEncoder.encode` (`glue.rs`).
+    /// Copy a long string into the module with `TextEncoder.encode` (`glue/src/encode.rs`).
     #[serde(rename = "encode-strings")]
     pub encode_strings: bool,
 }
@@ -53,7 +53,7 @@ pub struct Glue {
 #[serde(deny_unknown_fields)]
 pub struct Names {
     /// Rename the module's imports, exports and import module to short names
-    /// and rewrite the glue to match (`names.rs`).
+    /// and rewrite the glue to match (`glue/src/names.rs`).
     pub short: bool,
 }
 
@@ -102,6 +102,12 @@ pub fn build_all() -> Result<(), String> {
         let named = root.join("target/weight").join(format!("{}.wasm", b.name));
         std::fs::create_dir_all(named.parent().expect("under target/")).map_err(|e| e.to_string())?;
         std::fs::copy(&wasm, &named).map_err(|e| format!("{}: {e}", named.display()))?;
+        if cfg.names.short || cfg.glue.encode_strings {
+            // The rewriter knows the glue of one wasm-bindgen (glue/src/lib.rs).
+            desk_loader_glue::check_wasm_bindgen(
+                &std::fs::read(&named).map_err(|e| format!("{}: {e}", named.display()))?,
+            )?;
+        }
         let mut opt = Command::new(crate::tools::wasm_opt());
         opt.args(&cfg.wasm_opt.flags).arg(&wasm).arg("-o").arg(&wasm);
         let glue = out.join("desk_loader.js");
@@ -109,13 +115,13 @@ pub fn build_all() -> Result<(), String> {
         if cfg.names.short {
             // Runs last in the pipeline, and prints what it renamed.
             opt.arg("--minify-imports-and-exports-and-modules");
-            let renames = crate::names::parse(&crate::tools::output(&mut opt)?)?;
-            text = crate::names::rewrite_glue(&text, &renames)?;
+            let renames = desk_loader_glue::names::parse(&crate::tools::output(&mut opt)?)?;
+            text = desk_loader_glue::names::rewrite_glue(&text, &renames)?;
         } else {
             run(&mut opt)?;
         }
         if cfg.glue.encode_strings {
-            text = crate::glue::encode_strings(&text)?;
+            text = desk_loader_glue::encode::encode_strings(&text)?;
         }
         std::fs::write(&glue, text).map_err(|e| format!("{}: {e}", glue.display()))?;
         run(Command::new(crate::tools::terser()).arg(&glue).args(&cfg.glue.terser_flags).arg("-o").arg(&glue))?;
