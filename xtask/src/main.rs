@@ -1,14 +1,17 @@
 //! `cargo xtask`: the project's build, demo and test commands, in Rust instead
-//! of shell scripts (the rust-analyzer pattern).
+//! of shell scripts (the rust-analyzer pattern): dispatch and chores. The
+//! tools it runs live in their own crates: the test server (`tests/server`),
+//! the bench harness (`bench/`) and the glue rewriter (`glue/`).
 //!
 //! - `cargo xtask demo [--port N]`: install what is missing, build the
-//!   packages declared in `wasm-pack.toml`, serve `www/` on 127.0.0.1.
+//!   packages declared in `wasm-pack.toml`, serve `www/` on 127.0.0.1 (the
+//!   test server, as a child process).
 //! - `cargo xtask test`: install what is missing, then fmt, clippy (native and
 //!   wasm32), native tests, browser tests (wasm-bindgen-test) and the
 //!   end-to-end suite (Playwright on Debian Chromium). Fails if any part fails
 //!   or runs zero tests.
 //! - `cargo xtask build`: build the packages only.
-//! - `cargo xtask bench [--quick]`: sizes and speed figures, side by side; see `BENCHMARKS.md`.
+//! - `cargo xtask bench [--quick]`: build, then sizes and speed figures, side by side (`bench/`); see `BENCHMARKS.md`.
 //! - `cargo xtask fuzz [--seconds N] [TARGET…]`: the cargo-fuzz targets in `fuzz/`.
 //! - `cargo xtask weight`: build, then show what each package's wasm is made of (per crate, largest functions).
 //! - `cargo xtask sri`: rewrite the `integrity` of local assets in `www/**/manifest*.json`.
