@@ -1,4 +1,4 @@
-// Drives the browser halves of `cargo xtask bench` (Debian's Chromium; Firefox
+// Drives the browser halves of the bench harness (`bench/`, run by `cargo xtask bench`: Debian's Chromium; Firefox
 // ESR and WebKitGTK for boot-100ms-server) and prints one line per figure.
 // Not a test: it asserts nothing about speed.
 const { chromium, firefox } = require("@playwright/test");
@@ -139,12 +139,12 @@ async function bootPhases(browser) {
   // rendering steps have run (BENCHMARKS.md, boot-phases-100ms, says why).
   const marks = () => ({ "files-arrived": [], "desk-loader:script": [], "desk-loader:module": [], "desk-loader:loading": [], "desk-loader:booting": [], "desk-loader:ready": [], "bench:painted": [] });
   const loader = marks();
-  // The build issue 18 measured (xtask/src/bench.rs, `BASELINE`), in the same run.
+  // The build issue 18 measured (bench/src/baseline.rs, `BASELINE`), in the same run.
   const baseline = marks();
   const plain = { "files-arrived": [], "plain:ready": [], "bench:painted": [] };
   const loaderFiles = ["desk_loader_bg.wasm", "desk_loader.js", "boot.js", "panel.js", "panel.css"];
   for (let i = 0; i < runs; i++) {
-    for (const [url, into, files] of [["/desk-fast.html", loader, loaderFiles], ["/__baseline/desk-fast.html", baseline, loaderFiles], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
+    for (const [url, into, files] of [["/desk-fast.html", loader, loaderFiles], ["/__bench/baseline/src/www/desk-fast.html", baseline, loaderFiles], ["/bench/plain.html", plain, ["plain-shim.js", "panel.js", "panel.css"]]]) {
       const { context, page } = await freshPage(browser, latency);
       await page.addInitScript(() => {
         // In the very task that marks ready, a callback for the next frame;
@@ -273,7 +273,7 @@ const bytesLine = (name, place, xs) => {
 };
 
 /**
- * The realistic panel (`xtask/src/heavy.rs`: 1.5 MB of JavaScript that runs
+ * The realistic panel (`bench/src/heavy.rs`: 1.5 MB of JavaScript that runs
  * at boot, 100 KB of CSS), beside the toy one: a cold boot and a warm one at
  * 100 ms of latency, with the recommended embed and in plain tags; what the
  * browser's integrity check of its files costs (the same page with the
@@ -393,7 +393,7 @@ async function memory(browser) {
  */
 async function compileAtBoot(browser) {
   const runs = quick ? 3 : 10;
-  // `{imports, bodies}` of the served module, read by xtask's wasm parser (`weight.rs`).
+  // `{imports, bodies}` of the served module, read by the bench's wasm parser (`bench/src/weight.rs`).
   const module = JSON.parse(fs.readFileSync(process.env.WASM_FUNCTIONS, "utf8"));
   const counts = [];
   const bytes = [];

@@ -38,7 +38,7 @@ test("a feature whose variable is missing is switched off, and the panel still b
 
 // The glue copies a text longer than its LONG (512 in JavaScript's length)
 // into the module with TextEncoder.encode, and a shorter one a character at
-// a time (xtask/src/glue.rs): characters beyond ASCII arrive whole either way.
+// a time (glue/src/encode.rs): characters beyond ASCII arrive whole either way.
 for (const [length, pad] of [["short", ""], ["long", "é😀 ".repeat(2500)]]) {
   test(`a ${length} configuration's text reaches the core whole, characters beyond ASCII included`, async ({ desk }) => {
     const config = JSON.stringify({ $schema: pad, ...GOOD, values: { ...GOOD.values, "THÈME_😀": "sombre" } });

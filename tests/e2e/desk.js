@@ -6,7 +6,7 @@
 //   MiniBrowser, under the Xvfb display `cargo xtask test` starts), because
 //   Playwright cannot drive WebKitGTK. `webdriver.js` is the client.
 // - What a test does to the network or the page happens on the test server,
-//   in a test plan (xtask/src/plan.rs): faults, options, and hooks run first
+//   in a test plan (tests/server/src/plan.rs): faults, options, and hooks run first
 //   in each page (console and page errors recorded, the blank-frame sampler).
 //   So a scenario means the same in every engine, and each test runs on an
 //   origin of its own.

@@ -1,5 +1,5 @@
 // Small helpers shared by the end-to-end specs: releases, documents and
-// fault rules for the test server's plans (xtask/src/plan.rs).
+// fault rules for the test server's plans (tests/server/src/plan.rs).
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");

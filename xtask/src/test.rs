@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::serve::Server;
+use crate::server::Server;
 use crate::tools;
 
 /// The engines, as wasm-pack's flags and Playwright's project names say them.
@@ -50,11 +50,7 @@ impl std::ops::AddAssign for Count {
 pub fn run() -> Result<(), String> {
     tools::ensure_test_tools()?;
     let root = crate::root();
-    let cargo = || {
-        let mut c = Command::new("cargo");
-        c.current_dir(&root);
-        c
-    };
+    let cargo = crate::cargo;
     tools::run(cargo().args(["fmt", "--all", "--check"]))?;
     tools::run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     tools::run(cargo().args([
@@ -78,9 +74,7 @@ pub fn run() -> Result<(), String> {
     );
 
     crate::packages::build_all()?;
-    for b in &crate::packages::config()?.build {
-        crate::packages::check_forbidden(&b.name, &crate::packages::weigh(b)?)?;
-    }
+    tools::run(&mut crate::bench_harness(&["forbidden".to_owned()]))?;
     crate::packages::check_feature_probe()?;
 
     // The integrators' kit: the declarations compile and catch a lost field;
@@ -112,7 +106,7 @@ pub fn run() -> Result<(), String> {
     let _ = std::fs::remove_file(&report);
     // Framework panels built by Vite, their releases written by the CLI
     // `cargo test` built (frameworks.spec.js boots them).
-    crate::panels::build(&cargo_target_dir(&root).join("debug/desk-loader"))?;
+    crate::panels::build(&crate::target_dir().join("debug/desk-loader"))?;
     let server = Server::start(0, false)?;
     // The preflight two ways, native and from the installed package under
     // Node, against each other and against the test server's plans.
@@ -122,7 +116,7 @@ pub fn run() -> Result<(), String> {
             .current_dir(&root)
             .env("BASE_URL", format!("http://{}", server.addr))
             // `cargo test` above built it, where cargo puts its output.
-            .env("DESK_LOADER_NATIVE", cargo_target_dir(&root).join("debug/desk-loader"))
+            .env("DESK_LOADER_NATIVE", crate::target_dir().join("debug/desk-loader"))
             .env("DESK_LOADER_NODE", root.join("target/dist/scratch/node_modules/.bin/desk-loader")),
         node_count,
     );
@@ -134,7 +128,7 @@ pub fn run() -> Result<(), String> {
             .env("DISPLAY", &display.name),
         |_| None,
     );
-    server.stop();
+    drop(server);
     drop(display);
     print_matrix(&matrix);
     if std::env::var_os("UPDATE_DOCS").is_some() {
@@ -292,11 +286,6 @@ fn libtest_count(line: &str) -> Option<Count> {
     (words.next()? == "passed").then_some(())?;
     let failed = words.next()?.parse().ok()?;
     Some(Count { passed, failed })
-}
-
-/// Where cargo writes its output: `CARGO_TARGET_DIR` when set, else `target/`.
-fn cargo_target_dir(root: &Path) -> std::path::PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d))
 }
 
 /// `# pass 12` and `# fail 0` from Node's test runner.

@@ -19,7 +19,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::sri::integrity;
+use desk_loader_core::sri::integrity;
 
 /// Functions in the bundle: each builds a row of the desk's data at boot.
 const FUNCTIONS: usize = 9_000;
@@ -165,9 +165,8 @@ pub fn write(dir: &Path) -> Result<[(u64, u64); 2], String> {
         ("desk-no-integrity.html", "manifest-no-integrity.json", r#"{"allowSameOriginWithoutIntegrity": true}"#),
     ] {
         put(&format!("{page}.options.json"), options)?;
-        let out = crate::tools::output(
-            std::process::Command::new("cargo")
-                .current_dir(crate::root())
+        let out = crate::output(
+            crate::cargo()
                 .args(["run", "--quiet", "-p", "desk-loader-cli", "--bin", "desk-loader", "--", "embed", "--manifest"])
                 .arg(dir.join(manifest))
                 .arg("--config")
@@ -181,7 +180,7 @@ pub fn write(dir: &Path) -> Result<[(u64, u64); 2], String> {
     let size = |name: &str| -> Result<(u64, u64), String> {
         let path = dir.join(name);
         let raw = std::fs::metadata(&path).map_err(|e| format!("{name}: {e}"))?.len();
-        Ok((raw, crate::packages::gzip_len(&path)?))
+        Ok((raw, crate::sizes::gzip_len(&path)?))
     };
     Ok([size("panel.js")?, size("panel.css")?])
 }
@@ -195,7 +194,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("f");
         std::fs::write(&path, text).unwrap();
-        let n = crate::packages::gzip_len(&path).unwrap();
+        let n = crate::sizes::gzip_len(&path).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
         n
     }

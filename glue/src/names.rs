@@ -10,8 +10,9 @@
 //!
 //! The rewrite is checked, not hoped for: each import name must be a key of
 //! the glue exactly once, the import module too, and afterwards the glue may
-//! name no export by its old name. A wasm-bindgen upgrade that writes its glue
-//! differently fails the build with the name it could not place.
+//! name no export by its old name. Glue written differently (which the
+//! version pin, `lib.rs`, keeps from reaching it) fails the build with the
+//! name it could not place.
 
 use serde_json::Value;
 

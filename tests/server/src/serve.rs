@@ -1,17 +1,22 @@
-//! The demo and test server: `www/` on 127.0.0.1, with the right MIME types,
+//! What the server answers: `www/` on 127.0.0.1, with the right MIME types,
 //! `Cache-Control: no-cache` with an ETag (revalidated on each use, 304 when unchanged),
 //! `POST /__report` to receive the loader's reports (`GET /__reports` lists
-//! them), `/__bench/` for the documents `cargo xtask bench` generates,
-//! `/__build/<id>/` for `www/` as a per-build path (`Cache-Control: immutable`,
-//! never revalidated: what docs/embed.md recommends for the loader's files), and
-//! per-scenario faults: a request from (or for) a page under
-//! `www/scenarios/<name>/` follows the rules in that folder's `faults.json`
-//! (`docs/matrix.md`): `delayMs`, `status`, `truncate`, `tamper`, `contentType`.
-//! `POST /__plans` opens a test plan on a port of its own: one end-to-end
-//! test's faults, page hooks and logs, whatever browser runs it (`plan.rs`).
-//! With `DESK_SERVE_LOG` set, each request is logged as it arrives and is answered.
+//! them), `/__bench/` for the files `cargo xtask bench` writes into
+//! `target/bench/`, `/__build/<id>/` for `www/` as a per-build path
+//! (`Cache-Control: immutable`, never revalidated: what docs/embed.md
+//! recommends for the loader's files), and per-scenario faults: a request
+//! from (or for) a page under `www/scenarios/<name>/` follows the rules in
+//! that folder's `faults.json` (`docs/matrix.md`): `delayMs`, `status`,
+//! `truncate`, `tamper`, `contentType`. `POST /__plans` opens a test plan on
+//! a port of its own: one end-to-end test's faults, page hooks and logs,
+//! whatever browser runs it (`plan.rs`). With `DESK_SERVE_LOG` set, each
+//! request is logged as it arrives and is answered.
+//!
+//! It knows the repository's layout (`www/`, and the directories under
+//! `target/` that the tools write), nothing of the tools themselves.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -23,16 +28,10 @@ const KEEP_REPORTS: usize = 200;
 /// Largest report body kept.
 const MAX_REPORT: usize = 64 * 1024;
 
-/// A running server.
-pub struct Server {
-    /// Where it listens.
-    pub addr: String,
-    inner: http::Listening,
-    shared: Arc<Shared>,
-}
-
 /// What the server's listeners share.
 struct Shared {
+    /// The repository's root.
+    root: PathBuf,
     www: PathBuf,
     reports: Mutex<Vec<String>>,
     print_reports: bool,
@@ -40,34 +39,29 @@ struct Shared {
     plans: Mutex<HashMap<u16, (http::Listening, Arc<Plan>)>>,
 }
 
-impl Server {
-    /// Listens on 127.0.0.1:`port` (0 picks a free port) and serves `www/`.
-    /// With `print_reports`, each report received is printed.
-    pub fn start(port: u16, print_reports: bool) -> Result<Server, String> {
-        let shared = Arc::new(Shared {
-            www: crate::root().join("www"),
+impl Shared {
+    fn new(root: &Path, print_reports: bool) -> Shared {
+        Shared {
+            root: root.to_path_buf(),
+            www: root.join("www"),
             reports: Mutex::new(Vec::new()),
             print_reports,
             plans: Mutex::new(HashMap::new()),
-        });
-        let for_handler = shared.clone();
-        // One thread per connection (`http.rs`): a slow client, or a fault's
-        // delay, never holds up another request.
-        let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &for_handler, None));
-        let inner = http::listen(("127.0.0.1", port), handler)
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-        Ok(Server { addr: inner.addr.to_string(), inner, shared })
-    }
-
-    /// Stops listening, and ends every test plan.
-    pub fn stop(self) {
-        self.inner.stop();
-        let plans: Vec<_> = self.shared.plans.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
-        for (_, (listening, plan)) in plans {
-            plan.end();
-            listening.stop();
         }
     }
+}
+
+/// Listens on 127.0.0.1:`port` (0 picks a free port) and serves the
+/// repository at `root` until the process ends; returns where it listens.
+/// With `print_reports`, each report received is printed.
+pub fn start(root: &Path, port: u16, print_reports: bool) -> Result<SocketAddr, String> {
+    let shared = Arc::new(Shared::new(root, print_reports));
+    // One thread per connection (`http.rs`): a slow client, or a fault's
+    // delay, never holds up another request.
+    let handler: http::Handler = Arc::new(move |req: &Request| handle(req, &shared, None));
+    let listening =
+        http::listen(("127.0.0.1", port), handler).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    Ok(listening.addr)
 }
 
 /// Opens a test plan on a port of its own and answers `{"port": N}`.
@@ -114,7 +108,7 @@ fn handle(req: &Request, shared: &Arc<Shared>, plan: Option<&Arc<Plan>>) -> Resp
             // A fault's own body is served as the test wrote it.
             Outcome::Serve(Some(rule)) if rule.body.is_some() => Plan::apply(&rule, None),
             Outcome::Serve(Some(rule)) => {
-                let file = resolve_any(&shared.www, &path);
+                let file = resolve_any(shared, &path);
                 let bytes = file.as_ref().and_then(|f| std::fs::read(f).ok().map(|b| (b, mime(f))));
                 planned_page(plan, Plan::apply(&rule, bytes))
             }
@@ -184,7 +178,7 @@ fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
         }
         _ if get => {
             let immutable = path.starts_with("/__build/");
-            match resolve_any(www, path).and_then(|f| std::fs::read(&f).ok().map(|bytes| (f, bytes))) {
+            match resolve_any(shared, path).and_then(|f| std::fs::read(&f).ok().map(|bytes| (f, bytes))) {
                 None => Response::new(404, "not found\n"),
                 Some((file, bytes)) if immutable => Response::new(200, bytes)
                     .with("Content-Type", mime(&file))
@@ -223,23 +217,22 @@ fn serve(req: &Request, shared: &Arc<Shared>, path: &str) -> Response {
 
 /// The file a GET of `path` serves: `/__build/<id>/<file>` is `www/` under
 /// a per-build path (any id: a new build takes a new one, as in production,
-/// served immutable), `/__bench/` the documents `cargo xtask bench` writes,
-/// `/__baseline/` the `www/` of the build `cargo xtask bench` compares
-/// boot-phases with (`bench::baseline_www`), `/__dist/` the
-/// bundled host page `cargo xtask test` builds from the installed package
+/// served immutable), `/__bench/` what `cargo xtask bench` writes into
+/// `target/bench/` (its documents, the realistic panel, and the `www/` of the
+/// build it compares boot phases with, under `baseline/src/www/`), `/__dist/`
+/// the bundled host page `cargo xtask test` builds from the installed package
 /// (`target/dist/site/`), `/__panels/` the framework panels and their pages
-/// (`panels.rs`, `target/panels/`), anything else a file of `www/`.
-fn resolve_any(www: &Path, path: &str) -> Option<PathBuf> {
+/// (`target/panels/`), anything else a file of `www/`.
+fn resolve_any(shared: &Shared, path: &str) -> Option<PathBuf> {
+    let (www, target) = (&shared.www, shared.root.join("target"));
     if let Some(rest) = path.strip_prefix("/__build/") {
         rest.split_once('/').and_then(|(_, file)| resolve(www, file))
     } else if let Some(rest) = path.strip_prefix("/__bench/") {
-        resolve(&crate::root().join("target/bench"), rest)
-    } else if let Some(rest) = path.strip_prefix("/__baseline/") {
-        resolve(&crate::bench::baseline_www(), rest)
+        resolve(&target.join("bench"), rest)
     } else if let Some(rest) = path.strip_prefix("/__dist/") {
-        resolve(&crate::root().join("target/dist/site"), rest)
+        resolve(&target.join("dist/site"), rest)
     } else if let Some(rest) = path.strip_prefix("/__panels/") {
-        resolve(&crate::root().join("target/panels"), rest)
+        resolve(&target.join("panels"), rest)
     } else {
         resolve(www, path)
     }
@@ -328,13 +321,7 @@ mod tests {
             remote: "127.0.0.1:1".parse().unwrap(),
             local_port: 0,
         };
-        let shared = Arc::new(Shared {
-            www: crate::root().join("www"),
-            reports: Mutex::new(Vec::new()),
-            print_reports: false,
-            plans: Mutex::new(HashMap::new()),
-        });
-        handle(&req, &shared, None)
+        handle(&req, &Arc::new(Shared::new(&crate::root(), false)), None)
     }
 
     fn header<'r>(r: &'r Response, name: &str) -> Option<&'r str> {

@@ -26,7 +26,8 @@
 //! go as before.
 //!
 //! Checked, not hoped for: the function and its branch must be found exactly
-//! as wasm-bindgen writes them, or the build fails and says so.
+//! as wasm-bindgen writes them (the version the crate is pinned to,
+//! `lib.rs`), or the build fails and says so.
 
 /// The function's head, as wasm-bindgen writes it.
 const HEAD: &str = "function passStringToWasm0(arg, malloc, realloc) {";
