@@ -63,6 +63,10 @@ pub fn run() -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
+    // The fuzz targets (their own workspace, run with nightly by `cargo xtask
+    // fuzz`) still compile against the core: a target that does not is a test
+    // that cannot run.
+    tools::run(cargo().args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"]))?;
 
     let native = counted(cargo().args(["test", "--workspace"]), libtest_count);
     // What SREs copy from docs/operations.md, against the real schemas (and
