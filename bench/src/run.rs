@@ -79,9 +79,10 @@ pub fn run(quick: bool) -> Result<(), String> {
         .collect();
     let results = format!(r#"{{"quick":{quick},"sizes":[{}],"figures":[{}]}}"#, size_json.join(","), json.join(","));
     std::fs::write(root.join("target/bench/results.json"), results).map_err(|e| e.to_string())?;
-    // A developer's partial run (`BENCH_ONLY`, tests/e2e/bench.js) leaves BENCHMARKS.md as it is.
-    if !only.is_empty() {
-        println!("BENCH_ONLY is set: BENCHMARKS.md is left as it is");
+    // A developer's partial run (`BENCH_ONLY`, tests/e2e/bench.js), or one
+    // against another baseline (`BENCH_BASELINE`), leaves BENCHMARKS.md as it is.
+    if !only.is_empty() || crate::baseline::chosen().is_some() {
+        println!("BENCH_ONLY or BENCH_BASELINE is set: BENCHMARKS.md is left as it is");
     } else {
         crate::table::write_benchmarks_md(&table, &weights, &commit, quick)?;
     }
