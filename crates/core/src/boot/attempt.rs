@@ -62,11 +62,7 @@ impl Boot {
         let (id, assets_left) = (attempt.id, attempt.assets.len() - chunks);
         let attempt_reads_cache = attempt.from_cache;
         self.actions.push_back(Action::Inject(attempt));
-        let deadline = if self.hidden {
-            Deadline::Paused { left_ms: self.options.ready_deadline_ms }
-        } else {
-            Deadline::Running { at_ms: now_ms + self.options.ready_deadline_ms }
-        };
+        let deadline = Deadline::after(self.options.ready_deadline_ms, now_ms, self.hidden);
         self.current = Some(Current {
             attempt: id,
             from_cache,

@@ -428,12 +428,6 @@ impl Boot {
         if self.state != State::Booting {
             return;
         }
-        match (hidden, c.deadline) {
-            (true, Deadline::Running { at_ms }) => {
-                c.deadline = Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) };
-            }
-            (false, Deadline::Paused { left_ms }) => c.deadline = Deadline::Running { at_ms: now_ms + left_ms },
-            _ => {}
-        }
+        c.deadline = c.deadline.visibility(hidden, now_ms);
     }
 }

@@ -17,6 +17,7 @@
 use std::collections::VecDeque;
 
 mod attempt;
+mod deadline;
 mod inputs;
 mod io;
 mod lineup;
@@ -29,14 +30,16 @@ pub use crate::options::{
     DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS, MAX_ATTEMPTS, MAX_RETRIES, MIN_RECHECK_MS, RENDER_BOUND_MS,
     RETRY_BACKOFF_MS,
 };
-pub use io::{check_document_size, Action, Diagnosis, Doc, Event, LoadError, Rendering, Start, State, Status};
-pub use recovery::Recovering;
+pub use io::{
+    check_document_size, Action, Attempt, Diagnosis, Doc, Event, LoadError, Recovering, Rendering, Start, State, Status,
+};
 
+use deadline::Deadline;
 use outcome::{warning, Ending};
 
 use super::check::evaluate;
 use super::config::{Contract, RuntimeConfig, Validated};
-use super::manifest::{Asset, AssetKind, Manifest, Release};
+use super::manifest::{AssetKind, Manifest, Release};
 use super::origin;
 use super::problem::{Code, Problem, Severity};
 use super::record::{self, Quarantined, Record, Update};
@@ -63,32 +66,6 @@ pub fn retry_url(url: &str, retries: u32) -> String {
         out.push_str(f);
     }
     out
-}
-
-/// One try at starting one release.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Attempt {
-    /// Counts from 1 within the page load: a boot started again in the page
-    /// goes on from the last ([`Start::first_attempt`]).
-    pub id: u32,
-    /// The release.
-    pub release_id: String,
-    /// Its files, in order.
-    pub assets: Vec<Asset>,
-    /// The validated configuration values the panel receives.
-    pub config: Value,
-    /// Which features are on.
-    pub features: Value,
-    /// Read the files from Cache Storage, hash them and answer
-    /// [`Event::CacheRead`]; they run from `blob:` URLs once the core has
-    /// checked them ([`Action::RunCached`]). Under desk-loader's service
-    /// worker an attempt from the cache has this unset: its files load at
-    /// their own URLs, which the worker answers from the cache.
-    pub from_cache: bool,
-    /// Only fetch the scripts until [`Action::RunScripts`]: the release has
-    /// stylesheets, and a panel that ran before them would render unstyled,
-    /// then jump (a layout shift).
-    pub scripts_wait: bool,
 }
 
 /// A release that may be started, with what it will receive.
@@ -149,12 +126,6 @@ enum Files {
     Network,
     /// Cache Storage, where a ready release's files were kept.
     Cache,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Deadline {
-    Running { at_ms: f64 },
-    Paused { left_ms: f64 },
 }
 
 /// The state machine of one boot.

@@ -22,19 +22,6 @@
 
 use super::*;
 
-/// A boot that rechecks after the error screen, and what it needs to know.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Recovering {
-    /// Which recheck this is: 1 for the first.
-    pub round: u32,
-    /// When the error screen first showed, on the page's clock.
-    pub since_ms: f64,
-    /// The code the screen shows: a recheck that fails the same way keeps it.
-    pub code: Code,
-    /// The agent clicked "Try again": the boot shows and reports as any.
-    pub by_agent: bool,
-}
-
 impl Boot {
     /// After a failure: the next recheck, if the host page has them on.
     #[cold]
@@ -47,8 +34,7 @@ impl Boot {
         }
         let cap = (self.options.recheck_ms * 2f64.powi(round.min(30) as i32 - 1)).min(self.options.recheck_max_ms);
         let at_ms = (now_ms + cap * (0.5 + 0.5 * self.random())).max(self.not_before_ms);
-        let deadline =
-            if self.hidden { Deadline::Paused { left_ms: at_ms - now_ms } } else { Deadline::Running { at_ms } };
+        let deadline = Deadline::at(at_ms, now_ms, self.hidden);
         self.recheck = Some((deadline, Recovering { round, since_ms, code, by_agent: false }));
     }
 
@@ -67,8 +53,8 @@ impl Boot {
     #[cold]
     #[inline(never)]
     pub(super) fn recheck_due(&mut self, now_ms: f64) {
-        if let Some((Deadline::Running { at_ms }, next)) = self.recheck {
-            if now_ms >= at_ms {
+        if let Some((deadline, next)) = self.recheck {
+            if deadline.passed(now_ms) {
                 self.recheck = None;
                 self.actions.push_back(Action::Recheck(next));
             }
@@ -78,11 +64,7 @@ impl Boot {
     /// The recheck's timer runs only while the page is visible.
     pub(super) fn recheck_visibility(&mut self, hidden: bool, now_ms: f64) {
         if let Some((deadline, _)) = self.recheck.as_mut() {
-            *deadline = match (*deadline, hidden) {
-                (Deadline::Running { at_ms }, true) => Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) },
-                (Deadline::Paused { left_ms }, false) => Deadline::Running { at_ms: now_ms + left_ms },
-                (same, _) => same,
-            };
+            *deadline = deadline.visibility(hidden, now_ms);
         }
     }
 
