@@ -34,12 +34,7 @@ impl Boot {
             cache_kept: false,
             boot_id: String::new(),
             earlier: Vec::new(),
-            recovering: None,
-            recheck: None,
-            on_screen: None,
-            not_before_ms: 0.0,
-            rng: 0,
-            error_screen_ms: None,
+            recovery: Recovery::default(),
             requests: requests::Requests::default(),
         }
     }
@@ -55,11 +50,10 @@ impl Boot {
         self.languages = start.languages;
         self.user_agent = report::user_agent_class(&start.user_agent);
         self.problems.extend(start.problems);
-        self.rng = start.seed;
-        self.recovering = start.recovering;
+        self.recovery.start(start.recovering, start.seed);
         // A recheck keeps the error screen up while it reads; the agent's
         // "Try again" shows that it heard the click.
-        if self.recovering.is_none_or(|r| r.by_agent) {
+        if self.recovery.shows_loading() {
             self.publish(Status::of(State::Loading));
             // A host page that left the mount point empty still gets a loading state.
             if start.mount_empty {
@@ -79,7 +73,7 @@ impl Boot {
                 Some(url) => {
                     let url = url.to_owned();
                     self.requests.fetch(doc, &url, start.now_ms + self.options.fetch_timeout_ms);
-                    Action::Fetch { doc, url, revalidate: self.recovering.is_some() }
+                    Action::Fetch { doc, url, revalidate: self.recovery.rechecking() }
                 }
                 None => Action::Load(doc),
             };
@@ -133,13 +127,13 @@ impl Boot {
     /// The shell keeps one timer for it and asks again after every drain.
     pub fn poll_timeout(&self) -> Option<f64> {
         let requests = self.requests.poll_timeout();
-        let own = if let (State::Failed, Some((Deadline::Running { at_ms }, _))) = (self.state, self.recheck) {
-            Some(at_ms)
-        } else {
-            match self.current.as_ref().filter(|_| self.state == State::Booting).map(|c| (c.retry_at, c.deadline)) {
+        let own = match self.state {
+            State::Failed => self.recovery.poll_timeout(),
+            State::Booting => match self.current.as_ref().map(|c| (c.retry_at, c.deadline)) {
                 Some((Some(at_ms), _) | (None, Deadline::Running { at_ms })) => Some(at_ms),
                 _ => None,
-            }
+            },
+            _ => None,
         };
         own.into_iter().chain(requests).reduce(f64::min)
     }
@@ -224,8 +218,8 @@ impl Boot {
             Event::CacheRead { attempt, digests } if self.is_waiting_for(attempt) => {
                 self.cache_read(&digests, now_ms);
             }
-            Event::Timeout if self.state == State::Failed => self.recheck_due(now_ms),
-            Event::Retry if self.state == State::Failed => self.retry_clicked(),
+            Event::Timeout if self.state == State::Failed => self.recovery.due(now_ms, &mut self.actions),
+            Event::Retry if self.state == State::Failed => self.recovery.retry_clicked(&mut self.actions),
             Event::Timeout if self.state == State::Booting => match self.current.as_ref() {
                 Some(c) if c.retry_at.is_some_and(|at| now_ms >= at) => {
                     if let Some(c) = self.current.take() {
@@ -267,10 +261,10 @@ impl Boot {
             }
             Event::Visibility { hidden } => {
                 self.visibility(hidden, now_ms);
-                self.recheck_visibility(hidden, now_ms);
+                self.recovery.visibility(hidden, now_ms);
             }
             Event::Hints { retry_after, cache_control } => {
-                self.hints(retry_after.as_deref(), cache_control.as_deref(), now_ms);
+                self.recovery.hints(retry_after.as_deref(), cache_control.as_deref(), now_ms, &self.options);
             }
             Event::MountEmptied if matches!(self.state, State::Loading | State::Booting) => {
                 self.actions.push_back(Action::ShowLoading);

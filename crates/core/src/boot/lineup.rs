@@ -68,9 +68,8 @@ impl Boot {
             self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
         // A recheck that found a release to start: the loading state replaces the error screen.
-        if let Some(r) = self.recovering.filter(|_| !self.candidates.is_empty()) {
+        if !self.candidates.is_empty() && self.recovery.found_release(now_ms) {
             self.actions.push_back(Action::ShowLoading);
-            self.error_screen_ms = Some(now_ms - r.since_ms);
         }
         self.try_next(now_ms);
     }

@@ -36,6 +36,7 @@ pub use io::{
 
 use deadline::Deadline;
 use outcome::{warning, Ending};
+use recovery::Recovery;
 
 use super::check::evaluate;
 use super::config::{Contract, RuntimeConfig, Validated};
@@ -166,19 +167,8 @@ pub struct Boot {
     /// Summaries of earlier failed boots whose reports were not delivered,
     /// from the record; sent again in this boot's report.
     earlier: Vec<Value>,
-    /// Set when this boot is a recheck after the error screen.
-    recovering: Option<Recovering>,
-    /// After a failure: when to recheck, and as what.
-    recheck: Option<(Deadline, Recovering)>,
-    /// What the error screen, once shown, stands for: the screen's "Try
-    /// again" starts the boot again as this.
-    on_screen: Option<Recovering>,
-    /// No recheck before this time: a server's `Retry-After` or `max-age`.
-    not_before_ms: f64,
-    /// The rechecks' random state.
-    rng: u64,
-    /// For a recheck that found a release: how long the error screen showed.
-    error_screen_ms: Option<f64>,
+    /// Whether this boot is a recheck, and after a failure the next one.
+    recovery: Recovery,
     /// The fetches and the report post in flight, with their deadlines.
     requests: requests::Requests,
 }

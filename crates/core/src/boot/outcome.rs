@@ -15,11 +15,9 @@ impl Boot {
         // tried a release and saw it fail shows and reports that, as any boot.
         let quarantined = !self.path.is_empty()
             && self.path.iter().all(|p| p.get("outcome").and_then(Value::as_str) == Some("release.quarantined"));
-        if let Some(r) = self
-            .recovering
-            .filter(|r| !r.by_agent && self.next_attempt == self.first_attempt && (r.code == code || quarantined))
-        {
-            self.schedule_recheck(r.code, now_ms);
+        let started = self.next_attempt != self.first_attempt;
+        if let Some(kept) = self.recovery.unchanged(code, started, quarantined) {
+            self.recovery.schedule(kept, now_ms, self.hidden, &self.options);
             return;
         }
         let release = decisive.and_then(|p| p.release.clone());
@@ -35,7 +33,7 @@ impl Boot {
             self.actions.push_back(Action::UpdateRecord(Update::Unsent(report::summary(report))));
         }
         self.actions.push_back(report);
-        self.schedule_recheck(code, now_ms);
+        self.recovery.schedule(code, now_ms, self.hidden, &self.options);
     }
 
     /// The root cause to show: a document-level error (manifest, configuration)
@@ -82,7 +80,7 @@ impl Boot {
                 ready_ms: if ready { Some(now_ms - self.injected_at) } else { None },
                 total_ms: now_ms - self.started_ms,
             },
-            error_screen_ms: if ready { self.error_screen_ms } else { None },
+            error_screen_ms: if ready { self.recovery.error_screen_ms() } else { None },
             user_agent: self.user_agent,
             wall_ms: self.wall_ms + (now_ms - self.started_ms),
             earlier: &self.earlier,
