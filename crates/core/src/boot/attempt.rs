@@ -6,7 +6,7 @@ impl Boot {
     pub(super) fn try_next(&mut self, now_ms: f64) {
         if self.attempts_made() >= MAX_ATTEMPTS {
             self.candidates.clear();
-            self.problems
+            self.outcome
                 .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
         }
         match self.candidates.pop_front() {
@@ -57,8 +57,7 @@ impl Boot {
             attempt: Some(attempt.id),
             ..Status::of(State::Booting)
         });
-        self.injected_at = now_ms;
-        self.loaded_at = None;
+        self.outcome.injected(now_ms);
         let (id, assets_left) = (attempt.id, attempt.assets.len() - chunks);
         let attempt_reads_cache = attempt.from_cache;
         self.actions.push_back(Action::Inject(attempt));
@@ -92,9 +91,7 @@ impl Boot {
             attempt: Some(c.attempt),
             ..Status::of(State::Ready)
         });
-        let bundle_end = self.loaded_at.unwrap_or(now_ms);
-        self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
-        self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
+        self.outcome.measure_ready(now_ms, &mut self.actions);
         self.actions.push_back(Action::UpdateRecord(Update::KnownGood {
             release: c.candidate.release.source.clone(),
             backend_schema: self.backend,
@@ -110,14 +107,7 @@ impl Boot {
         if let Some(url) = &self.options.service_worker {
             self.actions.push_back(Action::RegisterWorker(url.clone()));
         }
-        // The served release recovered from whatever it met on the way (a
-        // failed load before its retry or its cached copy): its problems are
-        // warnings now. Other releases keep theirs: an error is a release
-        // that could not serve (docs/report.md, "Severities").
-        for p in self.problems.iter_mut().filter(|p| p.release.as_deref() == Some(c.candidate.release.id.as_str())) {
-            p.severity = Severity::Warning;
-        }
-        self.ready_report = Some((c.candidate.release.id.clone(), now_ms));
+        self.outcome.ready(&c.candidate.release.id, now_ms);
     }
 
     #[cold]
@@ -175,7 +165,7 @@ impl Boot {
         if transient && c.retries < MAX_RETRIES && self.attempts_made() < MAX_ATTEMPTS {
             let mut c = self.current.take().expect("checked above");
             self.note(&c, "retry");
-            self.problems.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));
+            self.outcome.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));
             self.remove(c.attempt);
             c.retry_at = Some(now_ms + RETRY_BACKOFF_MS * f64::from(1u32 << c.retries));
             c.retries += 1;
@@ -191,7 +181,7 @@ impl Boot {
             // The server no longer has (or cannot send) the known-good files: run them from the cache.
             let c = self.current.take().expect("checked above");
             self.note(&c, code.as_str());
-            self.problems.push(Problem::error(code, detail).with_release(&c.candidate.release.id));
+            self.outcome.push(Problem::error(code, detail).with_release(&c.candidate.release.id));
             self.remove(c.attempt);
             self.begin(c.candidate, c.retries, Files::Cache, now_ms);
             return;
@@ -247,7 +237,7 @@ impl Boot {
                 release: c.candidate.release.id.clone(),
                 config_fingerprint: c.candidate.fingerprint.clone(),
                 backend_schema: self.backend,
-                until_ms: self.wall_ms + (now_ms - self.started_ms) + record::QUARANTINE_MS,
+                until_ms: self.outcome.wall(now_ms) + record::QUARANTINE_MS,
                 code: problem.code.as_str().to_owned(),
             })));
         }
@@ -260,7 +250,7 @@ impl Boot {
     fn end_attempt(&mut self, problem: Problem, now_ms: f64) {
         let Some(c) = self.current.take() else { return };
         self.note(&c, problem.code.as_str());
-        self.problems.push(problem.with_release(&c.candidate.release.id));
+        self.outcome.push(problem.with_release(&c.candidate.release.id));
         self.remove(c.attempt);
         self.try_next(now_ms);
     }
@@ -284,7 +274,7 @@ impl Boot {
         if let Some(share) = c.candidate.release.rollout {
             entry.push(("rollout".into(), share.into()));
         }
-        self.path.push(Value::Object(entry));
+        self.outcome.note(Value::Object(entry));
     }
 }
 

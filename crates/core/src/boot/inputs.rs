@@ -16,24 +16,11 @@ impl Boot {
             current: None,
             next_attempt: 1,
             first_attempt: 1,
-            problems: Vec::new(),
-            path: Vec::new(),
-            started_ms: 0.0,
-            wall_ms: 0.0,
             hidden: false,
             backend: None,
-            languages: Vec::new(),
-            user_agent: "unknown",
-            locale: None,
-            manifest_at: None,
-            config_at: None,
-            injected_at: 0.0,
-            loaded_at: None,
             order: Vec::new(),
-            ready_report: None,
             cache_kept: false,
-            boot_id: String::new(),
-            earlier: Vec::new(),
+            outcome: Outcome::new(),
             recovery: Recovery::default(),
             requests: requests::Requests::default(),
         }
@@ -41,15 +28,17 @@ impl Boot {
 
     /// Starts the boot: asks for every document at once.
     pub fn start(&mut self, start: Start) {
-        self.started_ms = start.now_ms;
+        self.outcome.start(
+            start.now_ms,
+            start.wall_ms,
+            start.boot_id,
+            start.languages,
+            &start.user_agent,
+            start.problems,
+        );
         self.first_attempt = start.first_attempt.max(1);
         self.next_attempt = self.first_attempt;
-        self.wall_ms = start.wall_ms;
-        self.boot_id = start.boot_id;
         self.hidden = start.hidden;
-        self.languages = start.languages;
-        self.user_agent = report::user_agent_class(&start.user_agent);
-        self.problems.extend(start.problems);
         self.recovery.start(start.recovering, start.seed);
         // A recheck keeps the error screen up while it reads; the agent's
         // "Try again" shows that it heard the click.
@@ -150,14 +139,14 @@ impl Boot {
 
     /// Every problem found so far.
     pub fn problems(&self) -> &[Problem] {
-        &self.problems
+        self.outcome.problems()
     }
 
     /// The next action for the shell, in order. The ready report comes last,
     /// built only when asked for, so building it never delays the ready state.
     pub fn next_action(&mut self) -> Option<Action> {
         self.actions.pop_front().or_else(|| {
-            let (release, at_ms) = self.ready_report.take()?;
+            let (release, at_ms) = self.outcome.take_ready_report()?;
             Some(self.report(Ending::Ready, Some(&release), at_ms))
         })
     }
@@ -245,14 +234,7 @@ impl Boot {
             },
             Event::ReportSent { .. } if !self.requests.report_answered() => {}
             Event::ReportSent { delivered: true } => {
-                let mut ids: Vec<String> = self
-                    .earlier
-                    .iter()
-                    .filter_map(|s| s.get("bootId").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect();
-                ids.push(self.boot_id.clone());
-                self.actions.push_back(Action::UpdateRecord(Update::Delivered(ids)));
+                self.actions.push_back(Action::UpdateRecord(Update::Delivered(self.outcome.delivered())));
             }
             // Not delivered: a failed boot's summary is already kept (`fail`).
             Event::ReportSent { delivered: false } => {}
@@ -270,7 +252,7 @@ impl Boot {
                 self.actions.push_back(Action::ShowLoading);
             }
             Event::CspViolation { directive, blocked } if !matches!(self.state, State::Ready | State::Failed) => {
-                self.csp_violation(directive, &blocked);
+                self.outcome.csp_violation(directive, &blocked);
             }
             _ => {}
         }
@@ -292,11 +274,7 @@ impl Boot {
             return;
         }
         *slot = Some(result);
-        match doc {
-            Doc::Manifest => self.manifest_at = Some(now_ms),
-            Doc::Config(_) => self.config_at = Some(now_ms),
-            _ => {}
-        }
+        self.outcome.document_in(doc, now_ms);
         let docs = &self.docs;
         let all_in = docs.manifest.is_some()
             && docs.config.iter().all(Option::is_some)
@@ -339,14 +317,6 @@ impl Boot {
         self.attempt_failed(p, now_ms);
     }
 
-    #[cold]
-    #[inline(never)]
-    pub(super) fn csp_violation(&mut self, directive: String, blocked: &str) {
-        let mut p = Problem::warning(Code::CspViolation, format!("{directive}: the page's policy blocked {blocked}"));
-        p.expected = Some(directive);
-        self.problems.push(p);
-    }
-
     pub(super) fn is_waiting_for(&self, attempt: u32) -> bool {
         self.state == State::Booting
             && self.current.as_ref().is_some_and(|c| c.attempt == attempt && c.retry_at.is_none())
@@ -382,7 +352,7 @@ impl Boot {
         if c.assets_left > 0 {
             return;
         }
-        self.loaded_at = Some(now_ms);
+        self.outcome.loaded(now_ms);
         if std::mem::take(&mut c.early_ready) {
             self.look(now_ms);
         }
@@ -423,5 +393,35 @@ impl Boot {
             return;
         }
         c.deadline = c.deadline.visibility(hidden, now_ms);
+    }
+
+    /// No release can run: the error screen and the report, then a recheck.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn fail(&mut self, now_ms: f64) {
+        self.state = State::Failed;
+        let decisive = self.outcome.decisive(&self.order);
+        let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
+        // A recheck that started nothing and fails as the screen already
+        // says (or finds only releases quarantined since) changes nothing on
+        // it and reports nothing new: it waits for the next recheck. One that
+        // tried a release and saw it fail shows and reports that, as any boot.
+        let started = self.next_attempt != self.first_attempt;
+        if let Some(kept) = self.recovery.unchanged(code, started, self.outcome.only_quarantined()) {
+            self.recovery.schedule(kept, now_ms, self.hidden, &self.options);
+            return;
+        }
+        let release = decisive.and_then(|p| p.release.clone());
+        let screen = self.outcome.screen(decisive, now_ms);
+        self.publish(Status { release: release.clone(), code: Some(code), ..Status::of(State::Failed) });
+        let ending = Ending::Failed { code, support_code: &screen.support_code };
+        let report = self.report(ending, release.as_deref(), now_ms);
+        self.actions.push_back(Action::ShowError(screen));
+        // Kept before it is sent: a page closed during the send loses nothing.
+        if let Action::Report { report, .. } = &report {
+            self.actions.push_back(Action::UpdateRecord(Update::Unsent(crate::report::summary(report))));
+        }
+        self.actions.push_back(report);
+        self.recovery.schedule(code, now_ms, self.hidden, &self.options);
     }
 }

@@ -8,12 +8,12 @@ impl Boot {
         let docs = std::mem::take(&mut self.docs);
         let manifest = match docs.manifest {
             Some(Ok(doc)) => {
-                let (m, problems) = Manifest::parse(doc);
-                self.problems.extend(problems);
+                let (m, mut problems) = Manifest::parse(doc);
+                self.outcome.append(&mut problems);
                 Some(m)
             }
             Some(Err(e)) => {
-                self.problems.push(load_problem(Doc::Manifest, e));
+                self.outcome.push(load_problem(Doc::Manifest, e));
                 None
             }
             None => None,
@@ -22,40 +22,39 @@ impl Boot {
         for (i, part) in docs.config.into_iter().enumerate() {
             match part {
                 Some(Ok(doc)) => {
-                    let (runtime, problems) = RuntimeConfig::parse(doc);
-                    self.problems.extend(problems);
+                    let (runtime, mut problems) = RuntimeConfig::parse(doc);
+                    self.outcome.append(&mut problems);
                     parts.push(runtime);
                 }
                 // A source that cannot be read is left out, so what the
                 // releases need is then named variable by variable.
-                Some(Err(e)) => self.problems.push(warning(load_problem(Doc::Config(i), e))),
+                Some(Err(e)) => self.outcome.push(warning(load_problem(Doc::Config(i), e))),
                 None => {}
             }
         }
         let mut runtime = RuntimeConfig::merge(parts);
-        self.locale = runtime.locale.clone();
-        for (name, at) in [("manifest", self.manifest_at), ("config", self.config_at)] {
-            if let Some(end_ms) = at {
-                self.actions.push_back(Action::Measure { name, start_ms: self.started_ms, end_ms });
-            }
-        }
+        self.outcome.measure_documents(&mut self.actions);
         match docs.backend {
-            Some(Ok(v)) => crate::check::apply_backend(&v, &mut runtime, &mut self.problems),
-            Some(Err(e)) => self.problems.push(Problem::warning(
+            Some(Ok(v)) => {
+                let mut problems = Vec::new();
+                crate::check::apply_backend(&v, &mut runtime, &mut problems);
+                self.outcome.append(&mut problems);
+            }
+            Some(Err(e)) => self.outcome.push(Problem::warning(
                 Code::BackendUnknown,
                 format!("backend: the version endpoint could not be read: {}", load_error_text(&e)),
             )),
             None => {}
         }
         self.backend = runtime.backend_schema;
-        let record = match docs.record {
+        let mut record = match docs.record {
             Some(Ok(v)) => {
-                let (r, problems) = Record::decode(&v);
-                self.problems.extend(problems);
+                let (r, mut problems) = Record::decode(&v);
+                self.outcome.append(&mut problems);
                 r
             }
             Some(Err(e)) => {
-                self.problems.push(Problem::warning(
+                self.outcome.push(Problem::warning(
                     Code::RecordDiscarded,
                     format!("stored record: {}; discarded", load_error_text(&e)),
                 ));
@@ -63,9 +62,10 @@ impl Boot {
             }
             None => Record::default(),
         };
+        self.outcome.documents_read(runtime.locale.clone(), std::mem::take(&mut record.unsent));
         self.line_up(manifest, &runtime, record);
-        if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
-            self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
+        if self.candidates.is_empty() && !self.outcome.has_error() {
+            self.outcome.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
         // A recheck that found a release to start: the loading state replaces the error screen.
         if !self.candidates.is_empty() && self.recovery.found_release(now_ms) {
@@ -89,7 +89,7 @@ impl Boot {
         // this loader for this page. It is discarded, as record.md says, and
         // forgotten, never refused boot after boot under its own id.
         if let Some(p) = good.as_ref().and_then(|k| untrusted_files(&k.release, &self.options)) {
-            self.problems.push(Problem::warning(
+            self.outcome.push(Problem::warning(
                 Code::RecordDiscarded,
                 format!("stored record: knownGood does not meet the page's trust rules ({}); discarded", p.message),
             ));
@@ -97,7 +97,7 @@ impl Boot {
             good = None;
         }
         self.cache_kept = good.as_ref().is_some_and(|k| k.cached);
-        self.earlier = std::mem::take(&mut record.unsent);
+        let wall_ms = self.outcome.started_wall_ms();
         let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
         let mut releases: Vec<(Release, bool)> = listed
             .into_iter()
@@ -120,18 +120,17 @@ impl Boot {
             if withdrawn(&release.id) || pinned_out(&release.id) || !rollout::takes(&self.options.desk_id, &release) {
                 continue;
             }
-            let note = |path: &mut Vec<Value>, outcome: &str| {
-                let mut entry =
-                    vec![("release".into(), release.id.as_str().into()), ("outcome".into(), outcome.into())];
+            let note = |what: &str| {
+                let mut entry = vec![("release".into(), release.id.as_str().into()), ("outcome".into(), what.into())];
                 if let Some(share) = release.rollout {
                     entry.push(("rollout".into(), share.into()));
                 }
-                path.push(Value::Object(entry));
+                Value::Object(entry)
             };
             self.order.push(release.id.clone());
             if let Some(p) = untrusted_files(&release, &self.options) {
-                note(&mut self.path, p.code.as_str());
-                self.problems.push(p);
+                self.outcome.note(note(p.code.as_str()));
+                self.outcome.push(p);
                 continue;
             }
             let mut validated = evaluate(&release, runtime);
@@ -145,14 +144,14 @@ impl Boot {
                 }
             });
             // The boot keeps the problems (moved, not copied); the candidate keeps the values.
-            self.problems.append(&mut validated.problems);
-            if let Some(outcome) = refused {
-                note(&mut self.path, outcome);
+            self.outcome.append(&mut validated.problems);
+            if let Some(refused) = refused {
+                self.outcome.note(note(refused));
                 continue;
             }
-            if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, self.wall_ms) {
-                let minutes = ((q.until_ms - self.wall_ms) / 60_000.0).ceil() as i64;
-                self.problems.push(
+            if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, wall_ms) {
+                let minutes = ((q.until_ms - wall_ms) / 60_000.0).ceil() as i64;
+                self.outcome.push(
                     Problem::warning(
                         Code::ReleaseQuarantined,
                         format!(
@@ -162,13 +161,13 @@ impl Boot {
                     )
                     .with_release(&release.id),
                 );
-                note(&mut self.path, "release.quarantined");
+                self.outcome.note(note("release.quarantined"));
                 continue;
             }
             viable.push(Candidate { release, validated, fingerprint, known_good });
         }
         if runtime.backend_schema.is_none() && viable.iter().any(|c| c.release.backend.is_some()) {
-            self.problems.push(Problem::warning(
+            self.outcome.push(Problem::warning(
                 Code::BackendUnknown,
                 "backend: no schema version known (no backendSchema, no endpoint), so backend ranges were not checked",
             ));

@@ -35,18 +35,16 @@ pub use io::{
 };
 
 use deadline::Deadline;
-use outcome::{warning, Ending};
+use outcome::{warning, Ending, Outcome};
 use recovery::Recovery;
 
 use super::check::evaluate;
 use super::config::{Contract, RuntimeConfig, Validated};
 use super::manifest::{AssetKind, Manifest, Release};
 use super::origin;
-use super::problem::{Code, Problem, Severity};
+use super::problem::{Code, Problem};
 use super::record::{self, Quarantined, Record, Update};
-use super::report::{self, Timings};
 use super::rollout;
-use super::texts;
 use crate::value::Value;
 
 /// The URL a retry loads a file from: its own, with `desk-retry=N` added to
@@ -141,32 +139,15 @@ pub struct Boot {
     next_attempt: u32,
     /// The id of the first attempt ([`Start::first_attempt`]).
     first_attempt: u32,
-    problems: Vec<Problem>,
-    path: Vec<Value>,
-    started_ms: f64,
-    wall_ms: f64,
     hidden: bool,
     backend: Option<i64>,
-    languages: Vec<String>,
-    user_agent: &'static str,
-    locale: Option<String>,
-    manifest_at: Option<f64>,
-    config_at: Option<f64>,
-    injected_at: f64,
-    loaded_at: Option<f64>,
     /// Release ids in the order they were considered: manifest order, then the record's.
     order: Vec<String>,
-    /// The ready report, built when the shell asks for it (after the ready
-    /// state is shown): the release id and the time of ready.
-    ready_report: Option<(String, f64)>,
     /// Whether the record says the known-good release's files were stored in
     /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
     cache_kept: bool,
-    /// This boot's id.
-    boot_id: String,
-    /// Summaries of earlier failed boots whose reports were not delivered,
-    /// from the record; sent again in this boot's report.
-    earlier: Vec<Value>,
+    /// What is recorded and reported over the run.
+    outcome: Outcome,
     /// Whether this boot is a recheck, and after a failure the next one.
     recovery: Recovery,
     /// The fetches and the report post in flight, with their deadlines.
@@ -179,4 +160,28 @@ struct Docs {
     config: Vec<Option<Result<Value, LoadError>>>,
     record: Option<Result<Value, LoadError>>,
     backend: Option<Result<Value, LoadError>>,
+}
+
+impl Boot {
+    /// Publishes a change of the boot's public state.
+    fn publish(&mut self, status: Status) {
+        self.actions.push_back(Action::SetState(status));
+    }
+
+    /// The report action: the report of how the boot ended, with `release`
+    /// (the one that served, or the decisive problem's), the body the
+    /// endpoint receives, and the endpoint, whose answer is awaited for
+    /// `reportTimeoutMs`.
+    fn report(&mut self, ending: Ending<'_>, release: Option<&str>, now_ms: f64) -> Action {
+        let report = self.outcome.report(ending, release, now_ms, self.backend, self.recovery.error_screen_ms());
+        let (body, content_type) = match self.options.report_format {
+            ReportFormat::Json => (report.to_json(), "text/plain;charset=UTF-8"),
+            ReportFormat::Otlp => (crate::otlp::logs_request(&report).to_json(), "application/json"),
+        };
+        let to = self.options.report_url.clone();
+        if to.is_some() {
+            self.requests.post_report(now_ms + self.options.report_timeout_ms);
+        }
+        Action::Report { report, body, content_type, to }
+    }
 }
