@@ -5,11 +5,11 @@ use super::*;
 impl Boot {
     pub(super) fn try_next(&mut self, now_ms: f64) {
         if self.attempts_made() >= MAX_ATTEMPTS {
-            self.candidates.clear();
+            self.lineup.give_up();
             self.outcome
                 .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
         }
-        match self.candidates.pop_front() {
+        match self.lineup.next() {
             Some(c) => self.begin(c, 0, Files::Network, now_ms),
             None => self.fail(now_ms),
         }
@@ -94,7 +94,7 @@ impl Boot {
         self.outcome.measure_ready(now_ms, &mut self.actions);
         self.actions.push_back(Action::UpdateRecord(Update::KnownGood {
             release: c.candidate.release.source.clone(),
-            backend_schema: self.backend,
+            backend_schema: self.lineup.backend(),
             config_fingerprint: c.candidate.fingerprint.clone(),
         }));
         if !c.from_cache {
@@ -151,7 +151,7 @@ impl Boot {
             Verdict::CacheMiss(Some(why)) => {
                 (Code::BundleMissing, false, format!("{url}: not intact in the cache: {why}"))
             }
-            Verdict::NotCached if self.cache_kept => (
+            Verdict::NotCached if self.lineup.cache_kept() => (
                 Code::CacheLost,
                 false,
                 format!(
@@ -236,7 +236,7 @@ impl Boot {
             self.actions.push_back(Action::UpdateRecord(Update::Quarantine(Quarantined {
                 release: c.candidate.release.id.clone(),
                 config_fingerprint: c.candidate.fingerprint.clone(),
-                backend_schema: self.backend,
+                backend_schema: self.lineup.backend(),
                 until_ms: self.outcome.wall(now_ms) + record::QUARANTINE_MS,
                 code: problem.code.as_str().to_owned(),
             })));

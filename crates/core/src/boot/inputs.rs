@@ -11,15 +11,11 @@ impl Boot {
             options,
             state: State::Loading,
             actions: VecDeque::new(),
-            docs: Docs::default(),
-            candidates: VecDeque::new(),
+            lineup: Lineup::default(),
             current: None,
             next_attempt: 1,
             first_attempt: 1,
             hidden: false,
-            backend: None,
-            order: Vec::new(),
-            cache_kept: false,
             outcome: Outcome::new(),
             recovery: Recovery::default(),
             requests: requests::Requests::default(),
@@ -49,16 +45,8 @@ impl Boot {
                 self.actions.push_back(Action::ShowLoading);
             }
         }
-        let sources = self.options.config.len().max(1);
-        self.docs.config = vec![None; sources];
-        let mut docs = vec![Doc::Manifest];
-        docs.extend((0..sources).map(Doc::Config));
-        docs.push(Doc::Record);
-        if self.options.backend_url.is_some() {
-            docs.push(Doc::Backend);
-        }
-        for doc in docs {
-            let action = match self.url_of(doc) {
+        for doc in self.lineup.expect(&self.options) {
+            let action = match lineup::url_of(&self.options, doc) {
                 Some(url) => {
                     let url = url.to_owned();
                     self.requests.fetch(doc, &url, start.now_ms + self.options.fetch_timeout_ms);
@@ -68,34 +56,6 @@ impl Boot {
             };
             self.actions.push_back(action);
         }
-    }
-
-    /// The URL `doc` is fetched from, when the host page gave one.
-    fn url_of(&self, doc: Doc) -> Option<&str> {
-        if doc == Doc::Backend {
-            return self.options.backend_url.as_deref();
-        }
-        match self.source(doc) {
-            Some(Source::Url(url)) => Some(url),
-            _ => None,
-        }
-    }
-
-    /// A document's text read: the size limit first (the stored record's
-    /// own, `record::read_stored`), then the core's JSON parser.
-    fn read(&self, doc: Doc, text: Result<String, LoadError>) -> Result<Value, LoadError> {
-        let text = text?;
-        if doc == Doc::Record {
-            return record::read_stored(&text, self.options.parse_number).map_err(LoadError::Malformed);
-        }
-        let what = match (self.url_of(doc), doc) {
-            (Some(url), _) => url.to_owned(),
-            (None, Doc::Manifest) => self.options.manifest.name(),
-            (None, Doc::Config(i)) => self.options.config.get(i).map(Source::name).unwrap_or_default(),
-            (None, _) => String::new(),
-        };
-        check_document_size(text.len(), &what)?;
-        crate::json::parse(&text, self.options.parse_number).map_err(|e| LoadError::Malformed(e.to_string()))
     }
 
     /// The current state.
@@ -130,11 +90,7 @@ impl Boot {
     /// Where the host page said `doc` is ([`Action::Load`] reads it in the
     /// page; a URL is [`Action::Fetch`]'s): `None` for the stored record.
     pub fn source(&self, doc: Doc) -> Option<&Source> {
-        match doc {
-            Doc::Manifest => Some(&self.options.manifest),
-            Doc::Config(i) => self.options.config.get(i),
-            Doc::Backend | Doc::Record => None,
-        }
+        lineup::source(&self.options, doc)
     }
 
     /// Every problem found so far.
@@ -159,11 +115,12 @@ impl Boot {
         }
         match event {
             Event::Text(doc, text) => {
-                let result = self.read(doc, text);
+                let result = lineup::read(&self.options, doc, text);
                 self.handle(Event::Loaded(doc, result), now_ms);
             }
             Event::Loaded(doc, result)
-                if self.state == State::Loading && self.requests.answered(doc, self.url_of(doc).is_some()) =>
+                if self.state == State::Loading
+                    && self.requests.answered(doc, lineup::url_of(&self.options, doc).is_some()) =>
             {
                 self.document_in(doc, result, now_ms);
             }
@@ -261,28 +218,22 @@ impl Boot {
     /// A document is in (or failed): the first answer for it counts. With
     /// the last one, the releases are chosen.
     fn document_in(&mut self, doc: Doc, result: Result<Value, LoadError>, now_ms: f64) {
-        let slot = match doc {
-            Doc::Manifest => &mut self.docs.manifest,
-            Doc::Config(i) => match self.docs.config.get_mut(i) {
-                Some(slot) => slot,
-                None => return,
-            },
-            Doc::Record => &mut self.docs.record,
-            Doc::Backend => &mut self.docs.backend,
-        };
-        if slot.is_some() {
-            return;
-        }
-        *slot = Some(result);
+        let Some(all_in) = self.lineup.document_in(doc, result, &self.options) else { return };
         self.outcome.document_in(doc, now_ms);
-        let docs = &self.docs;
-        let all_in = docs.manifest.is_some()
-            && docs.config.iter().all(Option::is_some)
-            && docs.record.is_some()
-            && (docs.backend.is_some() || self.options.backend_url.is_none());
         if all_in {
             self.choose(now_ms);
         }
+    }
+
+    /// Every document is in: the releases are lined up, and the first goes on.
+    fn choose(&mut self, now_ms: f64) {
+        self.outcome.measure_documents(&mut self.actions);
+        self.lineup.choose(&self.options, &mut self.outcome, &mut self.actions);
+        // A recheck that found a release to start: the loading state replaces the error screen.
+        if !self.lineup.is_empty() && self.recovery.found_release(now_ms) {
+            self.actions.push_back(Action::ShowLoading);
+        }
+        self.try_next(now_ms);
     }
 
     // What follows `handle` marked `#[cold]` is what a healthy boot never
@@ -400,7 +351,7 @@ impl Boot {
     #[inline(never)]
     pub(super) fn fail(&mut self, now_ms: f64) {
         self.state = State::Failed;
-        let decisive = self.outcome.decisive(&self.order);
+        let decisive = self.outcome.decisive(self.lineup.order());
         let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
         // A recheck that started nothing and fails as the screen already
         // says (or finds only releases quarantined since) changes nothing on

@@ -35,16 +35,13 @@ pub use io::{
 };
 
 use deadline::Deadline;
+use lineup::{Candidate, Lineup};
 use outcome::{warning, Ending, Outcome};
 use recovery::Recovery;
 
-use super::check::evaluate;
-use super::config::{Contract, RuntimeConfig, Validated};
-use super::manifest::{AssetKind, Manifest, Release};
-use super::origin;
+use super::manifest::AssetKind;
 use super::problem::{Code, Problem};
-use super::record::{self, Quarantined, Record, Update};
-use super::rollout;
+use super::record::{self, Quarantined, Update};
 use crate::value::Value;
 
 /// The URL a retry loads a file from: its own, with `desk-retry=N` added to
@@ -65,15 +62,6 @@ pub fn retry_url(url: &str, retries: u32) -> String {
         out.push_str(f);
     }
     out
-}
-
-/// A release that may be started, with what it will receive.
-#[derive(Clone, Debug)]
-struct Candidate {
-    release: Release,
-    validated: Validated,
-    fingerprint: String,
-    known_good: bool,
 }
 
 /// Where the current attempt stands.
@@ -133,33 +121,19 @@ pub struct Boot {
     options: Options,
     state: State,
     actions: VecDeque<Action>,
-    docs: Docs,
-    candidates: VecDeque<Candidate>,
+    /// The documents, then the releases that may run, in order.
+    lineup: Lineup,
     current: Option<Current>,
     next_attempt: u32,
     /// The id of the first attempt ([`Start::first_attempt`]).
     first_attempt: u32,
     hidden: bool,
-    backend: Option<i64>,
-    /// Release ids in the order they were considered: manifest order, then the record's.
-    order: Vec<String>,
-    /// Whether the record says the known-good release's files were stored in
-    /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
-    cache_kept: bool,
     /// What is recorded and reported over the run.
     outcome: Outcome,
     /// Whether this boot is a recheck, and after a failure the next one.
     recovery: Recovery,
     /// The fetches and the report post in flight, with their deadlines.
     requests: requests::Requests,
-}
-
-#[derive(Debug, Default)]
-struct Docs {
-    manifest: Option<Result<Value, LoadError>>,
-    config: Vec<Option<Result<Value, LoadError>>>,
-    record: Option<Result<Value, LoadError>>,
-    backend: Option<Result<Value, LoadError>>,
 }
 
 impl Boot {
@@ -173,7 +147,8 @@ impl Boot {
     /// endpoint receives, and the endpoint, whose answer is awaited for
     /// `reportTimeoutMs`.
     fn report(&mut self, ending: Ending<'_>, release: Option<&str>, now_ms: f64) -> Action {
-        let report = self.outcome.report(ending, release, now_ms, self.backend, self.recovery.error_screen_ms());
+        let report =
+            self.outcome.report(ending, release, now_ms, self.lineup.backend(), self.recovery.error_screen_ms());
         let (body, content_type) = match self.options.report_format {
             ReportFormat::Json => (report.to_json(), "text/plain;charset=UTF-8"),
             ReportFormat::Otlp => (crate::otlp::logs_request(&report).to_json(), "application/json"),
