@@ -13,6 +13,13 @@
 //! one timer for it, and feeds [`Event::Timeout`] when it fires. Every run
 //! ends in [`State::Ready`] or [`State::Failed`] once the shell has answered
 //! each action (see the property tests in `tests/props.rs`).
+//!
+//! [`Boot`] is a coordinator, as quinn-proto's `Connection` is: it holds the
+//! options, the public state, the queue of actions and its parts, each a
+//! type of its own file with its own methods (`lineup.rs`, `attempt.rs`,
+//! `outcome.rs`, `recovery.rs`, `requests.rs`), and hands each event to the
+//! parts it concerns (`inputs.rs`). The parts never name `Boot`: what one
+//! needs of another, the coordinator passes in.
 
 use std::collections::VecDeque;
 
@@ -30,113 +37,141 @@ pub use crate::options::{
     DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS, MAX_ATTEMPTS, MAX_RETRIES, MIN_RECHECK_MS, RENDER_BOUND_MS,
     RETRY_BACKOFF_MS,
 };
+pub use attempt::retry_url;
 pub use io::{
     check_document_size, Action, Attempt, Diagnosis, Doc, Event, LoadError, Recovering, Rendering, Start, State, Status,
 };
 
-use deadline::Deadline;
-use lineup::{Candidate, Lineup};
-use outcome::{warning, Ending, Outcome};
+use crate::options::Source;
+use crate::problem::Problem;
+use attempt::Attempts;
+use lineup::Lineup;
+use outcome::{Ending, Outcome};
 use recovery::Recovery;
-
-use super::manifest::AssetKind;
-use super::problem::{Code, Problem};
-use super::record::{self, Quarantined, Update};
-use crate::value::Value;
-
-/// The URL a retry loads a file from: its own, with `desk-retry=N` added to
-/// the query. A new URL is a new request past every cache between the page
-/// and the origin: WebKit answers a `<link rel="preload">` or `<script>` of
-/// a URL whose preload failed earlier in the page with that failure, without
-/// asking the server again, and a CDN may keep a 5xx for a while. A server
-/// of static files ignores the query; the integrity stays the file's.
-pub fn retry_url(url: &str, retries: u32) -> String {
-    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
-    let mut out = String::with_capacity(url.len() + 16);
-    out.push_str(base);
-    out.push(if base.contains('?') { '&' } else { '?' });
-    out.push_str("desk-retry=");
-    out.push_str(&retries.to_string());
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
-/// Where the current attempt stands.
-#[derive(Clone, Debug)]
-struct Current {
-    /// The attempt's id; its release and files are the candidate's.
-    attempt: u32,
-    /// Whether its files come from the cache.
-    from_cache: bool,
-    candidate: Candidate,
-    retries: u32,
-    /// When the deadline fires, or, while the page is hidden, how much of it is left.
-    deadline: Deadline,
-    /// Waiting for a retry's backoff until this time, not for a panel.
-    retry_at: Option<f64>,
-    /// Which of its files have loaded, by index: a second `load` of one counts once.
-    loaded: Vec<bool>,
-    /// Files not yet loaded; a `ready()` counts only once they all have.
-    assets_left: usize,
-    /// Stylesheets not yet loaded; the scripts run after the last one.
-    styles_left: usize,
-    /// Scripts not yet loaded (and run); after the last one, a bundle that
-    /// never registered is `panel.not_registered`.
-    scripts_left: usize,
-    /// Whether the bundle called `deskLoader.register`.
-    registered: bool,
-    /// The files being read from Cache Storage, not yet checked.
-    reading_cache: bool,
-    /// A `ready()` heard while files were still loading.
-    early_ready: bool,
-    /// After `ready()`: the mount point is being looked at, frame by frame,
-    /// until it shows the panel or the bound passes (`deadline` holds it).
-    looking: Option<Looking>,
-}
-
-/// The looks at the mount point after `ready()`.
-#[derive(Clone, Copy, Debug, Default)]
-struct Looking {
-    /// Looks answered so far.
-    answered: u32,
-    /// The bound passed before any look was answered: the next answer is the last.
-    overdue: bool,
-}
-
-/// Where an attempt's files come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Files {
-    /// Their URLs.
-    Network,
-    /// Cache Storage, where a ready release's files were kept.
-    Cache,
-}
+use requests::Requests;
 
 /// The state machine of one boot.
 #[derive(Debug)]
 pub struct Boot {
     options: Options,
     state: State,
+    /// Whether the page is hidden.
+    hidden: bool,
     actions: VecDeque<Action>,
     /// The documents, then the releases that may run, in order.
     lineup: Lineup,
-    current: Option<Current>,
-    next_attempt: u32,
-    /// The id of the first attempt ([`Start::first_attempt`]).
-    first_attempt: u32,
-    hidden: bool,
+    /// The attempts' ids, and the one under way.
+    attempts: Attempts,
     /// What is recorded and reported over the run.
     outcome: Outcome,
     /// Whether this boot is a recheck, and after a failure the next one.
     recovery: Recovery,
     /// The fetches and the report post in flight, with their deadlines.
-    requests: requests::Requests,
+    requests: Requests,
 }
 
 impl Boot {
+    /// A boot that has not started.
+    pub fn new(options: Options) -> Boot {
+        Boot {
+            options,
+            state: State::Loading,
+            hidden: false,
+            actions: VecDeque::new(),
+            lineup: Lineup::default(),
+            attempts: Attempts::new(),
+            outcome: Outcome::new(),
+            recovery: Recovery::default(),
+            requests: Requests::default(),
+        }
+    }
+
+    /// Starts the boot: asks for every document at once.
+    pub fn start(&mut self, start: Start) {
+        let Start {
+            now_ms,
+            wall_ms,
+            hidden,
+            languages,
+            user_agent,
+            boot_id,
+            seed,
+            recovering,
+            problems,
+            first_attempt,
+            mount_empty,
+        } = start;
+        self.outcome.start(now_ms, wall_ms, boot_id, languages, &user_agent, problems);
+        self.attempts.start(first_attempt);
+        self.hidden = hidden;
+        self.recovery.start(recovering, seed);
+        // A recheck keeps the error screen up while it reads; the agent's
+        // "Try again" shows that it heard the click.
+        if self.recovery.shows_loading() {
+            self.publish(Status::of(State::Loading));
+            // A host page that left the mount point empty still gets a loading state.
+            if mount_empty {
+                self.actions.push_back(Action::ShowLoading);
+            }
+        }
+        for doc in self.lineup.expect(&self.options) {
+            let action = match lineup::url_of(&self.options, doc) {
+                Some(url) => {
+                    let url = url.to_owned();
+                    self.requests.fetch(doc, &url, now_ms + self.options.fetch_timeout_ms);
+                    Action::Fetch { doc, url, revalidate: self.recovery.rechecking() }
+                }
+                None => Action::Load(doc),
+            };
+            self.actions.push_back(action);
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The id the next attempt would get: a boot started after this one in
+    /// the same page begins there ([`Start::first_attempt`]).
+    pub fn next_attempt(&self) -> u32 {
+        self.attempts.next_id()
+    }
+
+    /// The earliest time, on the clock given to [`Boot::handle`], at which
+    /// the machine must hear [`Event::Timeout`]: the end of a retry's
+    /// backoff, the running ready deadline, or after a failure the next
+    /// recheck (none of them runs while the page is hidden).
+    /// The shell keeps one timer for it and asks again after every drain.
+    pub fn poll_timeout(&self) -> Option<f64> {
+        let own = match self.state {
+            State::Failed => self.recovery.poll_timeout(),
+            State::Booting => self.attempts.poll_timeout(),
+            _ => None,
+        };
+        own.into_iter().chain(self.requests.poll_timeout()).reduce(f64::min)
+    }
+
+    /// Where the host page said `doc` is ([`Action::Load`] reads it in the
+    /// page; a URL is [`Action::Fetch`]'s): `None` for the stored record.
+    pub fn source(&self, doc: Doc) -> Option<&Source> {
+        lineup::source(&self.options, doc)
+    }
+
+    /// Every problem found so far.
+    pub fn problems(&self) -> &[Problem] {
+        self.outcome.problems()
+    }
+
+    /// The next action for the shell, in order. The ready report comes last,
+    /// built only when asked for, so building it never delays the ready state.
+    pub fn next_action(&mut self) -> Option<Action> {
+        self.actions.pop_front().or_else(|| {
+            let (release, at_ms) = self.outcome.take_ready_report()?;
+            Some(self.report(Ending::Ready, Some(&release), at_ms))
+        })
+    }
+
     /// Publishes a change of the boot's public state.
     fn publish(&mut self, status: Status) {
         self.actions.push_back(Action::SetState(status));
