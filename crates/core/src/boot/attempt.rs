@@ -1,34 +1,189 @@
 //! An attempt: a release's files injected, and what became of them.
+//! [`Attempts`] numbers a boot's attempts and holds the one under way,
+//! [`Current`]: its files counted as they load, its ready deadline (paused
+//! while the page is hidden), the looks at the mount point after `ready()`,
+//! a retry's backoff, the files read back from the cache, and the judgement
+//! of a file that failed.
 
-use super::*;
+use std::collections::VecDeque;
 
-impl Boot {
-    pub(super) fn try_next(&mut self, now_ms: f64) {
-        if self.attempts_made() >= MAX_ATTEMPTS {
-            self.candidates.clear();
-            self.problems
-                .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
-        }
-        match self.candidates.pop_front() {
-            Some(c) => self.begin(c, 0, Files::Network, now_ms),
-            None => self.fail(now_ms),
-        }
+use super::deadline::Deadline;
+use super::io::{Action, Attempt, Diagnosis, Rendering};
+use super::lineup::Candidate;
+use crate::manifest::AssetKind;
+use crate::options::{Options, MAX_ATTEMPTS, MAX_RETRIES, RENDER_BOUND_MS, RETRY_BACKOFF_MS};
+use crate::problem::{Code, Problem};
+use crate::record::{Quarantined, Update};
+use crate::value::Value;
+
+/// The URL a retry loads a file from: its own, with `desk-retry=N` added to
+/// the query. A new URL is a new request past every cache between the page
+/// and the origin: WebKit answers a `<link rel="preload">` or `<script>` of
+/// a URL whose preload failed earlier in the page with that failure, without
+/// asking the server again, and a CDN may keep a 5xx for a while. A server
+/// of static files ignores the query; the integrity stays the file's.
+pub fn retry_url(url: &str, retries: u32) -> String {
+    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
+    let mut out = String::with_capacity(url.len() + 16);
+    out.push_str(base);
+    out.push(if base.contains('?') { '&' } else { '?' });
+    out.push_str("desk-retry=");
+    out.push_str(&retries.to_string());
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The attempts of one boot: their ids, and the one under way.
+#[derive(Debug)]
+pub(super) struct Attempts {
+    /// The id of the first attempt ([`Start::first_attempt`](super::Start::first_attempt)).
+    first: u32,
+    /// The id the next attempt gets.
+    next: u32,
+    /// The attempt under way, if any.
+    current: Option<Current>,
+}
+
+/// Where the current attempt stands.
+#[derive(Clone, Debug)]
+pub(super) struct Current {
+    /// The attempt's id; its release and files are the candidate's.
+    attempt: u32,
+    /// Whether its files come from the cache.
+    from_cache: bool,
+    candidate: Candidate,
+    retries: u32,
+    /// When the deadline fires, or, while the page is hidden, how much of it is left.
+    deadline: Deadline,
+    /// Waiting for a retry's backoff until this time, not for a panel.
+    retry_at: Option<f64>,
+    /// Which of its files have loaded, by index: a second `load` of one counts once.
+    loaded: Vec<bool>,
+    /// Files not yet loaded; a `ready()` counts only once they all have.
+    assets_left: usize,
+    /// Stylesheets not yet loaded; the scripts run after the last one.
+    styles_left: usize,
+    /// Scripts not yet loaded (and run); after the last one, a bundle that
+    /// never registered is `panel.not_registered`.
+    scripts_left: usize,
+    /// Whether the bundle called `deskLoader.register`.
+    registered: bool,
+    /// The files being read from Cache Storage, not yet checked.
+    reading_cache: bool,
+    /// A `ready()` heard while files were still loading.
+    early_ready: bool,
+    /// After `ready()`: the mount point is being looked at, frame by frame,
+    /// until it shows the panel or the bound passes (`deadline` holds it).
+    looking: Option<Looking>,
+}
+
+/// The looks at the mount point after `ready()`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Looking {
+    /// Looks answered so far.
+    answered: u32,
+    /// The bound passed before any look was answered: the next answer is the last.
+    overdue: bool,
+}
+
+/// Where an attempt's files come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Files {
+    /// Their URLs.
+    Network,
+    /// Cache Storage, where a ready release's files were kept.
+    Cache,
+}
+
+/// A file of the current attempt loaded: what follows.
+#[derive(Debug, PartialEq)]
+pub(super) enum FileIn {
+    /// Nothing yet: other files are loading (or the file counted already).
+    Counted,
+    /// The last script ran and the bundle never registered.
+    NotRegistered,
+    /// The last file is in; `ready()` was heard before it.
+    Last { early_ready: bool },
+}
+
+/// What the current attempt's timer found.
+#[derive(Debug, PartialEq)]
+pub(super) enum Due {
+    /// Nothing, or a last look asked for.
+    Nothing,
+    /// The retry's backoff is over: the attempt starts again.
+    Retry,
+    /// The panel did not call `ready()` within the ready deadline.
+    TimedOut,
+    /// The panel called `ready()` but the mount point showed nothing within the bound.
+    RenderedNothing,
+}
+
+/// What becomes of an attempt whose file failed.
+#[derive(Debug, PartialEq)]
+pub(super) enum Next {
+    /// A passing failure: the same files again after a backoff.
+    Retry,
+    /// The known-good release's files, unavailable: run them from the cache.
+    FromCache,
+    /// A failure that would happen again: the release is quarantined.
+    Quarantine,
+    /// The next candidate goes on.
+    End,
+}
+
+impl Attempts {
+    /// None made yet; the first will be 1.
+    pub(super) fn new() -> Attempts {
+        Attempts { first: 1, next: 1, current: None }
+    }
+
+    /// The boot starts; its first attempt is `first` (0 reads as 1).
+    pub(super) fn start(&mut self, first: u32) {
+        self.first = first.max(1);
+        self.next = self.first;
+    }
+
+    /// The id the next attempt would get.
+    pub(super) fn next_id(&self) -> u32 {
+        self.next
     }
 
     /// Attempts this boot has made.
-    fn attempts_made(&self) -> u32 {
-        self.next_attempt - self.first_attempt
+    pub(super) fn made(&self) -> u32 {
+        self.next - self.first
     }
 
-    /// The same release again, after its backoff: its files from the same place.
-    pub(super) fn retry(&mut self, c: Current, now_ms: f64) {
-        let files = if c.from_cache { Files::Cache } else { Files::Network };
-        self.begin(c.candidate, c.retries, files, now_ms);
+    /// Whether `attempt` is the one under way, and not waiting for a retry.
+    pub(super) fn is_waiting_for(&self, attempt: u32) -> bool {
+        self.current.as_ref().is_some_and(|c| c.attempt == attempt && c.retry_at.is_none())
+    }
+
+    /// The attempt under way.
+    pub(super) fn current(&self) -> Option<&Current> {
+        self.current.as_ref()
+    }
+
+    /// The attempt under way, which ends.
+    pub(super) fn take(&mut self) -> Option<Current> {
+        self.current.take()
     }
 
     /// Starts an attempt of `candidate`, its files from `files`; after
-    /// `retries` retries, each file's URL says so (`retry_url`).
-    fn begin(&mut self, candidate: Candidate, retries: u32, files: Files, now_ms: f64) {
+    /// `retries` retries, each file's URL says so (`retry_url`). The
+    /// attempt for the shell to inject.
+    pub(super) fn begin(
+        &mut self,
+        candidate: Candidate,
+        retries: u32,
+        files: Files,
+        now_ms: f64,
+        hidden: bool,
+        options: &Options,
+    ) -> Attempt {
         let from_cache = files == Files::Cache;
         let mut assets = candidate.release.assets.clone();
         let styles_left = assets.iter().filter(|a| a.kind == AssetKind::Style).count();
@@ -41,105 +196,276 @@ impl Boot {
             }
         }
         let attempt = Attempt {
-            id: self.next_attempt,
+            id: self.next,
             release_id: candidate.release.id.clone(),
             assets,
             config: candidate.validated.values_object(),
             features: candidate.validated.features_object(),
             // Under the worker, the files' own URLs: it answers from the cache.
-            from_cache: from_cache && !self.options.worker(),
+            from_cache: from_cache && !options.worker(),
             scripts_wait: styles_left > 0 && scripts_left > 0,
         };
-        self.next_attempt += 1;
-        self.state = State::Booting;
-        self.publish(Status {
-            release: Some(attempt.release_id.clone()),
-            attempt: Some(attempt.id),
-            ..Status::of(State::Booting)
-        });
-        self.injected_at = now_ms;
-        self.loaded_at = None;
-        let (id, assets_left) = (attempt.id, attempt.assets.len() - chunks);
-        let attempt_reads_cache = attempt.from_cache;
-        self.actions.push_back(Action::Inject(attempt));
-        let deadline = if self.hidden {
-            Deadline::Paused { left_ms: self.options.ready_deadline_ms }
-        } else {
-            Deadline::Running { at_ms: now_ms + self.options.ready_deadline_ms }
-        };
+        self.next += 1;
+        let assets_left = attempt.assets.len() - chunks;
         self.current = Some(Current {
-            attempt: id,
+            attempt: attempt.id,
             from_cache,
             candidate,
             retries,
-            deadline,
+            deadline: Deadline::after(options.ready_deadline_ms, now_ms, hidden),
             retry_at: None,
             loaded: vec![false; assets_left + chunks],
             assets_left,
             styles_left,
             scripts_left,
             registered: false,
-            reading_cache: attempt_reads_cache,
+            reading_cache: attempt.from_cache,
             early_ready: false,
             looking: None,
         });
+        attempt
     }
 
-    pub(super) fn ready(&mut self, now_ms: f64) {
-        let Some(c) = self.current.take() else { return };
-        self.state = State::Ready;
-        self.note(&c, "ready");
-        // The ready state first: what the host page and the agent wait for.
-        // Then the bookkeeping, and the report last (see `next_action`).
-        self.publish(Status {
-            release: Some(c.candidate.release.id.clone()),
-            attempt: Some(c.attempt),
-            ..Status::of(State::Ready)
-        });
-        let bundle_end = self.loaded_at.unwrap_or(now_ms);
-        self.actions.push_back(Action::Measure { name: "bundle", start_ms: self.injected_at, end_ms: bundle_end });
-        self.actions.push_back(Action::Measure { name: "ready", start_ms: self.injected_at, end_ms: now_ms });
-        self.actions.push_back(Action::UpdateRecord(Update::KnownGood {
-            release: c.candidate.release.source.clone(),
-            backend_schema: self.backend,
-            config_fingerprint: c.candidate.fingerprint.clone(),
-        }));
-        if !c.from_cache {
-            self.actions.push_back(Action::CacheAssets {
-                release: c.candidate.release.id.clone(),
-                assets: c.candidate.release.assets.clone(),
-            });
-        }
-        // Off the boot's path: the worker keeps the release offline from now on.
-        if let Some(url) = &self.options.service_worker {
-            self.actions.push_back(Action::RegisterWorker(url.clone()));
-        }
-        // The served release recovered from whatever it met on the way (a
-        // failed load before its retry or its cached copy): its problems are
-        // warnings now. Other releases keep theirs: an error is a release
-        // that could not serve (docs/report.md, "Severities").
-        for p in self.problems.iter_mut().filter(|p| p.release.as_deref() == Some(c.candidate.release.id.as_str())) {
-            p.severity = Severity::Warning;
-        }
-        self.ready_report = Some((c.candidate.release.id.clone(), now_ms));
+    /// `c` waits for its retry, after a backoff that doubles with each.
+    pub(super) fn back_off(&mut self, mut c: Current, now_ms: f64) {
+        c.retry_at = Some(now_ms + RETRY_BACKOFF_MS * f64::from(1u32 << c.retries));
+        c.retries += 1;
+        self.current = Some(c);
     }
 
-    #[cold]
-    #[inline(never)]
-    pub(super) fn asset_failed(
+    /// The earliest time the attempt's timer needs: the end of a retry's
+    /// backoff, or its running deadline.
+    pub(super) fn poll_timeout(&self) -> Option<f64> {
+        match self.current.as_ref().map(|c| (c.retry_at, c.deadline)) {
+            Some((Some(at_ms), _) | (None, Deadline::Running { at_ms })) => Some(at_ms),
+            _ => None,
+        }
+    }
+
+    /// The panel called `ready()`: with every file in, the look at the
+    /// mount point starts. A stylesheet may still fail: with files loading,
+    /// the panel is ready once every file is in.
+    pub(super) fn panel_ready(&mut self, now_ms: f64, hidden: bool, actions: &mut VecDeque<Action>) {
+        let Some(c) = self.current.as_mut().filter(|c| c.looking.is_none()) else { return };
+        if c.assets_left > 0 {
+            c.early_ready = true;
+        } else {
+            self.look(now_ms, hidden, actions);
+        }
+    }
+
+    /// The panel said it is ready, with every file in: the mount point is
+    /// judged on what the agent sees, from the next frame on, for at most
+    /// [`RENDER_BOUND_MS`] (`docs/panel-api.md`), hidden or not: a hidden
+    /// page's looks need no frame. A framework that renders asynchronously
+    /// (React) has its first frames.
+    pub(super) fn look(&mut self, now_ms: f64, hidden: bool, actions: &mut VecDeque<Action>) {
+        let after_frame = !hidden;
+        let Some(c) = self.current.as_mut() else { return };
+        c.looking = Some(Looking::default());
+        c.deadline = Deadline::Running { at_ms: now_ms + RENDER_BOUND_MS };
+        actions.push_back(Action::Look { attempt: c.attempt, after_frame });
+    }
+
+    /// A look answered: `Some(true)` when the panel rendered, `Some(false)`
+    /// when it had its last look and rendered nothing; else another look.
+    pub(super) fn looked(&mut self, rendered: Rendering, hidden: bool, actions: &mut VecDeque<Action>) -> Option<bool> {
+        let c = self.current.as_mut()?;
+        let looking = c.looking.as_mut()?;
+        looking.answered += 1;
+        if rendered.is_rendered() {
+            Some(true)
+        } else if looking.overdue {
+            Some(false)
+        } else {
+            actions.push_back(Action::Look { attempt: c.attempt, after_frame: !hidden });
+            None
+        }
+    }
+
+    /// The bundle registered: the first registration starts the panel; a
+    /// second is ignored.
+    pub(super) fn registered(&mut self, registration: u32, actions: &mut VecDeque<Action>) {
+        if let Some(c) = self.current.as_mut().filter(|c| !c.registered) {
+            c.registered = true;
+            actions.push_back(Action::StartPanel { attempt: c.attempt, registration });
+        }
+    }
+
+    /// A file of the current attempt is in: with the last stylesheet the
+    /// scripts run; with the last script, a bundle that never registered has
+    /// failed; with the last file, a `ready()` heard early counts.
+    pub(super) fn file_loaded(&mut self, index: usize, actions: &mut VecDeque<Action>) -> FileIn {
+        let Some(c) = self.current.as_mut() else { return FileIn::Counted };
+        let Some(kind) = c.candidate.release.assets.get(index).map(|a| a.kind) else { return FileIn::Counted };
+        match c.loaded.get_mut(index) {
+            Some(seen) if !*seen => *seen = true,
+            _ => return FileIn::Counted,
+        }
+        c.assets_left = c.assets_left.saturating_sub(1);
+        if kind == AssetKind::Style {
+            c.styles_left = c.styles_left.saturating_sub(1);
+            if c.styles_left == 0 && c.scripts_left > 0 {
+                actions.push_back(Action::RunScripts { attempt: c.attempt });
+            }
+        } else {
+            c.scripts_left = c.scripts_left.saturating_sub(1);
+            if c.scripts_left == 0 && !c.registered {
+                return FileIn::NotRegistered;
+            }
+        }
+        if c.assets_left > 0 {
+            return FileIn::Counted;
+        }
+        FileIn::Last { early_ready: std::mem::take(&mut c.early_ready) }
+    }
+
+    /// The attempt's timer at `now_ms`: the retry's backoff over, or the
+    /// deadline passed. A deadline that passes before any look at the mount
+    /// point was answered asks for one last look, at once.
+    pub(super) fn due(&mut self, now_ms: f64, actions: &mut VecDeque<Action>) -> Due {
+        let Some(c) = self.current.as_mut() else { return Due::Nothing };
+        if c.retry_at.is_some_and(|at| now_ms >= at) {
+            return Due::Retry;
+        }
+        if c.retry_at.is_some() || !c.deadline.passed(now_ms) {
+            return Due::Nothing;
+        }
+        match c.looking.as_mut() {
+            None => Due::TimedOut,
+            Some(l) if l.answered == 0 => {
+                l.overdue = true;
+                c.deadline = Deadline::Paused { left_ms: 0.0 };
+                actions.push_back(Action::Look { attempt: c.attempt, after_frame: false });
+                Due::Nothing
+            }
+            Some(_) => Due::RenderedNothing,
+        }
+    }
+
+    /// The ready deadline runs only while the page is visible; a retry's
+    /// backoff and the look after `ready()` run hidden or not.
+    pub(super) fn visibility(&mut self, hidden: bool, now_ms: f64) {
+        if let Some(c) = self.current.as_mut().filter(|c| c.retry_at.is_none() && c.looking.is_none()) {
+            c.deadline = c.deadline.visibility(hidden, now_ms);
+        }
+    }
+
+    /// The files of an attempt from the cache were read: each must match its
+    /// integrity before it runs ([`Action::RunCached`]); the first that does
+    /// not is returned, to fail the attempt as a file not intact in the cache.
+    pub(super) fn cache_read(
         &mut self,
+        digests: &[(usize, Vec<u8>)],
+        actions: &mut VecDeque<Action>,
+    ) -> Option<(String, Diagnosis)> {
+        let c = self.current.as_mut().filter(|c| c.reading_cache)?;
+        c.reading_cache = false;
+        let assets = &c.candidate.release.assets;
+        let unread = assets
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.kind != AssetKind::Chunk)
+            .find(|(i, _)| !digests.iter().any(|(read, _)| read == i));
+        let bad = digests.iter().find_map(|(i, digest)| {
+            let asset = assets.get(*i)?;
+            let intact = crate::integrity::parse(&asset.integrity).is_ok_and(|m| m.matches(digest));
+            (!intact).then(|| asset.url.clone())
+        });
+        match (bad, unread) {
+            (Some(url), _) => Some((url, Diagnosis::FromCache)),
+            (None, Some((_, a))) => Some((a.url.clone(), Diagnosis::NotCached)),
+            (None, None) => {
+                actions.push_back(Action::RunCached { attempt: c.attempt });
+                None
+            }
+        }
+    }
+}
+
+impl Current {
+    /// The attempt's id.
+    pub(super) fn id(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Its release's id.
+    pub(super) fn release_id(&self) -> &str {
+        &self.candidate.release.id
+    }
+
+    /// What to start again, and its files' place: the same release after
+    /// the same retries.
+    pub(super) fn again(self) -> (Candidate, u32, Files) {
+        let files = if self.from_cache { Files::Cache } else { Files::Network };
+        (self.candidate, self.retries, files)
+    }
+
+    /// Its entry in the boot's path, with how it went.
+    pub(super) fn note(&self, outcome: &str) -> Value {
+        let mut entry = vec![
+            ("release".into(), Value::from(self.candidate.release.id.as_str())),
+            ("attempt".into(), Value::Number(f64::from(self.attempt))),
+            ("outcome".into(), outcome.into()),
+        ];
+        if self.from_cache {
+            entry.push(("fromCache".into(), true.into()));
+        }
+        if let Some(share) = self.candidate.release.rollout {
+            entry.push(("rollout".into(), share.into()));
+        }
+        Value::Object(entry)
+    }
+
+    /// It became ready: the record's new known-good release, judged against `backend`.
+    pub(super) fn known_good(&self, backend: Option<i64>) -> Update {
+        Update::KnownGood {
+            release: self.candidate.release.source.clone(),
+            backend_schema: backend,
+            config_fingerprint: self.candidate.fingerprint.clone(),
+        }
+    }
+
+    /// It became ready from the network: its files, to keep in the cache.
+    pub(super) fn cache_assets(&self) -> Option<Action> {
+        (!self.from_cache).then(|| Action::CacheAssets {
+            release: self.candidate.release.id.clone(),
+            assets: self.candidate.release.assets.clone(),
+        })
+    }
+
+    /// It failed with `code` in a way that would happen again with the same
+    /// release, configuration and `backend`: quarantined until `until_ms`.
+    pub(super) fn quarantined(&self, backend: Option<i64>, until_ms: f64, code: Code) -> Update {
+        Update::Quarantine(Quarantined {
+            release: self.candidate.release.id.clone(),
+            config_fingerprint: self.candidate.fingerprint.clone(),
+            backend_schema: backend,
+            until_ms,
+            code: code.as_str().to_owned(),
+        })
+    }
+
+    /// A file of the attempt failed to load: the problem with the file at
+    /// fault (a module that is intact failed for the first of its chunks
+    /// that is not), and what becomes of the attempt, after
+    /// `made` attempts. `cache_kept`: the record says the known-good files
+    /// were stored in Cache Storage.
+    pub(super) fn failed(
+        &self,
         url: String,
         diagnosis: Diagnosis,
         graph: Vec<(String, Diagnosis)>,
-        now_ms: f64,
-    ) {
-        let Some(c) = self.current.as_ref() else { return };
+        cache_kept: bool,
+        options: &Options,
+        made: u32,
+    ) -> (Problem, Next) {
         // A module that is intact failed for one of the chunks it imports: the first at fault.
-        let mut fault = (verdict(c, &url, diagnosis), url);
+        let mut fault = (self.verdict(&url, diagnosis), url);
         if fault.0 == Verdict::Intact {
             if let Some((chunk, v)) = graph
                 .into_iter()
-                .map(|(chunk, d)| (verdict(c, &chunk, d), chunk))
+                .map(|(chunk, d)| (self.verdict(&chunk, d), chunk))
                 .find(|(v, _)| *v != Verdict::Intact)
                 .map(|(v, chunk)| (chunk, v))
             {
@@ -165,7 +491,7 @@ impl Boot {
             Verdict::CacheMiss(Some(why)) => {
                 (Code::BundleMissing, false, format!("{url}: not intact in the cache: {why}"))
             }
-            Verdict::NotCached if self.cache_kept => (
+            Verdict::NotCached if cache_kept => (
                 Code::CacheLost,
                 false,
                 format!(
@@ -176,119 +502,54 @@ impl Boot {
             ),
             Verdict::NotCached => (Code::BundleMissing, false, format!("{url}: not in the cache")),
         };
-        if transient && c.retries < MAX_RETRIES && self.attempts_made() < MAX_ATTEMPTS {
-            let mut c = self.current.take().expect("checked above");
-            self.note(&c, "retry");
-            self.problems.push(warning(Problem::error(code, detail).with_release(&c.candidate.release.id)));
-            self.remove(c.attempt);
-            c.retry_at = Some(now_ms + RETRY_BACKOFF_MS * f64::from(1u32 << c.retries));
-            c.retries += 1;
-            self.current = Some(c);
-            return;
+        let problem = Problem::error(code, detail);
+        if transient && self.retries < MAX_RETRIES && made < MAX_ATTEMPTS {
+            return (problem, Next::Retry);
         }
         let unavailable = matches!(verdict, Verdict::Network(_) | Verdict::Status(_));
-        let deterministic = code == Code::BundleIntegrity && !c.from_cache;
+        let deterministic = code == Code::BundleIntegrity && !self.from_cache;
         // From `blob:` URLs a module cannot import its chunks: only the worker runs those offline.
         let runs_from_cache =
-            self.options.worker() || !c.candidate.release.assets.iter().any(|a| a.kind == AssetKind::Chunk);
-        if unavailable && c.candidate.known_good && !c.from_cache && runs_from_cache {
+            options.worker() || !self.candidate.release.assets.iter().any(|a| a.kind == AssetKind::Chunk);
+        let next = if unavailable && self.candidate.known_good && !self.from_cache && runs_from_cache {
             // The server no longer has (or cannot send) the known-good files: run them from the cache.
-            let c = self.current.take().expect("checked above");
-            self.note(&c, code.as_str());
-            self.problems.push(Problem::error(code, detail).with_release(&c.candidate.release.id));
-            self.remove(c.attempt);
-            self.begin(c.candidate, c.retries, Files::Cache, now_ms);
-            return;
-        }
-        let problem = Problem::error(code, detail);
-        if deterministic {
-            self.attempt_failed(problem, now_ms);
+            Next::FromCache
+        } else if deterministic {
+            Next::Quarantine
         } else {
-            self.end_attempt(problem, now_ms);
-        }
+            Next::End
+        };
+        (problem, next)
     }
 
-    /// The files of an attempt from the cache were read: each must match its
-    /// integrity before it runs ([`Action::RunCached`]); the first that does
-    /// not fails the attempt as a file not intact in the cache.
-    #[cold]
-    #[inline(never)]
-    pub(super) fn cache_read(&mut self, digests: &[(usize, Vec<u8>)], now_ms: f64) {
-        let Some(c) = self.current.as_mut().filter(|c| c.reading_cache) else { return };
-        c.reading_cache = false;
-        let assets = &c.candidate.release.assets;
-        let unread = assets
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.kind != AssetKind::Chunk)
-            .find(|(i, _)| !digests.iter().any(|(read, _)| read == i));
-        let bad = digests.iter().find_map(|(i, digest)| {
-            let asset = assets.get(*i)?;
-            let intact = crate::integrity::parse(&asset.integrity).is_ok_and(|m| m.matches(digest));
-            (!intact).then(|| asset.url.clone())
-        });
-        match (bad, unread) {
-            (Some(url), _) => self.asset_failed(url, Diagnosis::FromCache, Vec::new(), now_ms),
-            (None, Some((_, a))) => {
-                let url = a.url.clone();
-                self.asset_failed(url, Diagnosis::NotCached, Vec::new(), now_ms);
+    /// The core's judgement of what the shell found about `url`, a file of
+    /// the attempt at the URL the attempt gave it (`retry_url` after a
+    /// retry); a file with no integrity is intact when served.
+    fn verdict(&self, url: &str, diagnosis: Diagnosis) -> Verdict {
+        match diagnosis {
+            Diagnosis::Network(why) => Verdict::Network(why),
+            Diagnosis::Status(s) => Verdict::Status(s),
+            Diagnosis::Served(digest) => {
+                let retried = self.retries > 0 && !self.from_cache;
+                let integrity = self
+                    .candidate
+                    .release
+                    .assets
+                    .iter()
+                    .find(|a| a.url == url || retried && retry_url(&a.url, self.retries) == url)
+                    .map_or("", |a| a.integrity.as_str());
+                let intact = integrity.is_empty()
+                    || crate::integrity::parse(integrity).is_ok_and(|metadata| metadata.matches(&digest));
+                if intact {
+                    Verdict::Intact
+                } else {
+                    Verdict::Mismatch
+                }
             }
-            (None, None) => {
-                let attempt = c.attempt;
-                self.actions.push_back(Action::RunCached { attempt });
-            }
+            Diagnosis::FromCache => Verdict::CacheMiss(None),
+            Diagnosis::CacheUnreadable(why) => Verdict::CacheMiss(Some(why)),
+            Diagnosis::NotCached => Verdict::NotCached,
         }
-    }
-
-    /// Ends the current attempt on a failure that would happen again with
-    /// the same release, configuration and backend: the release is
-    /// quarantined (`docs/record.md`), and the next candidate goes on.
-    #[cold]
-    #[inline(never)]
-    pub(super) fn attempt_failed(&mut self, problem: Problem, now_ms: f64) {
-        if let Some(c) = self.current.as_ref() {
-            self.actions.push_back(Action::UpdateRecord(Update::Quarantine(Quarantined {
-                release: c.candidate.release.id.clone(),
-                config_fingerprint: c.candidate.fingerprint.clone(),
-                backend_schema: self.backend,
-                until_ms: self.wall_ms + (now_ms - self.started_ms) + record::QUARANTINE_MS,
-                code: problem.code.as_str().to_owned(),
-            })));
-        }
-        self.end_attempt(problem, now_ms);
-    }
-
-    /// Ends the current attempt, and the next candidate goes on.
-    #[cold]
-    #[inline(never)]
-    fn end_attempt(&mut self, problem: Problem, now_ms: f64) {
-        let Some(c) = self.current.take() else { return };
-        self.note(&c, problem.code.as_str());
-        self.problems.push(problem.with_release(&c.candidate.release.id));
-        self.remove(c.attempt);
-        self.try_next(now_ms);
-    }
-
-    /// Takes the attempt off the page, and puts the loading state back in the
-    /// mount point until the next attempt's panel (or the error screen) replaces it.
-    fn remove(&mut self, attempt: u32) {
-        self.actions.push_back(Action::Remove { attempt });
-        self.actions.push_back(Action::ShowLoading);
-    }
-
-    pub(super) fn note(&mut self, c: &Current, outcome: &str) {
-        let mut entry = vec![
-            ("release".into(), Value::from(c.candidate.release.id.as_str())),
-            ("attempt".into(), Value::Number(f64::from(c.attempt))),
-            ("outcome".into(), outcome.into()),
-        ];
-        if c.from_cache {
-            entry.push(("fromCache".into(), true.into()));
-        }
-        if let Some(share) = c.candidate.release.rollout {
-            entry.push(("rollout".into(), share.into()));
-        }
-        self.path.push(Value::Object(entry));
     }
 }
 
@@ -304,34 +565,4 @@ enum Verdict {
     /// The attempt's copy in the cache is not intact, or could not be read (why).
     CacheMiss(Option<String>),
     NotCached,
-}
-
-/// The core's judgement of what the shell found about `url`, a file of the
-/// attempt `c` at the URL the attempt gave it (`retry_url` after a retry);
-/// a file with no integrity is intact when served.
-fn verdict(c: &Current, url: &str, diagnosis: Diagnosis) -> Verdict {
-    match diagnosis {
-        Diagnosis::Network(why) => Verdict::Network(why),
-        Diagnosis::Status(s) => Verdict::Status(s),
-        Diagnosis::Served(digest) => {
-            let retried = c.retries > 0 && !c.from_cache;
-            let integrity = c
-                .candidate
-                .release
-                .assets
-                .iter()
-                .find(|a| a.url == url || retried && retry_url(&a.url, c.retries) == url)
-                .map_or("", |a| a.integrity.as_str());
-            let intact = integrity.is_empty()
-                || crate::integrity::parse(integrity).is_ok_and(|metadata| metadata.matches(&digest));
-            if intact {
-                Verdict::Intact
-            } else {
-                Verdict::Mismatch
-            }
-        }
-        Diagnosis::FromCache => Verdict::CacheMiss(None),
-        Diagnosis::CacheUnreadable(why) => Verdict::CacheMiss(Some(why)),
-        Diagnosis::NotCached => Verdict::NotCached,
-    }
 }

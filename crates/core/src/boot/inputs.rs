@@ -1,173 +1,19 @@
-//! Inputs: a boot created and started, the shell's events handled, actions handed out.
+//! Inputs: each event of the shell handed to the parts it concerns
+//! ([`Boot::handle`]), and the steps that take several parts: an attempt
+//! begun, ready or ended, the boot failed.
 
+use super::attempt::{Current, Due, FileIn, Files, Next};
+use super::io::{Action, Diagnosis, Doc, Event, LoadError, State, Status};
+use super::lineup::{self, Candidate};
+use super::outcome::{warning, Ending};
 use super::requests::Expired;
-use super::*;
-use crate::options::Source;
+use super::Boot;
+use crate::options::{MAX_ATTEMPTS, RENDER_BOUND_MS};
+use crate::problem::{Code, Problem};
+use crate::record::{self, Update};
+use crate::value::Value;
 
 impl Boot {
-    /// A boot that has not started.
-    pub fn new(options: Options) -> Boot {
-        Boot {
-            options,
-            state: State::Loading,
-            actions: VecDeque::new(),
-            docs: Docs::default(),
-            candidates: VecDeque::new(),
-            current: None,
-            next_attempt: 1,
-            first_attempt: 1,
-            problems: Vec::new(),
-            path: Vec::new(),
-            started_ms: 0.0,
-            wall_ms: 0.0,
-            hidden: false,
-            backend: None,
-            languages: Vec::new(),
-            user_agent: "unknown",
-            locale: None,
-            manifest_at: None,
-            config_at: None,
-            injected_at: 0.0,
-            loaded_at: None,
-            order: Vec::new(),
-            ready_report: None,
-            cache_kept: false,
-            boot_id: String::new(),
-            earlier: Vec::new(),
-            recovering: None,
-            recheck: None,
-            on_screen: None,
-            not_before_ms: 0.0,
-            rng: 0,
-            error_screen_ms: None,
-            requests: requests::Requests::default(),
-        }
-    }
-
-    /// Starts the boot: asks for every document at once.
-    pub fn start(&mut self, start: Start) {
-        self.started_ms = start.now_ms;
-        self.first_attempt = start.first_attempt.max(1);
-        self.next_attempt = self.first_attempt;
-        self.wall_ms = start.wall_ms;
-        self.boot_id = start.boot_id;
-        self.hidden = start.hidden;
-        self.languages = start.languages;
-        self.user_agent = report::user_agent_class(&start.user_agent);
-        self.problems.extend(start.problems);
-        self.rng = start.seed;
-        self.recovering = start.recovering;
-        // A recheck keeps the error screen up while it reads; the agent's
-        // "Try again" shows that it heard the click.
-        if self.recovering.is_none_or(|r| r.by_agent) {
-            self.publish(Status::of(State::Loading));
-            // A host page that left the mount point empty still gets a loading state.
-            if start.mount_empty {
-                self.actions.push_back(Action::ShowLoading);
-            }
-        }
-        let sources = self.options.config.len().max(1);
-        self.docs.config = vec![None; sources];
-        let mut docs = vec![Doc::Manifest];
-        docs.extend((0..sources).map(Doc::Config));
-        docs.push(Doc::Record);
-        if self.options.backend_url.is_some() {
-            docs.push(Doc::Backend);
-        }
-        for doc in docs {
-            let action = match self.url_of(doc) {
-                Some(url) => {
-                    let url = url.to_owned();
-                    self.requests.fetch(doc, &url, start.now_ms + self.options.fetch_timeout_ms);
-                    Action::Fetch { doc, url, revalidate: self.recovering.is_some() }
-                }
-                None => Action::Load(doc),
-            };
-            self.actions.push_back(action);
-        }
-    }
-
-    /// The URL `doc` is fetched from, when the host page gave one.
-    fn url_of(&self, doc: Doc) -> Option<&str> {
-        if doc == Doc::Backend {
-            return self.options.backend_url.as_deref();
-        }
-        match self.source(doc) {
-            Some(Source::Url(url)) => Some(url),
-            _ => None,
-        }
-    }
-
-    /// A document's text read: the size limit first (the stored record's
-    /// own, `record::read_stored`), then the core's JSON parser.
-    fn read(&self, doc: Doc, text: Result<String, LoadError>) -> Result<Value, LoadError> {
-        let text = text?;
-        if doc == Doc::Record {
-            return record::read_stored(&text, self.options.parse_number).map_err(LoadError::Malformed);
-        }
-        let what = match (self.url_of(doc), doc) {
-            (Some(url), _) => url.to_owned(),
-            (None, Doc::Manifest) => self.options.manifest.name(),
-            (None, Doc::Config(i)) => self.options.config.get(i).map(Source::name).unwrap_or_default(),
-            (None, _) => String::new(),
-        };
-        check_document_size(text.len(), &what)?;
-        crate::json::parse(&text, self.options.parse_number).map_err(|e| LoadError::Malformed(e.to_string()))
-    }
-
-    /// The current state.
-    pub fn state(&self) -> State {
-        self.state
-    }
-
-    /// The id the next attempt would get: a boot started after this one in
-    /// the same page begins there ([`Start::first_attempt`]).
-    pub fn next_attempt(&self) -> u32 {
-        self.next_attempt
-    }
-
-    /// The earliest time, on the clock given to [`Boot::handle`], at which
-    /// the machine must hear [`Event::Timeout`]: the end of a retry's
-    /// backoff, the running ready deadline, or after a failure the next
-    /// recheck (none of them runs while the page is hidden).
-    /// The shell keeps one timer for it and asks again after every drain.
-    pub fn poll_timeout(&self) -> Option<f64> {
-        let requests = self.requests.poll_timeout();
-        let own = if let (State::Failed, Some((Deadline::Running { at_ms }, _))) = (self.state, self.recheck) {
-            Some(at_ms)
-        } else {
-            match self.current.as_ref().filter(|_| self.state == State::Booting).map(|c| (c.retry_at, c.deadline)) {
-                Some((Some(at_ms), _) | (None, Deadline::Running { at_ms })) => Some(at_ms),
-                _ => None,
-            }
-        };
-        own.into_iter().chain(requests).reduce(f64::min)
-    }
-
-    /// Where the host page said `doc` is ([`Action::Load`] reads it in the
-    /// page; a URL is [`Action::Fetch`]'s): `None` for the stored record.
-    pub fn source(&self, doc: Doc) -> Option<&Source> {
-        match doc {
-            Doc::Manifest => Some(&self.options.manifest),
-            Doc::Config(i) => self.options.config.get(i),
-            Doc::Backend | Doc::Record => None,
-        }
-    }
-
-    /// Every problem found so far.
-    pub fn problems(&self) -> &[Problem] {
-        &self.problems
-    }
-
-    /// The next action for the shell, in order. The ready report comes last,
-    /// built only when asked for, so building it never delays the ready state.
-    pub fn next_action(&mut self) -> Option<Action> {
-        self.actions.pop_front().or_else(|| {
-            let (release, at_ms) = self.ready_report.take()?;
-            Some(self.report(Ending::Ready, Some(&release), at_ms))
-        })
-    }
-
     /// Feeds an event in. Events that do not fit the current state, such as a
     /// `ready()` from an earlier attempt, are ignored.
     pub fn handle(&mut self, event: Event, now_ms: f64) {
@@ -176,44 +22,31 @@ impl Boot {
         }
         match event {
             Event::Text(doc, text) => {
-                let result = self.read(doc, text);
+                let result = lineup::read(&self.options, doc, text);
                 self.handle(Event::Loaded(doc, result), now_ms);
             }
             Event::Loaded(doc, result)
-                if self.state == State::Loading && self.requests.answered(doc, self.url_of(doc).is_some()) =>
+                if self.state == State::Loading
+                    && self.requests.answered(doc, lineup::url_of(&self.options, doc).is_some()) =>
             {
                 self.document_in(doc, result, now_ms);
             }
             Event::PanelReady { attempt } if self.is_waiting_for(attempt) => {
-                let Some(c) = self.current.as_mut().filter(|c| c.looking.is_none()) else { return };
-                if c.assets_left > 0 {
-                    // A stylesheet may still fail: the panel is ready once every file is in.
-                    c.early_ready = true;
-                } else {
-                    self.look(now_ms);
-                }
+                self.attempts.panel_ready(now_ms, self.hidden, &mut self.actions);
             }
             Event::Looked { attempt, rendered } if self.is_waiting_for(attempt) => {
-                let Some(c) = self.current.as_mut() else { return };
-                let Some(looking) = c.looking.as_mut() else { return };
-                looking.answered += 1;
-                if rendered.is_rendered() {
-                    self.ready(now_ms);
-                } else if looking.overdue {
-                    self.rendered_nothing(now_ms);
-                } else {
-                    self.actions.push_back(Action::Look { attempt, after_frame: !self.hidden });
+                match self.attempts.looked(rendered, self.hidden, &mut self.actions) {
+                    Some(true) => self.ready(now_ms),
+                    Some(false) => self.rendered_nothing(now_ms),
+                    None => {}
                 }
             }
             Event::AssetLoaded { attempt, index } if self.is_waiting_for(attempt) => {
-                self.asset_loaded(attempt, index, now_ms);
+                self.asset_loaded(index, now_ms);
             }
             // The first registration starts the panel; a second is ignored.
             Event::PanelRegistered { attempt, registration } if self.is_waiting_for(attempt) => {
-                if let Some(c) = self.current.as_mut().filter(|c| !c.registered) {
-                    c.registered = true;
-                    self.actions.push_back(Action::StartPanel { attempt, registration });
-                }
+                self.attempts.registered(registration, &mut self.actions);
             }
             Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
                 self.attempt_failed(Problem::error(code, detail), now_ms);
@@ -224,41 +57,22 @@ impl Boot {
             Event::CacheRead { attempt, digests } if self.is_waiting_for(attempt) => {
                 self.cache_read(&digests, now_ms);
             }
-            Event::Timeout if self.state == State::Failed => self.recheck_due(now_ms),
-            Event::Retry if self.state == State::Failed => self.retry_clicked(),
-            Event::Timeout if self.state == State::Booting => match self.current.as_ref() {
-                Some(c) if c.retry_at.is_some_and(|at| now_ms >= at) => {
-                    if let Some(c) = self.current.take() {
-                        self.retry(c, now_ms);
+            Event::Timeout if self.state == State::Failed => self.recovery.due(now_ms, &mut self.actions),
+            Event::Retry if self.state == State::Failed => self.recovery.retry_clicked(&mut self.actions),
+            Event::Timeout if self.state == State::Booting => match self.attempts.due(now_ms, &mut self.actions) {
+                Due::Retry => {
+                    if let Some(c) = self.attempts.take() {
+                        let (candidate, retries, files) = c.again();
+                        self.begin(candidate, retries, files, now_ms);
                     }
                 }
-                Some(Current { retry_at: None, deadline: Deadline::Running { at_ms }, looking, .. })
-                    if now_ms >= *at_ms =>
-                {
-                    match *looking {
-                        None => self.timed_out(now_ms),
-                        Some(Looking { answered: 0, .. }) => {
-                            if let Some(Current { attempt, looking: Some(l), deadline, .. }) = self.current.as_mut() {
-                                l.overdue = true;
-                                *deadline = Deadline::Paused { left_ms: 0.0 };
-                                self.actions.push_back(Action::Look { attempt: *attempt, after_frame: false });
-                            }
-                        }
-                        Some(_) => self.rendered_nothing(now_ms),
-                    }
-                }
-                _ => {}
+                Due::TimedOut => self.timed_out(now_ms),
+                Due::RenderedNothing => self.rendered_nothing(now_ms),
+                Due::Nothing => {}
             },
             Event::ReportSent { .. } if !self.requests.report_answered() => {}
             Event::ReportSent { delivered: true } => {
-                let mut ids: Vec<String> = self
-                    .earlier
-                    .iter()
-                    .filter_map(|s| s.get("bootId").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect();
-                ids.push(self.boot_id.clone());
-                self.actions.push_back(Action::UpdateRecord(Update::Delivered(ids)));
+                self.actions.push_back(Action::UpdateRecord(Update::Delivered(self.outcome.delivered())));
             }
             // Not delivered: a failed boot's summary is already kept (`fail`).
             Event::ReportSent { delivered: false } => {}
@@ -267,16 +81,16 @@ impl Boot {
             }
             Event::Visibility { hidden } => {
                 self.visibility(hidden, now_ms);
-                self.recheck_visibility(hidden, now_ms);
+                self.recovery.visibility(hidden, now_ms);
             }
             Event::Hints { retry_after, cache_control } => {
-                self.hints(retry_after.as_deref(), cache_control.as_deref(), now_ms);
+                self.recovery.hints(retry_after.as_deref(), cache_control.as_deref(), now_ms, &self.options);
             }
             Event::MountEmptied if matches!(self.state, State::Loading | State::Booting) => {
                 self.actions.push_back(Action::ShowLoading);
             }
             Event::CspViolation { directive, blocked } if !matches!(self.state, State::Ready | State::Failed) => {
-                self.csp_violation(directive, &blocked);
+                self.outcome.csp_violation(directive, &blocked);
             }
             _ => {}
         }
@@ -285,37 +99,104 @@ impl Boot {
     /// A document is in (or failed): the first answer for it counts. With
     /// the last one, the releases are chosen.
     fn document_in(&mut self, doc: Doc, result: Result<Value, LoadError>, now_ms: f64) {
-        let slot = match doc {
-            Doc::Manifest => &mut self.docs.manifest,
-            Doc::Config(i) => match self.docs.config.get_mut(i) {
-                Some(slot) => slot,
-                None => return,
-            },
-            Doc::Record => &mut self.docs.record,
-            Doc::Backend => &mut self.docs.backend,
-        };
-        if slot.is_some() {
-            return;
-        }
-        *slot = Some(result);
-        match doc {
-            Doc::Manifest => self.manifest_at = Some(now_ms),
-            Doc::Config(_) => self.config_at = Some(now_ms),
-            _ => {}
-        }
-        let docs = &self.docs;
-        let all_in = docs.manifest.is_some()
-            && docs.config.iter().all(Option::is_some)
-            && docs.record.is_some()
-            && (docs.backend.is_some() || self.options.backend_url.is_none());
+        let Some(all_in) = self.lineup.document_in(doc, result, &self.options) else { return };
+        self.outcome.document_in(doc, now_ms);
         if all_in {
             self.choose(now_ms);
         }
     }
 
-    // What follows `handle` marked `#[cold]` is what a healthy boot never
-    // does. Kept out of line, the browser compiles it (wasm functions are
-    // compiled on first call) only when a boot goes wrong.
+    /// Every document is in: the releases are lined up, and the first goes on.
+    fn choose(&mut self, now_ms: f64) {
+        self.outcome.measure_documents(&mut self.actions);
+        self.lineup.choose(&self.options, &mut self.outcome, &mut self.actions);
+        // A recheck that found a release to start: the loading state replaces the error screen.
+        if !self.lineup.is_empty() && self.recovery.found_release(now_ms) {
+            self.actions.push_back(Action::ShowLoading);
+        }
+        self.try_next(now_ms);
+    }
+
+    fn is_waiting_for(&self, attempt: u32) -> bool {
+        self.state == State::Booting && self.attempts.is_waiting_for(attempt)
+    }
+
+    /// A file of the current attempt is in: with the last script, a bundle
+    /// that never registered has failed; with the last file, a `ready()`
+    /// heard early counts.
+    fn asset_loaded(&mut self, index: usize, now_ms: f64) {
+        match self.attempts.file_loaded(index, &mut self.actions) {
+            FileIn::Counted => {}
+            FileIn::NotRegistered => {
+                let p = Problem::error(
+                    Code::PanelNotRegistered,
+                    "the bundle loaded but never called deskLoader.register()",
+                );
+                self.attempt_failed(p, now_ms);
+            }
+            FileIn::Last { early_ready } => {
+                self.outcome.loaded(now_ms);
+                if early_ready {
+                    self.attempts.look(now_ms, self.hidden, &mut self.actions);
+                }
+            }
+        }
+    }
+
+    /// The next candidate goes on, if any is left and the boot has not made
+    /// [`MAX_ATTEMPTS`]; else the boot fails.
+    fn try_next(&mut self, now_ms: f64) {
+        if self.attempts.made() >= MAX_ATTEMPTS {
+            self.lineup.give_up();
+            self.outcome
+                .push(Problem::error(Code::ManifestNoRelease, format!("boot: gave up after {MAX_ATTEMPTS} attempts")));
+        }
+        match self.lineup.next() {
+            Some(c) => self.begin(c, 0, Files::Network, now_ms),
+            None => self.fail(now_ms),
+        }
+    }
+
+    /// Starts an attempt of `candidate`, its files from `files`, after `retries` retries.
+    fn begin(&mut self, candidate: Candidate, retries: u32, files: Files, now_ms: f64) {
+        let attempt = self.attempts.begin(candidate, retries, files, now_ms, self.hidden, &self.options);
+        self.state = State::Booting;
+        self.publish(Status {
+            release: Some(attempt.release_id.clone()),
+            attempt: Some(attempt.id),
+            ..Status::of(State::Booting)
+        });
+        self.outcome.injected(now_ms);
+        self.actions.push_back(Action::Inject(attempt));
+    }
+
+    /// The panel rendered: the boot is ready.
+    fn ready(&mut self, now_ms: f64) {
+        let Some(c) = self.attempts.take() else { return };
+        self.state = State::Ready;
+        self.outcome.note(c.note("ready"));
+        // The ready state first: what the host page and the agent wait for.
+        // Then the bookkeeping, and the report last (see `next_action`).
+        self.publish(Status {
+            release: Some(c.release_id().to_owned()),
+            attempt: Some(c.id()),
+            ..Status::of(State::Ready)
+        });
+        self.outcome.measure_ready(now_ms, &mut self.actions);
+        self.actions.push_back(Action::UpdateRecord(c.known_good(self.lineup.backend())));
+        if let Some(cache) = c.cache_assets() {
+            self.actions.push_back(cache);
+        }
+        // Off the boot's path: the worker keeps the release offline from now on.
+        if let Some(url) = &self.options.service_worker {
+            self.actions.push_back(Action::RegisterWorker(url.clone()));
+        }
+        self.outcome.ready(c.release_id(), now_ms);
+    }
+
+    // What follows marked `#[cold]` is what a healthy boot never does. Kept
+    // out of line, the browser compiles it (wasm functions are compiled on
+    // first call) only when a boot goes wrong.
 
     /// The requests whose time ran out: a document fetched counts as failed
     /// (the shell aborts its fetch), a report post as not delivered.
@@ -339,72 +220,10 @@ impl Boot {
 
     #[cold]
     #[inline(never)]
-    pub(super) fn timed_out(&mut self, now_ms: f64) {
+    fn timed_out(&mut self, now_ms: f64) {
         let secs = crate::value::seconds(self.options.ready_deadline_ms);
         let p = Problem::error(Code::PanelTimeout, format!("the panel did not call ready() within {secs} s"));
         self.attempt_failed(p, now_ms);
-    }
-
-    #[cold]
-    #[inline(never)]
-    pub(super) fn csp_violation(&mut self, directive: String, blocked: &str) {
-        let mut p = Problem::warning(Code::CspViolation, format!("{directive}: the page's policy blocked {blocked}"));
-        p.expected = Some(directive);
-        self.problems.push(p);
-    }
-
-    pub(super) fn is_waiting_for(&self, attempt: u32) -> bool {
-        self.state == State::Booting
-            && self.current.as_ref().is_some_and(|c| c.attempt == attempt && c.retry_at.is_none())
-    }
-
-    /// A file of the current attempt is in: with the last stylesheet the
-    /// scripts run; with the last script, a bundle that never registered has
-    /// failed; with the last file, a `ready()` heard early counts.
-    fn asset_loaded(&mut self, attempt: u32, index: usize, now_ms: f64) {
-        let Some(c) = self.current.as_mut() else { return };
-        let Some(kind) = c.candidate.release.assets.get(index).map(|a| a.kind) else { return };
-        match c.loaded.get_mut(index) {
-            Some(seen) if !*seen => *seen = true,
-            _ => return,
-        }
-        c.assets_left = c.assets_left.saturating_sub(1);
-        if kind == AssetKind::Style {
-            c.styles_left = c.styles_left.saturating_sub(1);
-            if c.styles_left == 0 && c.scripts_left > 0 {
-                self.actions.push_back(Action::RunScripts { attempt });
-            }
-        } else {
-            c.scripts_left = c.scripts_left.saturating_sub(1);
-            if c.scripts_left == 0 && !c.registered {
-                let p = Problem::error(
-                    Code::PanelNotRegistered,
-                    "the bundle loaded but never called deskLoader.register()",
-                );
-                self.attempt_failed(p, now_ms);
-                return;
-            }
-        }
-        if c.assets_left > 0 {
-            return;
-        }
-        self.loaded_at = Some(now_ms);
-        if std::mem::take(&mut c.early_ready) {
-            self.look(now_ms);
-        }
-    }
-
-    /// The panel said it is ready, with every file in: the mount point is
-    /// judged on what the agent sees, from the next frame on, for at most
-    /// [`RENDER_BOUND_MS`] (`docs/panel-api.md`), hidden or not: a hidden
-    /// page's looks need no frame. A framework that renders asynchronously
-    /// (React) has its first frames.
-    fn look(&mut self, now_ms: f64) {
-        let after_frame = !self.hidden;
-        let Some(c) = self.current.as_mut() else { return };
-        c.looking = Some(Looking::default());
-        c.deadline = Deadline::Running { at_ms: now_ms + RENDER_BOUND_MS };
-        self.actions.push_back(Action::Look { attempt: c.attempt, after_frame });
     }
 
     #[cold]
@@ -418,22 +237,112 @@ impl Boot {
         self.attempt_failed(p, now_ms);
     }
 
-    /// The deadline runs only while the page is visible.
+    /// The page became hidden or visible: the attempt's deadline runs only while it is visible.
     #[cold]
     #[inline(never)]
-    pub(super) fn visibility(&mut self, hidden: bool, now_ms: f64) {
+    fn visibility(&mut self, hidden: bool, now_ms: f64) {
         self.hidden = hidden;
-        // The look after ready() runs hidden or not (`look`).
-        let Some(c) = self.current.as_mut().filter(|c| c.retry_at.is_none() && c.looking.is_none()) else { return };
-        if self.state != State::Booting {
+        if self.state == State::Booting {
+            self.attempts.visibility(hidden, now_ms);
+        }
+    }
+
+    /// A file of the current attempt failed: a retry after a backoff, its
+    /// cached copy, or the attempt ends (`Current::failed` decides).
+    #[cold]
+    #[inline(never)]
+    fn asset_failed(&mut self, url: String, diagnosis: Diagnosis, graph: Vec<(String, Diagnosis)>, now_ms: f64) {
+        let Some(c) = self.attempts.current() else { return };
+        let (problem, next) =
+            c.failed(url, diagnosis, graph, self.lineup.cache_kept(), &self.options, self.attempts.made());
+        match next {
+            Next::Retry => {
+                if let Some(c) = self.set_aside("retry", warning(problem)) {
+                    self.attempts.back_off(c, now_ms);
+                }
+            }
+            Next::FromCache => {
+                if let Some(c) = self.set_aside(problem.code.as_str(), problem) {
+                    let (candidate, retries, _) = c.again();
+                    self.begin(candidate, retries, Files::Cache, now_ms);
+                }
+            }
+            Next::Quarantine => self.attempt_failed(problem, now_ms),
+            Next::End => self.end_attempt(problem, now_ms),
+        }
+    }
+
+    /// The files of an attempt from the cache were read: they run if each
+    /// matches its integrity; else the first that does not fails.
+    #[cold]
+    #[inline(never)]
+    fn cache_read(&mut self, digests: &[(usize, Vec<u8>)], now_ms: f64) {
+        if let Some((url, diagnosis)) = self.attempts.cache_read(digests, &mut self.actions) {
+            self.asset_failed(url, diagnosis, Vec::new(), now_ms);
+        }
+    }
+
+    /// Ends the current attempt on a failure that would happen again with
+    /// the same release, configuration and backend: the release is
+    /// quarantined (`docs/record.md`), and the next candidate goes on.
+    #[cold]
+    #[inline(never)]
+    fn attempt_failed(&mut self, problem: Problem, now_ms: f64) {
+        if let Some(c) = self.attempts.current() {
+            let until_ms = self.outcome.wall(now_ms) + record::QUARANTINE_MS;
+            let update = c.quarantined(self.lineup.backend(), until_ms, problem.code);
+            self.actions.push_back(Action::UpdateRecord(update));
+        }
+        self.end_attempt(problem, now_ms);
+    }
+
+    /// Ends the current attempt, and the next candidate goes on.
+    #[cold]
+    #[inline(never)]
+    fn end_attempt(&mut self, problem: Problem, now_ms: f64) {
+        if self.set_aside(problem.code.as_str(), problem).is_some() {
+            self.try_next(now_ms);
+        }
+    }
+
+    /// Takes the current attempt off the page, its path entry saying
+    /// `outcome`, with its `problem`; the loading state goes back in the
+    /// mount point until the next attempt's panel (or the error screen)
+    /// replaces it.
+    fn set_aside(&mut self, outcome: &str, problem: Problem) -> Option<Current> {
+        let c = self.attempts.take()?;
+        self.outcome.note(c.note(outcome));
+        self.outcome.push(problem.with_release(c.release_id()));
+        self.actions.push_back(Action::Remove { attempt: c.id() });
+        self.actions.push_back(Action::ShowLoading);
+        Some(c)
+    }
+
+    /// No release can run: the error screen and the report, then a recheck.
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, now_ms: f64) {
+        self.state = State::Failed;
+        let decisive = self.outcome.decisive(self.lineup.order());
+        let code = decisive.map_or(Code::ManifestNoRelease, |p| p.code);
+        // A quiet recheck that fails as the screen already says changes
+        // nothing on it and reports nothing new: it waits for the next recheck.
+        let started = self.attempts.made() > 0;
+        if let Some(kept) = self.recovery.unchanged(code, started, self.outcome.only_quarantined()) {
+            self.recovery.schedule(kept, now_ms, self.hidden, &self.options);
             return;
         }
-        match (hidden, c.deadline) {
-            (true, Deadline::Running { at_ms }) => {
-                c.deadline = Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) };
-            }
-            (false, Deadline::Paused { left_ms }) => c.deadline = Deadline::Running { at_ms: now_ms + left_ms },
-            _ => {}
+        let release = decisive.and_then(|p| p.release.clone());
+        let screen = self.outcome.screen(decisive, now_ms);
+        self.publish(Status { release: release.clone(), code: Some(code), ..Status::of(State::Failed) });
+        let ending = Ending::Failed { code, support_code: &screen.support_code };
+        let report = self.report(ending, release.as_deref(), now_ms);
+        self.actions.push_back(Action::ShowError(screen));
+        // Kept before it is sent: a page closed during the send loses nothing.
+        if let Action::Report { report, .. } = &report {
+            self.actions.push_back(Action::UpdateRecord(Update::Unsent(crate::report::summary(report))));
         }
+        self.actions.push_back(report);
+        self.recovery.schedule(code, now_ms, self.hidden, &self.options);
     }
 }

@@ -1,9 +1,10 @@
 //! The boot's inputs and outputs: what the shell knows at start
-//! ([`Start`]), tells the core ([`Event`], with the facts it measured:
-//! [`Diagnosis`], [`Rendering`], [`LoadError`]) and is told to do
-//! ([`Action`]), and the public state the page sees ([`Status`], [`State`]).
+//! ([`Start`], and [`Recovering`] for a recheck), tells the core ([`Event`],
+//! with the facts it measured: [`Diagnosis`], [`Rendering`], [`LoadError`])
+//! and is told to do ([`Action`], with the [`Attempt`] it injects), and the
+//! public state the page sees ([`Status`], [`State`]). Public types only,
+//! and no state: the parts of [`Boot`](super::Boot) use them, they use none.
 
-use super::{Attempt, Recovering};
 use crate::config::MAX_DOCUMENT_BYTES;
 use crate::manifest::Asset;
 use crate::problem::{Code, Problem};
@@ -39,6 +40,46 @@ pub struct Start {
     /// The mount point holds nothing at all (no element, no text): the host
     /// page wrote no loading state, and the boot shows one.
     pub mount_empty: bool,
+}
+
+/// One try at starting one release.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attempt {
+    /// Counts from 1 within the page load: a boot started again in the page
+    /// goes on from the last ([`Start::first_attempt`]).
+    pub id: u32,
+    /// The release.
+    pub release_id: String,
+    /// Its files, in order.
+    pub assets: Vec<Asset>,
+    /// The validated configuration values the panel receives.
+    pub config: Value,
+    /// Which features are on.
+    pub features: Value,
+    /// Read the files from Cache Storage, hash them and answer
+    /// [`Event::CacheRead`]; they run from `blob:` URLs once the core has
+    /// checked them ([`Action::RunCached`]). Under desk-loader's service
+    /// worker an attempt from the cache has this unset: its files load at
+    /// their own URLs, which the worker answers from the cache.
+    pub from_cache: bool,
+    /// Only fetch the scripts until [`Action::RunScripts`]: the release has
+    /// stylesheets, and a panel that ran before them would render unstyled,
+    /// then jump (a layout shift).
+    pub scripts_wait: bool,
+}
+
+/// A boot that rechecks after the error screen, and what it needs to know
+/// (`recovery.rs`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recovering {
+    /// Which recheck this is: 1 for the first.
+    pub round: u32,
+    /// When the error screen first showed, on the page's clock.
+    pub since_ms: f64,
+    /// The code the screen shows: a recheck that fails the same way keeps it.
+    pub code: Code,
+    /// The agent clicked "Try again": the boot shows and reports as any.
+    pub by_agent: bool,
 }
 
 /// A document the shell loads for the core.
@@ -93,7 +134,7 @@ impl LoadError {
 
 /// What the shell found out about a file that failed to load, by fetching
 /// it again (or, for an attempt from the cache, by reading the cache): facts
-/// only. The core judges them (`attempt.rs`, `Boot::verdict`): whether the
+/// only. The core judges them (`attempt.rs`, `verdict`): whether the
 /// bytes match the file's integrity, whether the failure was passing.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Diagnosis {
@@ -147,8 +188,9 @@ pub enum Event {
     /// A document arrived or failed, read.
     Loaded(Doc, Result<Value, LoadError>),
     /// A document's text arrived (or failed): the core applies the size
-    /// limit and reads it (`Boot::read`). A fetched or inline document, the
-    /// stored record, or a host page's object written out as JSON.
+    /// limit and reads it (`lineup.rs`, `read`). A fetched or inline
+    /// document, the stored record, or a host page's object written out as
+    /// JSON.
     Text(Doc, Result<String, LoadError>),
     /// The panel of this attempt called `ready()`.
     PanelReady {

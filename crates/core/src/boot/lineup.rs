@@ -1,19 +1,140 @@
-//! The line-up: the documents read, and the releases that may run, in order.
+//! The line-up: the documents read, and the releases that may run, in
+//! order. [`Lineup`] holds the documents as they come in, then the
+//! candidates, and what the documents said that the attempts need (the
+//! backend's schema, whether the known-good release's files were kept).
 
-use super::*;
+use std::collections::VecDeque;
 
-impl Boot {
-    /// Every document is in: read them and line up the releases that can run.
-    pub(super) fn choose(&mut self, now_ms: f64) {
+use super::io::{check_document_size, Action, Doc, LoadError};
+use super::outcome::{warning, Outcome};
+use crate::check::evaluate;
+use crate::config::{Contract, RuntimeConfig, Validated};
+use crate::manifest::{AssetKind, Manifest, Release};
+use crate::options::{Options, Source};
+use crate::origin;
+use crate::problem::{Code, Problem};
+use crate::record::{self, Record, Update};
+use crate::rollout;
+use crate::value::Value;
+
+/// A release that may be started, with what it will receive.
+#[derive(Clone, Debug)]
+pub(super) struct Candidate {
+    pub(super) release: Release,
+    pub(super) validated: Validated,
+    pub(super) fingerprint: String,
+    pub(super) known_good: bool,
+}
+
+/// The documents, then the releases that may run, in order.
+#[derive(Debug, Default)]
+pub(super) struct Lineup {
+    docs: Docs,
+    candidates: VecDeque<Candidate>,
+    /// Release ids in the order they were considered: manifest order, then the record's.
+    order: Vec<String>,
+    /// The backend's schema version the releases were judged against.
+    backend: Option<i64>,
+    /// Whether the record says the known-good release's files were stored in
+    /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
+    cache_kept: bool,
+}
+
+/// Each document's answer, the first one, once it came.
+#[derive(Debug, Default)]
+struct Docs {
+    manifest: Option<Result<Value, LoadError>>,
+    config: Vec<Option<Result<Value, LoadError>>>,
+    record: Option<Result<Value, LoadError>>,
+    backend: Option<Result<Value, LoadError>>,
+}
+
+impl Lineup {
+    /// The documents to ask for, each then awaited: the manifest, every
+    /// configuration source, the record, and the backend's answer if the
+    /// host page named an endpoint.
+    pub(super) fn expect(&mut self, options: &Options) -> Vec<Doc> {
+        let sources = options.config.len().max(1);
+        self.docs.config = vec![None; sources];
+        let mut docs = vec![Doc::Manifest];
+        docs.extend((0..sources).map(Doc::Config));
+        docs.push(Doc::Record);
+        if options.backend_url.is_some() {
+            docs.push(Doc::Backend);
+        }
+        docs
+    }
+
+    /// A document is in (or failed): the first answer for it counts. `None`
+    /// when it does not (a second answer, or no such document); else whether
+    /// every document is in now.
+    pub(super) fn document_in(
+        &mut self,
+        doc: Doc,
+        result: Result<Value, LoadError>,
+        options: &Options,
+    ) -> Option<bool> {
+        let slot = match doc {
+            Doc::Manifest => &mut self.docs.manifest,
+            Doc::Config(i) => self.docs.config.get_mut(i)?,
+            Doc::Record => &mut self.docs.record,
+            Doc::Backend => &mut self.docs.backend,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(result);
+        let docs = &self.docs;
+        Some(
+            docs.manifest.is_some()
+                && docs.config.iter().all(Option::is_some)
+                && docs.record.is_some()
+                && (docs.backend.is_some() || options.backend_url.is_none()),
+        )
+    }
+
+    /// The next release to try, if any is left.
+    pub(super) fn next(&mut self) -> Option<Candidate> {
+        self.candidates.pop_front()
+    }
+
+    /// No release is tried any more.
+    pub(super) fn give_up(&mut self) {
+        self.candidates.clear();
+    }
+
+    /// Whether no release is left to try.
+    pub(super) fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+
+    /// Release ids in the order they were considered.
+    pub(super) fn order(&self) -> &[String] {
+        &self.order
+    }
+
+    /// The backend's schema version the releases were judged against.
+    pub(super) fn backend(&self) -> Option<i64> {
+        self.backend
+    }
+
+    /// Whether the record says the known-good release's files are in Cache Storage.
+    pub(super) fn cache_kept(&self) -> bool {
+        self.cache_kept
+    }
+
+    /// Every document is in: read them and line up the releases that can
+    /// run. What was found goes to `outcome`.
+    pub(super) fn choose(&mut self, options: &Options, outcome: &mut Outcome, actions: &mut VecDeque<Action>) {
         let docs = std::mem::take(&mut self.docs);
         let manifest = match docs.manifest {
             Some(Ok(doc)) => {
-                let (m, problems) = Manifest::parse(doc);
-                self.problems.extend(problems);
+                let (m, mut problems) = Manifest::parse(doc);
+                outcome.append(&mut problems);
                 Some(m)
             }
             Some(Err(e)) => {
-                self.problems.push(load_problem(Doc::Manifest, e));
+                outcome.push(load_problem(Doc::Manifest, e));
                 None
             }
             None => None,
@@ -22,40 +143,38 @@ impl Boot {
         for (i, part) in docs.config.into_iter().enumerate() {
             match part {
                 Some(Ok(doc)) => {
-                    let (runtime, problems) = RuntimeConfig::parse(doc);
-                    self.problems.extend(problems);
+                    let (runtime, mut problems) = RuntimeConfig::parse(doc);
+                    outcome.append(&mut problems);
                     parts.push(runtime);
                 }
                 // A source that cannot be read is left out, so what the
                 // releases need is then named variable by variable.
-                Some(Err(e)) => self.problems.push(warning(load_problem(Doc::Config(i), e))),
+                Some(Err(e)) => outcome.push(warning(load_problem(Doc::Config(i), e))),
                 None => {}
             }
         }
         let mut runtime = RuntimeConfig::merge(parts);
-        self.locale = runtime.locale.clone();
-        for (name, at) in [("manifest", self.manifest_at), ("config", self.config_at)] {
-            if let Some(end_ms) = at {
-                self.actions.push_back(Action::Measure { name, start_ms: self.started_ms, end_ms });
-            }
-        }
         match docs.backend {
-            Some(Ok(v)) => crate::check::apply_backend(&v, &mut runtime, &mut self.problems),
-            Some(Err(e)) => self.problems.push(Problem::warning(
+            Some(Ok(v)) => {
+                let mut problems = Vec::new();
+                crate::check::apply_backend(&v, &mut runtime, &mut problems);
+                outcome.append(&mut problems);
+            }
+            Some(Err(e)) => outcome.push(Problem::warning(
                 Code::BackendUnknown,
                 format!("backend: the version endpoint could not be read: {}", load_error_text(&e)),
             )),
             None => {}
         }
         self.backend = runtime.backend_schema;
-        let record = match docs.record {
+        let mut record = match docs.record {
             Some(Ok(v)) => {
-                let (r, problems) = Record::decode(&v);
-                self.problems.extend(problems);
+                let (r, mut problems) = Record::decode(&v);
+                outcome.append(&mut problems);
                 r
             }
             Some(Err(e)) => {
-                self.problems.push(Problem::warning(
+                outcome.push(Problem::warning(
                     Code::RecordDiscarded,
                     format!("stored record: {}; discarded", load_error_text(&e)),
                 ));
@@ -63,22 +182,25 @@ impl Boot {
             }
             None => Record::default(),
         };
-        self.line_up(manifest, &runtime, record);
-        if self.candidates.is_empty() && !self.problems.iter().any(Problem::is_error) {
-            self.problems.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
+        outcome.documents_read(runtime.locale.clone(), std::mem::take(&mut record.unsent));
+        self.line_up(manifest, &runtime, record, options, outcome, actions);
+        if self.candidates.is_empty() && !outcome.has_error() {
+            outcome.push(Problem::error(Code::ManifestNoRelease, "manifest: no release may be started"));
         }
-        // A recheck that found a release to start: the loading state replaces the error screen.
-        if let Some(r) = self.recovering.filter(|_| !self.candidates.is_empty()) {
-            self.actions.push_back(Action::ShowLoading);
-            self.error_screen_ms = Some(now_ms - r.since_ms);
-        }
-        self.try_next(now_ms);
     }
 
     /// The newest viable release first; then the known-good one; then the
     /// other viable releases, newest first. Withdrawn, incompatible, invalid
     /// and quarantined releases are never candidates.
-    pub(super) fn line_up(&mut self, manifest: Option<Manifest>, runtime: &RuntimeConfig, mut record: Record) {
+    fn line_up(
+        &mut self,
+        manifest: Option<Manifest>,
+        runtime: &RuntimeConfig,
+        mut record: Record,
+        options: &Options,
+        outcome: &mut Outcome,
+        actions: &mut VecDeque<Action>,
+    ) {
         // The releases are moved into the line-up, not copied: each holds its
         // manifest entry as a JSON value, for the known-good record.
         let Manifest { releases: listed, pin, withdrawn } = manifest.unwrap_or_default();
@@ -89,16 +211,16 @@ impl Boot {
         // trust rules (another origin, no integrity) was never written by
         // this loader for this page. It is discarded, as record.md says, and
         // forgotten, never refused boot after boot under its own id.
-        if let Some(p) = good.as_ref().and_then(|k| untrusted_files(&k.release, &self.options)) {
-            self.problems.push(Problem::warning(
+        if let Some(p) = good.as_ref().and_then(|k| untrusted_files(&k.release, options)) {
+            outcome.push(Problem::warning(
                 Code::RecordDiscarded,
                 format!("stored record: knownGood does not meet the page's trust rules ({}); discarded", p.message),
             ));
-            self.actions.push_back(Action::UpdateRecord(Update::ForgetKnownGood));
+            actions.push_back(Action::UpdateRecord(Update::ForgetKnownGood));
             good = None;
         }
         self.cache_kept = good.as_ref().is_some_and(|k| k.cached);
-        self.earlier = std::mem::take(&mut record.unsent);
+        let wall_ms = outcome.started_wall_ms();
         let is_good = |r: &Release| good.as_ref().is_some_and(|k| k.release.id == r.id);
         let mut releases: Vec<(Release, bool)> = listed
             .into_iter()
@@ -118,21 +240,20 @@ impl Boot {
             if pin.as_deref() == Some(release.id.as_str()) {
                 release.rollout = None;
             }
-            if withdrawn(&release.id) || pinned_out(&release.id) || !rollout::takes(&self.options.desk_id, &release) {
+            if withdrawn(&release.id) || pinned_out(&release.id) || !rollout::takes(&options.desk_id, &release) {
                 continue;
             }
-            let note = |path: &mut Vec<Value>, outcome: &str| {
-                let mut entry =
-                    vec![("release".into(), release.id.as_str().into()), ("outcome".into(), outcome.into())];
+            let note = |what: &str| {
+                let mut entry = vec![("release".into(), release.id.as_str().into()), ("outcome".into(), what.into())];
                 if let Some(share) = release.rollout {
                     entry.push(("rollout".into(), share.into()));
                 }
-                path.push(Value::Object(entry));
+                Value::Object(entry)
             };
             self.order.push(release.id.clone());
-            if let Some(p) = untrusted_files(&release, &self.options) {
-                note(&mut self.path, p.code.as_str());
-                self.problems.push(p);
+            if let Some(p) = untrusted_files(&release, options) {
+                outcome.note(note(p.code.as_str()));
+                outcome.push(p);
                 continue;
             }
             let mut validated = evaluate(&release, runtime);
@@ -146,14 +267,14 @@ impl Boot {
                 }
             });
             // The boot keeps the problems (moved, not copied); the candidate keeps the values.
-            self.problems.append(&mut validated.problems);
-            if let Some(outcome) = refused {
-                note(&mut self.path, outcome);
+            outcome.append(&mut validated.problems);
+            if let Some(refused) = refused {
+                outcome.note(note(refused));
                 continue;
             }
-            if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, self.wall_ms) {
-                let minutes = ((q.until_ms - self.wall_ms) / 60_000.0).ceil() as i64;
-                self.problems.push(
+            if let Some(q) = record.quarantined(&release.id, &fingerprint, runtime.backend_schema, wall_ms) {
+                let minutes = ((q.until_ms - wall_ms) / 60_000.0).ceil() as i64;
+                outcome.push(
                     Problem::warning(
                         Code::ReleaseQuarantined,
                         format!(
@@ -163,13 +284,13 @@ impl Boot {
                     )
                     .with_release(&release.id),
                 );
-                note(&mut self.path, "release.quarantined");
+                outcome.note(note("release.quarantined"));
                 continue;
             }
             viable.push(Candidate { release, validated, fingerprint, known_good });
         }
         if runtime.backend_schema.is_none() && viable.iter().any(|c| c.release.backend.is_some()) {
-            self.problems.push(Problem::warning(
+            outcome.push(Problem::warning(
                 Code::BackendUnknown,
                 "backend: no schema version known (no backendSchema, no endpoint), so backend ranges were not checked",
             ));
@@ -188,10 +309,48 @@ impl Boot {
     }
 }
 
+/// The URL `doc` is fetched from, when the host page gave one.
+pub(super) fn url_of(options: &Options, doc: Doc) -> Option<&str> {
+    if doc == Doc::Backend {
+        return options.backend_url.as_deref();
+    }
+    match source(options, doc) {
+        Some(Source::Url(url)) => Some(url),
+        _ => None,
+    }
+}
+
+/// Where the host page said `doc` is: `None` for the stored record and the
+/// backend's endpoint.
+pub(super) fn source(options: &Options, doc: Doc) -> Option<&Source> {
+    match doc {
+        Doc::Manifest => Some(&options.manifest),
+        Doc::Config(i) => options.config.get(i),
+        Doc::Backend | Doc::Record => None,
+    }
+}
+
+/// A document's text read: the size limit first (the stored record's
+/// own, `record::read_stored`), then the core's JSON parser.
+pub(super) fn read(options: &Options, doc: Doc, text: Result<String, LoadError>) -> Result<Value, LoadError> {
+    let text = text?;
+    if doc == Doc::Record {
+        return record::read_stored(&text, options.parse_number).map_err(LoadError::Malformed);
+    }
+    let what = match (url_of(options, doc), doc) {
+        (Some(url), _) => url.to_owned(),
+        (None, Doc::Manifest) => options.manifest.name(),
+        (None, Doc::Config(i)) => options.config.get(i).map(Source::name).unwrap_or_default(),
+        (None, _) => String::new(),
+    };
+    check_document_size(text.len(), &what)?;
+    crate::json::parse(&text, options.parse_number).map_err(|e| LoadError::Malformed(e.to_string()))
+}
+
 /// The trust rules on a release's files (`SECURITY.md`): each must be on the
 /// page's origin or an allowed one, and carry integrity unless the host page
 /// opted out for same-origin files. The first rule broken, as a problem.
-pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Problem> {
+fn untrusted_files(release: &Release, options: &Options) -> Option<Problem> {
     let page = options.page_origin.as_str();
     let refuse = |code: Code, urls: Vec<&str>, why: &str| {
         (!urls.is_empty())
@@ -242,18 +401,18 @@ pub(super) fn untrusted_files(release: &Release, options: &Options) -> Option<Pr
         })
 }
 
-pub(super) fn is_secret(contract: &Contract, name: &str) -> bool {
+fn is_secret(contract: &Contract, name: &str) -> bool {
     contract.variables.iter().any(|v| v.name == name && v.secret)
 }
 
-pub(super) fn load_error_text(e: &LoadError) -> String {
+fn load_error_text(e: &LoadError) -> String {
     match e {
         LoadError::Unreadable(why) => format!("could not be read: {why}"),
         LoadError::Malformed(why) => format!("not valid JSON: {why}"),
     }
 }
 
-pub(super) fn load_problem(doc: Doc, e: LoadError) -> Problem {
+fn load_problem(doc: Doc, e: LoadError) -> Problem {
     let (name, code) = match (doc, &e) {
         (Doc::Manifest, LoadError::Unreadable(_)) => ("manifest".to_owned(), Code::ManifestUnreadable),
         (Doc::Manifest, LoadError::Malformed(_)) => ("manifest".to_owned(), Code::ManifestMalformed),

@@ -13,10 +13,18 @@
 //! one timer for it, and feeds [`Event::Timeout`] when it fires. Every run
 //! ends in [`State::Ready`] or [`State::Failed`] once the shell has answered
 //! each action (see the property tests in `tests/props.rs`).
+//!
+//! [`Boot`] is a coordinator, as quinn-proto's `Connection` is: it holds the
+//! options, the public state, the queue of actions and its parts, each a
+//! type of its own file with its own methods (`lineup.rs`, `attempt.rs`,
+//! `outcome.rs`, `recovery.rs`, `requests.rs`), and hands each event to the
+//! parts it concerns (`inputs.rs`). The parts never name `Boot`: what one
+//! needs of another, the coordinator passes in.
 
 use std::collections::VecDeque;
 
 mod attempt;
+mod deadline;
 mod inputs;
 mod io;
 mod lineup;
@@ -29,193 +37,161 @@ pub use crate::options::{
     DEFAULT_RECHECK_MS, DEFAULT_REPORT_TIMEOUT_MS, MAX_ATTEMPTS, MAX_RETRIES, MIN_RECHECK_MS, RENDER_BOUND_MS,
     RETRY_BACKOFF_MS,
 };
-pub use io::{check_document_size, Action, Diagnosis, Doc, Event, LoadError, Rendering, Start, State, Status};
-pub use recovery::Recovering;
+pub use attempt::retry_url;
+pub use io::{
+    check_document_size, Action, Attempt, Diagnosis, Doc, Event, LoadError, Recovering, Rendering, Start, State, Status,
+};
 
-use outcome::{warning, Ending};
-
-use super::check::evaluate;
-use super::config::{Contract, RuntimeConfig, Validated};
-use super::manifest::{Asset, AssetKind, Manifest, Release};
-use super::origin;
-use super::problem::{Code, Problem, Severity};
-use super::record::{self, Quarantined, Record, Update};
-use super::report::{self, Timings};
-use super::rollout;
-use super::texts;
-use crate::value::Value;
-
-/// The URL a retry loads a file from: its own, with `desk-retry=N` added to
-/// the query. A new URL is a new request past every cache between the page
-/// and the origin: WebKit answers a `<link rel="preload">` or `<script>` of
-/// a URL whose preload failed earlier in the page with that failure, without
-/// asking the server again, and a CDN may keep a 5xx for a while. A server
-/// of static files ignores the query; the integrity stays the file's.
-pub fn retry_url(url: &str, retries: u32) -> String {
-    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
-    let mut out = String::with_capacity(url.len() + 16);
-    out.push_str(base);
-    out.push(if base.contains('?') { '&' } else { '?' });
-    out.push_str("desk-retry=");
-    out.push_str(&retries.to_string());
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
-/// One try at starting one release.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Attempt {
-    /// Counts from 1 within the page load: a boot started again in the page
-    /// goes on from the last ([`Start::first_attempt`]).
-    pub id: u32,
-    /// The release.
-    pub release_id: String,
-    /// Its files, in order.
-    pub assets: Vec<Asset>,
-    /// The validated configuration values the panel receives.
-    pub config: Value,
-    /// Which features are on.
-    pub features: Value,
-    /// Read the files from Cache Storage, hash them and answer
-    /// [`Event::CacheRead`]; they run from `blob:` URLs once the core has
-    /// checked them ([`Action::RunCached`]). Under desk-loader's service
-    /// worker an attempt from the cache has this unset: its files load at
-    /// their own URLs, which the worker answers from the cache.
-    pub from_cache: bool,
-    /// Only fetch the scripts until [`Action::RunScripts`]: the release has
-    /// stylesheets, and a panel that ran before them would render unstyled,
-    /// then jump (a layout shift).
-    pub scripts_wait: bool,
-}
-
-/// A release that may be started, with what it will receive.
-#[derive(Clone, Debug)]
-struct Candidate {
-    release: Release,
-    validated: Validated,
-    fingerprint: String,
-    known_good: bool,
-}
-
-/// Where the current attempt stands.
-#[derive(Clone, Debug)]
-struct Current {
-    /// The attempt's id; its release and files are the candidate's.
-    attempt: u32,
-    /// Whether its files come from the cache.
-    from_cache: bool,
-    candidate: Candidate,
-    retries: u32,
-    /// When the deadline fires, or, while the page is hidden, how much of it is left.
-    deadline: Deadline,
-    /// Waiting for a retry's backoff until this time, not for a panel.
-    retry_at: Option<f64>,
-    /// Which of its files have loaded, by index: a second `load` of one counts once.
-    loaded: Vec<bool>,
-    /// Files not yet loaded; a `ready()` counts only once they all have.
-    assets_left: usize,
-    /// Stylesheets not yet loaded; the scripts run after the last one.
-    styles_left: usize,
-    /// Scripts not yet loaded (and run); after the last one, a bundle that
-    /// never registered is `panel.not_registered`.
-    scripts_left: usize,
-    /// Whether the bundle called `deskLoader.register`.
-    registered: bool,
-    /// The files being read from Cache Storage, not yet checked.
-    reading_cache: bool,
-    /// A `ready()` heard while files were still loading.
-    early_ready: bool,
-    /// After `ready()`: the mount point is being looked at, frame by frame,
-    /// until it shows the panel or the bound passes (`deadline` holds it).
-    looking: Option<Looking>,
-}
-
-/// The looks at the mount point after `ready()`.
-#[derive(Clone, Copy, Debug, Default)]
-struct Looking {
-    /// Looks answered so far.
-    answered: u32,
-    /// The bound passed before any look was answered: the next answer is the last.
-    overdue: bool,
-}
-
-/// Where an attempt's files come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Files {
-    /// Their URLs.
-    Network,
-    /// Cache Storage, where a ready release's files were kept.
-    Cache,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Deadline {
-    Running { at_ms: f64 },
-    Paused { left_ms: f64 },
-}
+use crate::options::Source;
+use crate::problem::Problem;
+use attempt::Attempts;
+use lineup::Lineup;
+use outcome::{Ending, Outcome};
+use recovery::Recovery;
+use requests::Requests;
 
 /// The state machine of one boot.
 #[derive(Debug)]
 pub struct Boot {
     options: Options,
     state: State,
-    actions: VecDeque<Action>,
-    docs: Docs,
-    candidates: VecDeque<Candidate>,
-    current: Option<Current>,
-    next_attempt: u32,
-    /// The id of the first attempt ([`Start::first_attempt`]).
-    first_attempt: u32,
-    problems: Vec<Problem>,
-    path: Vec<Value>,
-    started_ms: f64,
-    wall_ms: f64,
+    /// Whether the page is hidden.
     hidden: bool,
-    backend: Option<i64>,
-    languages: Vec<String>,
-    user_agent: &'static str,
-    locale: Option<String>,
-    manifest_at: Option<f64>,
-    config_at: Option<f64>,
-    injected_at: f64,
-    loaded_at: Option<f64>,
-    /// Release ids in the order they were considered: manifest order, then the record's.
-    order: Vec<String>,
-    /// The ready report, built when the shell asks for it (after the ready
-    /// state is shown): the release id and the time of ready.
-    ready_report: Option<(String, f64)>,
-    /// Whether the record says the known-good release's files were stored in
-    /// Cache Storage: a cached attempt that finds them gone is `cache.lost`.
-    cache_kept: bool,
-    /// This boot's id.
-    boot_id: String,
-    /// Summaries of earlier failed boots whose reports were not delivered,
-    /// from the record; sent again in this boot's report.
-    earlier: Vec<Value>,
-    /// Set when this boot is a recheck after the error screen.
-    recovering: Option<Recovering>,
-    /// After a failure: when to recheck, and as what.
-    recheck: Option<(Deadline, Recovering)>,
-    /// What the error screen, once shown, stands for: the screen's "Try
-    /// again" starts the boot again as this.
-    on_screen: Option<Recovering>,
-    /// No recheck before this time: a server's `Retry-After` or `max-age`.
-    not_before_ms: f64,
-    /// The rechecks' random state.
-    rng: u64,
-    /// For a recheck that found a release: how long the error screen showed.
-    error_screen_ms: Option<f64>,
+    actions: VecDeque<Action>,
+    /// The documents, then the releases that may run, in order.
+    lineup: Lineup,
+    /// The attempts' ids, and the one under way.
+    attempts: Attempts,
+    /// What is recorded and reported over the run.
+    outcome: Outcome,
+    /// Whether this boot is a recheck, and after a failure the next one.
+    recovery: Recovery,
     /// The fetches and the report post in flight, with their deadlines.
-    requests: requests::Requests,
+    requests: Requests,
 }
 
-#[derive(Debug, Default)]
-struct Docs {
-    manifest: Option<Result<Value, LoadError>>,
-    config: Vec<Option<Result<Value, LoadError>>>,
-    record: Option<Result<Value, LoadError>>,
-    backend: Option<Result<Value, LoadError>>,
+impl Boot {
+    /// A boot that has not started.
+    pub fn new(options: Options) -> Boot {
+        Boot {
+            options,
+            state: State::Loading,
+            hidden: false,
+            actions: VecDeque::new(),
+            lineup: Lineup::default(),
+            attempts: Attempts::new(),
+            outcome: Outcome::new(),
+            recovery: Recovery::default(),
+            requests: Requests::default(),
+        }
+    }
+
+    /// Starts the boot: asks for every document at once.
+    pub fn start(&mut self, start: Start) {
+        let Start {
+            now_ms,
+            wall_ms,
+            hidden,
+            languages,
+            user_agent,
+            boot_id,
+            seed,
+            recovering,
+            problems,
+            first_attempt,
+            mount_empty,
+        } = start;
+        self.outcome.start(now_ms, wall_ms, boot_id, languages, &user_agent, problems);
+        self.attempts.start(first_attempt);
+        self.hidden = hidden;
+        self.recovery.start(recovering, seed);
+        // A recheck keeps the error screen up while it reads; the agent's
+        // "Try again" shows that it heard the click.
+        if self.recovery.shows_loading() {
+            self.publish(Status::of(State::Loading));
+            // A host page that left the mount point empty still gets a loading state.
+            if mount_empty {
+                self.actions.push_back(Action::ShowLoading);
+            }
+        }
+        for doc in self.lineup.expect(&self.options) {
+            let action = match lineup::url_of(&self.options, doc) {
+                Some(url) => {
+                    let url = url.to_owned();
+                    self.requests.fetch(doc, &url, now_ms + self.options.fetch_timeout_ms);
+                    Action::Fetch { doc, url, revalidate: self.recovery.rechecking() }
+                }
+                None => Action::Load(doc),
+            };
+            self.actions.push_back(action);
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The id the next attempt would get: a boot started after this one in
+    /// the same page begins there ([`Start::first_attempt`]).
+    pub fn next_attempt(&self) -> u32 {
+        self.attempts.next_id()
+    }
+
+    /// The earliest time, on the clock given to [`Boot::handle`], at which
+    /// the machine must hear [`Event::Timeout`]: the end of a retry's
+    /// backoff, the running ready deadline, or after a failure the next
+    /// recheck (none of them runs while the page is hidden).
+    /// The shell keeps one timer for it and asks again after every drain.
+    pub fn poll_timeout(&self) -> Option<f64> {
+        let own = match self.state {
+            State::Failed => self.recovery.poll_timeout(),
+            State::Booting => self.attempts.poll_timeout(),
+            _ => None,
+        };
+        own.into_iter().chain(self.requests.poll_timeout()).reduce(f64::min)
+    }
+
+    /// Where the host page said `doc` is ([`Action::Load`] reads it in the
+    /// page; a URL is [`Action::Fetch`]'s): `None` for the stored record.
+    pub fn source(&self, doc: Doc) -> Option<&Source> {
+        lineup::source(&self.options, doc)
+    }
+
+    /// Every problem found so far.
+    pub fn problems(&self) -> &[Problem] {
+        self.outcome.problems()
+    }
+
+    /// The next action for the shell, in order. The ready report comes last,
+    /// built only when asked for, so building it never delays the ready state.
+    pub fn next_action(&mut self) -> Option<Action> {
+        self.actions.pop_front().or_else(|| {
+            let (release, at_ms) = self.outcome.take_ready_report()?;
+            Some(self.report(Ending::Ready, Some(&release), at_ms))
+        })
+    }
+
+    /// Publishes a change of the boot's public state.
+    fn publish(&mut self, status: Status) {
+        self.actions.push_back(Action::SetState(status));
+    }
+
+    /// The report action: the report of how the boot ended, with `release`
+    /// (the one that served, or the decisive problem's), the body the
+    /// endpoint receives, and the endpoint, whose answer is awaited for
+    /// `reportTimeoutMs`.
+    fn report(&mut self, ending: Ending<'_>, release: Option<&str>, now_ms: f64) -> Action {
+        let report =
+            self.outcome.report(ending, release, now_ms, self.lineup.backend(), self.recovery.error_screen_ms());
+        let (body, content_type) = match self.options.report_format {
+            ReportFormat::Json => (report.to_json(), "text/plain;charset=UTF-8"),
+            ReportFormat::Otlp => (crate::otlp::logs_request(&report).to_json(), "application/json"),
+        };
+        let to = self.options.report_url.clone();
+        if to.is_some() {
+            self.requests.post_report(now_ms + self.options.report_timeout_ms);
+        }
+        Action::Report { report, body, content_type, to }
+    }
 }

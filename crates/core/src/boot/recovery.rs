@@ -14,82 +14,144 @@
 //! recheck. A boot that became ready has no recheck: a panel that is up stays
 //! as it is.
 //!
-//! The screen's "Try again" ([`Event::Retry`]) is a recheck the agent asked
-//! for: it comes at once, shows the loading state and reports as any boot,
-//! but it takes the pending recheck's place in the backoff and keeps the
-//! time the screen first showed, so an agent's clicks neither restart the
-//! fleet's backoff nor the report's `errorScreenMs`.
+//! The screen's "Try again" ([`Event::Retry`](super::Event::Retry)) is a
+//! recheck the agent asked for: it comes at once, shows the loading state
+//! and reports as any boot, but it takes the pending recheck's place in the
+//! backoff and keeps the time the screen first showed, so an agent's clicks
+//! neither restart the fleet's backoff nor the report's `errorScreenMs`.
+//!
+//! [`Recovery`] is the boot's part in it: whether this boot is a recheck,
+//! the next recheck once it failed, and what holds that back.
 
-use super::*;
+use std::collections::VecDeque;
 
-/// A boot that rechecks after the error screen, and what it needs to know.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Recovering {
-    /// Which recheck this is: 1 for the first.
-    pub round: u32,
-    /// When the error screen first showed, on the page's clock.
-    pub since_ms: f64,
-    /// The code the screen shows: a recheck that fails the same way keeps it.
-    pub code: Code,
-    /// The agent clicked "Try again": the boot shows and reports as any.
-    pub by_agent: bool,
+use super::deadline::Deadline;
+use super::io::{Action, Recovering};
+use crate::options::Options;
+use crate::problem::Code;
+
+/// A boot's part in the recovery: whether it is a recheck, the next
+/// recheck after it failed, and what holds that back.
+#[derive(Debug, Default)]
+pub(super) struct Recovery {
+    /// Set when this boot is a recheck after the error screen.
+    recovering: Option<Recovering>,
+    /// After a failure: when to recheck, and as what.
+    recheck: Option<(Deadline, Recovering)>,
+    /// What the error screen, once shown, stands for: the screen's "Try
+    /// again" starts the boot again as this.
+    on_screen: Option<Recovering>,
+    /// No recheck before this time: a server's `Retry-After` or `max-age`.
+    not_before_ms: f64,
+    /// The rechecks' random state.
+    rng: u64,
+    /// For a recheck that found a release: how long the error screen showed.
+    error_screen_ms: Option<f64>,
 }
 
-impl Boot {
-    /// After a failure: the next recheck, if the host page has them on.
+impl Recovery {
+    /// The boot starts: a recheck when `recovering` is set; `seed` is the
+    /// shell's, for the rechecks' jitter.
+    pub(super) fn start(&mut self, recovering: Option<Recovering>, seed: u64) {
+        self.rng = seed;
+        self.recovering = recovering;
+    }
+
+    /// Whether the boot shows its states from the start: a recheck keeps
+    /// the error screen up while it reads; the agent's "Try again" shows
+    /// that it heard the click.
+    pub(super) fn shows_loading(&self) -> bool {
+        self.recovering.is_none_or(|r| r.by_agent)
+    }
+
+    /// Whether this boot is a recheck: its fetches ask the server again.
+    pub(super) fn rechecking(&self) -> bool {
+        self.recovering.is_some()
+    }
+
+    /// A recheck found a release to start: how long the error screen showed
+    /// is kept for the report. Whether this boot is a recheck (the loading
+    /// state then replaces the error screen).
+    pub(super) fn found_release(&mut self, now_ms: f64) -> bool {
+        let Some(r) = self.recovering else { return false };
+        self.error_screen_ms = Some(now_ms - r.since_ms);
+        true
+    }
+
+    /// For a recheck that became ready: how long the error screen showed.
+    pub(super) fn error_screen_ms(&self) -> Option<f64> {
+        self.error_screen_ms
+    }
+
+    /// The code still on the screen, when this boot is a quiet recheck that
+    /// started nothing (`started`) and fails as the screen already says
+    /// (`code`), or finds only releases quarantined since (`quarantined`):
+    /// it changes nothing on the screen and reports nothing new. One that
+    /// tried a release and saw it fail shows and reports that, as any boot.
+    pub(super) fn unchanged(&self, code: Code, started: bool, quarantined: bool) -> Option<Code> {
+        self.recovering.filter(|r| !r.by_agent && !started && (r.code == code || quarantined)).map(|r| r.code)
+    }
+
+    /// After a failure with `code`: the next recheck, if the host page has them on.
     #[cold]
     #[inline(never)]
-    pub(super) fn schedule_recheck(&mut self, code: Code, now_ms: f64) {
+    pub(super) fn schedule(&mut self, code: Code, now_ms: f64, hidden: bool, options: &Options) {
         let (round, since_ms) = self.recovering.map_or((1, now_ms), |r| (r.round + 1, r.since_ms));
         self.on_screen = Some(Recovering { round, since_ms, code, by_agent: false });
-        if self.options.recheck_ms <= 0.0 {
+        if options.recheck_ms <= 0.0 {
             return;
         }
-        let cap = (self.options.recheck_ms * 2f64.powi(round.min(30) as i32 - 1)).min(self.options.recheck_max_ms);
+        let cap = (options.recheck_ms * 2f64.powi(round.min(30) as i32 - 1)).min(options.recheck_max_ms);
         let at_ms = (now_ms + cap * (0.5 + 0.5 * self.random())).max(self.not_before_ms);
-        let deadline =
-            if self.hidden { Deadline::Paused { left_ms: at_ms - now_ms } } else { Deadline::Running { at_ms } };
-        self.recheck = Some((deadline, Recovering { round, since_ms, code, by_agent: false }));
+        self.recheck =
+            Some((Deadline::at(at_ms, now_ms, hidden), Recovering { round, since_ms, code, by_agent: false }));
     }
 
     /// The agent clicked the error screen's "Try again": the shell starts
     /// the boot again at once, in the pending recheck's place.
     #[cold]
     #[inline(never)]
-    pub(super) fn retry_clicked(&mut self) {
+    pub(super) fn retry_clicked(&mut self, actions: &mut VecDeque<Action>) {
         if let Some(screen) = self.on_screen.take() {
             self.recheck = None;
-            self.actions.push_back(Action::Recheck(Recovering { by_agent: true, ..screen }));
+            actions.push_back(Action::Recheck(Recovering { by_agent: true, ..screen }));
         }
     }
 
-    /// A recheck's timer, when it is due: the shell starts the boot again.
+    /// The recheck's time, when it has come: the shell starts the boot again.
     #[cold]
     #[inline(never)]
-    pub(super) fn recheck_due(&mut self, now_ms: f64) {
-        if let Some((Deadline::Running { at_ms }, next)) = self.recheck {
-            if now_ms >= at_ms {
+    pub(super) fn due(&mut self, now_ms: f64, actions: &mut VecDeque<Action>) {
+        if let Some((deadline, next)) = self.recheck {
+            if deadline.passed(now_ms) {
                 self.recheck = None;
-                self.actions.push_back(Action::Recheck(next));
+                actions.push_back(Action::Recheck(next));
             }
         }
     }
 
+    /// When the next recheck is due, if its timer runs.
+    pub(super) fn poll_timeout(&self) -> Option<f64> {
+        self.recheck.and_then(|(deadline, _)| deadline.running())
+    }
+
     /// The recheck's timer runs only while the page is visible.
-    pub(super) fn recheck_visibility(&mut self, hidden: bool, now_ms: f64) {
+    pub(super) fn visibility(&mut self, hidden: bool, now_ms: f64) {
         if let Some((deadline, _)) = self.recheck.as_mut() {
-            *deadline = match (*deadline, hidden) {
-                (Deadline::Running { at_ms }, true) => Deadline::Paused { left_ms: (at_ms - now_ms).max(0.0) },
-                (Deadline::Paused { left_ms }, false) => Deadline::Running { at_ms: now_ms + left_ms },
-                (same, _) => same,
-            };
+            *deadline = deadline.visibility(hidden, now_ms);
         }
     }
 
     /// A server's word on when to ask again, with a document: `Retry-After`
     /// in seconds, or `Cache-Control`'s `max-age` (before which the browser's
     /// cache would answer with the same document anyway).
-    pub(super) fn hints(&mut self, retry_after: Option<&str>, cache_control: Option<&str>, now_ms: f64) {
+    pub(super) fn hints(
+        &mut self,
+        retry_after: Option<&str>,
+        cache_control: Option<&str>,
+        now_ms: f64,
+        options: &Options,
+    ) {
         let seconds = |s: &str| {
             let s = s.trim();
             (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -104,7 +166,7 @@ impl Boot {
         // Never beyond the longest wait between rechecks: a day's max-age on
         // a version endpoint must not hold recovery back for a day.
         for s in [retry_after.and_then(seconds), max_age].into_iter().flatten() {
-            let at_ms = now_ms + (s * 1000.0).min(self.options.recheck_max_ms);
+            let at_ms = now_ms + (s * 1000.0).min(options.recheck_max_ms);
             self.not_before_ms = self.not_before_ms.max(at_ms);
         }
     }

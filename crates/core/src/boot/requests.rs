@@ -4,7 +4,7 @@
 //! deadlines are part of [`Boot::poll_timeout`](super::Boot::poll_timeout),
 //! as every timer of quinn-proto's connection is part of its `poll_timeout`.
 
-use super::Doc;
+use super::io::Doc;
 
 /// The fetches and the report post in flight.
 #[derive(Debug, Default)]
