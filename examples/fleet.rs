@@ -532,6 +532,7 @@ impl Fleet {
             Action::Fetch { .. }
             | Action::Abort(_)
             | Action::RunCached { .. }
+            | Action::LookAtChunks { .. }
             | Action::RegisterWorker(_)
             | Action::AbortReport
             | Action::SetState(_)

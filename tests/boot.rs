@@ -128,7 +128,7 @@ impl Sim {
     /// The attempt's first file failed, and a second look found `diagnosis`.
     fn asset_failed(&mut self, diagnosis: Diagnosis) {
         let (id, url) = (self.last_attempt().id, self.last_attempt().assets[0].url.clone());
-        self.send(Event::AssetFailed { attempt: id, url, diagnosis, graph: Vec::new() });
+        self.send(Event::AssetFailed { attempt: id, url, diagnosis });
     }
 
     fn updates(&self) -> Vec<&Update> {
@@ -1436,15 +1436,48 @@ fn an_empty_mount_point_gets_the_loading_state_from_the_core() {
     assert!(!page.drain().contains(&Action::ShowLoading), "the page's own loading state stays");
 }
 
+/// A release of a module with two chunks, each listed in the page's import map.
+fn chunked(id: &str) -> String {
+    let asset =
+        |kind: &str, name: &str| format!(r#"{{"type": "{kind}", "url": "p/{id}/{name}.js", "integrity": "{SHA}"}}"#);
+    let assets = [asset("module", "entry"), asset("chunk", "vendor"), asset("chunk", "lazy")].join(",");
+    format!(r#"{{"id": "{id}", "assets": [{assets}]}}"#)
+}
+
 #[test]
-fn a_modules_second_look_names_the_chunk_at_fault() {
-    let mut sim = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
-    let (id, url) = (sim.last_attempt().id, sim.last_attempt().assets[0].url.clone());
-    let graph = vec![("p/vendor.js".to_owned(), intact()), ("p/lazy.js".to_owned(), Diagnosis::Status(404))];
-    sim.send(Event::AssetFailed { attempt: id, url, diagnosis: intact(), graph });
+fn a_module_served_intact_has_its_chunks_looked_at_and_the_one_at_fault_named() {
+    let boot = |found: Vec<(String, Diagnosis)>| {
+        let options = Options { import_map_integrity: Some(vec![SHA.into()]), ..Options::default() };
+        let mut sim = Sim::new(options);
+        sim.boot.start(Start { now_ms: 0.0, wall_ms: WALL, hidden: false, ..Start::default() });
+        sim.send(Event::Loaded(Doc::Manifest, Ok(json(&manifest(&[chunked("r2"), release("r1", "")])))));
+        sim.send(Event::Loaded(Doc::Config(0), Ok(json(API))));
+        sim.send(Event::Loaded(Doc::Record, Ok(Value::Null)));
+        let id = sim.last_attempt().id;
+        // The module is served intact: the core asks for its chunks, and does not fail it yet.
+        let asked = sim.send(Event::AssetFailed { attempt: id, url: "p/r2/entry.js".into(), diagnosis: intact() });
+        let chunks = vec![("p/r2/vendor.js".to_owned(), SHA.to_owned()), ("p/r2/lazy.js".to_owned(), SHA.to_owned())];
+        assert_eq!(asked, [Action::LookAtChunks { attempt: id, module: "p/r2/entry.js".into(), chunks }]);
+        sim.send(Event::ChunksLooked { attempt: id, module: "p/r2/entry.js".into(), found });
+        sim
+    };
+    let sim = boot(vec![("p/r2/vendor.js".to_owned(), intact()), ("p/r2/lazy.js".to_owned(), mismatch())]);
     assert_eq!(sim.last_attempt().release_id, "r1");
-    let missing = sim.boot.problems().iter().find(|p| p.code == Code::BundleMissing).expect("bundle.missing");
-    assert!(missing.message.starts_with("p/lazy.js: HTTP 404"), "{}", missing.message);
+    let at_fault = sim.boot.problems().iter().find(|p| p.code == Code::BundleIntegrity).expect("bundle.integrity");
+    assert!(at_fault.message.starts_with("p/r2/lazy.js: "), "{}", at_fault.message);
+    // Every chunk intact: the module's own failure was passing, and it is retried.
+    let sim = boot(vec![("p/r2/vendor.js".to_owned(), intact()), ("p/r2/lazy.js".to_owned(), intact())]);
+    let passing = sim.boot.problems().iter().find(|p| p.code == Code::BundleLoadFailed).expect("bundle.load_failed");
+    assert!(
+        passing.message.starts_with("p/r2/entry.js: failed to load, but is served intact now"),
+        "{}",
+        passing.message
+    );
+    // A module that is not served intact is at fault itself: no chunk is looked at.
+    let mut direct = Sim::boot(&manifest(&[release("r2", ""), release("r1", "")]), API, None);
+    direct.asset_failed(mismatch());
+    assert!(!direct.log.iter().any(|a| matches!(a, Action::LookAtChunks { .. })));
+    assert_eq!(direct.last_attempt().release_id, "r1");
 }
 
 #[test]

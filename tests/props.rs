@@ -181,10 +181,12 @@ proptest! {
                     0 => Event::PanelReady { attempt },
                     1 => Event::Looked { attempt, rendered: if r % 20 == 1 { Rendering::PANEL } else { Rendering::NOTHING } },
                     2 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
-                    3 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Network("down".into()), graph: Vec::new() },
-                    4 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Status(404), graph: Vec::new() },
+                    3 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Network("down".into()) },
+                    4 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Status(404) },
                     // Served intact, but a chunk it imports is not.
-                    5 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Served(Vec::new()), graph: vec![("c.js".into(), Diagnosis::Status(404))] },
+                    5 if r % 4 == 1 => Event::AssetFailed { attempt, url: "x.js".into(), diagnosis: Diagnosis::Served(Vec::new()) },
+                    // What the core may have asked for: the chunks of a module served intact.
+                    5 => Event::ChunksLooked { attempt, module: "x.js".into(), found: vec![("c.js".into(), Diagnosis::Status(404))] },
                     // The page is hidden a few times at most: an agent comes back to the tab.
                     6 if hides < 3 => {
                         hides += 1;

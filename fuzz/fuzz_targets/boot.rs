@@ -46,20 +46,19 @@ fuzz_target!(|data: &[u8]| {
             0 if b & 64 == 0 => Event::PanelReady { attempt },
             0 => Event::Looked { attempt, rendered: Rendering { mount_box: b & 8 == 0, text: b & 16 == 0, element_box: b & 32 == 0 } },
             1 => Event::PanelFailed { attempt, code: Code::PanelThrew, detail: "x".into() },
-            2 if b & 128 == 0 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3), graph: Vec::new() },
-            // A module served, one of its chunks not; or the cache's digests.
-            2 if b & 64 == 0 => Event::AssetFailed {
+            2 if b & 128 == 0 => Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Status(u16::from(b) * 3) },
+            // A module's chunks looked at, or the cache's digests.
+            2 if b & 64 == 0 => Event::ChunksLooked {
                 attempt,
-                url: "u".into(),
-                diagnosis: Diagnosis::Served(Vec::new()),
-                graph: vec![("c".into(), Diagnosis::Served(vec![b; 48]))],
+                module: "u".into(),
+                found: vec![("c".into(), Diagnosis::Served(vec![b; 48]))],
             },
             2 => Event::CacheRead { attempt, digests: vec![(usize::from(b >> 4) % 3, vec![b; 48])] },
             3 if b & 8 == 0 => Event::AssetLoaded { attempt, index: usize::from(b >> 4) },
             3 => Event::PanelRegistered { attempt, registration: u32::from(b >> 6) },
             4 => Event::Visibility { hidden: b & 8 == 0 },
             5 if b & 16 == 0 => {
-                Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()), graph: Vec::new() }
+                Event::AssetFailed { attempt, url: "u".into(), diagnosis: Diagnosis::Network("n".into()) }
             }
             5 => Event::MountEmptied,
             6 => Event::Looked { attempt: attempt.wrapping_add(u32::from(b)), rendered: Rendering::PANEL },

@@ -1,8 +1,10 @@
 //! Conversions between JavaScript values and the core's: the host page's
 //! options and objects read into core values, numbers read with JavaScript's
 //! `parseFloat`, core values written out with serde-wasm-bindgen, and the
-//! text of a thrown value. Every crossing of the boundary in the shell goes
-//! through here.
+//! text of a thrown value: every value that crosses the boundary. (The
+//! shell's other calls into JavaScript pass handles and a few named
+//! properties: the boot context's callbacks, an event's fields, the service
+//! worker's script URL.)
 
 use js_sys::Reflect;
 use serde::Serialize;

@@ -107,7 +107,7 @@ pub(crate) fn rendering(mount: &Element) -> Rendering {
     seen
 }
 
-/// The observer that keeps the loading state visible, and its callback;
+/// The observer that reports an emptied mount point, and its callback;
 /// disconnected when dropped (a new boot's start replaces it).
 pub(crate) struct Guard {
     observer: web_sys::MutationObserver,

@@ -98,6 +98,7 @@ fn inline_text(id: &str) -> Result<String, LoadError> {
 pub(crate) fn fetch(doc: Doc, url: String, revalidate: bool, signal: Option<web_sys::AbortSignal>, inbox: Inbox) {
     wasm_bindgen_futures::spawn_local(async move {
         let text = fetch_text(&url, revalidate, signal, inbox).await;
+        inbox.settled(Some(doc));
         inbox.feed(Event::Text(doc, text));
     });
 }

@@ -51,20 +51,43 @@ struct Shell {
     options: JsValue,
     /// The one timer, for the time [`Boot::poll_timeout`] gave.
     timer: Option<(f64, Timeout)>,
-    /// The observer that puts the loading state back in an emptied mount point.
+    /// The observer that tells the core when the mount point empties.
     _guard: Option<dom::Guard>,
+    /// Which boot of the page this is, from 1: callbacks of an earlier one are dropped ([`Inbox`]).
+    boot_number: u32,
 }
 
 /// The handle a callback holds to tell the core what happened: the event
-/// joins the queue, and [`pump`] runs unless it is running already.
+/// joins the queue, and [`pump`] runs unless it is running already. A
+/// callback of one boot (a fetch, the report's post, the cache) holds that
+/// boot's inbox: when the page has started another boot since (Try again, a
+/// recheck), what it says is not this boot's, and is dropped. The page's own
+/// listeners (visibility, CSP, `register()`, the timer) hold [`Inbox::ANY`].
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Inbox;
+pub(crate) struct Inbox {
+    /// The boot the callback belongs to; 0 for any.
+    boot: u32,
+}
 
 impl Inbox {
+    /// The inbox of whatever boot is running.
+    pub(crate) const ANY: Inbox = Inbox { boot: 0 };
+
     /// Queues an event for the core and processes it.
     pub(crate) fn feed(self, event: Event) {
+        if self.boot != 0 && with_shell(|s| s.boot_number) != Some(self.boot) {
+            return;
+        }
         QUEUE.with(|q| q.borrow_mut().events.push_back(event));
         pump();
+    }
+
+    /// A request of this boot ended (answered, or failed): what would abort
+    /// it is let go.
+    pub(crate) fn settled(self, request: Option<Doc>) {
+        if with_shell(|s| s.boot_number) == Some(self.boot) {
+            drop(take_request(request));
+        }
     }
 }
 
@@ -93,7 +116,7 @@ fn begin(options: JsValue, recovering: Option<desk_loader_core::boot::Recovering
         watch_visibility();
         watch_csp();
     }
-    let guard = dom::watch_for_empty_mount(&page.mount, Inbox);
+    let guard = dom::watch_for_empty_mount(&page.mount, Inbox::ANY);
     // What only the page knows: the desk's stored id, its import maps, the worker that controls it.
     if settings.desk_id.is_empty() {
         settings.desk_id = store::desk_id();
@@ -125,12 +148,27 @@ fn begin(options: JsValue, recovering: Option<desk_loader_core::boot::Recovering
         first_attempt,
         mount_empty: dom::is_empty(&page.mount),
     });
-    let shell =
-        Shell { boot, page: Rc::new(page), attempt: None, requests: Vec::new(), options, timer: None, _guard: guard };
-    // The previous boot's attempt, timer and observer go with it.
-    let previous = SHELL.with(|s| s.borrow_mut().replace(shell));
-    if let Some(live) = previous.and_then(|mut old| old.attempt.take()) {
-        live.remove();
+    let boot_number = with_shell(|s| s.boot_number).unwrap_or(0) + 1;
+    let shell = Shell {
+        boot,
+        page: Rc::new(page),
+        attempt: None,
+        requests: Vec::new(),
+        options,
+        timer: None,
+        _guard: guard,
+        boot_number,
+    };
+    // The previous boot's attempt, requests, timer and observer go with it:
+    // its requests are aborted (a failed boot's summary is kept in the record
+    // before its report is sent, and goes out with the next report).
+    if let Some(mut old) = SHELL.with(|s| s.borrow_mut().replace(shell)) {
+        for (_, controller) in old.requests.drain(..) {
+            controller.abort();
+        }
+        if let Some(live) = old.attempt.take() {
+            live.remove();
+        }
     }
     QUEUE.with(|q| q.borrow_mut().events.clear());
     pump();
@@ -198,7 +236,7 @@ fn set_timer() {
         let timeout = Timeout::new(delay, || {
             let fired = with_shell(|s| s.timer.take());
             drop(fired);
-            Inbox.feed(Event::Timeout);
+            Inbox::ANY.feed(Event::Timeout);
         });
         (at, timeout)
     });
@@ -211,42 +249,44 @@ fn set_timer() {
 // record, the cache, the error screen) stays out of line, so a boot that
 // does not need it does not compile it.
 fn execute(action: Action) {
-    let Some(page) = with_shell(|s| s.page.clone()) else { return };
+    let Some((page, boot)) = with_shell(|s| (s.page.clone(), s.boot_number)) else { return };
+    let inbox = Inbox { boot };
     match action {
         Action::SetState(status) => {
             dom::set_state(&page.mount, &status, &convert::to_js(&status.to_value()));
             bridge::post(&status.bridge_message());
         }
         Action::Measure { name, start_ms, end_ms } => dom::measure(name, start_ms, end_ms),
-        Action::Load(Doc::Record) => Inbox.feed(store::read_record()),
+        Action::Load(Doc::Record) => inbox.feed(store::read_record()),
         Action::Load(doc) => {
             let source = with_shell(|s| s.boot.source(doc).cloned()).flatten();
-            load::read(doc, source.as_ref(), &page, Inbox);
+            load::read(doc, source.as_ref(), &page, inbox);
         }
-        Action::Fetch { doc, url, revalidate } => load::fetch(doc, url, revalidate, in_flight(Some(doc)), Inbox),
+        Action::Fetch { doc, url, revalidate } => load::fetch(doc, url, revalidate, in_flight(Some(doc)), inbox),
         Action::Abort(doc) => abort(Some(doc)),
         Action::Inject(attempt) => {
-            let live = panel::inject(&attempt, &page, Inbox);
+            let live = panel::inject(&attempt, &page, inbox);
             if let Some(old) = with_shell(|s| s.attempt.replace(live)).flatten() {
                 old.remove();
             }
         }
-        Action::RunCached { attempt } => panel::run_cached(attempt, Inbox),
+        Action::RunCached { attempt } => panel::run_cached(attempt, inbox),
+        Action::LookAtChunks { attempt, module, chunks } => panel::look_at_chunks(attempt, module, chunks, inbox),
         Action::RunScripts { attempt } => panel::run_scripts(attempt),
-        Action::Look { attempt, after_frame } => panel::look(attempt, after_frame, page.mount.clone(), Inbox),
-        Action::StartPanel { attempt, registration } => panel::start_panel(attempt, registration, Inbox),
+        Action::Look { attempt, after_frame } => panel::look(attempt, after_frame, page.mount.clone(), inbox),
+        Action::StartPanel { attempt, registration } => panel::start_panel(attempt, registration, inbox),
         Action::Remove { attempt } => {
             if let Some(live) = with_shell(|s| s.attempt.take_if(|l| l.id == attempt)).flatten() {
                 live.remove();
             }
         }
         Action::UpdateRecord(update) => store::update_record(update),
-        Action::CacheAssets { release, assets } => store::cache_assets(release, assets, Inbox),
+        Action::CacheAssets { release, assets } => store::cache_assets(release, assets, inbox),
         Action::RegisterWorker(url) => store::register_worker(&url),
         Action::ShowLoading => dom::show_loading(&page),
         Action::ShowError(screen) => dom::show_error(&page.mount, &screen, retry),
         Action::Recheck(recovering) => restart(Some(recovering)),
-        Action::Report { report, body, content_type, to } => send_report(&report, body, content_type, to, &page),
+        Action::Report { report, body, content_type, to } => send_report(&report, body, content_type, to, &page, inbox),
         Action::AbortReport => abort(None),
     }
 }
@@ -263,10 +303,14 @@ fn in_flight(request: Option<Doc>) -> Option<web_sys::AbortSignal> {
 /// Aborts a request the core gave up on (its time ran out); its answer, if
 /// one comes, is ignored by the core.
 fn abort(request: Option<Doc>) {
-    let found = with_shell(|s| s.requests.iter().position(|(r, _)| *r == request).map(|i| s.requests.swap_remove(i).1));
-    if let Some(controller) = found.flatten() {
+    if let Some(controller) = take_request(request) {
         controller.abort();
     }
+}
+
+/// What aborts a request in flight, taken off the list.
+fn take_request(request: Option<Doc>) -> Option<web_sys::AbortController> {
+    with_shell(|s| s.requests.iter().position(|(r, _)| *r == request).map(|i| s.requests.swap_remove(i).1)).flatten()
 }
 
 fn hidden() -> bool {
@@ -276,7 +320,7 @@ fn hidden() -> bool {
 /// Tells the core when the page is hidden or shown, so deadlines pause.
 /// Once per page: the listener outlives every boot.
 fn watch_visibility() {
-    let cb = Closure::<dyn FnMut()>::new(|| Inbox.feed(Event::Visibility { hidden: hidden() })).into_js_value();
+    let cb = Closure::<dyn FnMut()>::new(|| Inbox::ANY.feed(Event::Visibility { hidden: hidden() })).into_js_value();
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
         let _ = doc.add_event_listener_with_callback("visibilitychange", cb.unchecked_ref());
     }
@@ -284,7 +328,7 @@ fn watch_visibility() {
 
 /// The error screen's Retry: the core answers with [`Action::Recheck`].
 fn retry() {
-    Inbox.feed(Event::Retry);
+    Inbox::ANY.feed(Event::Retry);
 }
 
 /// The same boot again, in the same page: the screen's Retry, or a recheck
@@ -304,7 +348,7 @@ fn restart(recovering: Option<desk_loader_core::boot::Recovering>) {
 fn watch_csp() {
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
         let get = |k: &str| js_sys::Reflect::get(&e, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-        Inbox.feed(Event::CspViolation { directive: get("effectiveDirective"), blocked: get("blockedURI") });
+        Inbox::ANY.feed(Event::CspViolation { directive: get("effectiveDirective"), blocked: get("blockedURI") });
     })
     .into_js_value();
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -326,7 +370,14 @@ fn watch_csp() {
 /// is not delivered (or whose page closed first) is kept in the record and
 /// sent again with the next report (`docs/report.md`).
 #[inline(never)]
-fn send_report(report: &Value, body: String, content_type: &'static str, to: Option<String>, page: &load::Page) {
+fn send_report(
+    report: &Value,
+    body: String,
+    content_type: &'static str,
+    to: Option<String>,
+    page: &load::Page,
+    inbox: Inbox,
+) {
     let outcome = report.get("outcome").and_then(Value::as_str).unwrap_or("?");
     let release = report.get("release").and_then(Value::as_str).unwrap_or("no release");
     web_sys::console::group_collapsed_1(&format!("desk-loader: {outcome} ({release})").into());
@@ -343,7 +394,8 @@ fn send_report(report: &Value, body: String, content_type: &'static str, to: Opt
                 Ok(request) => request.send().await.ok(),
                 Err(_) => None,
             };
-            Inbox.feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
+            inbox.settled(None);
+            inbox.feed(Event::ReportSent { delivered: answer.is_some_and(|r| r.ok()) });
         });
     }
     bridge::post(&desk_loader_core::report::bridge_message(report));

@@ -188,7 +188,7 @@ fn register(boot: JsValue) {
     })
     .flatten();
     match attempt {
-        Some((attempt, registration)) => Inbox.feed(Event::PanelRegistered { attempt, registration }),
+        Some((attempt, registration)) => Inbox::ANY.feed(Event::PanelRegistered { attempt, registration }),
         None => {
             web_sys::console::warn_1(&"desk-loader: register() called while no release is starting; ignored".into())
         }
@@ -227,8 +227,7 @@ pub(crate) fn inject(attempt: &Attempt, page: &Page, inbox: Inbox) -> Live {
         let mut digests = Vec::new();
         // A chunk is the browser's to fetch, when the panel imports it.
         for (index, a) in assets.iter().enumerate().filter(|(_, a)| a.kind != AssetKind::Chunk) {
-            let failed =
-                |diagnosis| Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis, graph: Vec::new() };
+            let failed = |diagnosis| Event::AssetFailed { attempt: id, url: a.url.clone(), diagnosis };
             match super::store::read_cached(&a.url).await {
                 Ok(Some(bytes)) => match super::store::digest(&bytes, &a.integrity).await {
                     Ok(d) => {
@@ -249,6 +248,19 @@ pub(crate) fn inject(attempt: &Attempt, page: &Page, inbox: Inbox) -> Live {
     live
 }
 
+/// [`Action::LookAtChunks`](desk_loader_core::boot::Action::LookAtChunks):
+/// each chunk fetched again, for the core to name the one at fault.
+pub(crate) fn look_at_chunks(attempt: u32, module: String, chunks: Vec<(String, String)>, inbox: Inbox) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut found = Vec::new();
+        for (chunk, integrity) in chunks {
+            let diagnosis = super::store::diagnose(&chunk, &integrity).await;
+            found.push((chunk, diagnosis));
+        }
+        inbox.feed(Event::ChunksLooked { attempt, module, found });
+    });
+}
+
 /// [`Action::RunCached`](desk_loader_core::boot::Action::RunCached): the
 /// files read from the cache, whose digests the core compared, added from
 /// `blob:` URLs of their bytes.
@@ -262,8 +274,10 @@ pub(crate) fn run_cached(attempt: u32, inbox: Inbox) {
         let url = match bytes.map(|b| super::store::blob_url(b, a.kind == AssetKind::Style)) {
             Some(Ok(url)) => url,
             Some(Err(why)) => {
-                web_sys::console::warn_1(&format!("desk-loader: {}: {why}", a.url).into());
-                a.url.clone()
+                // The copy cannot be handed to the page: a fact for the core, which fails the file.
+                with_shell(|s| s.attempt = Some(live));
+                let diagnosis = Diagnosis::CacheUnreadable(why);
+                return inbox.feed(Event::AssetFailed { attempt, url: a.url.clone(), diagnosis });
             }
             None => a.url.clone(),
         };
@@ -311,8 +325,6 @@ fn add_assets(
 
     let parent = live.parent.clone();
     // What a failed module's second look checks besides the module itself.
-    let chunks: Vec<(String, String)> =
-        assets.iter().filter(|a| a.kind == AssetKind::Chunk).map(|a| (a.url.clone(), a.integrity.clone())).collect();
     for (index, (asset, src)) in assets.iter().zip(urls).enumerate() {
         let made = match asset.kind {
             AssetKind::Chunk => continue,
@@ -336,25 +348,12 @@ fn add_assets(
         let _ = el.set_attribute("crossorigin", "anonymous");
         let _ = el.set_attribute("data-desk-attempt", &id.to_string());
         let (url, integrity) = (asset.url.clone(), asset.integrity.clone());
-        // A module fails too when a chunk it imports fails the import map's
-        // integrity: its second look covers the release's chunks, and the core names the one at fault.
-        let chunks = if asset.kind == AssetKind::Module { chunks.clone() } else { Vec::new() };
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            let (url, integrity, chunks) = (url.clone(), integrity.clone(), chunks.clone());
+            let (url, integrity) = (url.clone(), integrity.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if from_cache {
-                    let diagnosis = Diagnosis::FromCache;
-                    return inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis, graph: Vec::new() });
-                }
-                let diagnosis = super::store::diagnose(&url, &integrity).await;
-                let mut graph = Vec::new();
-                // Only a module the server sent can have failed for a chunk: no requests otherwise.
-                let served = matches!(diagnosis, Diagnosis::Served(_));
-                for (chunk, sri) in chunks.into_iter().filter(|_| served) {
-                    let found = super::store::diagnose(&chunk, &sri).await;
-                    graph.push((chunk, found));
-                }
-                inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis, graph });
+                let diagnosis =
+                    if from_cache { Diagnosis::FromCache } else { super::store::diagnose(&url, &integrity).await };
+                inbox.feed(Event::AssetFailed { attempt: id, url, diagnosis });
             });
         });
         let _ = el.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());

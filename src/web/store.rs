@@ -156,7 +156,8 @@ pub(crate) fn register_worker(url: &str) {
 /// the same release downloads nothing again. A URL names one file (a
 /// release's files are at paths of their own, or hashed names: a file
 /// changed in place would fail its integrity anyway), and a kept copy is
-/// checked when it is used (`cached_url`).
+/// checked when it is used: by the core, from its digest (`Event::CacheRead`),
+/// or under the service worker by the browser's integrity check.
 #[inline(never)]
 pub(crate) fn cache_assets(release: String, assets: Vec<Asset>, inbox: Inbox) {
     let Some(caches) = caches() else { return };
@@ -230,6 +231,6 @@ pub(crate) async fn diagnose(url: &str, integrity: &str) -> Diagnosis {
     let Ok(bytes) = response.binary().await else { return Diagnosis::Network("the body was cut off".to_owned()) };
     match digest(&Uint8Array::from(&bytes[..]), integrity).await {
         Ok(d) => Diagnosis::Served(d),
-        Err(why) => Diagnosis::Network(why),
+        Err(why) => Diagnosis::Unhashed(why),
     }
 }

@@ -5,7 +5,7 @@
 //! browser module (the `desk-loader` crate at the repository's root) and the
 //! CLI (`desk-loader-cli`) only carry out what the core returns. Cargo keeps
 //! it so: this crate's dependency tree holds none of wasm-bindgen, web-sys or
-//! js-sys (`tests/tidy.rs` checks `cargo tree`).
+//! js-sys (`tests/layers.rs` checks `cargo tree`).
 
 #![deny(unsafe_code)]
 

@@ -164,11 +164,12 @@ pub const DEFAULT_READY_DEADLINE_MS: f64 = 10_000.0;
 pub const RENDER_BOUND_MS: f64 = 1_000.0;
 
 /// The default time a document (manifest, configuration, backend version)
-/// has to arrive before the shell gives up on it (`fetchTimeoutMs`).
+/// has to arrive before the core gives up on it and has its fetch aborted
+/// (`fetchTimeoutMs`).
 pub const DEFAULT_FETCH_TIMEOUT_MS: f64 = 8_000.0;
 
-/// The default time a report endpoint has to answer before the shell aborts
-/// the request (`reportTimeoutMs`): a hanging endpoint holds one connection
+/// The default time a report endpoint has to answer before the core has the
+/// request aborted (`reportTimeoutMs`): a hanging endpoint holds one connection
 /// for at most this long, and never past the page.
 pub const DEFAULT_REPORT_TIMEOUT_MS: f64 = 5_000.0;
 

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use super::deadline::Deadline;
 use super::io::{Action, Attempt, Diagnosis, Rendering};
 use super::lineup::Candidate;
-use crate::manifest::AssetKind;
+use crate::manifest::{Asset, AssetKind};
 use crate::options::{Options, MAX_ATTEMPTS, MAX_RETRIES, RENDER_BOUND_MS, RETRY_BACKOFF_MS};
 use crate::problem::{Code, Problem};
 use crate::record::{Quarantined, Update};
@@ -358,7 +358,7 @@ impl Attempts {
         &mut self,
         digests: &[(usize, Vec<u8>)],
         actions: &mut VecDeque<Action>,
-    ) -> Option<(String, Diagnosis)> {
+    ) -> Option<(String, Verdict)> {
         let c = self.current.as_mut().filter(|c| c.reading_cache)?;
         c.reading_cache = false;
         let assets = &c.candidate.release.assets;
@@ -369,12 +369,12 @@ impl Attempts {
             .find(|(i, _)| !digests.iter().any(|(read, _)| read == i));
         let bad = digests.iter().find_map(|(i, digest)| {
             let asset = assets.get(*i)?;
-            let intact = crate::integrity::parse(&asset.integrity).is_ok_and(|m| m.matches(digest));
-            (!intact).then(|| asset.url.clone())
+            // A copy without integrity never runs: nothing vouches for it.
+            (matches(&asset.integrity, digest) != Some(true)).then(|| asset.url.clone())
         });
         match (bad, unread) {
-            (Some(url), _) => Some((url, Diagnosis::FromCache)),
-            (None, Some((_, a))) => Some((a.url.clone(), Diagnosis::NotCached)),
+            (Some(url), _) => Some((url, Verdict::CacheMiss(None))),
+            (None, Some((_, a))) => Some((a.url.clone(), Verdict::NotCached)),
             (None, None) => {
                 actions.push_back(Action::RunCached { attempt: c.attempt });
                 None
@@ -446,33 +446,46 @@ impl Current {
         })
     }
 
-    /// A file of the attempt failed to load: the problem with the file at
-    /// fault (a module that is intact failed for the first of its chunks
-    /// that is not), and what becomes of the attempt, after
-    /// `made` attempts. `cache_kept`: the record says the known-good files
-    /// were stored in Cache Storage.
+    /// The asset at `url` (at the URL this attempt gave it: `retry_url`
+    /// after a retry).
+    fn asset(&self, url: &str) -> Option<&Asset> {
+        let retried = self.retries > 0 && !self.from_cache;
+        self.candidate.release.assets.iter().find(|a| a.url == url || retried && retry_url(&a.url, self.retries) == url)
+    }
+
+    /// For a module served intact that failed to load, the chunks to look at
+    /// (a module fails too when a chunk it imports fails the import map's
+    /// integrity); `None` when there is nothing more to look at.
+    pub(super) fn chunks_to_look_at(&self, url: &str, verdict: &Verdict) -> Option<Vec<(String, String)>> {
+        if *verdict != Verdict::Intact || self.asset(url)?.kind != AssetKind::Module {
+            return None;
+        }
+        let chunks = self.candidate.release.assets.iter().filter(|a| a.kind == AssetKind::Chunk);
+        let chunks: Vec<(String, String)> = chunks.map(|a| (a.url.clone(), a.integrity.clone())).collect();
+        (!chunks.is_empty()).then_some(chunks)
+    }
+
+    /// The file at fault when `module`, served intact, failed: the first of
+    /// its chunks that is not intact, else the module itself.
+    pub(super) fn chunk_at_fault(&self, module: String, found: Vec<(String, Diagnosis)>) -> (String, Verdict) {
+        found
+            .into_iter()
+            .map(|(chunk, d)| (self.verdict(&chunk, d), chunk))
+            .find(|(v, _)| *v != Verdict::Intact)
+            .map_or((module, Verdict::Intact), |(v, chunk)| (chunk, v))
+    }
+
+    /// The problem a failed file makes, judged (`verdict`), and what becomes
+    /// of the attempt, after `made` attempts. `cache_kept`: the record says
+    /// the known-good files were stored in Cache Storage.
     pub(super) fn failed(
         &self,
         url: String,
-        diagnosis: Diagnosis,
-        graph: Vec<(String, Diagnosis)>,
+        verdict: Verdict,
         cache_kept: bool,
         options: &Options,
         made: u32,
     ) -> (Problem, Next) {
-        // A module that is intact failed for one of the chunks it imports: the first at fault.
-        let mut fault = (self.verdict(&url, diagnosis), url);
-        if fault.0 == Verdict::Intact {
-            if let Some((chunk, v)) = graph
-                .into_iter()
-                .map(|(chunk, d)| (self.verdict(&chunk, d), chunk))
-                .find(|(v, _)| *v != Verdict::Intact)
-                .map(|(v, chunk)| (chunk, v))
-            {
-                fault = (v, chunk);
-            }
-        }
-        let (verdict, url) = fault;
         let (code, transient, detail) = match &verdict {
             Verdict::Network(why) => (Code::BundleLoadFailed, true, format!("{url}: network error: {why}")),
             Verdict::Status(s) if *s >= 500 || *s == 408 || *s == 429 => {
@@ -523,27 +536,18 @@ impl Current {
     }
 
     /// The core's judgement of what the shell found about `url`, a file of
-    /// the attempt at the URL the attempt gave it (`retry_url` after a
-    /// retry); a file with no integrity is intact when served.
-    fn verdict(&self, url: &str, diagnosis: Diagnosis) -> Verdict {
+    /// the attempt at the URL the attempt gave it; a file served with no
+    /// integrity to compare is intact.
+    pub(super) fn verdict(&self, url: &str, diagnosis: Diagnosis) -> Verdict {
         match diagnosis {
-            Diagnosis::Network(why) => Verdict::Network(why),
+            Diagnosis::Network(why) | Diagnosis::Unhashed(why) => Verdict::Network(why),
             Diagnosis::Status(s) => Verdict::Status(s),
             Diagnosis::Served(digest) => {
-                let retried = self.retries > 0 && !self.from_cache;
-                let integrity = self
-                    .candidate
-                    .release
-                    .assets
-                    .iter()
-                    .find(|a| a.url == url || retried && retry_url(&a.url, self.retries) == url)
-                    .map_or("", |a| a.integrity.as_str());
-                let intact = integrity.is_empty()
-                    || crate::integrity::parse(integrity).is_ok_and(|metadata| metadata.matches(&digest));
-                if intact {
-                    Verdict::Intact
-                } else {
+                let integrity = self.asset(url).map_or("", |a| a.integrity.as_str());
+                if matches(integrity, &digest) == Some(false) {
                     Verdict::Mismatch
+                } else {
+                    Verdict::Intact
                 }
             }
             Diagnosis::FromCache => Verdict::CacheMiss(None),
@@ -553,9 +557,20 @@ impl Current {
     }
 }
 
+/// Whether `digest` (with the algorithm the file's integrity names as the
+/// strongest) is one the integrity lists, as browsers compare: `None` when
+/// the file has no integrity to compare. Metadata the manifest would refuse
+/// matches nothing.
+fn matches(integrity: &str, digest: &[u8]) -> Option<bool> {
+    if integrity.is_empty() {
+        return None;
+    }
+    Some(crate::integrity::parse(integrity).is_ok_and(|metadata| metadata.matches(digest)))
+}
+
 /// What the shell's facts about a failed file mean (`Diagnosis`).
 #[derive(Debug, PartialEq)]
-enum Verdict {
+pub(super) enum Verdict {
     Network(String),
     Status(u16),
     /// Served intact now: the failure was passing.

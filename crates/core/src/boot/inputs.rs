@@ -2,7 +2,7 @@
 //! ([`Boot::handle`]), and the steps that take several parts: an attempt
 //! begun, ready or ended, the boot failed.
 
-use super::attempt::{Current, Due, FileIn, Files, Next};
+use super::attempt::{Current, Due, FileIn, Files, Next, Verdict};
 use super::io::{Action, Diagnosis, Doc, Event, LoadError, State, Status};
 use super::lineup::{self, Candidate};
 use super::outcome::{warning, Ending};
@@ -51,8 +51,14 @@ impl Boot {
             Event::PanelFailed { attempt, code, detail } if self.is_waiting_for(attempt) => {
                 self.attempt_failed(Problem::error(code, detail), now_ms);
             }
-            Event::AssetFailed { attempt, url, diagnosis, graph } if self.is_waiting_for(attempt) => {
-                self.asset_failed(url, diagnosis, graph, now_ms);
+            Event::AssetFailed { attempt, url, diagnosis } if self.is_waiting_for(attempt) => {
+                self.asset_failed(url, diagnosis, now_ms);
+            }
+            Event::ChunksLooked { attempt, module, found } if self.is_waiting_for(attempt) => {
+                if let Some(c) = self.attempts.current() {
+                    let fault = c.chunk_at_fault(module, found);
+                    self.file_failed(fault, now_ms);
+                }
             }
             Event::CacheRead { attempt, digests } if self.is_waiting_for(attempt) => {
                 self.cache_read(&digests, now_ms);
@@ -251,10 +257,24 @@ impl Boot {
     /// cached copy, or the attempt ends (`Current::failed` decides).
     #[cold]
     #[inline(never)]
-    fn asset_failed(&mut self, url: String, diagnosis: Diagnosis, graph: Vec<(String, Diagnosis)>, now_ms: f64) {
+    fn asset_failed(&mut self, url: String, diagnosis: Diagnosis, now_ms: f64) {
         let Some(c) = self.attempts.current() else { return };
-        let (problem, next) =
-            c.failed(url, diagnosis, graph, self.lineup.cache_kept(), &self.options, self.attempts.made());
+        let verdict = c.verdict(&url, diagnosis);
+        // A module served intact failed for a chunk it imports: the chunks are looked at first.
+        if let Some(chunks) = c.chunks_to_look_at(&url, &verdict) {
+            let attempt = c.id();
+            self.actions.push_back(Action::LookAtChunks { attempt, module: url, chunks });
+            return;
+        }
+        self.file_failed((url, verdict), now_ms);
+    }
+
+    /// A file of the attempt is at fault, judged: what follows.
+    #[cold]
+    #[inline(never)]
+    fn file_failed(&mut self, (url, verdict): (String, Verdict), now_ms: f64) {
+        let Some(c) = self.attempts.current() else { return };
+        let (problem, next) = c.failed(url, verdict, self.lineup.cache_kept(), &self.options, self.attempts.made());
         match next {
             Next::Retry => {
                 if let Some(c) = self.set_aside("retry", warning(problem)) {
@@ -277,8 +297,8 @@ impl Boot {
     #[cold]
     #[inline(never)]
     fn cache_read(&mut self, digests: &[(usize, Vec<u8>)], now_ms: f64) {
-        if let Some((url, diagnosis)) = self.attempts.cache_read(digests, &mut self.actions) {
-            self.asset_failed(url, diagnosis, Vec::new(), now_ms);
+        if let Some(fault) = self.attempts.cache_read(digests, &mut self.actions) {
+            self.file_failed(fault, now_ms);
         }
     }
 

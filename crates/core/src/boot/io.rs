@@ -119,7 +119,7 @@ pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
 }
 
 impl LoadError {
-    /// `what` (a URL) gave no answer within `after_ms`: the shell gave up on it.
+    /// `what` (a URL) gave no answer within `after_ms`: the core gave up on it.
     pub fn timed_out(what: &str, after_ms: f64) -> LoadError {
         LoadError::Unreadable(format!("{what}: no answer within {} s", crate::value::seconds(after_ms)))
     }
@@ -146,6 +146,9 @@ pub enum Diagnosis {
     /// algorithm [`integrity::Metadata`](crate::integrity::Metadata) reads
     /// as the strongest of the file's integrity (empty when it has none).
     Served(Vec<u8>),
+    /// The server sent the whole file, but its bytes could not be hashed
+    /// (WebCrypto failed); the text says why.
+    Unhashed(String),
     /// The attempt ran the file from a `blob:` URL of its cached copy
     /// ([`Attempt::from_cache`]): there is nothing to fetch again.
     FromCache,
@@ -185,12 +188,14 @@ impl Rendering {
 /// Something that happened, reported by the shell.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// A document arrived or failed, read.
+    /// A document arrived or failed, read: an object the host page gave
+    /// (the shell writes it out with `JSON.stringify` and reads it with the
+    /// core's parser; no size limit: it is the page's own, already in
+    /// memory), or no stored record (`null`).
     Loaded(Doc, Result<Value, LoadError>),
     /// A document's text arrived (or failed): the core applies the size
     /// limit and reads it (`lineup.rs`, `read`). A fetched or inline
-    /// document, the stored record, or a host page's object written out as
-    /// JSON.
+    /// document, or the stored record.
     Text(Doc, Result<String, LoadError>),
     /// The panel of this attempt called `ready()`.
     PanelReady {
@@ -230,10 +235,15 @@ pub enum Event {
         url: String,
         /// What a second look found.
         diagnosis: Diagnosis,
-        /// For a module, what a second look found at each chunk of the
-        /// release (a module fails too when a chunk it imports does): the
-        /// core names the first at fault.
-        graph: Vec<(String, Diagnosis)>,
+    },
+    /// What a second look found at each chunk [`Action::LookAtChunks`] named.
+    ChunksLooked {
+        /// The attempt.
+        attempt: u32,
+        /// The module that failed, served intact.
+        module: String,
+        /// Each chunk and what was found.
+        found: Vec<(String, Diagnosis)>,
     },
     /// The attempt's files were read from Cache Storage ([`Attempt::from_cache`]):
     /// the digest of each, by its index in [`Attempt::assets`] (chunks are
@@ -349,10 +359,9 @@ pub enum Action {
         /// End, on the same clock.
         end_ms: f64,
     },
-    /// Read a document in the page at once and answer [`Event::Text`] (or
-    /// [`Event::Loaded`] with `null` for no stored record): the stored
-    /// record, an inline `<script type="application/json">` or an object
-    /// the host page gave (written out with `JSON.stringify`).
+    /// Read a document in the page at once and answer: [`Event::Text`] for
+    /// the stored record or an inline `<script type="application/json">`,
+    /// [`Event::Loaded`] for an object the host page gave or no stored record.
     Load(Doc),
     /// Fetch a document at `url` and answer [`Event::Text`], with the
     /// server's [`Event::Hints`]. The core keeps its deadline
@@ -379,12 +388,24 @@ pub enum Action {
         attempt: u32,
     },
     /// Call the boot function the attempt's bundle registered with its boot
-    /// context (the first registration only).
+    /// context: the one [`Event::PanelRegistered`] numbered `registration`,
+    /// the attempt's first.
     StartPanel {
         /// The attempt.
         attempt: u32,
         /// Which registration ([`Event::PanelRegistered`]).
         registration: u32,
+    },
+    /// Fetch each of these chunks again and answer [`Event::ChunksLooked`]:
+    /// the module failed to load, though it is served intact, so one of the
+    /// chunks it imports is at fault (the import map's integrity).
+    LookAtChunks {
+        /// The attempt.
+        attempt: u32,
+        /// The module.
+        module: String,
+        /// Each chunk of the release: its URL and integrity.
+        chunks: Vec<(String, String)>,
     },
     /// Add the files of an attempt from the cache, from `blob:` URLs of
     /// the bytes [`Event::CacheRead`] hashed: each matched its integrity.

@@ -9,7 +9,8 @@
 //!
 //! The machine never waits by itself. Time is quinn-proto's way: after each
 //! drain the shell asks [`Boot::poll_timeout`] for the earliest time the
-//! machine needs to hear of (a ready deadline or a retry's backoff), keeps
+//! machine needs to hear of (a ready deadline, a retry's backoff, a fetch's
+//! or the report's deadline, a recheck), keeps
 //! one timer for it, and feeds [`Event::Timeout`] when it fires. Every run
 //! ends in [`State::Ready`] or [`State::Failed`] once the shell has answered
 //! each action (see the property tests in `tests/props.rs`).
@@ -140,8 +141,9 @@ impl Boot {
 
     /// The earliest time, on the clock given to [`Boot::handle`], at which
     /// the machine must hear [`Event::Timeout`]: the end of a retry's
-    /// backoff, the running ready deadline, or after a failure the next
-    /// recheck (none of them runs while the page is hidden).
+    /// backoff, the running ready deadline, after a failure the next recheck
+    /// (these three pause while the page is hidden), a document fetch's
+    /// deadline or the report post's (these two do not).
     /// The shell keeps one timer for it and asks again after every drain.
     pub fn poll_timeout(&self) -> Option<f64> {
         let own = match self.state {
