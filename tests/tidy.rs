@@ -38,7 +38,7 @@ fn every_problem_code_is_documented() {
 #[test]
 fn every_rust_file_starts_with_a_module_doc() {
     let mut all = Vec::new();
-    for dir in ["src", "crates", "tests", "xtask/src", "bench", "glue"] {
+    for dir in ["src", "crates", "tests", "xtask/src", "bench", "glue", "packages"] {
         files(&root().join(dir), ".rs", &mut all);
     }
     for f in all {

@@ -7,55 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::Deserialize;
+pub use desk_loader_packages::gzip_len;
+use desk_loader_packages::{Build, Config};
 
 use crate::weight::{self, Weight};
-
-/// What the bench reads of `wasm-pack.toml` (xtask reads all of it).
-#[derive(Debug, Deserialize)]
-pub struct Config {
-    /// `[wasm-opt]`.
-    #[serde(rename = "wasm-opt")]
-    pub wasm_opt: WasmOpt,
-    /// `[weight]`.
-    pub weight: WeightRules,
-    /// `[budget]`.
-    pub budget: Budget,
-    /// The `[[build]]`s.
-    pub build: Vec<Build>,
-}
-
-/// `[wasm-opt]`.
-#[derive(Debug, Deserialize)]
-pub struct WasmOpt {
-    /// Flags the build passes to wasm-opt.
-    pub flags: Vec<String>,
-}
-
-/// `[weight]`.
-#[derive(Debug, Deserialize)]
-pub struct WeightRules {
-    /// Parts of function names that must not appear in the module.
-    pub forbidden: Vec<String>,
-}
-
-/// `[budget]`.
-#[derive(Debug, Deserialize)]
-pub struct Budget {
-    /// Largest allowed wasm + glue, gzip -9, per build.
-    #[serde(rename = "gzip-bytes")]
-    pub gzip_bytes: u64,
-}
-
-/// One `[[build]]`.
-#[derive(Debug, Deserialize)]
-pub struct Build {
-    /// Its name in reports.
-    pub name: String,
-    /// Where the package is, relative to the workspace root.
-    #[serde(rename = "out-dir")]
-    pub out_dir: String,
-}
 
 /// Sizes of one built package.
 #[derive(Debug)]
@@ -72,11 +27,9 @@ pub struct Sizes {
     pub gzip: u64,
 }
 
-/// Reads `wasm-pack.toml`.
+/// Reads `wasm-pack.toml` (`desk_loader_packages`).
 pub fn config() -> Result<Config, String> {
-    let path = crate::root().join("wasm-pack.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    desk_loader_packages::read(&crate::root())
 }
 
 /// The package called `name` in `out`, measured.
@@ -91,12 +44,6 @@ pub fn measure(name: &str, out: &Path) -> Result<Sizes, String> {
         glue: size(&glue)?,
         gzip: gzip_len(&wasm)? + gzip_len(&glue)?,
     })
-}
-
-/// gzip -9 bytes of a file.
-pub fn gzip_len(path: &Path) -> Result<u64, String> {
-    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
-    Ok(out.stdout.len() as u64)
 }
 
 /// brotli -q 11 bytes of a file.
