@@ -105,19 +105,6 @@ pub enum LoadError {
     Malformed(String),
 }
 
-/// Refuses a document larger than [`MAX_DOCUMENT_BYTES`] before it is
-/// parsed: `what` names it (a URL, or `#id` for an inline document). The
-/// boot applies it to each document's text ([`Event::Text`]); the CLI to
-/// each file it reads.
-pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
-    if bytes > MAX_DOCUMENT_BYTES {
-        return Err(LoadError::Unreadable(format!(
-            "{what}: {bytes} bytes, larger than the limit of {MAX_DOCUMENT_BYTES}"
-        )));
-    }
-    Ok(())
-}
-
 impl LoadError {
     /// `what` (a URL) gave no answer within `after_ms`: the core gave up on it.
     pub fn timed_out(what: &str, after_ms: f64) -> LoadError {
@@ -130,6 +117,19 @@ impl LoadError {
             LoadError::Unreadable(t) | LoadError::Malformed(t) => t,
         }
     }
+}
+
+/// Refuses a document larger than [`MAX_DOCUMENT_BYTES`] before it is
+/// parsed: `what` names it (a URL, or `#id` for an inline document). The
+/// boot applies it to each document's text ([`Event::Text`]); the CLI to
+/// each file it reads.
+pub fn check_document_size(bytes: usize, what: &str) -> Result<(), LoadError> {
+    if bytes > MAX_DOCUMENT_BYTES {
+        return Err(LoadError::Unreadable(format!(
+            "{what}: {bytes} bytes, larger than the limit of {MAX_DOCUMENT_BYTES}"
+        )));
+    }
+    Ok(())
 }
 
 /// What the shell found out about a file that failed to load, by fetching
