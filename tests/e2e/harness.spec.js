@@ -24,7 +24,13 @@ const WATCH = hook(() => {
   }).observe(document, { childList: true, subtree: true });
 });
 
-const settled = (desk) => desk.eval(() => window.deskLoader.settled);
+// The promise, once boot.js has made it: a WebDriver navigation (WebKit's)
+// can return before the page's module scripts have run, and the page then
+// has no `window.deskLoader` yet (a TypeError in the page, seen once in ten).
+const settled = async (desk) => {
+  await desk.waitFor(() => Boolean(window.deskLoader && window.deskLoader.settled), undefined, { message: "boot.js made deskLoader.settled" });
+  return desk.eval(() => window.deskLoader.settled);
+};
 
 test("settled exists before any panel file loads and resolves with the ready report", async ({ desk }) => {
   await desk.plan({ init: [WATCH] });
